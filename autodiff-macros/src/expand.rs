@@ -1,0 +1,30 @@
+//! The pipeline, in one direction: arguments → signature → IR → adjoint IR → tokens.
+
+use crate::args::Args;
+use crate::ctxt::Ctxt;
+use crate::{ast, emit, fallback, lower, reverse};
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::ItemFn;
+
+pub fn grad(attr: TokenStream, item: ItemFn) -> TokenStream {
+    let mut cx = Ctxt::default();
+    let args = Args::parse(attr).unwrap_or_else(|e| {
+        cx.push(e);
+        Args::default()
+    });
+    let func = ast::Func::from_syn(&item, &args, &mut cx);
+    let signature_ok = cx.len() == 0;
+    let primal = lower::lower(&func, &mut cx);
+    match cx.finish() {
+        Ok(()) => {
+            let adjoint = reverse::reverse(&primal, func.ret);
+            let companions = emit::companions(&func, &adjoint);
+            quote! {
+                #item
+                #companions
+            }
+        }
+        Err(err) => fallback::fallback(&item, signature_ok.then_some(&func), err),
+    }
+}

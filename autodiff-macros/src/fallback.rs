@@ -1,0 +1,39 @@
+//! What the macro emits when the input has errors: the original function, unchanged, so its
+//! callers still compile; companions with the right signatures whose body only panics, so calls
+//! to them add no errors of their own; and every collected error.
+
+use crate::ast;
+use crate::emit::{grad_signature, vjp_signature, Extra};
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::ItemFn;
+
+/// `func` is the signature when it could be read without errors, in which case the stubs are
+/// emitted too.
+pub fn fallback(item: &ItemFn, func: Option<&ast::Func>, err: syn::Error) -> TokenStream {
+    let errors = err.to_compile_error();
+    let stubs = func.map(|func| {
+        let anon = || {
+            func.params
+                .iter()
+                .map(|p| {
+                    let ty = &p.ty;
+                    quote!(_: #ty)
+                })
+                .collect()
+        };
+        let extra = Extra::new(func);
+        let grad = grad_signature(func, anon());
+        let vjp = vjp_signature(func, &extra, anon());
+        quote! {
+            #grad { ::core::unimplemented!("#[grad] reported an error for this function") }
+            #[allow(unused_variables)]
+            #vjp { ::core::unimplemented!("#[grad] reported an error for this function") }
+        }
+    });
+    quote! {
+        #item
+        #errors
+        #stubs
+    }
+}

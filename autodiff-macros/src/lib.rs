@@ -1,0 +1,36 @@
+//! The `#[grad]` attribute of the `autodiff` crate. Depend on `autodiff`, which re-exports it
+//! together with the runtime that the generated code calls.
+//!
+//! The macro is a pipeline in one direction: [`args`] and [`ast`] read the attribute and the
+//! signature, [`lower`] turns the body into the Wengert-list [`ir`], [`reverse`] makes its
+//! adjoint, [`emit`] writes Rust. Every problem is collected in a [`ctxt::Ctxt`] and, on error,
+//! [`fallback`] keeps the original function and reports them all at once.
+
+mod args;
+mod ast;
+mod ctxt;
+mod emit;
+mod expand;
+mod fallback;
+mod ir;
+mod lower;
+mod primitives;
+mod reverse;
+#[cfg(test)]
+mod tests;
+
+use proc_macro::TokenStream;
+
+/// Generates `NAME_grad` and `NAME_vjp` for a function of floats; see the `autodiff` crate.
+#[proc_macro_attribute]
+pub fn grad(attr: TokenStream, item: TokenStream) -> TokenStream {
+    match syn::parse::<syn::Item>(item) {
+        Ok(syn::Item::Fn(item)) => expand::grad(attr.into(), item).into(),
+        Ok(other) => {
+            let err = syn::Error::new_spanned(&other, "#[grad] applies to a `fn` only");
+            let err = err.to_compile_error();
+            quote::quote!(#other #err).into()
+        }
+        Err(err) => err.to_compile_error().into(),
+    }
+}

@@ -1,0 +1,43 @@
+//! Runtime support for `autodiff`: the derivative rule of every primitive ([`rules`]), the
+//! non-`std` primitives [`relu`] and [`sigmoid`], and gradient checking ([`check`]).
+//!
+//! Users depend on the `autodiff` facade crate, which re-exports what is public here.
+
+#![forbid(unsafe_code)]
+
+pub mod check;
+mod float;
+pub mod rules;
+
+pub use float::Float;
+
+/// The rectified linear unit, `max(x, 0)`. Its derivative at exactly 0 is taken to be 0.
+///
+/// ```
+/// assert_eq!(autodiff_runtime::relu(-2.0_f64), 0.0);
+/// assert_eq!(autodiff_runtime::relu(3.0_f64), 3.0);
+/// ```
+#[inline]
+pub fn relu<F: Float>(x: F) -> F {
+    if x > F::ZERO {
+        x
+    } else {
+        F::ZERO
+    }
+}
+
+/// The logistic sigmoid `σ(x) = 1 / (1 + e⁻ˣ)`, evaluated without overflow for any `x`.
+///
+/// ```
+/// assert_eq!(autodiff_runtime::sigmoid(0.0_f64), 0.5);
+/// assert!(autodiff_runtime::sigmoid(-1000.0_f64) >= 0.0);
+/// ```
+#[inline]
+pub fn sigmoid<F: Float>(x: F) -> F {
+    if x >= F::ZERO {
+        F::ONE / (F::ONE + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (F::ONE + e)
+    }
+}

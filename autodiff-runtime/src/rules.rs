@@ -1,0 +1,349 @@
+//! The local derivative rule of every primitive, one function each.
+//!
+//! A rule receives the primitive's inputs, its output `y` and the output's adjoint `ȳ`, and
+//! returns what each float input's adjoint receives, `ā = ȳ · ∂y/∂a` (a tuple when there are
+//! several). Generated code calls these; the table in `autodiff-macros/src/primitives.rs` says
+//! which source spelling maps to which rule.
+//!
+//! Conventions at points where the derivative does not exist are stated on each rule. Where a
+//! partial is infinite (`sqrt` at 0, `ln` at 0, …) the rule goes through [`scale`], so a zero
+//! adjoint contributes exactly zero instead of `0 · ∞ = NaN`.
+
+use crate::Float;
+
+/// `ȳ · ∂`, except that a zero adjoint stays zero even when the partial is infinite or NaN.
+#[inline(always)]
+pub fn scale<F: Float>(ybar: F, partial: F) -> F {
+    if ybar == F::ZERO {
+        F::ZERO
+    } else {
+        ybar * partial
+    }
+}
+
+/// `y = a + b`: `ā = ȳ`, `b̄ = ȳ`.
+#[inline(always)]
+pub fn add<F: Float>(_a: F, _b: F, _y: F, ybar: F) -> (F, F) {
+    (ybar, ybar)
+}
+
+/// `y = a − b`: `ā = ȳ`, `b̄ = −ȳ`.
+#[inline(always)]
+pub fn sub<F: Float>(_a: F, _b: F, _y: F, ybar: F) -> (F, F) {
+    (ybar, -ybar)
+}
+
+/// `y = a · b`: `ā = ȳ b`, `b̄ = ȳ a`.
+#[inline(always)]
+pub fn mul<F: Float>(a: F, b: F, _y: F, ybar: F) -> (F, F) {
+    (ybar * b, ybar * a)
+}
+
+/// `y = a / b`: `ā = ȳ / b`, `b̄ = −ȳ y / b`. Not guarded: the partials are infinite only where
+/// `y` itself is.
+#[inline(always)]
+pub fn div<F: Float>(_a: F, b: F, y: F, ybar: F) -> (F, F) {
+    let abar = ybar / b;
+    (abar, -abar * y)
+}
+
+/// `y = −x`: `x̄ = −ȳ`.
+#[inline(always)]
+pub fn neg<F: Float>(_x: F, _y: F, ybar: F) -> F {
+    -ybar
+}
+
+/// `y = sin x`: `x̄ = ȳ cos x`.
+#[inline(always)]
+pub fn sin<F: Float>(x: F, _y: F, ybar: F) -> F {
+    ybar * x.cos()
+}
+
+/// `y = cos x`: `x̄ = −ȳ sin x`.
+#[inline(always)]
+pub fn cos<F: Float>(x: F, _y: F, ybar: F) -> F {
+    -ybar * x.sin()
+}
+
+/// `y = tan x`: `x̄ = ȳ (1 + y²)`.
+#[inline(always)]
+pub fn tan<F: Float>(_x: F, y: F, ybar: F) -> F {
+    ybar * (F::ONE + y * y)
+}
+
+/// `y = asin x`: `x̄ = ȳ / √(1 − x²)`; infinite at `x = ±1`.
+#[inline(always)]
+pub fn asin<F: Float>(x: F, _y: F, ybar: F) -> F {
+    scale(ybar, F::ONE / (F::ONE - x * x).sqrt())
+}
+
+/// `y = acos x`: `x̄ = −ȳ / √(1 − x²)`; infinite at `x = ±1`.
+#[inline(always)]
+pub fn acos<F: Float>(x: F, _y: F, ybar: F) -> F {
+    scale(ybar, -F::ONE / (F::ONE - x * x).sqrt())
+}
+
+/// `y = atan x`: `x̄ = ȳ / (1 + x²)`.
+#[inline(always)]
+pub fn atan<F: Float>(x: F, _y: F, ybar: F) -> F {
+    ybar / (F::ONE + x * x)
+}
+
+/// `y = atan2(a, b)` (the angle of the point `(b, a)`): `ā = ȳ b / (a² + b²)`,
+/// `b̄ = −ȳ a / (a² + b²)`; both 0 at the origin, where the angle jumps.
+#[inline(always)]
+pub fn atan2<F: Float>(a: F, b: F, _y: F, ybar: F) -> (F, F) {
+    let r2 = a * a + b * b;
+    if r2 == F::ZERO {
+        (F::ZERO, F::ZERO)
+    } else {
+        let s = ybar / r2;
+        (s * b, -s * a)
+    }
+}
+
+/// `y = sinh x`: `x̄ = ȳ cosh x`.
+#[inline(always)]
+pub fn sinh<F: Float>(x: F, _y: F, ybar: F) -> F {
+    ybar * x.cosh()
+}
+
+/// `y = cosh x`: `x̄ = ȳ sinh x`.
+#[inline(always)]
+pub fn cosh<F: Float>(x: F, _y: F, ybar: F) -> F {
+    ybar * x.sinh()
+}
+
+/// `y = tanh x`: `x̄ = ȳ (1 − y²)`.
+#[inline(always)]
+pub fn tanh<F: Float>(_x: F, y: F, ybar: F) -> F {
+    ybar * (F::ONE - y * y)
+}
+
+/// `y = asinh x`: `x̄ = ȳ / √(x² + 1)`.
+#[inline(always)]
+pub fn asinh<F: Float>(x: F, _y: F, ybar: F) -> F {
+    ybar / (x * x + F::ONE).sqrt()
+}
+
+/// `y = acosh x`: `x̄ = ȳ / √(x² − 1)`; infinite at `x = 1`.
+#[inline(always)]
+pub fn acosh<F: Float>(x: F, _y: F, ybar: F) -> F {
+    scale(ybar, F::ONE / (x * x - F::ONE).sqrt())
+}
+
+/// `y = atanh x`: `x̄ = ȳ / (1 − x²)`; infinite at `x = ±1`.
+#[inline(always)]
+pub fn atanh<F: Float>(x: F, _y: F, ybar: F) -> F {
+    scale(ybar, F::ONE / (F::ONE - x * x))
+}
+
+/// `y = eˣ`: `x̄ = ȳ y`.
+#[inline(always)]
+pub fn exp<F: Float>(_x: F, y: F, ybar: F) -> F {
+    ybar * y
+}
+
+/// `y = 2ˣ`: `x̄ = ȳ y ln 2`.
+#[inline(always)]
+pub fn exp2<F: Float>(_x: F, y: F, ybar: F) -> F {
+    ybar * y * F::LN_2
+}
+
+/// `y = eˣ − 1`: `x̄ = ȳ (y + 1)`.
+#[inline(always)]
+pub fn exp_m1<F: Float>(_x: F, y: F, ybar: F) -> F {
+    ybar * (y + F::ONE)
+}
+
+/// `y = ln x`: `x̄ = ȳ / x`; infinite at 0.
+#[inline(always)]
+pub fn ln<F: Float>(x: F, _y: F, ybar: F) -> F {
+    scale(ybar, F::ONE / x)
+}
+
+/// `y = ln(1 + x)`: `x̄ = ȳ / (1 + x)`; infinite at −1.
+#[inline(always)]
+pub fn ln_1p<F: Float>(x: F, _y: F, ybar: F) -> F {
+    scale(ybar, F::ONE / (F::ONE + x))
+}
+
+/// `y = log_b x = ln x / ln b`: `x̄ = ȳ / (x ln b)`, `b̄ = −ȳ y / (b ln b)`.
+#[inline(always)]
+pub fn log<F: Float>(x: F, b: F, y: F, ybar: F) -> (F, F) {
+    let lnb = b.ln();
+    (scale(ybar, F::ONE / (x * lnb)), scale(ybar, -y / (b * lnb)))
+}
+
+/// `y = log₂ x`: `x̄ = ȳ / (x ln 2)`; infinite at 0.
+#[inline(always)]
+pub fn log2<F: Float>(x: F, _y: F, ybar: F) -> F {
+    scale(ybar, F::ONE / (x * F::LN_2))
+}
+
+/// `y = log₁₀ x`: `x̄ = ȳ / (x ln 10)`; infinite at 0.
+#[inline(always)]
+pub fn log10<F: Float>(x: F, _y: F, ybar: F) -> F {
+    scale(ybar, F::ONE / (x * F::LN_10))
+}
+
+/// `y = √x`: `x̄ = ȳ / (2y)`; `+∞` at 0 (and 0 there when `ȳ = 0`).
+#[inline(always)]
+pub fn sqrt<F: Float>(_x: F, y: F, ybar: F) -> F {
+    scale(ybar, F::ONE / (F::TWO * y))
+}
+
+/// `y = ∛x`: `x̄ = ȳ / (3y²)`; infinite at 0.
+#[inline(always)]
+pub fn cbrt<F: Float>(_x: F, y: F, ybar: F) -> F {
+    scale(ybar, F::ONE / ((F::ONE + F::TWO) * y * y))
+}
+
+/// `y = xⁿ`: `x̄ = ȳ n xⁿ⁻¹`; exactly 0 for `n = 0`, where `y` is the constant 1.
+#[inline(always)]
+pub fn powi<F: Float>(x: F, n: i32, _y: F, ybar: F) -> F {
+    if n == 0 {
+        F::ZERO
+    } else {
+        scale(ybar, F::from_i32(n) * x.powi(n - 1))
+    }
+}
+
+/// `y = xᵖ`: `x̄ = ȳ p xᵖ⁻¹` (0 for `p = 0`), `p̄ = ȳ y ln x`, which is 0 where `x = 0`.
+#[inline(always)]
+pub fn powf<F: Float>(x: F, p: F, y: F, ybar: F) -> (F, F) {
+    let xbar = if p == F::ZERO {
+        F::ZERO
+    } else {
+        scale(ybar, p * x.powf(p - F::ONE))
+    };
+    let pbar = if x == F::ZERO {
+        F::ZERO
+    } else {
+        scale(ybar, y * x.ln())
+    };
+    (xbar, pbar)
+}
+
+/// `y = √(a² + b²)`: `ā = ȳ a / y`, `b̄ = ȳ b / y`; both 0 at the origin (a subgradient).
+#[inline(always)]
+pub fn hypot<F: Float>(a: F, b: F, y: F, ybar: F) -> (F, F) {
+    if y == F::ZERO {
+        (F::ZERO, F::ZERO)
+    } else {
+        let s = ybar / y;
+        (s * a, s * b)
+    }
+}
+
+/// `y = |x|`: `x̄ = ȳ · x.signum()`, Rust's sign: +1 at +0.0, −1 at −0.0 (as Enzyme and JAX).
+#[inline(always)]
+pub fn abs<F: Float>(x: F, _y: F, ybar: F) -> F {
+    ybar * x.signum()
+}
+
+/// `y = 1 / x`: `x̄ = −ȳ y²`.
+#[inline(always)]
+pub fn recip<F: Float>(_x: F, y: F, ybar: F) -> F {
+    -ybar * y * y
+}
+
+/// `y = x · a + b` (fused): `x̄ = ȳ a`, `ā = ȳ x`, `b̄ = ȳ`.
+#[inline(always)]
+pub fn mul_add<F: Float>(x: F, a: F, _b: F, _y: F, ybar: F) -> (F, F, F) {
+    (ybar * a, ybar * x, ybar)
+}
+
+/// `y = max(a, b)`: the adjoint goes to the argument that is the result; at a tie it is split
+/// ½ and ½ (as JAX), so that `x.max(x)` has derivative 1. Like `f64::max`, a NaN argument is
+/// ignored, and so receives nothing.
+#[inline(always)]
+pub fn max<F: Float>(a: F, b: F, y: F, ybar: F) -> (F, F) {
+    select_ties(a, b, y, ybar)
+}
+
+/// `y = min(a, b)`: as [`max`], the result's argument receives the adjoint, ties split ½ and ½.
+#[inline(always)]
+pub fn min<F: Float>(a: F, b: F, y: F, ybar: F) -> (F, F) {
+    select_ties(a, b, y, ybar)
+}
+
+/// The rule of every primitive whose result is one of its two arguments.
+#[inline(always)]
+fn select_ties<F: Float>(a: F, b: F, y: F, ybar: F) -> (F, F) {
+    match (y == a, y == b) {
+        (true, true) => (ybar * F::HALF, ybar * F::HALF),
+        (true, false) => (ybar, F::ZERO),
+        (false, true) => (F::ZERO, ybar),
+        (false, false) => (F::ZERO, F::ZERO),
+    }
+}
+
+/// `y = x.clamp(lo, hi)`, differentiated as `min(max(x, lo), hi)` (as JAX's `clip`): inside
+/// the interval `x̄ = ȳ`; below it `lō = ȳ`, above it `hī = ȳ`; exactly on a bound the adjoint
+/// is split ½ and ½ between `x` and that bound, as [`max`] and [`min`] do.
+#[inline(always)]
+pub fn clamp<F: Float>(x: F, lo: F, hi: F, y: F, ybar: F) -> (F, F, F) {
+    let m = x.max(lo);
+    let (mbar, hibar) = select_ties(m, hi, y, ybar);
+    let (xbar, lobar) = select_ties(x, lo, m, mbar);
+    (xbar, lobar, hibar)
+}
+
+/// `y = x.signum()`: piecewise constant, `x̄ = 0`.
+#[inline(always)]
+pub fn signum<F: Float>(_x: F, _y: F, _ybar: F) -> F {
+    F::ZERO
+}
+
+/// `y = ⌊x⌋`: piecewise constant, `x̄ = 0` (also at the jumps).
+#[inline(always)]
+pub fn floor<F: Float>(_x: F, _y: F, _ybar: F) -> F {
+    F::ZERO
+}
+
+/// `y = ⌈x⌉`: piecewise constant, `x̄ = 0` (also at the jumps).
+#[inline(always)]
+pub fn ceil<F: Float>(_x: F, _y: F, _ybar: F) -> F {
+    F::ZERO
+}
+
+/// `y = x.round()`: piecewise constant, `x̄ = 0` (also at the jumps).
+#[inline(always)]
+pub fn round<F: Float>(_x: F, _y: F, _ybar: F) -> F {
+    F::ZERO
+}
+
+/// `y = x.trunc()`: piecewise constant, `x̄ = 0` (also at the jumps).
+#[inline(always)]
+pub fn trunc<F: Float>(_x: F, _y: F, _ybar: F) -> F {
+    F::ZERO
+}
+
+/// `y = x · π/180`: `x̄ = ȳ π/180`.
+#[inline(always)]
+pub fn to_radians<F: Float>(_x: F, _y: F, ybar: F) -> F {
+    ybar * F::RAD_PER_DEG
+}
+
+/// `y = x · 180/π`: `x̄ = ȳ · 180/π`.
+#[inline(always)]
+pub fn to_degrees<F: Float>(_x: F, _y: F, ybar: F) -> F {
+    ybar / F::RAD_PER_DEG
+}
+
+/// `y = relu x = max(x, 0)`: `x̄ = ȳ` where `x > 0`, else 0 (also at exactly 0).
+#[inline(always)]
+pub fn relu<F: Float>(x: F, _y: F, ybar: F) -> F {
+    if x > F::ZERO {
+        ybar
+    } else {
+        F::ZERO
+    }
+}
+
+/// `y = σ(x) = 1 / (1 + e⁻ˣ)`: `x̄ = ȳ y (1 − y)`.
+#[inline(always)]
+pub fn sigmoid<F: Float>(_x: F, y: F, ybar: F) -> F {
+    ybar * y * (F::ONE - y)
+}
