@@ -65,15 +65,37 @@ pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
     });
     let vjp_sig = vjp_signature(func, &extra, plain_params(func));
 
+    // A parameter the original reads where the derivative has no need of it (`let _ = x;`).
+    let mut used: Vec<Var> = adj.body.iter().flat_map(Stmt::uses).collect();
+    used.push(adj.ret);
+    used.extend(adj.grads.iter().flatten());
+    let unused_params = adj.body.iter().filter_map(|s| match s {
+        Stmt::Let { dsts, op: Op::Param(i), .. } if !dsts.iter().flatten().any(|v| used.contains(v)) => {
+            let ident = &func.params[*i].ident;
+            Some(quote!(let _ = #ident;))
+        }
+        _ => None,
+    });
+    let unused_params: TokenStream = unused_params.collect();
+
+    // The original counts as used when only its companions are called.
+    let name = &func.item.sig.ident;
+    let param_tys = func.params.iter().map(|p| &p.ty);
+    let r = float_ty(func.ret);
+
     quote! {
+        const _: fn(#(#param_tys),*) -> #r = #name;
+
         #grad_sig {
             #(#items)*
+            #unused_params
             #grad_body
             (#ret, #grads)
         }
 
         #vjp_sig {
             #(#items)*
+            #unused_params
             #vjp_body
             #unused_seed
             #(#accumulate)*
@@ -177,7 +199,7 @@ fn body(names: &Names, seed: &TokenStream) -> TokenStream {
         .body
         .iter()
         .map(|stmt| match stmt {
-            Stmt::Let { dsts, op, .. } => names.stmt(dsts, op, seed),
+            Stmt::Let { dsts, op, span } => names.stmt(dsts, op, *span, seed),
             Stmt::Verbatim { tokens, bindings } => {
                 let lets = bindings.iter().map(|(name, v)| {
                     let v = names.of(*v);
@@ -232,7 +254,9 @@ impl<'a> Names<'a> {
         }
     }
 
-    fn stmt(&self, dsts: &[Option<Var>], op: &Op, seed: &TokenStream) -> TokenStream {
+    /// `let dsts = op;`, with the primal operation spanned at its source so that rustc's
+    /// diagnostics about it point at the user's code.
+    fn stmt(&self, dsts: &[Option<Var>], op: &Op, span: Span, seed: &TokenStream) -> TokenStream {
         let value = match op {
             // Spelled inline where they are used.
             Op::Lit(_) | Op::Path(_) | Op::Param(_) => return TokenStream::new(),
@@ -243,10 +267,11 @@ impl<'a> Names<'a> {
             }
             Op::Prim(prim, args) => {
                 let args: Vec<TokenStream> = args.iter().map(|a| self.of(*a)).collect();
-                let name = Ident::new(prim.name, Span::call_site());
+                let name = Ident::new(prim.name, span);
                 match (prim.form, &args[..]) {
                     (Form::Infix(c), [a, b]) => {
-                        let op = Punct::new(c, Spacing::Alone);
+                        let mut op = Punct::new(c, Spacing::Alone);
+                        op.set_span(span);
                         quote!(#a #op #b)
                     }
                     (Form::Neg, [a]) => quote!(-#a),

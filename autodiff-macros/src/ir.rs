@@ -47,9 +47,9 @@ pub enum Op {
     /// A literal as written (`2.0`, `1e-3_f32`, `2`).
     Lit(syn::Lit),
     /// A named constant (`PI`, `std::f64::consts::E`, a `const` item).
-    Path(syn::Path),
+    Path(Box<syn::Path>),
     /// `v as T`.
-    Cast(Var, syn::Type),
+    Cast(Var, Box<syn::Type>),
     /// A primitive applied to its arguments, in source order (receiver first).
     Prim(&'static Prim, Vec<Var>),
     /// A call to something without a derivative, all of whose arguments are inactive.
@@ -72,7 +72,7 @@ pub enum Callee {
     /// `receiver.name(args)`: the receiver is the first argument.
     Method(syn::Ident),
     /// `path(args)`.
-    Path(syn::Path),
+    Path(Box<syn::Path>),
 }
 
 /// One entry of the list.
@@ -116,6 +116,30 @@ impl Func {
     pub fn var(&mut self, ty: Ty, active: bool, name: Option<String>) -> Var {
         self.vars.push(VarInfo { ty, active, name });
         Var(self.vars.len() as u32 - 1)
+    }
+}
+
+impl Op {
+    /// The values this operation reads.
+    pub fn uses(&self) -> Vec<Var> {
+        match self {
+            Op::Param(_) | Op::Lit(_) | Op::Path(_) | Op::Seed => Vec::new(),
+            Op::Cast(v, _) => vec![*v],
+            Op::Prim(_, args) | Op::Opaque(_, args) => args.clone(),
+            Op::Rule { args, out, bar, .. } => {
+                args.iter().chain([out, bar]).copied().collect()
+            }
+        }
+    }
+}
+
+impl Stmt {
+    /// The values this statement reads.
+    pub fn uses(&self) -> Vec<Var> {
+        match self {
+            Stmt::Let { op, .. } => op.uses(),
+            Stmt::Verbatim { bindings, .. } => bindings.iter().map(|(_, v)| *v).collect(),
+        }
     }
 }
 

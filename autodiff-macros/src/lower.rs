@@ -317,7 +317,7 @@ impl Lower<'_> {
                     let r = self.expr(&b.right);
                     self.binary(c, l, r, b.op.span())
                 }
-                None => self.unsupported(&b.op, unsupported_binop(&b.op)),
+                None => self.unsupported(b.op, unsupported_binop(&b.op)),
             },
             Expr::Unary(u) => match u.op {
                 UnOp::Neg(_) => {
@@ -388,7 +388,7 @@ impl Lower<'_> {
                 "#[grad] does not support qualified paths `<T as Trait>::X`",
             );
         }
-        self.def(Op::Path(p.path.clone()), ty, false, p.span())
+        self.def(Op::Path(Box::new(p.path.clone())), ty, false, p.span())
     }
 
     fn binary(&mut self, op: char, l: Var, r: Var, span: Span) -> Var {
@@ -476,7 +476,7 @@ impl Lower<'_> {
         }
         if args.iter().all(|a| !self.is_active(*a)) {
             return self.def(
-                Op::Opaque(Callee::Path(func.path.clone()), args),
+                Op::Opaque(Callee::Path(Box::new(func.path.clone())), args),
                 Ty::Other,
                 false,
                 c.span(),
@@ -505,7 +505,7 @@ impl Lower<'_> {
             }
         };
         let active = self.is_active(x) && matches!(ty, Ty::Float(_));
-        self.def(Op::Cast(x, (*c.ty).clone()), ty, active, c.span())
+        self.def(Op::Cast(x, c.ty.clone()), ty, active, c.span())
     }
 }
 

@@ -81,7 +81,7 @@ pub fn reverse(primal: &Func, ret: FloatTy) -> Func {
                     };
                     out.body.push(Stmt::Let {
                         dsts: vec![Some(c)],
-                        op: Op::Cast(bar, src_ty),
+                        op: Op::Cast(bar, Box::new(src_ty)),
                         span: *span,
                     });
                     accumulate(&mut out, &mut adj, *x, c, *span);
