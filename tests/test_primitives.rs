@@ -114,6 +114,7 @@ mod binary {
         sub, sub_grad: |a, b| a - b, at PAIRS;
         mul, mul_grad: |a, b| a * b, at PAIRS;
         div, div_grad: |a, b| a / b, at PAIRS;
+        rem, rem_grad: |a, b| a % b, at PAIRS;
         atan2, atan2_grad: |a, b| a.atan2(b), at PAIRS;
         hypot, hypot_grad: |a, b| a.hypot(b), at PAIRS;
         powf, powf_grad: |a, b| a.powf(b), at POSITIVE_PAIRS;

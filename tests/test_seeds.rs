@@ -180,7 +180,13 @@ fn seeds_match_finite_differences() {
         let (_, (a, b)) = loss_grad(p[0], p[1]);
         gradcheck(|q: &[f64]| loss(q[0], q[1]), &p[..2], &[a, b], &tol).unwrap();
         let (_, (a, b, c)) = three_inputs_grad(p[0], p[1], p[2]);
-        gradcheck(|q: &[f64]| three_inputs(q[0], q[1], q[2]), &p, &[a, b, c], &tol).unwrap();
+        gradcheck(
+            |q: &[f64]| three_inputs(q[0], q[1], q[2]),
+            &p,
+            &[a, b, c],
+            &tol,
+        )
+        .unwrap();
         let (_, g) = log1p_sq_grad(p[0]);
         gradcheck(|q: &[f64]| log1p_sq(q[0]), &p[..1], &[g], &tol).unwrap();
     }

@@ -1,7 +1,8 @@
 //! The attribute's arguments: `#[grad]` or `#[grad(wrt(a, b))]`.
 
 use proc_macro2::TokenStream;
-use syn::Ident;
+use syn::punctuated::Punctuated;
+use syn::{Ident, Token};
 
 #[derive(Default)]
 pub struct Args {
@@ -19,15 +20,18 @@ impl Args {
                         meta.error("`wrt` is given twice; name every parameter in one `wrt(...)`")
                     );
                 }
-                let mut names = Vec::new();
-                meta.parse_nested_meta(|inner| match inner.path.get_ident() {
-                    Some(ident) => {
-                        names.push(ident.clone());
-                        Ok(())
-                    }
-                    None => Err(inner.error("expected a parameter name, as in `wrt(x, y)`")),
-                })?;
-                args.wrt = Some(names);
+                let content;
+                syn::parenthesized!(content in meta.input);
+                let names =
+                    Punctuated::<Ident, Token![,]>::parse_terminated(&content).map_err(|e| {
+                        syn::Error::new(e.span(), "expected parameter names, as in `wrt(x, y)`")
+                    })?;
+                if names.is_empty() {
+                    return Err(meta.error(
+                        "`wrt()` names no parameter; name at least one, as in `wrt(x)`, or drop `wrt` to differentiate every float parameter",
+                    ));
+                }
+                args.wrt = Some(names.into_iter().collect());
                 Ok(())
             } else {
                 Err(meta.error(

@@ -30,6 +30,8 @@ pub enum ParamKind {
     Int,
     /// Anything else: passed through, never differentiated.
     Other,
+    /// An array, slice or `Vec` of floats: reported as not supported yet.
+    Unsupported,
 }
 
 impl<'a> Func<'a> {
@@ -37,12 +39,14 @@ impl<'a> Func<'a> {
     /// float, `f64` stands in so that the body can still be checked.
     pub fn from_syn(item: &'a ItemFn, args: &Args, cx: &mut Ctxt) -> Func<'a> {
         check_header(item, cx);
+        let errors = cx.len();
         let mut params: Vec<Param> = item
             .sig
             .inputs
             .iter()
             .filter_map(|arg| param(arg, cx))
             .collect();
+        let params_ok = cx.len() == errors;
         match &args.wrt {
             None => {
                 for p in &mut params {
@@ -51,7 +55,7 @@ impl<'a> Func<'a> {
             }
             Some(names) => mark_wrt(&mut params, names, cx),
         }
-        if params.iter().all(|p| !p.active) && args.wrt.is_none() {
+        if params_ok && params.iter().all(|p| !p.active) && args.wrt.is_none() {
             cx.error_spanned(
                 &item.sig.ident,
                 "#[grad] found no float parameter to differentiate; give the function an `f64` or `f32` parameter",
@@ -120,12 +124,13 @@ fn param(arg: &FnArg, cx: &mut Ctxt) -> Option<Param> {
         }
     };
     let ty = (*typed.ty).clone();
-    let kind = param_kind(&ty);
+    let mut kind = param_kind(&ty);
     if let (ParamKind::Other, Some(what)) = (kind, float_container(&ty)) {
         cx.error_spanned(
             &ty,
             format!("#[grad] does not support {what} parameters yet; pass the floats as separate `f64` parameters"),
         );
+        kind = ParamKind::Unsupported;
     }
     Some(Param {
         ident,
@@ -173,12 +178,6 @@ fn float_container(ty: &Type) -> Option<&'static str> {
 }
 
 fn mark_wrt(params: &mut [Param], names: &[Ident], cx: &mut Ctxt) {
-    if names.is_empty() {
-        cx.error_at(
-            proc_macro2::Span::call_site(),
-            "`wrt()` names no parameter; name at least one, as in `wrt(x)`, or drop `wrt` to differentiate every float parameter",
-        );
-    }
     for name in names {
         match params.iter_mut().find(|p| p.ident == *name) {
             None => cx.error_spanned(

@@ -70,7 +70,11 @@ pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
     used.push(adj.ret);
     used.extend(adj.grads.iter().flatten());
     let unused_params = adj.body.iter().filter_map(|s| match s {
-        Stmt::Let { dsts, op: Op::Param(i), .. } if !dsts.iter().flatten().any(|v| used.contains(v)) => {
+        Stmt::Let {
+            dsts,
+            op: Op::Param(i),
+            ..
+        } if !dsts.iter().flatten().any(|v| used.contains(v)) => {
             let ident = &func.params[*i].ident;
             Some(quote!(let _ = #ident;))
         }

@@ -126,9 +126,7 @@ impl Op {
             Op::Param(_) | Op::Lit(_) | Op::Path(_) | Op::Seed => Vec::new(),
             Op::Cast(v, _) => vec![*v],
             Op::Prim(_, args) | Op::Opaque(_, args) => args.clone(),
-            Op::Rule { args, out, bar, .. } => {
-                args.iter().chain([out, bar]).copied().collect()
-            }
+            Op::Rule { args, out, bar, .. } => args.iter().chain([out, bar]).copied().collect(),
         }
     }
 }

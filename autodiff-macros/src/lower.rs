@@ -25,23 +25,31 @@ pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
         },
         scopes: vec![Vec::new()],
         ret: None,
+        poisoned: Vec::new(),
     };
     for (i, p) in func.params.iter().enumerate() {
         let ty = match p.kind {
             ParamKind::Float(f) => Ty::Float(Some(f)),
             ParamKind::Int => Ty::Int,
-            ParamKind::Other => Ty::Other,
+            ParamKind::Other | ParamKind::Unsupported => Ty::Other,
         };
-        let v = lower.def(Op::Param(i), ty, p.active, p.ident.span());
+        let v = if p.kind == ParamKind::Unsupported {
+            lower.placeholder()
+        } else {
+            lower.def(Op::Param(i), ty, p.active, p.ident.span())
+        };
         lower.bind(&p.ident, v);
     }
     let block = &func.item.block;
     let tail = lower.block(block);
     let ret = lower.ret.or(tail).unwrap_or_else(|| {
-        lower.cx.error_at(
-            block.brace_token.span.close(),
-            "#[grad] needs the function to end in its result: a final expression without `;`, or `return value;`",
-        );
+        // Without a return type, that is the error already reported.
+        if let syn::ReturnType::Type(..) = func.item.sig.output {
+            lower.cx.error_at(
+                block.brace_token.span.close(),
+                "#[grad] needs the function to end in its result: a final expression without `;`, or `return value;`",
+            );
+        }
         lower.placeholder()
     });
     lower.func.ret = ret;
@@ -55,6 +63,8 @@ struct Lower<'a> {
     scopes: Vec<Vec<(Ident, Var)>>,
     /// Set by `return`: the rest of the body is unreachable.
     ret: Option<Var>,
+    /// Placeholders for values whose definition was reported: uses of them report nothing more.
+    poisoned: Vec<Var>,
 }
 
 /// The macros a `#[grad]` body may contain; they are kept as written.
@@ -81,11 +91,21 @@ impl Lower<'_> {
     /// Stands in for a value that could not be lowered; inactive, so it adds no errors.
     fn placeholder(&mut self) -> Var {
         let lit: Lit = syn::parse_quote!(0.0);
-        self.def(Op::Lit(lit), Ty::Float(None), false, Span::call_site())
+        let v = self.def(Op::Lit(lit), Ty::Float(None), false, Span::call_site());
+        self.poisoned.push(v);
+        v
     }
 
+    /// Reports `tokens` as unsupported, unless they mention a value whose definition was
+    /// already reported (one error per problem, not one per use).
     fn unsupported(&mut self, tokens: impl ToTokens, msg: impl std::fmt::Display) -> Var {
-        self.cx.error_spanned(tokens, msg);
+        let tokens = tokens.into_token_stream();
+        let follows_error = mentioned_names(tokens.clone())
+            .iter()
+            .any(|n| self.lookup(n).is_some_and(|v| self.poisoned.contains(&v)));
+        if !follows_error {
+            self.cx.error_spanned(tokens, msg);
+        }
         self.placeholder()
     }
 
@@ -226,19 +246,23 @@ impl Lower<'_> {
             Pat::Type(t) => (&*t.pat, Some(&*t.ty)),
             p => (p, None),
         };
-        let Some(init) = &local.init else {
-            self.cx.error_spanned(
+        let v = match &local.init {
+            None => self.unsupported(
                 local,
                 "#[grad] needs every `let` to have a value; write `let name = value;`",
-            );
-            return;
+            ),
+            Some(init) if init.diverge.is_some() => {
+                let (else_token, _) = init.diverge.as_ref().expect("matched above");
+                return self.cx.error_spanned(
+                    else_token,
+                    "#[grad] does not support `let ... else`; bind the value with `let name = value;`",
+                );
+            }
+            Some(init) => {
+                let typed_lit = ty.and_then(|t| suffixed(&init.expr, t));
+                self.expr(typed_lit.as_ref().unwrap_or(&init.expr))
+            }
         };
-        if let Some((_, diverge)) = &init.diverge {
-            self.cx
-                .error_spanned(diverge, "#[grad] does not support `let ... else`");
-        }
-        let typed_lit = ty.and_then(|t| suffixed(&init.expr, t));
-        let v = self.expr(typed_lit.as_ref().unwrap_or(&init.expr));
         if let Some(ast::ParamKind::Float(f)) = ty.map(ast::param_kind) {
             let info = &mut self.func.vars[v.0 as usize];
             if info.ty == Ty::Float(None) {
@@ -271,17 +295,25 @@ impl Lower<'_> {
         }
     }
 
-    /// `assert!`-like macros are kept verbatim; any other macro is an error.
-    fn mac(&mut self, mac: &syn::Macro, tokens: TokenStream) {
+    /// Reports a macro other than the `assert!`-like ones; true if it is one of them.
+    fn check_macro(&mut self, mac: &syn::Macro) -> bool {
         let name = mac.path.segments.last().map(|s| s.ident.to_string());
-        if !name.as_deref().is_some_and(|n| ASSERTS.contains(&n)) {
+        let ok = name.as_deref().is_some_and(|n| ASSERTS.contains(&n));
+        if !ok {
             self.cx.error_spanned(
                 mac,
                 format!(
-                    "#[grad] does not support the macro `{}!`; only `assert!`, `assert_eq!`, `assert_ne!` and their `debug_` forms may appear, write the computation in plain code",
+                    "#[grad] does not support the macro `{}!`; only `assert!`, `assert_eq!`, `assert_ne!` and their `debug_` forms may appear: write the computation in plain code",
                     mac.path.to_token_stream().to_string().replace(' ', "")
                 ),
             );
+        }
+        ok
+    }
+
+    /// `assert!`-like macros are kept verbatim; any other macro is an error.
+    fn mac(&mut self, mac: &syn::Macro, tokens: TokenStream) {
+        if !self.check_macro(mac) {
             return;
         }
         let mut bindings = Vec::new();
@@ -324,9 +356,13 @@ impl Lower<'_> {
                     let x = self.expr(&u.expr);
                     self.prim(primitives::neg(), vec![x], u.span())
                 }
+                UnOp::Deref(_) => self.unsupported(
+                    u.op,
+                    "#[grad] does not support `*` here; take parameters by value, as in `x: f64`",
+                ),
                 _ => self.unsupported(
                     u.op,
-                    "#[grad] supports only unary minus here; `!` and `*` are not supported yet",
+                    "#[grad] does not support `!` yet: booleans need branches, which are not supported yet",
                 ),
             },
             Expr::MethodCall(m) => self.method_call(m),
@@ -336,9 +372,16 @@ impl Lower<'_> {
                 Some(v) => v,
                 None => self.unsupported(
                     b,
-                    "this block has no value; end it with an expression without `;`",
+                    "#[grad] needs this block to have a value; end it with an expression without `;`",
                 ),
             },
+            Expr::Macro(m) if !self.check_macro(&m.mac) => self.placeholder(),
+            // Control flow is reported at its keyword, not over its whole body.
+            Expr::If(x) => self.unsupported(x.if_token, unsupported_expr(e)),
+            Expr::Match(x) => self.unsupported(x.match_token, unsupported_expr(e)),
+            Expr::ForLoop(x) => self.unsupported(x.for_token, unsupported_expr(e)),
+            Expr::While(x) => self.unsupported(x.while_token, unsupported_expr(e)),
+            Expr::Loop(x) => self.unsupported(x.loop_token, unsupported_expr(e)),
             _ => {
                 let msg = unsupported_expr(e);
                 self.unsupported(e, msg)
@@ -349,15 +392,11 @@ impl Lower<'_> {
     fn lit(&mut self, lit: &Lit) -> Var {
         let ty = match lit {
             Lit::Float(f) => Ty::Float(float_suffix(f.suffix())),
-            Lit::Int(i) if matches!(i.suffix(), "f32" | "f64") => Ty::Float(float_suffix(i.suffix())),
-            Lit::Int(_) => Ty::Int,
-            Lit::Bool(_) => Ty::Other,
-            other => {
-                return self.unsupported(
-                    other,
-                    "#[grad] supports number literals only; this literal cannot take part in a float computation",
-                )
+            Lit::Int(i) if matches!(i.suffix(), "f32" | "f64") => {
+                Ty::Float(float_suffix(i.suffix()))
             }
+            Lit::Int(_) => Ty::Int,
+            _ => Ty::Other,
         };
         self.def(Op::Lit(lit.clone()), ty, false, lit.span())
     }
@@ -385,7 +424,7 @@ impl Lower<'_> {
         if p.qself.is_some() {
             return self.unsupported(
                 p,
-                "#[grad] does not support qualified paths `<T as Trait>::X`",
+                "#[grad] does not support qualified paths `<T as Trait>::X`; bind the value to a `const` outside the function and use its name",
             );
         }
         self.def(Op::Path(Box::new(p.path.clone())), ty, false, p.span())
@@ -416,7 +455,7 @@ impl Lower<'_> {
         if let Some(t) = &m.turbofish {
             return self.unsupported(
                 t,
-                "#[grad] does not support turbofish `::<>` on methods here",
+                "#[grad] does not support turbofish `::<>` on methods; write the call without it, or compute the value outside and pass it in",
             );
         }
         let mut args = vec![self.expr(&m.receiver)];
@@ -483,13 +522,16 @@ impl Lower<'_> {
             );
         }
         let hint = match segs[..] {
-            ["relu" | "sigmoid"] => format!("; write `autodiff::{}(..)`", segs[0]),
-            _ => String::new(),
+            ["relu" | "sigmoid"] => format!(
+                "write `autodiff::{}(..)`, whose rule #[grad] knows",
+                segs[0]
+            ),
+            _ => "write the computation with float operators and methods".to_owned(),
         };
         self.unsupported(
             &c.func,
             format!(
-                "#[grad] has no derivative rule for `{}`, which is called with a differentiated argument; use float methods and operators{hint}",
+                "#[grad] has no derivative rule for `{}`, which is called with a differentiated argument; {hint}",
                 segs.join("::")
             ),
         )
@@ -500,7 +542,7 @@ impl Lower<'_> {
         let ty = match ast::param_kind(&c.ty) {
             ParamKind::Float(f) => Ty::Float(Some(f)),
             ParamKind::Int => Ty::Int,
-            ParamKind::Other => {
+            ParamKind::Other | ParamKind::Unsupported => {
                 return self.unsupported(&c.ty, "#[grad] supports `as` casts to number types only")
             }
         };
@@ -569,6 +611,7 @@ fn infix_char(op: &BinOp) -> Option<char> {
         BinOp::Sub(_) => Some('-'),
         BinOp::Mul(_) => Some('*'),
         BinOp::Div(_) => Some('/'),
+        BinOp::Rem(_) => Some('%'),
         _ => None,
     }
 }
@@ -580,6 +623,7 @@ fn compound(op: &BinOp) -> Option<char> {
         BinOp::SubAssign(_) => Some('-'),
         BinOp::MulAssign(_) => Some('*'),
         BinOp::DivAssign(_) => Some('/'),
+        BinOp::RemAssign(_) => Some('%'),
         _ => None,
     }
 }
@@ -590,7 +634,7 @@ fn unsupported_binop(op: &BinOp) -> String {
         "==" | "!=" | "<" | "<=" | ">" | ">=" | "&&" | "||" => format!(
             "#[grad] does not support `{op}` yet: comparisons need branches, which are not supported yet; use `max`, `min`, `clamp` or `abs` instead"
         ),
-        _ => format!("#[grad] does not support the operator `{op}`; use `+`, `-`, `*`, `/` and float methods"),
+        _ => format!("#[grad] does not support the operator `{op}`; use `+`, `-`, `*`, `/`, `%` and float methods"),
     }
 }
 

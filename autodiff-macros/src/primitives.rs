@@ -58,6 +58,7 @@ pub static PRIMITIVES: &[Prim] = &[
     row("sub", Infix('-'), &[F, F]),
     row("mul", Infix('*'), &[F, F]),
     row("div", Infix('/'), &[F, F]),
+    row("rem", Infix('%'), &[F, F]),
     row("neg", Neg, &[F]),
     row("sin", Method, &[F]),
     row("cos", Method, &[F]),

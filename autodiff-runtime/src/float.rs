@@ -48,6 +48,8 @@ pub trait Float:
     #[doc(hidden)]
     fn signum(self) -> Self;
     #[doc(hidden)]
+    fn trunc(self) -> Self;
+    #[doc(hidden)]
     fn powi(self, n: i32) -> Self;
     #[doc(hidden)]
     fn powf(self, p: Self) -> Self;
@@ -75,7 +77,7 @@ macro_rules! impl_float {
             fn from_i32(n: i32) -> Self {
                 n as $F
             }
-            impl_float!(@forward $F: sin cos sinh cosh exp ln sqrt signum);
+            impl_float!(@forward $F: sin cos sinh cosh exp ln sqrt signum trunc);
             #[inline(always)]
             fn powi(self, n: i32) -> Self {
                 $F::powi(self, n)

@@ -47,6 +47,13 @@ pub fn div<F: Float>(_a: F, b: F, y: F, ybar: F) -> (F, F) {
     (abar, -abar * y)
 }
 
+/// `y = a % b = a − b·trunc(a / b)`: `ā = ȳ`, `b̄ = −ȳ·trunc(a / b)` (away from the jumps, where
+/// `a / b` is an integer and the derivative in `a` is taken as 1 all the same).
+#[inline(always)]
+pub fn rem<F: Float>(a: F, b: F, _y: F, ybar: F) -> (F, F) {
+    (ybar, -ybar * (a / b).trunc())
+}
+
 /// `y = −x`: `x̄ = −ȳ`.
 #[inline(always)]
 pub fn neg<F: Float>(_x: F, _y: F, ybar: F) -> F {

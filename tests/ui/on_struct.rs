@@ -1,0 +1,8 @@
+use autodiff::grad;
+
+#[grad]
+struct S {
+    x: f64,
+}
+
+fn main() {}
