@@ -6,8 +6,8 @@
 //! which source spelling maps to which rule.
 //!
 //! Conventions at points where the derivative does not exist are stated on each rule. Where a
-//! partial is infinite (`sqrt` at 0, `ln` at 0, …) the rule goes through [`scale`], so a zero
-//! adjoint contributes exactly zero instead of `0 · ∞ = NaN`.
+//! partial is infinite (`sqrt` at 0, `ln` at 0, …) the rule goes through [`scale`] or [`ratio`],
+//! so a zero adjoint contributes exactly zero instead of `0 · ∞ = NaN`.
 
 use crate::Float;
 
@@ -18,6 +18,17 @@ pub fn scale<F: Float>(ybar: F, partial: F) -> F {
         F::ZERO
     } else {
         ybar * partial
+    }
+}
+
+/// `ȳ / d`, except that a zero adjoint stays zero even where `d` is 0. Dividing, rather than
+/// multiplying by `1 / d`, saves a multiply and a rounding.
+#[inline(always)]
+pub fn ratio<F: Float>(ybar: F, d: F) -> F {
+    if ybar == F::ZERO {
+        F::ZERO
+    } else {
+        ybar / d
     }
 }
 
@@ -81,13 +92,13 @@ pub fn tan<F: Float>(_x: F, y: F, ybar: F) -> F {
 /// `y = asin x`: `x̄ = ȳ / √(1 − x²)`; infinite at `x = ±1`.
 #[inline(always)]
 pub fn asin<F: Float>(x: F, _y: F, ybar: F) -> F {
-    scale(ybar, F::ONE / (F::ONE - x * x).sqrt())
+    ratio(ybar, (F::ONE - x * x).sqrt())
 }
 
 /// `y = acos x`: `x̄ = −ȳ / √(1 − x²)`; infinite at `x = ±1`.
 #[inline(always)]
 pub fn acos<F: Float>(x: F, _y: F, ybar: F) -> F {
-    scale(ybar, -F::ONE / (F::ONE - x * x).sqrt())
+    -ratio(ybar, (F::ONE - x * x).sqrt())
 }
 
 /// `y = atan x`: `x̄ = ȳ / (1 + x²)`.
@@ -136,13 +147,13 @@ pub fn asinh<F: Float>(x: F, _y: F, ybar: F) -> F {
 /// `y = acosh x`: `x̄ = ȳ / √(x² − 1)`; infinite at `x = 1`.
 #[inline(always)]
 pub fn acosh<F: Float>(x: F, _y: F, ybar: F) -> F {
-    scale(ybar, F::ONE / (x * x - F::ONE).sqrt())
+    ratio(ybar, (x * x - F::ONE).sqrt())
 }
 
 /// `y = atanh x`: `x̄ = ȳ / (1 − x²)`; infinite at `x = ±1`.
 #[inline(always)]
 pub fn atanh<F: Float>(x: F, _y: F, ybar: F) -> F {
-    scale(ybar, F::ONE / (F::ONE - x * x))
+    ratio(ybar, F::ONE - x * x)
 }
 
 /// `y = eˣ`: `x̄ = ȳ y`.
@@ -166,44 +177,44 @@ pub fn exp_m1<F: Float>(_x: F, y: F, ybar: F) -> F {
 /// `y = ln x`: `x̄ = ȳ / x`; infinite at 0.
 #[inline(always)]
 pub fn ln<F: Float>(x: F, _y: F, ybar: F) -> F {
-    scale(ybar, F::ONE / x)
+    ratio(ybar, x)
 }
 
 /// `y = ln(1 + x)`: `x̄ = ȳ / (1 + x)`; infinite at −1.
 #[inline(always)]
 pub fn ln_1p<F: Float>(x: F, _y: F, ybar: F) -> F {
-    scale(ybar, F::ONE / (F::ONE + x))
+    ratio(ybar, F::ONE + x)
 }
 
 /// `y = log_b x = ln x / ln b`: `x̄ = ȳ / (x ln b)`, `b̄ = −ȳ y / (b ln b)`.
 #[inline(always)]
 pub fn log<F: Float>(x: F, b: F, y: F, ybar: F) -> (F, F) {
     let lnb = b.ln();
-    (scale(ybar, F::ONE / (x * lnb)), scale(ybar, -y / (b * lnb)))
+    (ratio(ybar, x * lnb), -ratio(ybar * y, b * lnb))
 }
 
 /// `y = log₂ x`: `x̄ = ȳ / (x ln 2)`; infinite at 0.
 #[inline(always)]
 pub fn log2<F: Float>(x: F, _y: F, ybar: F) -> F {
-    scale(ybar, F::ONE / (x * F::LN_2))
+    ratio(ybar, x * F::LN_2)
 }
 
 /// `y = log₁₀ x`: `x̄ = ȳ / (x ln 10)`; infinite at 0.
 #[inline(always)]
 pub fn log10<F: Float>(x: F, _y: F, ybar: F) -> F {
-    scale(ybar, F::ONE / (x * F::LN_10))
+    ratio(ybar, x * F::LN_10)
 }
 
 /// `y = √x`: `x̄ = ȳ / (2y)`; `+∞` at 0 (and 0 there when `ȳ = 0`).
 #[inline(always)]
 pub fn sqrt<F: Float>(_x: F, y: F, ybar: F) -> F {
-    scale(ybar, F::ONE / (F::TWO * y))
+    ratio(ybar, F::TWO * y)
 }
 
 /// `y = ∛x`: `x̄ = ȳ / (3y²)`; infinite at 0.
 #[inline(always)]
 pub fn cbrt<F: Float>(_x: F, y: F, ybar: F) -> F {
-    scale(ybar, F::ONE / ((F::ONE + F::TWO) * y * y))
+    ratio(ybar, (F::ONE + F::TWO) * y * y)
 }
 
 /// `y = xⁿ`: `x̄ = ȳ n xⁿ⁻¹`; exactly 0 for `n = 0`, where `y` is the constant 1.
