@@ -5,7 +5,7 @@
 //! use autodiff_runtime::check::{gradcheck, Tolerance};
 //!
 //! let f = |x: &[f64]| x[0] * x[1] + x[0].sin();
-//! let x = [1.0, 2.0];
+//! let x = [1.0_f64, 2.0];
 //! let grad = [x[1] + x[0].cos(), x[0]];
 //! gradcheck(f, &x, &grad, &Tolerance::default()).unwrap();
 //! ```
