@@ -34,5 +34,5 @@ pub use autodiff_runtime::{check, relu, sigmoid, Float};
 /// What generated code calls. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use autodiff_runtime::{relu, rules, sigmoid};
+    pub use autodiff_runtime::{pop, relu, rules, sigmoid, zeros_like};
 }

@@ -4,7 +4,8 @@
 use crate::args::Args;
 use crate::ctxt::Ctxt;
 use crate::ir::FloatTy;
-use quote::ToTokens;
+use proc_macro2::TokenStream;
+use quote::{quote, ToTokens};
 use syn::{FnArg, Ident, ItemFn, Pat, ReturnType, Type};
 
 /// The function as the later stages see it.
@@ -30,7 +31,13 @@ pub enum ParamKind {
     Int,
     /// Anything else: passed through, never differentiated.
     Other,
-    /// An array, slice or `Vec` of floats: reported as not supported yet.
+    /// An array, slice or `Vec` of floats (possibly nested, possibly behind `&`), indexed with
+    /// `depth` indices down to a float.
+    Array {
+        elem: FloatTy,
+        depth: usize,
+    },
+    /// Reported as unusable; lowering binds a placeholder.
     Unsupported,
 }
 
@@ -50,7 +57,7 @@ impl<'a> Func<'a> {
         match &args.wrt {
             None => {
                 for p in &mut params {
-                    p.active = matches!(p.kind, ParamKind::Float(_));
+                    p.active = p.kind.differentiable();
                 }
             }
             Some(names) => mark_wrt(&mut params, names, cx),
@@ -58,7 +65,7 @@ impl<'a> Func<'a> {
         if params_ok && params.iter().all(|p| !p.active) && args.wrt.is_none() {
             cx.error_spanned(
                 &item.sig.ident,
-                "#[grad] found no float parameter to differentiate; give the function an `f64` or `f32` parameter",
+                "#[grad] found no float parameter to differentiate; give the function an `f64`, `f32` or float-array parameter",
             );
         }
         let ret = return_type(&item.sig, cx).unwrap_or(FloatTy::F64);
@@ -125,12 +132,32 @@ fn param(arg: &FnArg, cx: &mut Ctxt) -> Option<Param> {
     };
     let ty = (*typed.ty).clone();
     let mut kind = param_kind(&ty);
-    if let (ParamKind::Other, Some(what)) = (kind, float_container(&ty)) {
+    if let Type::Reference(syn::TypeReference {
+        mutability: Some(m),
+        ..
+    }) = &ty
+    {
         cx.error_spanned(
-            &ty,
-            format!("#[grad] does not support {what} parameters yet; pass the floats as separate `f64` parameters"),
+            m,
+            "#[grad] does not support `&mut` parameters: a differentiated function returns its result; take the value or a `&` reference",
         );
         kind = ParamKind::Unsupported;
+    } else if let Some(shape) = array_shape(&ty) {
+        kind = shape;
+    } else if let (ParamKind::Other, Some(what)) = (kind, float_container(&ty)) {
+        cx.error_spanned(
+            &ty,
+            format!("#[grad] supports float arrays as `[f64; N]`, `&[f64]`, `&Vec<f64>` or `Vec<f64>` (nested at will); this {what} is not one of them"),
+        );
+        kind = ParamKind::Unsupported;
+    }
+    if let (ParamKind::Array { .. }, Pat::Ident(p)) = (kind, &*typed.pat) {
+        if let Some(m) = &p.mutability {
+            cx.error_spanned(
+                m,
+                "#[grad] does not support writing into an array parameter; copy it into a local buffer",
+            );
+        }
     }
     Some(Param {
         ident,
@@ -138,6 +165,13 @@ fn param(arg: &FnArg, cx: &mut Ctxt) -> Option<Param> {
         kind,
         active: false,
     })
+}
+
+impl ParamKind {
+    /// Floats and float arrays can be active.
+    pub fn differentiable(self) -> bool {
+        matches!(self, ParamKind::Float(_) | ParamKind::Array { .. })
+    }
 }
 
 /// The kind of a parameter type.
@@ -163,7 +197,89 @@ fn scalar_name(ty: &Type) -> Option<String> {
     }
 }
 
-/// Describes an array, slice or `Vec` of floats, which the contract makes active.
+/// The shape of a float array type: `[T; N]`, `[T]`, `Vec<T>`, behind any number of `&`, with
+/// `T` a float or again an array.
+fn array_shape(ty: &Type) -> Option<ParamKind> {
+    match ty {
+        Type::Reference(r) if r.mutability.is_none() => array_shape(&r.elem),
+        Type::Paren(p) => array_shape(&p.elem),
+        _ => {
+            let elem = array_elem(ty)?;
+            match param_kind(elem) {
+                ParamKind::Float(f) => Some(ParamKind::Array { elem: f, depth: 1 }),
+                _ => match array_shape(elem)? {
+                    ParamKind::Array { elem, depth } => Some(ParamKind::Array {
+                        elem,
+                        depth: depth + 1,
+                    }),
+                    _ => None,
+                },
+            }
+        }
+    }
+}
+
+/// The element type of `[T; N]`, `[T]` or `Vec<T>`.
+fn array_elem(ty: &Type) -> Option<&Type> {
+    match ty {
+        Type::Array(a) => Some(&a.elem),
+        Type::Slice(s) => Some(&s.elem),
+        Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last()?;
+            match &last.arguments {
+                syn::PathArguments::AngleBracketed(a)
+                    if last.ident == "Vec" && a.args.len() == 1 =>
+                {
+                    match a.args.first()? {
+                        syn::GenericArgument::Type(t) => Some(t),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The type of an array parameter's gradient entry: `&[T]` and `Vec<T>` give `Vec<T̄>`,
+/// `[T; N]` and `&[T; N]` give `[T̄; N]`.
+pub fn grad_ty(ty: &Type) -> TokenStream {
+    match ty {
+        Type::Reference(r) => grad_ty(&r.elem),
+        Type::Paren(p) => grad_ty(&p.elem),
+        Type::Array(a) => {
+            let (elem, len) = (grad_ty(&a.elem), &a.len);
+            quote!([#elem; #len])
+        }
+        _ => match array_elem(ty) {
+            Some(elem) => {
+                let elem = grad_ty(elem);
+                quote!(::std::vec::Vec<#elem>)
+            }
+            None => ty.to_token_stream(),
+        },
+    }
+}
+
+/// The type of an array parameter's `_vjp` bar, behind `&mut`: `[T̄; N]` for arrays, `[T̄]`
+/// for slices and `Vec`s.
+pub fn bar_ty(ty: &Type) -> TokenStream {
+    match ty {
+        Type::Reference(r) => bar_ty(&r.elem),
+        Type::Paren(p) => bar_ty(&p.elem),
+        Type::Array(_) => grad_ty(ty),
+        _ => match array_elem(ty) {
+            Some(elem) => {
+                let elem = grad_ty(elem);
+                quote!([#elem])
+            }
+            None => ty.to_token_stream(),
+        },
+    }
+}
+
+/// Describes a container of floats that is not a supported array shape.
 fn float_container(ty: &Type) -> Option<&'static str> {
     let s = ty.to_token_stream().to_string().replace(' ', "");
     let floats = s.contains("f64") || s.contains("f32");
@@ -184,10 +300,10 @@ fn mark_wrt(params: &mut [Param], names: &[Ident], cx: &mut Ctxt) {
                 name,
                 format!("`{name}` is not a parameter of this function; `wrt` names the parameters to differentiate"),
             ),
-            Some(p) if !matches!(p.kind, ParamKind::Float(_)) => cx.error_spanned(
+            Some(p) if !p.kind.differentiable() => cx.error_spanned(
                 name,
                 format!(
-                    "`{name}` is not a float (`f64` or `f32`) and cannot be differentiated; leave it out of `wrt`"
+                    "`{name}` is not a float (`f64`, `f32`) or an array of floats, and cannot be differentiated; leave it out of `wrt`"
                 ),
             ),
             Some(p) => p.active = true,

@@ -1,12 +1,16 @@
 //! IR → Rust tokens: the companion functions `NAME_grad` and `NAME_vjp`. Emit decides no
-//! mathematics; it spells each IR entry as one `let`, in order, so `cargo expand` shows the
-//! forward sweep followed by the reverse sweep.
+//! mathematics; it spells each IR entry as one Rust statement, in order, so `cargo expand` shows
+//! the forward sweep followed by the reverse sweep.
 
-use crate::ast::{self, Param};
-use crate::ir::{Callee, FloatTy, Func, Op, Stmt, Var};
+use crate::ast::{self, ParamKind};
+use crate::ir::{
+    Adapter, Array, ArrayInit, ArrayKind, Block, Callee, FloatTy, Func, Grad, Iter, Len, Local, Op,
+    Stack, Stmt, Var,
+};
 use crate::primitives::Form;
 use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
+use std::collections::HashSet;
 
 /// The names the companions' extra parameters take: `seed` and one `<param>_bar` per active
 /// parameter, each made unique against the function's own parameter names.
@@ -35,52 +39,47 @@ impl Extra {
     }
 }
 
+/// Which companion is being written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Grad,
+    Vjp,
+}
+
 /// `NAME_grad` and `NAME_vjp` for the adjoint `adj` of `func`.
 pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
     let extra = Extra::new(func);
     let items = &adj.items;
-    let names = Names::new(func, adj);
-    let ret = names.of(adj.ret);
+    let prologue = prologue(func, adj);
 
-    let one = float_lit(1.0, func.ret);
-    let grad_body = body(&names, &one);
+    let grad_names = Names::new(func, adj, Mode::Grad, &extra);
+    let ret = adj.ret.map(|r| grad_names.of(r));
+    let grad_body = grad_names.block(&adj.body);
     let grads = adj.grads.iter().map(|g| match g {
-        Some(v) => names.of(*v),
-        None => quote!(0.0),
+        Grad::Scalar(Some(v)) => grad_names.of(*v),
+        Grad::Scalar(None) => quote!(0.0),
+        Grad::Array(a) => grad_names.array(*a).to_token_stream(),
     });
     let grads = tuple_or_single(grads.collect());
     let grad_sig = grad_signature(func, plain_params(func));
 
-    let vjp_body = body(&names, &extra.seed.to_token_stream());
-    let accumulate = adj.grads.iter().zip(&extra.bars).map(|(g, bar)| match g {
-        Some(v) => {
-            let g = names.of(*v);
+    let vjp_names = Names::new(func, adj, Mode::Vjp, &extra);
+    let vjp_body = vjp_names.block(&adj.body);
+    let active = func.active_params().zip(&extra.bars);
+    let accumulate = adj.grads.iter().zip(active).map(|(g, (p, bar))| match g {
+        Grad::Scalar(Some(v)) => {
+            let g = vjp_names.of(*v);
             quote!(*#bar += #g;)
         }
-        None => quote!(let _ = #bar;),
+        Grad::Array(_) => TokenStream::new(),
+        _ if matches!(p.kind, ParamKind::Array { .. }) => TokenStream::new(),
+        Grad::Scalar(None) => quote!(let _ = #bar;),
     });
-    let unused_seed = (!adj.body.iter().any(is_seed)).then(|| {
+    let unused_seed = (!uses_seed(&adj.body)).then(|| {
         let seed = &extra.seed;
         quote!(let _ = #seed;)
     });
     let vjp_sig = vjp_signature(func, &extra, plain_params(func));
-
-    // A parameter the original reads where the derivative has no need of it (`let _ = x;`).
-    let mut used: Vec<Var> = adj.body.iter().flat_map(Stmt::uses).collect();
-    used.push(adj.ret);
-    used.extend(adj.grads.iter().flatten());
-    let unused_params = adj.body.iter().filter_map(|s| match s {
-        Stmt::Let {
-            dsts,
-            op: Op::Param(i),
-            ..
-        } if !dsts.iter().flatten().any(|v| used.contains(v)) => {
-            let ident = &func.params[*i].ident;
-            Some(quote!(let _ = #ident;))
-        }
-        _ => None,
-    });
-    let unused_params: TokenStream = unused_params.collect();
 
     // The original counts as used when only its companions are called.
     let name = &func.item.sig.ident;
@@ -92,20 +91,67 @@ pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
 
         #grad_sig {
             #(#items)*
-            #unused_params
+            #prologue
             #grad_body
             (#ret, #grads)
         }
 
         #vjp_sig {
             #(#items)*
-            #unused_params
+            #prologue
             #vjp_body
             #unused_seed
             #(#accumulate)*
             #ret
         }
     }
+}
+
+/// What both companions start with: the parameters the derivative has no need of (`let _ = x;`,
+/// so they raise no warning), and the tapes.
+fn prologue(func: &ast::Func, adj: &Func) -> TokenStream {
+    let mut used = HashSet::new();
+    uses(&adj.body, &mut used);
+    used.extend(adj.ret);
+    for g in &adj.grads {
+        if let Grad::Scalar(Some(v)) = g {
+            used.insert(*v);
+        }
+    }
+    let mut unused = TokenStream::new();
+    for stmt in &adj.body {
+        if let Stmt::Let {
+            dsts,
+            op: Op::Param(i),
+            ..
+        } = stmt
+        {
+            if !dsts.iter().flatten().any(|v| used.contains(v)) {
+                let ident = &func.params[*i].ident;
+                unused.extend(quote!(let _ = #ident;));
+            }
+        }
+    }
+    let tapes = (0..adj.stacks).map(|t| {
+        let t = stack_name(Stack(t));
+        quote!(let mut #t = ::std::vec::Vec::new();)
+    });
+    quote!(#unused #(#tapes)*)
+}
+
+fn uses(block: &Block, used: &mut HashSet<Var>) {
+    for stmt in block {
+        used.extend(stmt.uses());
+        for b in stmt.blocks() {
+            uses(b, used);
+        }
+    }
+}
+
+fn uses_seed(block: &Block) -> bool {
+    block.iter().any(|s| {
+        matches!(s, Stmt::Let { op: Op::Seed, .. }) || s.blocks().into_iter().any(uses_seed)
+    })
 }
 
 /// The parameters as the original declares them, less `mut` (generated code never reassigns).
@@ -125,18 +171,14 @@ pub fn grad_signature(func: &ast::Func, params: Vec<TokenStream>) -> TokenStream
     let (vis, name) = (&func.item.vis, &func.item.sig.ident);
     let grad = format_ident!("{}_grad", name);
     let r = float_ty(func.ret);
-    let g = tuple_or_single(
-        func.active_params()
-            .map(|p| p.ty.to_token_stream())
-            .collect(),
-    );
+    let g = tuple_or_single(func.active_params().map(|p| ast::grad_ty(&p.ty)).collect());
     let doc = format!(
         " The value of [`{name}`] and its gradient with respect to {}, generated by `#[grad]`.",
         describe(func)
     );
     quote! {
         #[doc = #doc]
-        #[allow(clippy::type_complexity)]
+        #[allow(clippy::type_complexity, unused_mut, unused_assignments)]
         #vis fn #grad(#(#params),*) -> (#r, #g)
     }
 }
@@ -148,7 +190,7 @@ pub fn vjp_signature(func: &ast::Func, extra: &Extra, params: Vec<TokenStream>) 
     let r = float_ty(func.ret);
     let seed = &extra.seed;
     let bars = func.active_params().zip(&extra.bars).map(|(p, bar)| {
-        let ty = &p.ty;
+        let ty = ast::bar_ty(&p.ty);
         quote!(#bar: &mut #ty)
     });
     let doc = format!(
@@ -157,7 +199,7 @@ pub fn vjp_signature(func: &ast::Func, extra: &Extra, params: Vec<TokenStream>) 
     );
     quote! {
         #[doc = #doc]
-        #[allow(clippy::too_many_arguments)]
+        #[allow(clippy::too_many_arguments, unused_mut, unused_assignments)]
         #vis fn #vjp(#(#params,)* #seed: #r, #(#bars),*) -> #r
     }
 }
@@ -170,7 +212,7 @@ fn describe(func: &ast::Func) -> String {
     names.join(", ")
 }
 
-/// The active parameters' types, as `T` for one and `(T, U)` for several.
+/// `T` for one item, `(T, U)` for several.
 fn tuple_or_single(items: Vec<TokenStream>) -> TokenStream {
     match &items[..] {
         [one] => one.clone(),
@@ -192,51 +234,43 @@ fn float_lit(x: f64, f: FloatTy) -> TokenStream {
     }
 }
 
-fn is_seed(stmt: &Stmt) -> bool {
-    matches!(stmt, Stmt::Let { op: Op::Seed, .. })
+fn stack_name(t: Stack) -> Ident {
+    format_ident!("__ad_tape{}", t.0)
 }
 
-/// Every entry of the function, with `seed` standing for the seed.
-fn body(names: &Names, seed: &TokenStream) -> TokenStream {
-    names
-        .func
-        .body
-        .iter()
-        .map(|stmt| match stmt {
-            Stmt::Let { dsts, op, span } => names.stmt(dsts, op, *span, seed),
-            Stmt::Verbatim { tokens, bindings } => {
-                let lets = bindings.iter().map(|(name, v)| {
-                    let v = names.of(*v);
-                    quote!(let #name = #v;)
-                });
-                quote!({ #(#lets)* #tokens })
-            }
-        })
-        .collect()
-}
-
-/// How values are spelled: parameters by their own names, literals and constants inline, every
-/// other value as a `__ad_` local named after its source variable where it has one.
+/// How values, locals and arrays are spelled: parameters by their own names, literals and
+/// constants inline, everything else as a `__ad_` local named after its source variable where
+/// it has one.
 struct Names<'a> {
     func: &'a Func,
-    params: &'a [Param],
+    sig: &'a ast::Func<'a>,
+    mode: Mode,
+    extra: &'a Extra,
     /// The single-value definition of each value, by index.
     defs: Vec<Option<&'a Op>>,
 }
 
 impl<'a> Names<'a> {
-    fn new(sig: &'a ast::Func, func: &'a Func) -> Self {
-        let mut defs = vec![None; func.vars.len()];
-        for stmt in &func.body {
-            if let Stmt::Let { dsts, op, .. } = stmt {
-                if let [Some(v)] = dsts[..] {
-                    defs[v.0 as usize] = Some(op);
+    fn new(sig: &'a ast::Func<'a>, func: &'a Func, mode: Mode, extra: &'a Extra) -> Self {
+        fn collect<'a>(block: &'a Block, defs: &mut Vec<Option<&'a Op>>) {
+            for stmt in block {
+                if let Stmt::Let { dsts, op, .. } = stmt {
+                    if let [Some(v)] = dsts[..] {
+                        defs[v.0 as usize] = Some(op);
+                    }
+                }
+                for b in stmt.blocks() {
+                    collect(b, defs);
                 }
             }
         }
+        let mut defs = vec![None; func.vars.len()];
+        collect(&func.body, &mut defs);
         Names {
             func,
-            params: &sig.params,
+            sig,
+            mode,
+            extra,
             defs,
         }
     }
@@ -245,26 +279,210 @@ impl<'a> Names<'a> {
         match self.defs[v.0 as usize] {
             Some(Op::Lit(lit)) => lit.to_token_stream(),
             Some(Op::Path(path)) => path.to_token_stream(),
-            Some(Op::Param(i)) => self.params[*i].ident.to_token_stream(),
-            _ => self.local(v).to_token_stream(),
+            Some(Op::Param(i)) => self.sig.params[*i].ident.to_token_stream(),
+            _ => self.var(v).to_token_stream(),
         }
     }
 
-    fn local(&self, v: Var) -> Ident {
-        let info = self.func.info(v);
-        match &info.name {
+    fn var(&self, v: Var) -> Ident {
+        match &self.func.info(v).name {
             Some(n) => format_ident!("__ad_{}_{}", n.to_lowercase(), v.0),
             None => format_ident!("__ad_v{}", v.0),
         }
     }
 
+    fn local(&self, l: Local) -> Ident {
+        match &self.func.local_info(l).name {
+            Some(n) => format_ident!("__ad_{}_l{}", n.to_lowercase(), l.0),
+            None => format_ident!("__ad_l{}", l.0),
+        }
+    }
+
+    fn array(&self, a: Array) -> Ident {
+        let info = self.func.array_info(a);
+        match (&info.kind, self.mode) {
+            (ArrayKind::Param(i), _) => self.sig.params[*i].ident.clone(),
+            (ArrayKind::Bar(p), Mode::Vjp) => match self.func.array_info(*p).kind {
+                ArrayKind::Param(i) => self.param_bar(i),
+                _ => self.local_array(a),
+            },
+            _ => self.local_array(a),
+        }
+    }
+
+    fn local_array(&self, a: Array) -> Ident {
+        match &self.func.array_info(a).info.name {
+            Some(n) => format_ident!("__ad_{}_a{}", n.to_lowercase(), a.0),
+            None => format_ident!("__ad_a{}", a.0),
+        }
+    }
+
+    /// The `_vjp` bar of parameter `i`.
+    fn param_bar(&self, i: usize) -> Ident {
+        let k = self.sig.params[..i].iter().filter(|p| p.active).count();
+        self.extra.bars[k].clone()
+    }
+
+    fn index(&self, index: &[Var]) -> TokenStream {
+        index
+            .iter()
+            .map(|i| {
+                let i = self.of(*i);
+                quote!([#i])
+            })
+            .collect()
+    }
+
+    fn block(&self, block: &Block) -> TokenStream {
+        block.iter().map(|s| self.stmt(s)).collect()
+    }
+
+    fn stmt(&self, stmt: &Stmt) -> TokenStream {
+        match stmt {
+            Stmt::Let { dsts, op, span } => self.let_stmt(dsts, op, *span),
+            Stmt::Decl { local, init } => {
+                let (l, v) = (self.local(*local), self.of(*init));
+                quote!(let mut #l = #v;)
+            }
+            Stmt::Set { local, value } => {
+                let (l, v) = (self.local(*local), self.of(*value));
+                quote!(#l = #v;)
+            }
+            Stmt::Acc { local, value } => {
+                let (l, v) = (self.local(*local), self.of(*value));
+                quote!(#l += #v;)
+            }
+            Stmt::DeclArray { array, init, .. } => {
+                let bar_of_param = matches!(
+                    self.func.array_info(*array).kind,
+                    ArrayKind::Bar(p) if matches!(self.func.array_info(p).kind, ArrayKind::Param(_))
+                );
+                if bar_of_param && self.mode == Mode::Vjp {
+                    return TokenStream::new();
+                }
+                let name = self.array(*array);
+                let value = match init {
+                    ArrayInit::Fill { value, dims } => {
+                        let mut text = self.of(*value);
+                        for (len, vec) in dims.iter().rev() {
+                            let len = match len {
+                                Len::Const(e) => e.to_token_stream(),
+                                Len::Value(v) => self.of(*v),
+                            };
+                            text = if *vec {
+                                quote!(::std::vec![#text; #len])
+                            } else {
+                                quote!([#text; #len])
+                            };
+                        }
+                        text
+                    }
+                    ArrayInit::Elems { elems, vec } => {
+                        let elems = elems.iter().map(|e| self.of(*e));
+                        if *vec {
+                            quote!(::std::vec![#(#elems),*])
+                        } else {
+                            quote!([#(#elems),*])
+                        }
+                    }
+                    ArrayInit::ZerosLike(a) => {
+                        let a = self.array(*a);
+                        quote!(::autodiff::__private::zeros_like(&#a))
+                    }
+                };
+                quote!(let mut #name = #value;)
+            }
+            Stmt::Store {
+                array,
+                index,
+                value,
+                acc,
+            } => {
+                let (a, i, v) = (self.array(*array), self.index(index), self.of(*value));
+                if *acc {
+                    quote!(#a #i += #v;)
+                } else {
+                    quote!(#a #i = #v;)
+                }
+            }
+            Stmt::If { cond, then, els } => {
+                let (c, then) = (self.of(*cond), self.block(then));
+                if els.is_empty() {
+                    quote!(if #c { #then })
+                } else {
+                    let els = self.block(els);
+                    quote!(if #c { #then } else { #els })
+                }
+            }
+            Stmt::For { var, iter, body } => {
+                let (v, iter, body) = (self.var(*var), self.iter(iter), self.block(body));
+                quote!(for #v in #iter { #body })
+            }
+            Stmt::While { cond, body } => {
+                let body = self.block(body);
+                match cond {
+                    Some((c, v)) => {
+                        let (c, v) = (self.block(c), self.of(*v));
+                        quote!(loop { #c if !#v { break; } #body })
+                    }
+                    None => quote!(loop { #body }),
+                }
+            }
+            Stmt::Repeat { count, body } => {
+                let (n, body) = (self.of(*count), self.block(body));
+                quote!(for _ in 0..#n { #body })
+            }
+            Stmt::ExitIf(c) => {
+                let c = self.of(*c);
+                quote!(if #c { break; })
+            }
+            Stmt::Push { stack, value } => {
+                let (t, v) = (stack_name(*stack), self.of(*value));
+                quote!(#t.push(#v);)
+            }
+            Stmt::Verbatim { tokens, bindings } => {
+                let lets = bindings.iter().map(|(name, v)| {
+                    let v = self.of(*v);
+                    quote!(let #name = #v;)
+                });
+                quote!({ #(#lets)* #tokens })
+            }
+        }
+    }
+
+    fn iter(&self, iter: &Iter) -> TokenStream {
+        let (a, b) = (self.of(iter.start), self.of(iter.end));
+        let mut t = if iter.inclusive {
+            quote!((#a..=#b))
+        } else {
+            quote!((#a..#b))
+        };
+        for adapter in &iter.adapters {
+            t = match adapter {
+                Adapter::Rev => quote!(#t.rev()),
+                Adapter::StepBy(k) => {
+                    let k = self.of(*k);
+                    quote!(#t.step_by(#k))
+                }
+                Adapter::Take(n) => {
+                    let n = self.of(*n);
+                    quote!(#t.take(#n))
+                }
+            };
+        }
+        t
+    }
+
     /// `let dsts = op;`, with the primal operation spanned at its source so that rustc's
     /// diagnostics about it point at the user's code.
-    fn stmt(&self, dsts: &[Option<Var>], op: &Op, span: Span, seed: &TokenStream) -> TokenStream {
+    fn let_stmt(&self, dsts: &[Option<Var>], op: &Op, span: Span) -> TokenStream {
         let value = match op {
             // Spelled inline where they are used.
             Op::Lit(_) | Op::Path(_) | Op::Param(_) => return TokenStream::new(),
-            Op::Seed => seed.clone(),
+            Op::Seed => match self.mode {
+                Mode::Grad => float_lit(1.0, self.sig.ret),
+                Mode::Vjp => self.extra.seed.to_token_stream(),
+            },
             Op::Cast(x, ty) => {
                 let x = self.of(*x);
                 quote!(#x as #ty)
@@ -287,13 +505,31 @@ impl<'a> Names<'a> {
                 let args: Vec<TokenStream> = args.iter().map(|a| self.of(*a)).collect();
                 match (callee, args.split_first()) {
                     (Callee::Method(m), Some((recv, rest))) => quote!(#recv.#m(#(#rest),*)),
-                    _ => {
-                        let Callee::Path(p) = callee else {
-                            return TokenStream::new();
-                        };
-                        quote!(#p(#(#args),*))
-                    }
+                    (Callee::Path(p), _) => quote!(#p(#(#args),*)),
+                    (Callee::Method(_), None) => return TokenStream::new(),
                 }
+            }
+            Op::Cmp(c, a, b) => {
+                let (a, b) = (self.of(*a), self.of(*b));
+                let c: TokenStream = c.symbol().parse().expect("a comparison operator");
+                quote!(#a #c #b)
+            }
+            Op::Not(a) => {
+                let a = self.of(*a);
+                quote!(!#a)
+            }
+            Op::Get(l) => self.local(*l).to_token_stream(),
+            Op::Load(a, index) => {
+                let (a, i) = (self.array(*a), self.index(index));
+                quote!(#a #i)
+            }
+            Op::Len(a, index) => {
+                let (a, i) = (self.array(*a), self.index(index));
+                quote!(#a #i.len())
+            }
+            Op::Pop(t) => {
+                let t = stack_name(*t);
+                quote!(::autodiff::__private::pop(&mut #t))
             }
             Op::Rule {
                 prim,
@@ -302,14 +538,22 @@ impl<'a> Names<'a> {
                 bar,
             } => {
                 let name = Ident::new(prim.name, Span::call_site());
-                let args = args.iter().chain([out, bar]).map(|a| self.of(*a));
-                quote!(::autodiff::__private::rules::#name(#(#args),*))
+                let mut operands: Vec<Var> = Vec::new();
+                if prim.uses.args {
+                    operands.extend(args);
+                }
+                if prim.uses.out {
+                    operands.push(*out);
+                }
+                operands.push(*bar);
+                let operands = operands.iter().map(|a| self.of(*a));
+                quote!(::autodiff::__private::rules::#name(#(#operands),*))
             }
         };
         let pats: Vec<TokenStream> = dsts
             .iter()
             .map(|d| match d {
-                Some(v) => self.local(*v).to_token_stream(),
+                Some(v) => self.var(*v).to_token_stream(),
                 None => quote!(_),
             })
             .collect();

@@ -2,7 +2,7 @@
 
 use crate::args::Args;
 use crate::ctxt::Ctxt;
-use crate::{ast, emit, fallback, lower, reverse};
+use crate::{activity, ast, emit, fallback, lower, reverse};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ItemFn;
@@ -15,10 +15,11 @@ pub fn grad(attr: TokenStream, item: ItemFn) -> TokenStream {
     });
     let func = ast::Func::from_syn(&item, &args, &mut cx);
     let signature_ok = cx.len() == 0;
-    let primal = lower::lower(&func, &mut cx);
+    let mut primal = lower::lower(&func, &mut cx);
+    activity::analyse(&mut primal, &mut cx);
     match cx.finish() {
         Ok(()) => {
-            let adjoint = reverse::reverse(&primal, func.ret);
+            let adjoint = reverse::reverse(&primal);
             let companions = emit::companions(&func, &adjoint);
             quote! {
                 #item

@@ -1,15 +1,39 @@
-//! The Wengert-list IR: every intermediate value is a [`Var`] assigned exactly once, by one
-//! [`Stmt`] in program order. Both the primal function and its adjoint (forward sweep followed
-//! by the reverse sweep) are a [`Func`]; `Display` prints them as the seeds' tables print them.
+//! The IR: a Wengert list with structure. Straight-line code is single assignments
+//! `v_k = op(v_i, v_j)` of [`Var`]s; mutable state is explicit, as scalar [`Local`]s and
+//! [`Array`]s read and written by statements; control flow stays structured (`If`, `For`,
+//! `While`), so that it reverses structurally. Both the primal function and its adjoint are a
+//! [`Func`]; `Display` prints them as the seeds' tables print them.
 
 use crate::primitives::Prim;
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use std::fmt;
 
-/// A single-assignment value: an index into [`Func::vars`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Var(pub u32);
+macro_rules! entity {
+    ($($(#[$doc:meta])* $name:ident $prefix:literal;)*) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!($prefix, "{}"), self.0)
+            }
+        }
+    )*};
+}
+
+entity! {
+    /// A single-assignment value, defined once in its block (once per iteration in a loop).
+    Var "v";
+    /// A mutable scalar variable.
+    Local "l";
+    /// An array: a parameter, a local buffer, or an adjoint.
+    Array "a";
+    /// A tape: the stack of one recorded value, pushed by the forward sweep and popped by the
+    /// reverse sweep.
+    Stack "t";
+}
 
 /// The width of a float.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,13 +49,20 @@ pub enum Ty {
     Float(Option<FloatTy>),
     /// An integer of any width.
     Int,
+    Bool,
     /// A value whose type only rustc knows (a named constant, an opaque call): never active.
     Other,
 }
 
-/// What the IR knows of a value besides its definition.
+impl Ty {
+    pub fn is_float(self) -> bool {
+        matches!(self, Ty::Float(_))
+    }
+}
+
+/// What the IR knows of a value, a local or an array besides its definition.
 #[derive(Clone, Debug)]
-pub struct VarInfo {
+pub struct Info {
     pub ty: Ty,
     /// Depends on an active parameter, so it may carry an adjoint.
     pub active: bool,
@@ -39,12 +70,53 @@ pub struct VarInfo {
     pub name: Option<String>,
 }
 
-/// How an operation is computed. Every variant reads only earlier [`Var`]s.
+/// Where an array comes from.
 #[derive(Clone, Debug)]
-pub enum Op {
+pub enum ArrayKind {
     /// The function's parameter with this index.
     Param(usize),
-    /// A literal as written (`2.0`, `1e-3_f32`, `2`).
+    /// A buffer declared in the body.
+    Local,
+    /// The adjoint of another array, shaped like it.
+    Bar(Array),
+}
+
+#[derive(Clone, Debug)]
+pub struct ArrayInfo {
+    pub info: Info,
+    pub kind: ArrayKind,
+}
+
+/// How a comparison compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+}
+
+impl Cmp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Cmp::Lt => "<",
+            Cmp::Le => "<=",
+            Cmp::Gt => ">",
+            Cmp::Ge => ">=",
+            Cmp::Eq => "==",
+            Cmp::Ne => "!=",
+        }
+    }
+}
+
+/// How an operation is computed. Every variant reads only values defined before it.
+#[derive(Clone, Debug)]
+pub enum Op {
+    /// The function's scalar parameter with this index.
+    Param(usize),
+    /// A literal as written (`2.0`, `1e-3_f32`, `2`, `true`).
     Lit(syn::Lit),
     /// A named constant (`PI`, `std::f64::consts::E`, a `const` item).
     Path(Box<syn::Path>),
@@ -54,10 +126,22 @@ pub enum Op {
     Prim(&'static Prim, Vec<Var>),
     /// A call to something without a derivative, all of whose arguments are inactive.
     Opaque(Callee, Vec<Var>),
+    /// A comparison; never active.
+    Cmp(Cmp, Var, Var),
+    /// Boolean negation.
+    Not(Var),
+    /// The current value of a mutable local.
+    Get(Local),
+    /// An element, `a[i][j]`.
+    Load(Array, Vec<Var>),
+    /// `a[i].len()`, the length of an array or of one of its rows.
+    Len(Array, Vec<Var>),
     /// The adjoint seed `ȳ` of the function's result.
     Seed,
-    /// A primitive's local rule: from its arguments, its result and the result's adjoint,
-    /// the contributions to its float arguments' adjoints.
+    /// The value a tape recorded, taken off it.
+    Pop(Stack),
+    /// A primitive's local rule: the contributions to its float arguments' adjoints, from the
+    /// operands the rule uses (see [`Prim::uses`]) and the result's adjoint.
     Rule {
         prim: &'static Prim,
         args: Vec<Var>,
@@ -75,6 +159,45 @@ pub enum Callee {
     Path(Box<syn::Path>),
 }
 
+/// How an array starts out.
+#[derive(Clone, Debug)]
+pub enum ArrayInit {
+    /// `[v; N]`, `vec![v; n]`, or nested `[[v; N]; M]`: the value, then each dimension from
+    /// the outermost, with whether it is a `vec!`.
+    Fill { value: Var, dims: Vec<(Len, bool)> },
+    /// `[a, b, c]` or `vec![a, b, c]`.
+    Elems { elems: Vec<Var>, vec: bool },
+    /// Zeros shaped like the array: the start of an adjoint.
+    ZerosLike(Array),
+}
+
+/// The length of a filled array.
+#[derive(Clone, Debug)]
+pub enum Len {
+    /// A constant expression, as written (`4`, `N`).
+    Const(Box<syn::Expr>),
+    /// A run-time value.
+    Value(Var),
+}
+
+/// What a counted loop runs over: a range, then adapters in source order.
+#[derive(Clone, Debug)]
+pub struct Iter {
+    pub start: Var,
+    pub end: Var,
+    pub inclusive: bool,
+    pub adapters: Vec<Adapter>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Adapter {
+    Rev,
+    StepBy(Var),
+    Take(Var),
+}
+
+pub type Block = Vec<Stmt>;
+
 /// One entry of the list.
 #[derive(Clone, Debug)]
 pub enum Stmt {
@@ -85,6 +208,63 @@ pub enum Stmt {
         op: Op,
         span: Span,
     },
+    /// `let mut local = init;`
+    Decl {
+        local: Local,
+        init: Var,
+    },
+    /// `local = value;`
+    Set {
+        local: Local,
+        value: Var,
+    },
+    /// `local += value;`
+    Acc {
+        local: Local,
+        value: Var,
+    },
+    /// `let mut array = init;`
+    DeclArray {
+        array: Array,
+        init: ArrayInit,
+        span: Span,
+    },
+    /// `array[index] = value;` (or `+=` when `acc`)
+    Store {
+        array: Array,
+        index: Vec<Var>,
+        value: Var,
+        acc: bool,
+    },
+    If {
+        cond: Var,
+        then: Block,
+        els: Block,
+    },
+    /// `for var in iter { body }`.
+    For {
+        var: Var,
+        iter: Iter,
+        body: Block,
+    },
+    /// `loop { cond; if !cond_var { break } body }`; `cond` is `None` for a plain `loop`.
+    While {
+        cond: Option<(Block, Var)>,
+        body: Block,
+    },
+    /// `for _ in 0..count { body }`: the reverse of a `While` that ran `count` times.
+    Repeat {
+        count: Var,
+        body: Block,
+    },
+    /// Leaves the innermost loop after this iteration when `cond` holds. The last statement of
+    /// a loop body that a `break` or `return` may leave.
+    ExitIf(Var),
+    /// Records a value on a tape.
+    Push {
+        stack: Stack,
+        value: Var,
+    },
     /// A statement kept verbatim (an `assert!`), run with the source names it mentions bound to
     /// the values they hold at this point.
     Verbatim {
@@ -93,29 +273,66 @@ pub enum Stmt {
     },
 }
 
-/// A whole function as a Wengert list.
+/// A gradient entry of the result.
 #[derive(Clone, Debug)]
+pub enum Grad {
+    /// A scalar parameter's adjoint; `None` where it is structurally zero.
+    Scalar(Option<Var>),
+    /// An array parameter's adjoint.
+    Array(Array),
+}
+
+/// A whole function.
+#[derive(Clone, Debug, Default)]
 pub struct Func {
-    pub vars: Vec<VarInfo>,
-    pub body: Vec<Stmt>,
+    pub vars: Vec<Info>,
+    pub locals: Vec<Info>,
+    pub arrays: Vec<ArrayInfo>,
+    pub stacks: u32,
+    pub body: Block,
     /// Items declared in the body (`const`, `use`), emitted ahead of it.
     pub items: Vec<syn::Item>,
     /// The result.
-    pub ret: Var,
-    /// After the reverse transform: the adjoint of each active parameter, in parameter order;
-    /// `None` where it is structurally zero. Empty for a primal function.
-    pub grads: Vec<Option<Var>>,
+    pub ret: Option<Var>,
+    /// After the reverse transform: one entry per active parameter, in parameter order.
+    pub grads: Vec<Grad>,
 }
 
 impl Func {
-    pub fn info(&self, v: Var) -> &VarInfo {
+    pub fn info(&self, v: Var) -> &Info {
         &self.vars[v.0 as usize]
+    }
+
+    pub fn local_info(&self, l: Local) -> &Info {
+        &self.locals[l.0 as usize]
+    }
+
+    pub fn array_info(&self, a: Array) -> &ArrayInfo {
+        &self.arrays[a.0 as usize]
     }
 
     /// A fresh value.
     pub fn var(&mut self, ty: Ty, active: bool, name: Option<String>) -> Var {
-        self.vars.push(VarInfo { ty, active, name });
+        self.vars.push(Info { ty, active, name });
         Var(self.vars.len() as u32 - 1)
+    }
+
+    /// A fresh mutable local.
+    pub fn local(&mut self, ty: Ty, active: bool, name: Option<String>) -> Local {
+        self.locals.push(Info { ty, active, name });
+        Local(self.locals.len() as u32 - 1)
+    }
+
+    /// A fresh array.
+    pub fn array(&mut self, info: Info, kind: ArrayKind) -> Array {
+        self.arrays.push(ArrayInfo { info, kind });
+        Array(self.arrays.len() as u32 - 1)
+    }
+
+    /// A fresh tape.
+    pub fn stack(&mut self) -> Stack {
+        self.stacks += 1;
+        Stack(self.stacks - 1)
     }
 }
 
@@ -123,35 +340,82 @@ impl Op {
     /// The values this operation reads.
     pub fn uses(&self) -> Vec<Var> {
         match self {
-            Op::Param(_) | Op::Lit(_) | Op::Path(_) | Op::Seed => Vec::new(),
-            Op::Cast(v, _) => vec![*v],
+            Op::Param(_) | Op::Lit(_) | Op::Path(_) | Op::Seed | Op::Get(_) | Op::Pop(_) => {
+                Vec::new()
+            }
+            Op::Cast(v, _) | Op::Not(v) => vec![*v],
+            Op::Cmp(_, a, b) => vec![*a, *b],
             Op::Prim(_, args) | Op::Opaque(_, args) => args.clone(),
+            Op::Load(_, index) | Op::Len(_, index) => index.clone(),
             Op::Rule { args, out, bar, .. } => args.iter().chain([out, bar]).copied().collect(),
         }
     }
 }
 
+impl Iter {
+    /// The values the iteration reads.
+    pub fn uses(&self) -> Vec<Var> {
+        let mut uses = vec![self.start, self.end];
+        for a in &self.adapters {
+            if let Adapter::StepBy(v) | Adapter::Take(v) = a {
+                uses.push(*v);
+            }
+        }
+        uses
+    }
+}
+
 impl Stmt {
-    /// The values this statement reads.
+    /// The values this statement reads directly (not those of nested blocks).
     pub fn uses(&self) -> Vec<Var> {
         match self {
             Stmt::Let { op, .. } => op.uses(),
+            Stmt::Decl { init: value, .. }
+            | Stmt::Set { value, .. }
+            | Stmt::Acc { value, .. }
+            | Stmt::Push { value, .. }
+            | Stmt::ExitIf(value)
+            | Stmt::If { cond: value, .. }
+            | Stmt::Repeat { count: value, .. } => vec![*value],
+            Stmt::DeclArray { init, .. } => match init {
+                ArrayInit::Fill { value, dims } => {
+                    let lens = dims.iter().filter_map(|(len, _)| match len {
+                        Len::Value(n) => Some(*n),
+                        Len::Const(_) => None,
+                    });
+                    [*value].into_iter().chain(lens).collect()
+                }
+                ArrayInit::Elems { elems, .. } => elems.clone(),
+                ArrayInit::ZerosLike(_) => Vec::new(),
+            },
+            Stmt::Store { index, value, .. } => index.iter().chain([value]).copied().collect(),
+            Stmt::For { iter, .. } => iter.uses(),
+            Stmt::While { cond, .. } => cond.iter().map(|(_, v)| *v).collect(),
             Stmt::Verbatim { bindings, .. } => bindings.iter().map(|(_, v)| *v).collect(),
+        }
+    }
+
+    /// The blocks nested in this statement.
+    pub fn blocks(&self) -> Vec<&Block> {
+        match self {
+            Stmt::If { then, els, .. } => vec![then, els],
+            Stmt::For { body, .. } | Stmt::Repeat { body, .. } => vec![body],
+            Stmt::While { cond, body } => cond.iter().map(|(b, _)| b).chain([body]).collect(),
+            _ => Vec::new(),
         }
     }
 }
 
-impl fmt::Display for Var {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "v{}", self.0)
-    }
-}
-
-fn list(vars: &[Var]) -> String {
-    vars.iter()
-        .map(Var::to_string)
+fn list<T: fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(T::to_string)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+fn index(vars: &[Var]) -> String {
+    vars.iter().map(|v| format!("[{v}]")).collect()
 }
 
 fn tokens(t: &impl ToTokens) -> String {
@@ -173,7 +437,13 @@ impl fmt::Display for Op {
                 write!(f, "{}.{m}({})", args[0], list(&args[1..]))
             }
             Op::Opaque(Callee::Path(p), args) => write!(f, "{}({})", tokens(p), list(args)),
+            Op::Cmp(c, a, b) => write!(f, "{a} {} {b}", c.symbol()),
+            Op::Not(v) => write!(f, "!{v}"),
+            Op::Get(l) => write!(f, "{l}"),
+            Op::Load(a, i) => write!(f, "{a}{}", index(i)),
+            Op::Len(a, i) => write!(f, "{a}{}.len()", index(i)),
             Op::Seed => write!(f, "seed"),
+            Op::Pop(t) => write!(f, "pop {t}"),
             Op::Rule {
                 prim,
                 args,
@@ -184,31 +454,121 @@ impl fmt::Display for Op {
     }
 }
 
-impl fmt::Display for Func {
-    /// One entry a line, `v3 = sin(v1)`; a rule's outputs as `(v7, _) = mul'(v1, v2 | v3, v6)`,
-    /// read "the adjoint contributions of mul's arguments, given its result v3 and adjoint v6".
+impl fmt::Display for Iter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for stmt in &self.body {
-            match stmt {
-                Stmt::Let { dsts, op, .. } => {
-                    let names: Vec<String> = dsts
-                        .iter()
-                        .map(|d| d.map_or("_".to_owned(), |v| v.to_string()))
-                        .collect();
-                    match &names[..] {
-                        [one] => writeln!(f, "{one} = {op}")?,
-                        _ => writeln!(f, "({}) = {op}", names.join(", "))?,
-                    }
-                }
-                Stmt::Verbatim { tokens: t, .. } => writeln!(f, "verbatim {}", tokens(t))?,
+        let dots = if self.inclusive { "..=" } else { ".." };
+        write!(f, "{}{dots}{}", self.start, self.end)?;
+        for a in &self.adapters {
+            match a {
+                Adapter::Rev => write!(f, " rev")?,
+                Adapter::StepBy(k) => write!(f, " step {k}")?,
+                Adapter::Take(n) => write!(f, " take {n}")?,
             }
         }
-        write!(f, "return {}", self.ret)?;
+        Ok(())
+    }
+}
+
+/// Prints a block, one entry a line, indented by `depth`.
+fn block(f: &mut fmt::Formatter<'_>, body: &Block, depth: usize) -> fmt::Result {
+    let pad = "    ".repeat(depth);
+    for stmt in body {
+        match stmt {
+            Stmt::Let { dsts, op, .. } => {
+                let names: Vec<String> = dsts
+                    .iter()
+                    .map(|d| d.map_or("_".to_owned(), |v| v.to_string()))
+                    .collect();
+                match &names[..] {
+                    [one] => writeln!(f, "{pad}{one} = {op}")?,
+                    _ => writeln!(f, "{pad}({}) = {op}", names.join(", "))?,
+                }
+            }
+            Stmt::Decl { local, init } => writeln!(f, "{pad}let {local} = {init}")?,
+            Stmt::Set { local, value } => writeln!(f, "{pad}{local} = {value}")?,
+            Stmt::Acc { local, value } => writeln!(f, "{pad}{local} += {value}")?,
+            Stmt::DeclArray { array, init, .. } => match init {
+                ArrayInit::Fill { value, dims } => {
+                    let mut text = value.to_string();
+                    for (len, vec) in dims.iter().rev() {
+                        let len = match len {
+                            Len::Const(e) => tokens(e),
+                            Len::Value(v) => v.to_string(),
+                        };
+                        let v = if *vec { "vec!" } else { "" };
+                        text = format!("{v}[{text}; {len}]");
+                    }
+                    writeln!(f, "{pad}let {array} = {text}")?
+                }
+                ArrayInit::Elems { elems, vec } => {
+                    let v = if *vec { "vec!" } else { "" };
+                    writeln!(f, "{pad}let {array} = {v}[{}]", list(elems))?
+                }
+                ArrayInit::ZerosLike(a) => writeln!(f, "{pad}let {array} = zeros like {a}")?,
+            },
+            Stmt::Store {
+                array,
+                index: i,
+                value,
+                acc,
+            } => {
+                let op = if *acc { "+=" } else { "=" };
+                writeln!(f, "{pad}{array}{} {op} {value}", index(i))?
+            }
+            Stmt::If { cond, then, els } => {
+                writeln!(f, "{pad}if {cond}")?;
+                block(f, then, depth + 1)?;
+                if !els.is_empty() {
+                    writeln!(f, "{pad}else")?;
+                    block(f, els, depth + 1)?;
+                }
+            }
+            Stmt::For { var, iter, body } => {
+                writeln!(f, "{pad}for {var} in {iter}")?;
+                block(f, body, depth + 1)?;
+            }
+            Stmt::While { cond, body } => {
+                match cond {
+                    Some((c, v)) => {
+                        writeln!(f, "{pad}while")?;
+                        block(f, c, depth + 1)?;
+                        writeln!(f, "{pad}  {v} do")?;
+                    }
+                    None => writeln!(f, "{pad}loop")?,
+                }
+                block(f, body, depth + 1)?;
+            }
+            Stmt::Repeat { count, body } => {
+                writeln!(f, "{pad}repeat {count}")?;
+                block(f, body, depth + 1)?;
+            }
+            Stmt::ExitIf(c) => writeln!(f, "{pad}exit if {c}")?,
+            Stmt::Push { stack, value } => writeln!(f, "{pad}push {stack} {value}")?,
+            Stmt::Verbatim { tokens: t, .. } => writeln!(f, "{pad}verbatim {}", tokens(t))?,
+        }
+    }
+    Ok(())
+}
+
+impl fmt::Display for Func {
+    /// One entry a line, `v3 = sin(v1)`; a rule's outputs as `(v7, _) = mul'(v1, v2 | v6)`,
+    /// read "the adjoint contributions of mul's arguments, from its operands v1, v2 and its
+    /// result's adjoint v6".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        block(f, &self.body, 0)?;
+        match self.ret {
+            Some(r) => write!(f, "return {r}")?,
+            None => write!(f, "return")?,
+        }
         if !self.grads.is_empty() {
             let grads: Vec<String> = self
                 .grads
                 .iter()
-                .map(|g| g.map_or("0".to_owned(), |v| v.to_string()))
+                .map(|g| match g {
+                    Grad::Scalar(Some(v)) => v.to_string(),
+                    Grad::Scalar(None) => "0".to_owned(),
+                    Grad::Array(a) => a.to_string(),
+                })
                 .collect();
             write!(f, ", grad ({})", grads.join(", "))?;
         }

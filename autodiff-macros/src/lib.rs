@@ -6,6 +6,7 @@
 //! adjoint, [`emit`] writes Rust. Every problem is collected in a [`ctxt::Ctxt`] and, on error,
 //! [`fallback`] keeps the original function and reports them all at once.
 
+mod activity;
 mod args;
 mod ast;
 mod ctxt;

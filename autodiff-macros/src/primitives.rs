@@ -26,6 +26,35 @@ pub enum Form {
     Runtime,
 }
 
+/// What a primitive's rule reads besides the adjoint of its result: what the reverse sweep
+/// must have at hand (recomputed or recorded) when it applies the rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Uses {
+    pub args: bool,
+    pub out: bool,
+}
+
+/// Neither: the rule is linear in the adjoint alone (`+`, `floor`).
+const N: Uses = Uses {
+    args: false,
+    out: false,
+};
+/// The arguments (`sin x` needs `x`).
+const A: Uses = Uses {
+    args: true,
+    out: false,
+};
+/// The result (`exp x` needs `eˣ`).
+const Y: Uses = Uses {
+    args: false,
+    out: true,
+};
+/// Both (`max` compares the result with its arguments).
+const AY: Uses = Uses {
+    args: true,
+    out: true,
+};
+
 /// One row: a primitive.
 #[derive(Debug)]
 pub struct Prim {
@@ -34,6 +63,7 @@ pub struct Prim {
     pub form: Form,
     /// Every argument in order, the receiver first.
     pub args: &'static [Arg],
+    pub uses: Uses,
 }
 
 impl Prim {
@@ -46,61 +76,66 @@ impl Prim {
     }
 }
 
-const fn row(name: &'static str, form: Form, args: &'static [Arg]) -> Prim {
-    Prim { name, form, args }
+const fn row(name: &'static str, form: Form, args: &'static [Arg], uses: Uses) -> Prim {
+    Prim {
+        name,
+        form,
+        args,
+        uses,
+    }
 }
 
 use Form::{Infix, Method, Neg, Runtime};
 
 /// Every primitive `#[grad]` differentiates.
 pub static PRIMITIVES: &[Prim] = &[
-    row("add", Infix('+'), &[F, F]),
-    row("sub", Infix('-'), &[F, F]),
-    row("mul", Infix('*'), &[F, F]),
-    row("div", Infix('/'), &[F, F]),
-    row("rem", Infix('%'), &[F, F]),
-    row("neg", Neg, &[F]),
-    row("sin", Method, &[F]),
-    row("cos", Method, &[F]),
-    row("tan", Method, &[F]),
-    row("asin", Method, &[F]),
-    row("acos", Method, &[F]),
-    row("atan", Method, &[F]),
-    row("atan2", Method, &[F, F]),
-    row("sinh", Method, &[F]),
-    row("cosh", Method, &[F]),
-    row("tanh", Method, &[F]),
-    row("asinh", Method, &[F]),
-    row("acosh", Method, &[F]),
-    row("atanh", Method, &[F]),
-    row("exp", Method, &[F]),
-    row("exp2", Method, &[F]),
-    row("exp_m1", Method, &[F]),
-    row("ln", Method, &[F]),
-    row("ln_1p", Method, &[F]),
-    row("log", Method, &[F, F]),
-    row("log2", Method, &[F]),
-    row("log10", Method, &[F]),
-    row("sqrt", Method, &[F]),
-    row("cbrt", Method, &[F]),
-    row("powi", Method, &[F, I]),
-    row("powf", Method, &[F, F]),
-    row("hypot", Method, &[F, F]),
-    row("abs", Method, &[F]),
-    row("recip", Method, &[F]),
-    row("mul_add", Method, &[F, F, F]),
-    row("max", Method, &[F, F]),
-    row("min", Method, &[F, F]),
-    row("clamp", Method, &[F, F, F]),
-    row("signum", Method, &[F]),
-    row("floor", Method, &[F]),
-    row("ceil", Method, &[F]),
-    row("round", Method, &[F]),
-    row("trunc", Method, &[F]),
-    row("to_radians", Method, &[F]),
-    row("to_degrees", Method, &[F]),
-    row("relu", Runtime, &[F]),
-    row("sigmoid", Runtime, &[F]),
+    row("add", Infix('+'), &[F, F], N),
+    row("sub", Infix('-'), &[F, F], N),
+    row("mul", Infix('*'), &[F, F], A),
+    row("div", Infix('/'), &[F, F], AY),
+    row("rem", Infix('%'), &[F, F], A),
+    row("neg", Neg, &[F], N),
+    row("sin", Method, &[F], A),
+    row("cos", Method, &[F], A),
+    row("tan", Method, &[F], Y),
+    row("asin", Method, &[F], A),
+    row("acos", Method, &[F], A),
+    row("atan", Method, &[F], A),
+    row("atan2", Method, &[F, F], A),
+    row("sinh", Method, &[F], A),
+    row("cosh", Method, &[F], A),
+    row("tanh", Method, &[F], Y),
+    row("asinh", Method, &[F], A),
+    row("acosh", Method, &[F], A),
+    row("atanh", Method, &[F], A),
+    row("exp", Method, &[F], Y),
+    row("exp2", Method, &[F], Y),
+    row("exp_m1", Method, &[F], Y),
+    row("ln", Method, &[F], A),
+    row("ln_1p", Method, &[F], A),
+    row("log", Method, &[F, F], AY),
+    row("log2", Method, &[F], A),
+    row("log10", Method, &[F], A),
+    row("sqrt", Method, &[F], Y),
+    row("cbrt", Method, &[F], Y),
+    row("powi", Method, &[F, I], A),
+    row("powf", Method, &[F, F], AY),
+    row("hypot", Method, &[F, F], AY),
+    row("abs", Method, &[F], A),
+    row("recip", Method, &[F], Y),
+    row("mul_add", Method, &[F, F, F], A),
+    row("max", Method, &[F, F], AY),
+    row("min", Method, &[F, F], AY),
+    row("clamp", Method, &[F, F, F], AY),
+    row("signum", Method, &[F], N),
+    row("floor", Method, &[F], N),
+    row("ceil", Method, &[F], N),
+    row("round", Method, &[F], N),
+    row("trunc", Method, &[F], N),
+    row("to_radians", Method, &[F], N),
+    row("to_degrees", Method, &[F], N),
+    row("relu", Runtime, &[F], A),
+    row("sigmoid", Runtime, &[F], Y),
 ];
 
 /// The primitive spelled `name` in the given form.

@@ -3,16 +3,17 @@
 
 use crate::args::Args;
 use crate::ctxt::Ctxt;
-use crate::{ast, lower, reverse};
+use crate::{activity, ast, lower, reverse};
 
 /// The primal and adjoint IR of `src`, printed.
 fn ir(src: &str) -> (String, String) {
     let item: syn::ItemFn = syn::parse_str(src).expect("test input parses");
     let mut cx = Ctxt::default();
     let func = ast::Func::from_syn(&item, &Args::default(), &mut cx);
-    let primal = lower::lower(&func, &mut cx);
+    let mut primal = lower::lower(&func, &mut cx);
+    activity::analyse(&mut primal, &mut cx);
     assert!(cx.finish().is_ok(), "test input has no errors");
-    let adjoint = reverse::reverse(&primal, func.ret);
+    let adjoint = reverse::reverse(&primal);
     (primal.to_string(), adjoint.to_string())
 }
 

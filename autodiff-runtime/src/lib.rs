@@ -8,8 +8,10 @@
 pub mod check;
 mod float;
 pub mod rules;
+mod tape;
 
 pub use float::Float;
+pub use tape::{pop, zeros_like, Zeros};
 
 /// The rectified linear unit, `max(x, 0)`. Its derivative at exactly 0 is taken to be 0.
 ///

@@ -1,8 +1,9 @@
 //! The local derivative rule of every primitive, one function each.
 //!
-//! A rule receives the primitive's inputs, its output `y` and the output's adjoint `ȳ`, and
-//! returns what each float input's adjoint receives, `ā = ȳ · ∂y/∂a` (a tuple when there are
-//! several). Generated code calls these; the table in `autodiff-macros/src/primitives.rs` says
+//! A rule receives what it needs of the primitive's inputs and its output `y` (the table row's
+//! `uses` says which: the inputs, the output, both or neither), then the output's adjoint `ȳ`,
+//! and returns what each float input's adjoint receives, `ā = ȳ · ∂y/∂a` (a tuple when there
+//! are several). Taking only what it needs tells the reverse transform what to keep. Generated code calls these; the table in `autodiff-macros/src/primitives.rs` says
 //! which source spelling maps to which rule.
 //!
 //! Conventions at points where the derivative does not exist are stated on each rule. Where a
@@ -34,19 +35,19 @@ pub fn ratio<F: Float>(ybar: F, d: F) -> F {
 
 /// `y = a + b`: `ā = ȳ`, `b̄ = ȳ`.
 #[inline(always)]
-pub fn add<F: Float>(_a: F, _b: F, _y: F, ybar: F) -> (F, F) {
+pub fn add<F: Float>(ybar: F) -> (F, F) {
     (ybar, ybar)
 }
 
 /// `y = a − b`: `ā = ȳ`, `b̄ = −ȳ`.
 #[inline(always)]
-pub fn sub<F: Float>(_a: F, _b: F, _y: F, ybar: F) -> (F, F) {
+pub fn sub<F: Float>(ybar: F) -> (F, F) {
     (ybar, -ybar)
 }
 
 /// `y = a · b`: `ā = ȳ b`, `b̄ = ȳ a`.
 #[inline(always)]
-pub fn mul<F: Float>(a: F, b: F, _y: F, ybar: F) -> (F, F) {
+pub fn mul<F: Float>(a: F, b: F, ybar: F) -> (F, F) {
     (ybar * b, ybar * a)
 }
 
@@ -61,56 +62,56 @@ pub fn div<F: Float>(_a: F, b: F, y: F, ybar: F) -> (F, F) {
 /// `y = a % b = a − b·trunc(a / b)`: `ā = ȳ`, `b̄ = −ȳ·trunc(a / b)` (away from the jumps, where
 /// `a / b` is an integer and the derivative in `a` is taken as 1 all the same).
 #[inline(always)]
-pub fn rem<F: Float>(a: F, b: F, _y: F, ybar: F) -> (F, F) {
+pub fn rem<F: Float>(a: F, b: F, ybar: F) -> (F, F) {
     (ybar, -ybar * (a / b).trunc())
 }
 
 /// `y = −x`: `x̄ = −ȳ`.
 #[inline(always)]
-pub fn neg<F: Float>(_x: F, _y: F, ybar: F) -> F {
+pub fn neg<F: Float>(ybar: F) -> F {
     -ybar
 }
 
 /// `y = sin x`: `x̄ = ȳ cos x`.
 #[inline(always)]
-pub fn sin<F: Float>(x: F, _y: F, ybar: F) -> F {
+pub fn sin<F: Float>(x: F, ybar: F) -> F {
     ybar * x.cos()
 }
 
 /// `y = cos x`: `x̄ = −ȳ sin x`.
 #[inline(always)]
-pub fn cos<F: Float>(x: F, _y: F, ybar: F) -> F {
+pub fn cos<F: Float>(x: F, ybar: F) -> F {
     -ybar * x.sin()
 }
 
 /// `y = tan x`: `x̄ = ȳ (1 + y²)`.
 #[inline(always)]
-pub fn tan<F: Float>(_x: F, y: F, ybar: F) -> F {
+pub fn tan<F: Float>(y: F, ybar: F) -> F {
     ybar * (F::ONE + y * y)
 }
 
 /// `y = asin x`: `x̄ = ȳ / √(1 − x²)`; infinite at `x = ±1`.
 #[inline(always)]
-pub fn asin<F: Float>(x: F, _y: F, ybar: F) -> F {
+pub fn asin<F: Float>(x: F, ybar: F) -> F {
     ratio(ybar, (F::ONE - x * x).sqrt())
 }
 
 /// `y = acos x`: `x̄ = −ȳ / √(1 − x²)`; infinite at `x = ±1`.
 #[inline(always)]
-pub fn acos<F: Float>(x: F, _y: F, ybar: F) -> F {
+pub fn acos<F: Float>(x: F, ybar: F) -> F {
     -ratio(ybar, (F::ONE - x * x).sqrt())
 }
 
 /// `y = atan x`: `x̄ = ȳ / (1 + x²)`.
 #[inline(always)]
-pub fn atan<F: Float>(x: F, _y: F, ybar: F) -> F {
+pub fn atan<F: Float>(x: F, ybar: F) -> F {
     ybar / (F::ONE + x * x)
 }
 
 /// `y = atan2(a, b)` (the angle of the point `(b, a)`): `ā = ȳ b / (a² + b²)`,
 /// `b̄ = −ȳ a / (a² + b²)`; both 0 at the origin, where the angle jumps.
 #[inline(always)]
-pub fn atan2<F: Float>(a: F, b: F, _y: F, ybar: F) -> (F, F) {
+pub fn atan2<F: Float>(a: F, b: F, ybar: F) -> (F, F) {
     let r2 = a * a + b * b;
     if r2 == F::ZERO {
         (F::ZERO, F::ZERO)
@@ -122,67 +123,67 @@ pub fn atan2<F: Float>(a: F, b: F, _y: F, ybar: F) -> (F, F) {
 
 /// `y = sinh x`: `x̄ = ȳ cosh x`.
 #[inline(always)]
-pub fn sinh<F: Float>(x: F, _y: F, ybar: F) -> F {
+pub fn sinh<F: Float>(x: F, ybar: F) -> F {
     ybar * x.cosh()
 }
 
 /// `y = cosh x`: `x̄ = ȳ sinh x`.
 #[inline(always)]
-pub fn cosh<F: Float>(x: F, _y: F, ybar: F) -> F {
+pub fn cosh<F: Float>(x: F, ybar: F) -> F {
     ybar * x.sinh()
 }
 
 /// `y = tanh x`: `x̄ = ȳ (1 − y²)`.
 #[inline(always)]
-pub fn tanh<F: Float>(_x: F, y: F, ybar: F) -> F {
+pub fn tanh<F: Float>(y: F, ybar: F) -> F {
     ybar * (F::ONE - y * y)
 }
 
 /// `y = asinh x`: `x̄ = ȳ / √(x² + 1)`.
 #[inline(always)]
-pub fn asinh<F: Float>(x: F, _y: F, ybar: F) -> F {
+pub fn asinh<F: Float>(x: F, ybar: F) -> F {
     ybar / (x * x + F::ONE).sqrt()
 }
 
 /// `y = acosh x`: `x̄ = ȳ / √(x² − 1)`; infinite at `x = 1`.
 #[inline(always)]
-pub fn acosh<F: Float>(x: F, _y: F, ybar: F) -> F {
+pub fn acosh<F: Float>(x: F, ybar: F) -> F {
     ratio(ybar, (x * x - F::ONE).sqrt())
 }
 
 /// `y = atanh x`: `x̄ = ȳ / (1 − x²)`; infinite at `x = ±1`.
 #[inline(always)]
-pub fn atanh<F: Float>(x: F, _y: F, ybar: F) -> F {
+pub fn atanh<F: Float>(x: F, ybar: F) -> F {
     ratio(ybar, F::ONE - x * x)
 }
 
 /// `y = eˣ`: `x̄ = ȳ y`.
 #[inline(always)]
-pub fn exp<F: Float>(_x: F, y: F, ybar: F) -> F {
+pub fn exp<F: Float>(y: F, ybar: F) -> F {
     ybar * y
 }
 
 /// `y = 2ˣ`: `x̄ = ȳ y ln 2`.
 #[inline(always)]
-pub fn exp2<F: Float>(_x: F, y: F, ybar: F) -> F {
+pub fn exp2<F: Float>(y: F, ybar: F) -> F {
     ybar * y * F::LN_2
 }
 
 /// `y = eˣ − 1`: `x̄ = ȳ (y + 1)`.
 #[inline(always)]
-pub fn exp_m1<F: Float>(_x: F, y: F, ybar: F) -> F {
+pub fn exp_m1<F: Float>(y: F, ybar: F) -> F {
     ybar * (y + F::ONE)
 }
 
 /// `y = ln x`: `x̄ = ȳ / x`; infinite at 0.
 #[inline(always)]
-pub fn ln<F: Float>(x: F, _y: F, ybar: F) -> F {
+pub fn ln<F: Float>(x: F, ybar: F) -> F {
     ratio(ybar, x)
 }
 
 /// `y = ln(1 + x)`: `x̄ = ȳ / (1 + x)`; infinite at −1.
 #[inline(always)]
-pub fn ln_1p<F: Float>(x: F, _y: F, ybar: F) -> F {
+pub fn ln_1p<F: Float>(x: F, ybar: F) -> F {
     ratio(ybar, F::ONE + x)
 }
 
@@ -195,31 +196,31 @@ pub fn log<F: Float>(x: F, b: F, y: F, ybar: F) -> (F, F) {
 
 /// `y = log₂ x`: `x̄ = ȳ / (x ln 2)`; infinite at 0.
 #[inline(always)]
-pub fn log2<F: Float>(x: F, _y: F, ybar: F) -> F {
+pub fn log2<F: Float>(x: F, ybar: F) -> F {
     ratio(ybar, x * F::LN_2)
 }
 
 /// `y = log₁₀ x`: `x̄ = ȳ / (x ln 10)`; infinite at 0.
 #[inline(always)]
-pub fn log10<F: Float>(x: F, _y: F, ybar: F) -> F {
+pub fn log10<F: Float>(x: F, ybar: F) -> F {
     ratio(ybar, x * F::LN_10)
 }
 
 /// `y = √x`: `x̄ = ȳ / (2y)`; `+∞` at 0 (and 0 there when `ȳ = 0`).
 #[inline(always)]
-pub fn sqrt<F: Float>(_x: F, y: F, ybar: F) -> F {
+pub fn sqrt<F: Float>(y: F, ybar: F) -> F {
     ratio(ybar, F::TWO * y)
 }
 
 /// `y = ∛x`: `x̄ = ȳ / (3y²)`; infinite at 0.
 #[inline(always)]
-pub fn cbrt<F: Float>(_x: F, y: F, ybar: F) -> F {
+pub fn cbrt<F: Float>(y: F, ybar: F) -> F {
     ratio(ybar, (F::ONE + F::TWO) * y * y)
 }
 
 /// `y = xⁿ`: `x̄ = ȳ n xⁿ⁻¹`; exactly 0 for `n = 0`, where `y` is the constant 1.
 #[inline(always)]
-pub fn powi<F: Float>(x: F, n: i32, _y: F, ybar: F) -> F {
+pub fn powi<F: Float>(x: F, n: i32, ybar: F) -> F {
     if n == 0 {
         F::ZERO
     } else {
@@ -256,19 +257,19 @@ pub fn hypot<F: Float>(a: F, b: F, y: F, ybar: F) -> (F, F) {
 
 /// `y = |x|`: `x̄ = ȳ · x.signum()`, Rust's sign: +1 at +0.0, −1 at −0.0 (as Enzyme and JAX).
 #[inline(always)]
-pub fn abs<F: Float>(x: F, _y: F, ybar: F) -> F {
+pub fn abs<F: Float>(x: F, ybar: F) -> F {
     ybar * x.signum()
 }
 
 /// `y = 1 / x`: `x̄ = −ȳ y²`.
 #[inline(always)]
-pub fn recip<F: Float>(_x: F, y: F, ybar: F) -> F {
+pub fn recip<F: Float>(y: F, ybar: F) -> F {
     -ybar * y * y
 }
 
 /// `y = x · a + b` (fused): `x̄ = ȳ a`, `ā = ȳ x`, `b̄ = ȳ`.
 #[inline(always)]
-pub fn mul_add<F: Float>(x: F, a: F, _b: F, _y: F, ybar: F) -> (F, F, F) {
+pub fn mul_add<F: Float>(x: F, a: F, _b: F, ybar: F) -> (F, F, F) {
     (ybar * a, ybar * x, ybar)
 }
 
@@ -310,49 +311,49 @@ pub fn clamp<F: Float>(x: F, lo: F, hi: F, y: F, ybar: F) -> (F, F, F) {
 
 /// `y = x.signum()`: piecewise constant, `x̄ = 0`.
 #[inline(always)]
-pub fn signum<F: Float>(_x: F, _y: F, _ybar: F) -> F {
+pub fn signum<F: Float>(_ybar: F) -> F {
     F::ZERO
 }
 
 /// `y = ⌊x⌋`: piecewise constant, `x̄ = 0` (also at the jumps).
 #[inline(always)]
-pub fn floor<F: Float>(_x: F, _y: F, _ybar: F) -> F {
+pub fn floor<F: Float>(_ybar: F) -> F {
     F::ZERO
 }
 
 /// `y = ⌈x⌉`: piecewise constant, `x̄ = 0` (also at the jumps).
 #[inline(always)]
-pub fn ceil<F: Float>(_x: F, _y: F, _ybar: F) -> F {
+pub fn ceil<F: Float>(_ybar: F) -> F {
     F::ZERO
 }
 
 /// `y = x.round()`: piecewise constant, `x̄ = 0` (also at the jumps).
 #[inline(always)]
-pub fn round<F: Float>(_x: F, _y: F, _ybar: F) -> F {
+pub fn round<F: Float>(_ybar: F) -> F {
     F::ZERO
 }
 
 /// `y = x.trunc()`: piecewise constant, `x̄ = 0` (also at the jumps).
 #[inline(always)]
-pub fn trunc<F: Float>(_x: F, _y: F, _ybar: F) -> F {
+pub fn trunc<F: Float>(_ybar: F) -> F {
     F::ZERO
 }
 
 /// `y = x · π/180`: `x̄ = ȳ π/180`.
 #[inline(always)]
-pub fn to_radians<F: Float>(_x: F, _y: F, ybar: F) -> F {
+pub fn to_radians<F: Float>(ybar: F) -> F {
     ybar * F::RAD_PER_DEG
 }
 
 /// `y = x · 180/π`: `x̄ = ȳ · 180/π`.
 #[inline(always)]
-pub fn to_degrees<F: Float>(_x: F, _y: F, ybar: F) -> F {
+pub fn to_degrees<F: Float>(ybar: F) -> F {
     ybar / F::RAD_PER_DEG
 }
 
 /// `y = relu x = max(x, 0)`: `x̄ = ȳ` where `x > 0`, else 0 (also at exactly 0).
 #[inline(always)]
-pub fn relu<F: Float>(x: F, _y: F, ybar: F) -> F {
+pub fn relu<F: Float>(x: F, ybar: F) -> F {
     if x > F::ZERO {
         ybar
     } else {
@@ -362,6 +363,6 @@ pub fn relu<F: Float>(x: F, _y: F, ybar: F) -> F {
 
 /// `y = σ(x) = 1 / (1 + e⁻ˣ)`: `x̄ = ȳ y (1 − y)`.
 #[inline(always)]
-pub fn sigmoid<F: Float>(_x: F, y: F, ybar: F) -> F {
+pub fn sigmoid<F: Float>(y: F, ybar: F) -> F {
     ybar * y * (F::ONE - y)
 }

@@ -1,8 +1,8 @@
 use autodiff::grad;
 
 #[grad]
-fn f(x: [f64; 3]) -> f64 {
-    x[0] * x[1]
+fn f(x: &mut [f64]) -> f64 {
+    x[0] * 2.0
 }
 
 fn main() {}

@@ -1,0 +1,82 @@
+//! What generated code needs besides the rules: the tape it records overwritten values on, and
+//! zeroed adjoints shaped like array parameters.
+
+/// Takes the value the forward sweep recorded last off a tape.
+///
+/// The reverse sweep pops exactly what the forward sweep pushed, in reverse order, so the tape
+/// is never empty here; running out would be a bug in `#[grad]`.
+#[inline(always)]
+pub fn pop<T>(tape: &mut Vec<T>) -> T {
+    match tape.pop() {
+        Some(v) => v,
+        None => {
+            unreachable!("autodiff: the tape ran out; this is a bug in #[grad], please report it")
+        }
+    }
+}
+
+/// A value with an adjoint of the same shape: floats, and arrays, slices and `Vec`s of them.
+pub trait Zeros {
+    /// The adjoint's type: `f64` for `f64`, `Vec<T̄>` for `[T]` and `Vec<T>`, `[T̄; N]` for `[T; N]`.
+    type Bar;
+    /// A zero adjoint shaped like `self`.
+    fn zeros(&self) -> Self::Bar;
+    /// Zero adjoints for a run of values (allocated zeroed in one go for floats).
+    fn zeros_vec(items: &[Self]) -> Vec<Self::Bar>
+    where
+        Self: Sized,
+    {
+        items.iter().map(Zeros::zeros).collect()
+    }
+}
+
+macro_rules! float_zeros {
+    ($($F:ty)*) => {$(
+        impl Zeros for $F {
+            type Bar = $F;
+            #[inline]
+            fn zeros(&self) -> $F {
+                0.0
+            }
+            fn zeros_vec(items: &[$F]) -> Vec<$F> {
+                vec![0.0; items.len()]
+            }
+        }
+    )*};
+}
+
+float_zeros!(f32 f64);
+
+impl<T: Zeros> Zeros for [T] {
+    type Bar = Vec<T::Bar>;
+    fn zeros(&self) -> Vec<T::Bar> {
+        T::zeros_vec(self)
+    }
+}
+
+impl<T: Zeros> Zeros for Vec<T> {
+    type Bar = Vec<T::Bar>;
+    fn zeros(&self) -> Vec<T::Bar> {
+        T::zeros_vec(self)
+    }
+}
+
+impl<T: Zeros, const N: usize> Zeros for [T; N] {
+    type Bar = [T::Bar; N];
+    fn zeros(&self) -> [T::Bar; N] {
+        core::array::from_fn(|i| self[i].zeros())
+    }
+}
+
+impl<T: Zeros + ?Sized> Zeros for &T {
+    type Bar = T::Bar;
+    fn zeros(&self) -> T::Bar {
+        (**self).zeros()
+    }
+}
+
+/// A zero adjoint shaped like `x`.
+#[inline]
+pub fn zeros_like<T: Zeros + ?Sized>(x: &T) -> T::Bar {
+    x.zeros()
+}

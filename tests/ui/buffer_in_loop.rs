@@ -1,0 +1,14 @@
+use autodiff::grad;
+
+#[grad]
+fn f(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let mut buf = [0.0; 2];
+        buf[0] = x[i];
+        s += buf[0] * buf[1];
+    }
+    s
+}
+
+fn main() {}
