@@ -85,10 +85,13 @@ pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
     let name = &func.item.sig.ident;
     let param_tys = func.params.iter().map(|p| &p.ty);
     let r = float_ty(func.ret);
+    let attrs: Vec<_> = inherited_attrs(func).collect();
 
     quote! {
+        #(#attrs)*
         const _: fn(#(#param_tys),*) -> #r = #name;
 
+        #(#attrs)*
         #grad_sig {
             #(#items)*
             #prologue
@@ -96,6 +99,7 @@ pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
             (#ret, #grads)
         }
 
+        #(#attrs)*
         #vjp_sig {
             #(#items)*
             #prologue
@@ -105,6 +109,16 @@ pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
             #ret
         }
     }
+}
+
+/// The original's attributes that its companions share: `cfg` (they exist when it does) and
+/// lint levels (a user's `#[allow(clippy::ptr_arg)]` covers the companions' signatures too).
+pub fn inherited_attrs<'a>(func: &'a ast::Func) -> impl Iterator<Item = &'a syn::Attribute> {
+    func.item.attrs.iter().filter(|a| {
+        ["cfg", "cfg_attr", "allow", "warn", "deny"]
+            .iter()
+            .any(|name| a.path().is_ident(name))
+    })
 }
 
 /// What both companions start with: the parameters the derivative has no need of (`let _ = x;`,

@@ -3,7 +3,7 @@
 //! to them add no errors of their own; and every collected error.
 
 use crate::ast;
-use crate::emit::{grad_signature, vjp_signature, Extra};
+use crate::emit::{grad_signature, inherited_attrs, vjp_signature, Extra};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ItemFn;
@@ -25,8 +25,11 @@ pub fn fallback(item: &ItemFn, func: Option<&ast::Func>, err: syn::Error) -> Tok
         let extra = Extra::new(func);
         let grad = grad_signature(func, anon());
         let vjp = vjp_signature(func, &extra, anon());
+        let attrs: Vec<_> = inherited_attrs(func).collect();
         quote! {
+            #(#attrs)*
             #grad { ::core::unimplemented!("#[grad] reported an error for this function") }
+            #(#attrs)*
             #[allow(unused_variables)]
             #vjp { ::core::unimplemented!("#[grad] reported an error for this function") }
         }

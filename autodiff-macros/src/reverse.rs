@@ -3,18 +3,24 @@
 //! structurally: a branch replays the path taken, a loop runs its iterations backwards).
 //!
 //! What the reverse sweep reads, it finds in one of three ways:
-//! - values of the function's top level are still in scope;
+//! - values of a block still in scope: the function's top level, and the body of a fused loop;
 //! - cheap values (arithmetic, comparisons, loads from arrays nothing writes) are recomputed at
 //!   the start of the reversed block that defined them;
 //! - anything else (a `tanh` result, a value read from a mutable local) is pushed on a tape of
 //!   its own by the forward sweep and popped there.
 //!
+//! A loop whose only loop-carried adjoints are accumulators (`s += term`), whose adjoints are
+//! therefore the same in every iteration and known before the loop runs, is *fused*: each
+//! iteration runs its reverse right after its forward, with every value still in scope, as a
+//! hand-written Rosenbrock or linear-layer gradient does. No tape, one pass.
+//!
 //! Adjoints of values used only in their own block stay single-assignment: a value's first
 //! contribution *is* its adjoint, a further one is added into a new value. A value used inside a
-//! nested block (a loop) gets a mutable adjoint instead, as do mutable locals and arrays.
+//! nested block gets a mutable adjoint instead, as do mutable locals and arrays.
 
 use crate::ir::{
-    Adapter, Array, ArrayInit, ArrayKind, Block, Func, Info, Iter, Local, Op, Stack, Stmt, Ty, Var,
+    Adapter, Array, ArrayInit, ArrayKind, Block, FloatTy, Func, Grad, Info, Local, Op, Stack, Stmt,
+    Ty, Var,
 };
 use crate::primitives::{self, Arg, Form};
 use proc_macro2::Span;
@@ -23,25 +29,23 @@ use std::collections::{HashMap, HashSet};
 /// The adjoint of `primal`: forward sweep, reverse sweep, and one gradient per active parameter.
 pub fn reverse(primal: &Func) -> Func {
     let mut rev = Reverse::new(primal);
-    rev.analyse(&primal.body, TOP);
+    let top = &primal.body;
+    rev.analyse(top);
+    rev.plan(top);
     rev.decide();
-    let mut fwd = Vec::new();
-    for (a, bar) in rev.param_bars() {
-        fwd.push(Stmt::DeclArray {
-            array: bar,
-            init: ArrayInit::ZerosLike(a),
-            span: Span::call_site(),
-        });
-    }
-    fwd.extend(rev.forward(&primal.body));
-    let mut body = fwd;
+    let mut body = rev.prologue();
+    body.extend(rev.forward(top));
     body.extend(rev.reverse_top());
     rev.out.body = body;
     rev.out
 }
 
-type BlockId = usize;
-const TOP: BlockId = 0;
+/// A block, by its address in the primal.
+type BlockId = *const Block;
+
+fn id(block: &Block) -> BlockId {
+    block
+}
 
 /// How the reverse sweep gets a value it needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,34 +63,51 @@ struct Count {
     value: Var,
 }
 
+/// `l = g ± t` where `g` is `l`'s value just before: `l`'s adjoint passes through unchanged and
+/// `t` receives `±` it.
+#[derive(Clone, Copy)]
+struct Accumulation {
+    term: Var,
+    minus: bool,
+}
+
 struct Reverse<'a> {
     primal: &'a Func,
     out: Func,
+    top: BlockId,
     /// The block that defines each value (a `for` variable: the loop's body).
     def_block: HashMap<Var, BlockId>,
     /// The definition of each value defined by a single-value `Let`.
     defs: HashMap<Var, &'a Op>,
+    /// How many times each value is read.
+    reads: HashMap<Var, usize>,
     /// `for` variables: always at hand in their reversed loop.
     loop_vars: HashSet<Var>,
-    /// The block each mutable local is declared in.
-    local_block: HashMap<Local, BlockId>,
     /// Active values used in a block other than their own: they get mutable adjoints.
     nested_use: HashSet<Var>,
     /// Arrays something writes into: their elements cannot be reloaded later.
     written: HashSet<Array>,
+    /// `Set`s of the accumulation pattern, by address.
+    accumulations: HashMap<*const Stmt, Accumulation>,
+    /// Every `Get` and `Set` of each local: (the value read or written, whether it belongs to an
+    /// accumulation).
+    local_uses: HashMap<Local, Vec<(Var, bool)>>,
+    /// Loops whose trip count is needed unless they are fused, with their enclosing block.
+    counted: Vec<(&'a Stmt, BlockId)>,
+    /// Bodies of fused loops.
+    fused: HashSet<BlockId>,
     /// The values the reverse sweep reads.
     needed: Vec<Var>,
     sources: HashMap<Var, Source>,
-    /// Loops keyed by their statement's address.
     counts: HashMap<*const Stmt, Count>,
     /// Values to materialise at the start of each reversed block, in definition order.
-    prologue: HashMap<BlockId, Vec<Var>>,
+    materialise: HashMap<BlockId, Vec<Var>>,
     /// Mutable adjoints of values, locals and arrays.
     value_bars: HashMap<Var, Local>,
     local_bars: HashMap<Local, Local>,
     array_bars: HashMap<Array, Array>,
-    /// Counts blocks in the order `analyse` and the sweeps visit them.
-    next_block: BlockId,
+    /// The result's adjoint went into its local's adjoint before the forward sweep.
+    seed_hoisted: bool,
 }
 
 impl<'a> Reverse<'a> {
@@ -96,20 +117,25 @@ impl<'a> Reverse<'a> {
         Reverse {
             primal,
             out,
+            top: id(&primal.body),
             def_block: HashMap::new(),
             defs: HashMap::new(),
+            reads: HashMap::new(),
             loop_vars: HashSet::new(),
-            local_block: HashMap::new(),
             nested_use: HashSet::new(),
             written: HashSet::new(),
+            accumulations: HashMap::new(),
+            local_uses: HashMap::new(),
+            counted: Vec::new(),
+            fused: HashSet::new(),
             needed: Vec::new(),
             sources: HashMap::new(),
             counts: HashMap::new(),
-            prologue: HashMap::new(),
+            materialise: HashMap::new(),
             value_bars: HashMap::new(),
             local_bars: HashMap::new(),
             array_bars: HashMap::new(),
-            next_block: TOP + 1,
+            seed_hoisted: false,
         }
     }
 
@@ -131,9 +157,10 @@ impl<'a> Reverse<'a> {
 
     // ---- analysis -------------------------------------------------------------------------
 
-    /// Records definitions, uses across blocks, writes, and what the reverse of each
+    /// Records definitions, reads, uses across blocks, writes, and what the reverse of each
     /// statement will read. Returns whether the block has any adjoint code.
-    fn analyse(&mut self, block: &'a Block, id: BlockId) -> bool {
+    fn analyse(&mut self, block: &'a Block) -> bool {
+        let here = id(block);
         let mut any = false;
         let mut uses: Vec<Var> = Vec::new();
         for stmt in block {
@@ -141,10 +168,13 @@ impl<'a> Reverse<'a> {
             match stmt {
                 Stmt::Let { dsts, op, .. } => {
                     for v in dsts.iter().flatten() {
-                        self.def_block.insert(*v, id);
+                        self.def_block.insert(*v, here);
                     }
                     let [Some(v)] = dsts[..] else { continue };
                     self.defs.insert(v, op);
+                    if let Op::Get(l) = op {
+                        self.local_uses.entry(*l).or_default().push((v, false));
+                    }
                     if !self.active(v) {
                         continue;
                     }
@@ -163,11 +193,14 @@ impl<'a> Reverse<'a> {
                     }
                 }
                 Stmt::Decl { local, init } => {
-                    self.local_block.insert(*local, id);
                     any |= self.active_local(*local) || self.active(*init);
                 }
-                Stmt::Set { local, .. } | Stmt::Acc { local, .. } => {
+                Stmt::Set { local, value } => {
                     any |= self.active_local(*local);
+                    self.local_uses
+                        .entry(*local)
+                        .or_default()
+                        .push((*value, false));
                 }
                 Stmt::Store { array, index, .. } => {
                     self.written.insert(*array);
@@ -178,62 +211,148 @@ impl<'a> Reverse<'a> {
                 }
                 Stmt::DeclArray { array, .. } => any |= self.active_array(*array),
                 Stmt::If { cond, then, els } => {
-                    let (a, b) = (self.nested(then), self.nested(els));
+                    let (a, b) = (self.analyse(then), self.analyse(els));
                     if a || b {
                         any = true;
                         self.need(*cond);
                     }
                 }
                 Stmt::For { var, iter, body } => {
-                    let body_id = self.next_block;
-                    self.def_block.insert(*var, body_id);
+                    self.def_block.insert(*var, id(body));
                     self.loop_vars.insert(*var);
-                    if self.nested(body) {
+                    if self.analyse(body) {
                         any = true;
                         iter.uses().into_iter().for_each(|v| self.need(v));
                         if body.iter().any(|s| matches!(s, Stmt::ExitIf(_))) {
-                            self.count(stmt, id);
+                            self.counted.push((stmt, here));
                         }
                     }
                 }
                 Stmt::While { cond, body } => {
                     if let Some((c, _)) = cond {
-                        self.nested(c);
+                        self.analyse(c);
                     }
-                    if self.nested(body) {
+                    if self.analyse(body) {
                         any = true;
-                        self.count(stmt, id);
+                        self.counted.push((stmt, here));
                     }
                 }
-                Stmt::Repeat { .. }
+                Stmt::Acc { .. }
+                | Stmt::Repeat { .. }
                 | Stmt::ExitIf(_)
                 | Stmt::Push { .. }
                 | Stmt::Verbatim { .. } => {}
             }
         }
         for v in uses {
-            if self.active(v) && self.def_block.get(&v) != Some(&id) {
+            *self.reads.entry(v).or_default() += 1;
+            if self.active(v) && self.def_block.get(&v) != Some(&here) {
                 self.nested_use.insert(v);
             }
         }
         any
     }
 
-    fn nested(&mut self, block: &'a Block) -> bool {
-        let id = self.next_block;
-        self.next_block += 1;
-        let any = self.analyse(block, id);
-        // Uses inside the nested block of values defined outside it were recorded there.
-        any
+    /// Finds the accumulations, then the loops to fuse.
+    fn plan(&mut self, top: &'a Block) {
+        self.find_accumulations(top);
+        self.fuse_in(top);
+        for (stmt, block) in std::mem::take(&mut self.counted) {
+            let (Stmt::For { body, .. } | Stmt::While { body, .. }) = stmt else {
+                continue;
+            };
+            if self.fused.contains(&id(body)) {
+                continue;
+            }
+            let counter = self.out.local(Ty::Int, false, Some("count".into()));
+            let value = self.out.var(Ty::Int, false, Some("count".into()));
+            self.def_block.insert(value, block);
+            self.need(value);
+            self.counts
+                .insert(stmt as *const Stmt, Count { counter, value });
+        }
     }
 
-    /// A loop whose trip count the reverse needs: counted by the forward sweep.
-    fn count(&mut self, stmt: &Stmt, block: BlockId) {
-        let counter = self.out.local(Ty::Int, false, Some("count".into()));
-        let value = self.out.var(Ty::Int, false, Some("count".into()));
-        self.def_block.insert(value, block);
-        self.need(value);
-        self.counts.insert(stmt, Count { counter, value });
+    fn find_accumulations(&mut self, block: &'a Block) {
+        for stmt in block {
+            if let Stmt::Set { local, value } = stmt {
+                if let Some(acc) = self.accumulation(*local, *value) {
+                    self.accumulations.insert(stmt, acc);
+                    let get = match self.defs[value] {
+                        Op::Prim(_, args) => args[0],
+                        _ => continue,
+                    };
+                    for uses in self.local_uses.get_mut(local).into_iter() {
+                        for (v, is_acc) in uses.iter_mut() {
+                            if *v == get || *v == *value {
+                                *is_acc = true;
+                            }
+                        }
+                    }
+                }
+            }
+            for b in stmt.blocks() {
+                self.find_accumulations(b);
+            }
+        }
+    }
+
+    /// Whether `local = value` is `local = local ± term`, its read used nowhere else.
+    fn accumulation(&self, local: Local, value: Var) -> Option<Accumulation> {
+        let Op::Prim(p, args) = self.defs.get(&value)? else {
+            return None;
+        };
+        let minus = match p.infix()? {
+            '+' => false,
+            '-' => true,
+            _ => return None,
+        };
+        let (get, term) = (args[0], args[1]);
+        let reads_local = matches!(self.defs.get(&get), Some(Op::Get(l)) if *l == local);
+        let once = |v: Var| self.reads.get(&v).copied().unwrap_or(0) == 1;
+        (reads_local && once(get) && once(value) && get != term)
+            .then_some(Accumulation { term, minus })
+    }
+
+    /// A local whose every read and write is part of an accumulation (or is the result).
+    fn is_accumulator(&self, l: Local) -> bool {
+        let ret = self.primal.ret;
+        self.local_uses
+            .get(&l)
+            .is_none_or(|uses| uses.iter().all(|(v, acc)| *acc || Some(*v) == ret))
+    }
+
+    /// Marks the loops of a forward-scoped block that can be fused, and recurses into them.
+    fn fuse_in(&mut self, block: &'a Block) {
+        for stmt in block {
+            let Stmt::For { body, .. } = stmt else {
+                continue;
+            };
+            if self.fusable(body) {
+                self.fused.insert(id(body));
+                self.fuse_in(body);
+            }
+        }
+    }
+
+    /// A loop body can run its reverse right after its forward when it writes no active array
+    /// and every active local it writes that outlives an iteration is an accumulator.
+    fn fusable(&self, body: &Block) -> bool {
+        let mut declared = HashSet::new();
+        let mut ok = true;
+        visit(body, &mut |stmt| match stmt {
+            Stmt::Decl { local, .. } => {
+                declared.insert(*local);
+            }
+            Stmt::Set { local, .. } => {
+                ok &= !self.active_local(*local)
+                    || declared.contains(local)
+                    || self.is_accumulator(*local);
+            }
+            Stmt::Store { array, .. } => ok &= !self.active_array(*array),
+            _ => {}
+        });
+        ok
     }
 
     /// Decides, for every needed value, where the reverse sweep gets it.
@@ -251,17 +370,19 @@ impl<'a> Reverse<'a> {
             };
             self.sources.insert(v, source);
             let block = self.def_block[&v];
-            self.prologue.entry(block).or_default().push(v);
+            self.materialise.entry(block).or_default().push(v);
         }
-        for list in self.prologue.values_mut() {
+        for list in self.materialise.values_mut() {
             list.sort();
         }
     }
 
     /// Values the reverse sweep can name directly.
     fn at_hand(&self, v: Var) -> bool {
+        let block = self.def_block.get(&v);
         self.loop_vars.contains(&v)
-            || self.def_block.get(&v) == Some(&TOP)
+            || block == Some(&self.top)
+            || block.is_some_and(|b| self.fused.contains(b))
             || matches!(
                 self.defs.get(&v),
                 Some(Op::Lit(_) | Op::Path(_) | Op::Param(_))
@@ -279,8 +400,10 @@ impl<'a> Reverse<'a> {
 
     // ---- the forward sweep ------------------------------------------------------------------
 
-    /// Mutable adjoints of the active array parameters, zeroed before the forward sweep.
-    fn param_bars(&mut self) -> Vec<(Array, Array)> {
+    /// Before the forward sweep: the array parameters' adjoints, the top level's mutable
+    /// adjoints, and the seed when it goes straight into the result's local.
+    fn prologue(&mut self) -> Block {
+        let mut out = Vec::new();
         let params: Vec<Array> = (0..self.primal.arrays.len() as u32)
             .map(Array)
             .filter(|a| {
@@ -288,7 +411,44 @@ impl<'a> Reverse<'a> {
                     && matches!(self.primal.array_info(*a).kind, ArrayKind::Param(_))
             })
             .collect();
-        params.into_iter().map(|a| (a, self.array_bar(a))).collect()
+        for a in params {
+            let bar = self.array_bar(a);
+            out.push(Stmt::DeclArray {
+                array: bar,
+                init: ArrayInit::ZerosLike(a),
+                span: Span::call_site(),
+            });
+        }
+        let primal = self.primal;
+        self.declare_bars(&primal.body, &mut out);
+        let ret = primal.ret.expect("a function without errors has a result");
+        if let Some(Op::Get(l)) = self.defs.get(&ret).copied() {
+            if let Some(lbar) = self.local_bars.get(l).copied() {
+                let seed = self.seed(&mut out);
+                out.push(Stmt::Acc {
+                    local: lbar,
+                    value: seed,
+                });
+                self.seed_hoisted = true;
+            }
+        }
+        out
+    }
+
+    fn seed(&mut self, out: &mut Block) -> Var {
+        let ret = self
+            .primal
+            .ret
+            .expect("a function without errors has a result");
+        let seed = self
+            .out
+            .var(self.primal.info(ret).ty, false, Some("seed".into()));
+        out.push(Stmt::Let {
+            dsts: vec![Some(seed)],
+            op: Op::Seed,
+            span: Span::call_site(),
+        });
+        seed
     }
 
     fn array_bar(&mut self, a: Array) -> Array {
@@ -306,7 +466,8 @@ impl<'a> Reverse<'a> {
         bar
     }
 
-    /// The primal block, recording what the reverse sweep will pop and counting loops.
+    /// The primal block, recording what the reverse sweep will pop and counting loops; a fused
+    /// loop's body also runs its reverse.
     fn forward(&mut self, block: &'a Block) -> Block {
         let mut out = Vec::new();
         for stmt in block {
@@ -325,23 +486,32 @@ impl<'a> Reverse<'a> {
                     els: self.forward(els),
                 }),
                 Stmt::For { var, iter, body } => {
-                    let mut body = self.forward(body);
-                    if let Some(c) = count {
-                        body.splice(0..0, self.tick(c.counter));
+                    let mut fwd = Vec::new();
+                    if self.fused.contains(&id(body)) {
+                        self.declare_bars(body, &mut fwd);
+                        fwd.extend(self.forward(body));
+                        let mut adj = HashMap::new();
+                        self.reverse_stmts(body, &mut adj, &mut fwd);
+                    } else {
+                        if let Some(c) = count {
+                            fwd.extend(self.tick(c.counter));
+                        }
+                        fwd.extend(self.forward(body));
                     }
                     out.push(Stmt::For {
                         var: *var,
                         iter: iter.clone(),
-                        body,
+                        body: fwd,
                     });
                 }
                 Stmt::While { cond, body } => {
                     let cond = cond.as_ref().map(|(c, v)| (self.forward(c), *v));
-                    let mut body = self.forward(body);
+                    let mut fwd = Vec::new();
                     if let Some(c) = count {
-                        body.splice(0..0, self.tick(c.counter));
+                        fwd.extend(self.tick(c.counter));
                     }
-                    out.push(Stmt::While { cond, body });
+                    fwd.extend(self.forward(body));
+                    out.push(Stmt::While { cond, body: fwd });
                 }
                 Stmt::DeclArray { array, .. } => {
                     out.push(stmt.clone());
@@ -409,21 +579,12 @@ impl<'a> Reverse<'a> {
 
     /// The reverse of the whole body: the seed, the adjoints, the gradient.
     fn reverse_top(&mut self) -> Block {
-        self.next_block = TOP + 1;
         let primal = self.primal;
         let mut out = Vec::new();
         let mut adj = HashMap::new();
-        self.declare_bars(&primal.body, TOP, &mut out);
         let ret = primal.ret.expect("a function without errors has a result");
-        if self.active(ret) {
-            let seed = self
-                .out
-                .var(self.primal.info(ret).ty, false, Some("seed".into()));
-            out.push(Stmt::Let {
-                dsts: vec![Some(seed)],
-                op: Op::Seed,
-                span: Span::call_site(),
-            });
+        if self.active(ret) && !self.seed_hoisted {
+            let seed = self.seed(&mut out);
             self.accumulate(ret, seed, &mut adj, &mut out);
         }
         self.reverse_stmts(&primal.body, &mut adj, &mut out);
@@ -431,26 +592,20 @@ impl<'a> Reverse<'a> {
         out
     }
 
-    /// One gradient entry per active parameter.
-    fn grads(&mut self, adj: &HashMap<Var, Var>, out: &mut Block) -> Vec<crate::ir::Grad> {
-        use crate::ir::Grad;
-        let mut scalars: HashMap<usize, Var> = HashMap::new();
+    /// One gradient entry per active parameter, in parameter order.
+    fn grads(&mut self, adj: &HashMap<Var, Var>, out: &mut Block) -> Vec<Grad> {
         let primal = self.primal;
+        let mut entries: Vec<(usize, Grad)> = Vec::new();
         for stmt in &primal.body {
-            if let Stmt::Let {
+            let Stmt::Let {
                 dsts,
                 op: Op::Param(i),
                 ..
             } = stmt
-            {
-                if let [Some(v)] = dsts[..] {
-                    scalars.insert(*i, v);
-                }
-            }
-        }
-        let mut grads = Vec::new();
-        let mut entries: Vec<(usize, Grad)> = Vec::new();
-        for (i, v) in scalars {
+            else {
+                continue;
+            };
+            let [Some(v)] = dsts[..] else { continue };
             if !self.active(v) {
                 continue;
             }
@@ -458,27 +613,29 @@ impl<'a> Reverse<'a> {
                 Some(bar) => Some(self.get(*bar, out)),
                 None => adj.get(&v).copied(),
             };
-            entries.push((i, Grad::Scalar(g)));
+            entries.push((*i, Grad::Scalar(g)));
         }
-        for (a, bar) in self.array_bars.clone() {
-            if let ArrayKind::Param(i) = self.primal.array_info(a).kind {
-                entries.push((i, Grad::Array(bar)));
+        for (a, bar) in &self.array_bars {
+            if let ArrayKind::Param(i) = self.primal.array_info(*a).kind {
+                entries.push((i, Grad::Array(*bar)));
             }
         }
         entries.sort_by_key(|(i, _)| *i);
-        grads.extend(entries.into_iter().map(|(_, g)| g));
-        grads
+        entries.into_iter().map(|(_, g)| g).collect()
     }
 
-    /// The reverse of a nested block: its mutable adjoints, the values it needs, then its
-    /// statements' adjoints in reverse.
+    /// The reverse of a block that is not in scope any more: its mutable adjoints, the values
+    /// it needs, then its statements' adjoints in reverse.
     fn reverse_block(&mut self, block: &'a Block) -> Block {
-        let id = self.next_block;
-        self.next_block += 1;
         let mut out = Vec::new();
         let mut adj = HashMap::new();
-        self.declare_bars(block, id, &mut out);
-        for v in self.prologue.get(&id).cloned().unwrap_or_default() {
+        self.declare_bars(block, &mut out);
+        for v in self
+            .materialise
+            .get(&id(block))
+            .cloned()
+            .unwrap_or_default()
+        {
             let op = match self.sources[&v] {
                 Source::Recompute => self.defs[&v].clone(),
                 Source::Tape(stack) => Op::Pop(stack),
@@ -494,83 +651,45 @@ impl<'a> Reverse<'a> {
     }
 
     /// Zeroed mutable adjoints for this block's values used in nested blocks and its locals.
-    fn declare_bars(&mut self, block: &'a Block, _id: BlockId, out: &mut Block) {
+    fn declare_bars(&mut self, block: &'a Block, out: &mut Block) {
         for stmt in block {
-            let (value, local) = match stmt {
+            let (info, bars) = match stmt {
                 Stmt::Let { dsts, .. } => match dsts[..] {
-                    [Some(v)] if self.nested_use.contains(&v) => (Some(v), None),
-                    _ => (None, None),
+                    [Some(v)]
+                        if self.nested_use.contains(&v) && !self.value_bars.contains_key(&v) =>
+                    {
+                        let info = self.primal.info(v).clone();
+                        let bar = self.out.local(info.ty, true, bar_name(&info));
+                        self.value_bars.insert(v, bar);
+                        (info, bar)
+                    }
+                    _ => continue,
                 },
-                Stmt::Decl { local, .. } if self.active_local(*local) => (None, Some(*local)),
-                _ => (None, None),
+                Stmt::Decl { local, .. }
+                    if self.active_local(*local) && !self.local_bars.contains_key(local) =>
+                {
+                    let info = self.primal.local_info(*local).clone();
+                    let bar = self.out.local(info.ty, true, bar_name(&info));
+                    self.local_bars.insert(*local, bar);
+                    (info, bar)
+                }
+                _ => continue,
             };
-            let zero = match (value, local) {
-                (None, None) => continue,
-                _ => self.lit("0.0", Ty::Float(None), out),
-            };
-            let name = |info: &Info| info.name.as_ref().map(|n| format!("{n}_bar"));
-            if let Some(v) = value {
-                let info = self.primal.info(v).clone();
-                let bar = self.out.local(info.ty, true, name(&info));
-                out.push(Stmt::Decl {
-                    local: bar,
-                    init: zero,
-                });
-                self.value_bars.insert(v, bar);
-            }
-            if let Some(l) = local {
-                let info = self.primal.local_info(l).clone();
-                let bar = self.out.local(info.ty, true, name(&info));
-                out.push(Stmt::Decl {
-                    local: bar,
-                    init: zero,
-                });
-                self.local_bars.insert(l, bar);
-            }
+            let zero = self.lit("0.0", info.ty, out);
+            out.push(Stmt::Decl {
+                local: bars,
+                init: zero,
+            });
         }
     }
 
     fn reverse_stmts(&mut self, block: &'a Block, adj: &mut HashMap<Var, Var>, out: &mut Block) {
-        // Nested blocks are numbered in forward order, as `analyse` numbered them.
-        let mut nested: Vec<Option<Vec<Block>>> = Vec::new();
-        for stmt in block {
-            let blocks = match stmt {
-                Stmt::If { then, els, .. } => {
-                    Some(vec![self.reverse_block(then), self.reverse_block(els)])
-                }
-                Stmt::For { body, .. } => Some(vec![self.reverse_block(body)]),
-                Stmt::While { cond, body } => {
-                    if let Some((c, _)) = cond {
-                        self.skip_block(c);
-                    }
-                    Some(vec![self.reverse_block(body)])
-                }
-                _ => None,
-            };
-            nested.push(blocks);
-        }
-        for (stmt, blocks) in block.iter().zip(nested).rev() {
-            self.reverse_stmt(stmt, blocks, adj, out);
+        for stmt in block.iter().rev() {
+            self.reverse_stmt(stmt, adj, out);
         }
     }
 
-    /// Numbers the blocks inside `block` without reversing it (a `while` condition).
-    fn skip_block(&mut self, block: &'a Block) {
-        self.next_block += 1;
-        for stmt in block {
-            for b in stmt.blocks() {
-                self.skip_block(b);
-            }
-        }
-    }
-
-    fn reverse_stmt(
-        &mut self,
-        stmt: &'a Stmt,
-        blocks: Option<Vec<Block>>,
-        adj: &mut HashMap<Var, Var>,
-        out: &mut Block,
-    ) {
+    fn reverse_stmt(&mut self, stmt: &'a Stmt, adj: &mut HashMap<Var, Var>, out: &mut Block) {
         match stmt {
             Stmt::Let { dsts, op, span } => {
                 let [Some(v)] = dsts[..] else { return };
@@ -580,77 +699,32 @@ impl<'a> Reverse<'a> {
                 let Some(bar) = self.bar_of(v, adj, out) else {
                     return;
                 };
-                match op {
-                    Op::Prim(prim, args) => {
-                        let contribs: Vec<Option<Var>> = prim
-                            .args
-                            .iter()
-                            .zip(args)
-                            .filter(|(k, _)| **k == Arg::Float)
-                            .map(|(_, &a)| {
-                                let info = self.primal.info(a);
-                                info.active.then(|| {
-                                    let name = info.name.as_ref().map(|n| format!("{n}_bar"));
-                                    self.out.var(info.ty, true, name)
-                                })
-                            })
-                            .collect();
-                        out.push(Stmt::Let {
-                            dsts: contribs.clone(),
-                            op: Op::Rule {
-                                prim,
-                                args: args.clone(),
-                                out: v,
-                                bar,
-                            },
-                            span: *span,
-                        });
-                        let floats = prim
-                            .args
-                            .iter()
-                            .zip(args)
-                            .filter(|(k, _)| **k == Arg::Float);
-                        for ((_, &a), c) in floats.zip(contribs) {
-                            if let Some(c) = c {
-                                self.accumulate(a, c, adj, out);
-                            }
-                        }
-                    }
-                    Op::Cast(x, _) => {
-                        let info = self.primal.info(*x).clone();
-                        if let (true, Ty::Float(Some(src))) = (info.active, info.ty) {
-                            let c = self.out.var(info.ty, true, None);
-                            let ty: syn::Type = match src {
-                                crate::ir::FloatTy::F64 => syn::parse_quote!(f64),
-                                crate::ir::FloatTy::F32 => syn::parse_quote!(f32),
-                            };
-                            out.push(Stmt::Let {
-                                dsts: vec![Some(c)],
-                                op: Op::Cast(bar, Box::new(ty)),
-                                span: *span,
-                            });
-                            self.accumulate(*x, c, adj, out);
-                        }
-                    }
-                    Op::Get(l) => {
-                        if let Some(lbar) = self.local_bars.get(l).copied() {
-                            out.push(Stmt::Acc {
-                                local: lbar,
-                                value: bar,
-                            });
-                        }
-                    }
-                    Op::Load(a, index) => {
-                        let abar = self.array_bar(*a);
-                        out.push(Stmt::Store {
-                            array: abar,
-                            index: index.clone(),
-                            value: bar,
-                            acc: true,
-                        });
-                    }
-                    _ => {}
-                }
+                self.reverse_op(v, op, bar, *span, adj, out);
+            }
+            Stmt::Set { local, .. } if self.accumulations.contains_key(&(stmt as *const Stmt)) => {
+                // `l = l ± t`: `l̄` passes through, `t̄ ±= l̄`.
+                let acc = self.accumulations[&(stmt as *const Stmt)];
+                let Some(lbar) = self.local_bars.get(local).copied() else {
+                    return;
+                };
+                let b = self.get(lbar, out);
+                let c = if acc.minus {
+                    let c = self.out.var(self.out.info(b).ty, true, None);
+                    out.push(Stmt::Let {
+                        dsts: vec![Some(c)],
+                        op: Op::Rule {
+                            prim: primitives::neg(),
+                            args: vec![acc.term],
+                            out: acc.term,
+                            bar: b,
+                        },
+                        span: Span::call_site(),
+                    });
+                    c
+                } else {
+                    b
+                };
+                self.accumulate(acc.term, c, adj, out);
             }
             Stmt::Decl { local, init: value } | Stmt::Set { local, value } => {
                 let Some(lbar) = self.local_bars.get(local).copied() else {
@@ -710,10 +784,8 @@ impl<'a> Reverse<'a> {
                     self.accumulate(*e, b, adj, out);
                 }
             }
-            Stmt::If { cond, .. } => {
-                let mut blocks = blocks.unwrap_or_default();
-                let els = blocks.pop().unwrap_or_default();
-                let then = blocks.pop().unwrap_or_default();
+            Stmt::If { cond, then, els } => {
+                let (then, els) = (self.reverse_block(then), self.reverse_block(els));
                 if !then.is_empty() || !els.is_empty() {
                     out.push(Stmt::If {
                         cond: *cond,
@@ -722,12 +794,14 @@ impl<'a> Reverse<'a> {
                     });
                 }
             }
-            Stmt::For { var, iter, .. } => {
-                let body = blocks.and_then(|mut b| b.pop()).unwrap_or_default();
+            // A fused loop ran its reverse already.
+            Stmt::For { body, .. } if self.fused.contains(&id(body)) => {}
+            Stmt::For { var, iter, body } => {
+                let body = self.reverse_block(body);
                 if body.is_empty() {
                     return;
                 }
-                let mut iter: Iter = iter.clone();
+                let mut iter = iter.clone();
                 if let Some(c) = self.counts.get(&(stmt as *const Stmt)) {
                     iter.adapters.push(Adapter::Take(c.value));
                 }
@@ -738,15 +812,96 @@ impl<'a> Reverse<'a> {
                     body,
                 });
             }
-            Stmt::While { .. } => {
-                let body = blocks.and_then(|mut b| b.pop()).unwrap_or_default();
-                if let (false, Some(c)) = (body.is_empty(), self.counts.get(&(stmt as *const Stmt)))
-                {
+            Stmt::While { body, .. } => {
+                let body = self.reverse_block(body);
+                let count = self.counts.get(&(stmt as *const Stmt));
+                if let (false, Some(c)) = (body.is_empty(), count) {
                     out.push(Stmt::Repeat {
                         count: c.value,
                         body,
                     });
                 }
+            }
+            _ => {}
+        }
+    }
+
+    /// The adjoint of `v = op`, given `v̄ = bar`.
+    fn reverse_op(
+        &mut self,
+        v: Var,
+        op: &Op,
+        bar: Var,
+        span: Span,
+        adj: &mut HashMap<Var, Var>,
+        out: &mut Block,
+    ) {
+        match op {
+            Op::Prim(prim, args) => {
+                let contribs: Vec<Option<Var>> = prim
+                    .args
+                    .iter()
+                    .zip(args)
+                    .filter(|(k, _)| **k == Arg::Float)
+                    .map(|(_, &a)| {
+                        let info = self.primal.info(a);
+                        info.active
+                            .then(|| self.out.var(info.ty, true, bar_name(info)))
+                    })
+                    .collect();
+                out.push(Stmt::Let {
+                    dsts: contribs.clone(),
+                    op: Op::Rule {
+                        prim,
+                        args: args.clone(),
+                        out: v,
+                        bar,
+                    },
+                    span,
+                });
+                let floats = prim
+                    .args
+                    .iter()
+                    .zip(args)
+                    .filter(|(k, _)| **k == Arg::Float);
+                for ((_, &a), c) in floats.zip(contribs) {
+                    if let Some(c) = c {
+                        self.accumulate(a, c, adj, out);
+                    }
+                }
+            }
+            Op::Cast(x, _) => {
+                let info = self.primal.info(*x).clone();
+                if let (true, Ty::Float(Some(src))) = (info.active, info.ty) {
+                    let c = self.out.var(info.ty, true, None);
+                    let ty: syn::Type = match src {
+                        FloatTy::F64 => syn::parse_quote!(f64),
+                        FloatTy::F32 => syn::parse_quote!(f32),
+                    };
+                    out.push(Stmt::Let {
+                        dsts: vec![Some(c)],
+                        op: Op::Cast(bar, Box::new(ty)),
+                        span,
+                    });
+                    self.accumulate(*x, c, adj, out);
+                }
+            }
+            Op::Get(l) => {
+                if let Some(lbar) = self.local_bars.get(l).copied() {
+                    out.push(Stmt::Acc {
+                        local: lbar,
+                        value: bar,
+                    });
+                }
+            }
+            Op::Load(a, index) => {
+                let abar = self.array_bar(*a);
+                out.push(Stmt::Store {
+                    array: abar,
+                    index: index.clone(),
+                    value: bar,
+                    acc: true,
+                });
             }
             _ => {}
         }
@@ -800,6 +955,20 @@ impl<'a> Reverse<'a> {
             }
         };
         adj.insert(v, sum);
+    }
+}
+
+fn bar_name(info: &Info) -> Option<String> {
+    info.name.as_ref().map(|n| format!("{n}_bar"))
+}
+
+/// Calls `f` on every statement of `block` and of its nested blocks, in order.
+fn visit(block: &Block, f: &mut impl FnMut(&Stmt)) {
+    for stmt in block {
+        f(stmt);
+        for b in stmt.blocks() {
+            visit(b, f);
+        }
     }
 }
 

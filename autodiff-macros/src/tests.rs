@@ -90,3 +90,16 @@ return v7, grad (v11, v10)
 "
     );
 }
+
+/// Not a test: prints the IR and the expansion of the function in `AD_SRC`, for looking at what
+/// the macro makes of something (`AD_SRC='fn f(..) -> f64 {..}' cargo test -p autodiff-macros
+/// print_expansion -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn print_expansion() {
+    let src = std::env::var("AD_SRC").unwrap_or_default();
+    let item: syn::ItemFn = syn::parse_str(&src).expect("parses");
+    let (p, a) = ir(&src);
+    println!("{p}\n{a}");
+    println!("{}", crate::expand::grad(Default::default(), item));
+}
