@@ -39,74 +39,104 @@ impl Extra {
     }
 }
 
-/// Which companion is being written.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Grad,
-    Vjp,
-}
-
-/// `NAME_grad` and `NAME_vjp` for the adjoint `adj` of `func`.
+/// The companions of `func`, from its adjoint `adj`: a hidden function that runs both sweeps
+/// once, taking the seed and the array parameters' adjoints as `&mut` slices (so that rustc
+/// knows they alias nothing) and returning the scalar gradients; `NAME_grad` and `NAME_vjp`
+/// are thin wrappers around it.
 pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
     let extra = Extra::new(func);
-    let items = &adj.items;
-    let prologue = prologue(func, adj);
-
-    let grad_names = Names::new(func, adj, Mode::Grad, &extra);
-    let ret = adj.ret.map(|r| grad_names.of(r));
-    let grad_body = grad_names.block(&adj.body);
-    let grads = adj.grads.iter().map(|g| match g {
-        Grad::Scalar(Some(v)) => grad_names.of(*v),
-        Grad::Scalar(None) => quote!(0.0),
-        Grad::Array(a) => grad_names.array(*a).to_token_stream(),
-    });
-    let grads = tuple_or_single(grads.collect());
-    let grad_sig = grad_signature(func, plain_params(func));
-
-    let vjp_names = Names::new(func, adj, Mode::Vjp, &extra);
-    let vjp_body = vjp_names.block(&adj.body);
-    let active = func.active_params().zip(&extra.bars);
-    let accumulate = adj.grads.iter().zip(active).map(|(g, (p, bar))| match g {
-        Grad::Scalar(Some(v)) => {
-            let g = vjp_names.of(*v);
-            quote!(*#bar += #g;)
-        }
-        Grad::Array(_) => TokenStream::new(),
-        _ if matches!(p.kind, ParamKind::Array { .. }) => TokenStream::new(),
-        Grad::Scalar(None) => quote!(let _ = #bar;),
-    });
-    let unused_seed = (!uses_seed(&adj.body)).then(|| {
-        let seed = &extra.seed;
-        quote!(let _ = #seed;)
-    });
-    let vjp_sig = vjp_signature(func, &extra, plain_params(func));
-
-    // The original counts as used when only its companions are called.
+    let names = Names::new(func, adj, &extra);
     let name = &func.item.sig.ident;
-    let param_tys = func.params.iter().map(|p| &p.ty);
+    let core = format_ident!("__ad_{}", name);
     let r = float_ty(func.ret);
     let attrs: Vec<_> = inherited_attrs(func).collect();
 
+    // The scalar gradients come back as values, the array ones through the bars.
+    let active: Vec<(&ast::Param, &Ident, &Grad)> = func
+        .active_params()
+        .zip(&extra.bars)
+        .zip(&adj.grads)
+        .map(|((p, bar), g)| (p, bar, g))
+        .collect();
+    let is_array = |p: &ast::Param| matches!(p.kind, ParamKind::Array { .. });
+    let scalar_values = active.iter().filter(|(p, ..)| !is_array(p)).map(|(_, _, g)| match g {
+        Grad::Scalar(Some(v)) => names.of(*v),
+        _ => quote!(0.0),
+    });
+    let scalar_values = tuple_or_single(scalar_values.collect());
+    let scalar_tys = active.iter().filter(|(p, ..)| !is_array(p)).map(|(p, ..)| p.ty.to_token_stream());
+    let scalar_tys = tuple_or_single(scalar_tys.collect());
+    let array_bars: Vec<&Ident> = active.iter().filter(|(p, ..)| is_array(p)).map(|(_, b, _)| *b).collect();
+    let array_bar_params = active.iter().filter(|(p, ..)| is_array(p)).map(|(p, bar, _)| {
+        let ty = ast::bar_ty(&p.ty);
+        quote!(#bar: &mut #ty)
+    });
+    let scalar_names: Vec<Ident> = active
+        .iter()
+        .filter(|(p, ..)| !is_array(p))
+        .map(|(_, bar, _)| format_ident!("__ad_{}", bar))
+        .collect();
+    let scalar_pattern = tuple_or_single(scalar_names.iter().map(|n| n.to_token_stream()).collect());
+
+    let seed = &extra.seed;
+    let items = &adj.items;
+    let prologue = prologue(func, adj);
+    let body = names.block(&adj.body);
+    let ret = adj.ret.map(|r| names.of(r));
+    let unused_seed = (!uses_seed(&adj.body)).then(|| quote!(let _ = #seed;));
+    let params = plain_params(func);
+    let args: Vec<&Ident> = func.params.iter().map(|p| &p.ident).collect();
+
+    let grad_sig = grad_signature(func, params.clone());
+    let zeros = active.iter().filter(|(p, ..)| is_array(p)).map(|(p, bar, _)| {
+        let x = &p.ident;
+        quote!(let mut #bar = ::autodiff::__private::zeros_like(&#x);)
+    });
+    let one = float_lit(1.0, func.ret);
+    let grad_entries = active.iter().map(|(p, bar, _)| {
+        if is_array(p) {
+            bar.to_token_stream()
+        } else {
+            format_ident!("__ad_{}", bar).to_token_stream()
+        }
+    });
+    let grad_entries = tuple_or_single(grad_entries.collect());
+
+    let vjp_sig = vjp_signature(func, &extra, params.clone());
+    let accumulate = active.iter().filter(|(p, ..)| !is_array(p)).map(|(_, bar, _)| {
+        let g = format_ident!("__ad_{}", bar);
+        quote!(*#bar += #g;)
+    });
+
     quote! {
+        // The original counts as used when only its companions are called.
         #(#attrs)*
-        const _: fn(#(#param_tys),*) -> #r = #name;
+        const _: fn(#(#params),*) -> #r = #name;
+
+        #(#attrs)*
+        #[doc(hidden)]
+        #[inline(always)]
+        #[allow(clippy::too_many_arguments, clippy::type_complexity, unused_mut, unused_assignments)]
+        fn #core(#(#params,)* #seed: #r, #(#array_bar_params),*) -> (#r, #scalar_tys) {
+            #(#items)*
+            #prologue
+            #body
+            #unused_seed
+            (#ret, #scalar_values)
+        }
 
         #(#attrs)*
         #grad_sig {
-            #(#items)*
-            #prologue
-            #grad_body
-            (#ret, #grads)
+            #(#zeros)*
+            let (__ad_value, #scalar_pattern) = #core(#(#args,)* #one, #(&mut #array_bars),*);
+            (__ad_value, #grad_entries)
         }
 
         #(#attrs)*
         #vjp_sig {
-            #(#items)*
-            #prologue
-            #vjp_body
-            #unused_seed
+            let (__ad_value, #scalar_pattern) = #core(#(#args,)* #seed, #(#array_bars),*);
             #(#accumulate)*
-            #ret
+            __ad_value
         }
     }
 }
@@ -192,7 +222,7 @@ pub fn grad_signature(func: &ast::Func, params: Vec<TokenStream>) -> TokenStream
     );
     quote! {
         #[doc = #doc]
-        #[allow(clippy::type_complexity, unused_mut, unused_assignments)]
+        #[allow(clippy::type_complexity)]
         #vis fn #grad(#(#params),*) -> (#r, #g)
     }
 }
@@ -213,7 +243,7 @@ pub fn vjp_signature(func: &ast::Func, extra: &Extra, params: Vec<TokenStream>) 
     );
     quote! {
         #[doc = #doc]
-        #[allow(clippy::too_many_arguments, unused_mut, unused_assignments)]
+        #[allow(clippy::too_many_arguments)]
         #vis fn #vjp(#(#params,)* #seed: #r, #(#bars),*) -> #r
     }
 }
@@ -258,14 +288,13 @@ fn stack_name(t: Stack) -> Ident {
 struct Names<'a> {
     func: &'a Func,
     sig: &'a ast::Func<'a>,
-    mode: Mode,
     extra: &'a Extra,
     /// The single-value definition of each value, by index.
     defs: Vec<Option<&'a Op>>,
 }
 
 impl<'a> Names<'a> {
-    fn new(sig: &'a ast::Func<'a>, func: &'a Func, mode: Mode, extra: &'a Extra) -> Self {
+    fn new(sig: &'a ast::Func<'a>, func: &'a Func, extra: &'a Extra) -> Self {
         fn collect<'a>(block: &'a Block, defs: &mut Vec<Option<&'a Op>>) {
             for stmt in block {
                 if let Stmt::Let { dsts, op, .. } = stmt {
@@ -283,7 +312,6 @@ impl<'a> Names<'a> {
         Names {
             func,
             sig,
-            mode,
             extra,
             defs,
         }
@@ -314,13 +342,13 @@ impl<'a> Names<'a> {
 
     fn array(&self, a: Array) -> Ident {
         let info = self.func.array_info(a);
-        match (&info.kind, self.mode) {
-            (ArrayKind::Param(i), _) => self.sig.params[*i].ident.clone(),
-            (ArrayKind::Bar(p), Mode::Vjp) => match self.func.array_info(*p).kind {
+        match &info.kind {
+            ArrayKind::Param(i) => self.sig.params[*i].ident.clone(),
+            ArrayKind::Bar(p) => match self.func.array_info(*p).kind {
                 ArrayKind::Param(i) => self.param_bar(i),
                 _ => self.local_array(a),
             },
-            _ => self.local_array(a),
+            ArrayKind::Local => self.local_array(a),
         }
     }
 
@@ -371,7 +399,7 @@ impl<'a> Names<'a> {
                     self.func.array_info(*array).kind,
                     ArrayKind::Bar(p) if matches!(self.func.array_info(p).kind, ArrayKind::Param(_))
                 );
-                if bar_of_param && self.mode == Mode::Vjp {
+                if bar_of_param {
                     return TokenStream::new();
                 }
                 let name = self.array(*array);
@@ -493,10 +521,7 @@ impl<'a> Names<'a> {
         let value = match op {
             // Spelled inline where they are used.
             Op::Lit(_) | Op::Path(_) | Op::Param(_) => return TokenStream::new(),
-            Op::Seed => match self.mode {
-                Mode::Grad => float_lit(1.0, self.sig.ret),
-                Mode::Vjp => self.extra.seed.to_token_stream(),
-            },
+            Op::Seed => self.extra.seed.to_token_stream(),
             Op::Cast(x, ty) => {
                 let x = self.of(*x);
                 quote!(#x as #ty)
