@@ -59,24 +59,38 @@ pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
         .map(|((p, bar), g)| (p, bar, g))
         .collect();
     let is_array = |p: &ast::Param| matches!(p.kind, ParamKind::Array { .. });
-    let scalar_values = active.iter().filter(|(p, ..)| !is_array(p)).map(|(_, _, g)| match g {
-        Grad::Scalar(Some(v)) => names.of(*v),
-        _ => quote!(0.0),
-    });
+    let scalar_values = active
+        .iter()
+        .filter(|(p, ..)| !is_array(p))
+        .map(|(_, _, g)| match g {
+            Grad::Scalar(Some(v)) => names.of(*v),
+            _ => quote!(0.0),
+        });
     let scalar_values = tuple_or_single(scalar_values.collect());
-    let scalar_tys = active.iter().filter(|(p, ..)| !is_array(p)).map(|(p, ..)| p.ty.to_token_stream());
+    let scalar_tys = active
+        .iter()
+        .filter(|(p, ..)| !is_array(p))
+        .map(|(p, ..)| p.ty.to_token_stream());
     let scalar_tys = tuple_or_single(scalar_tys.collect());
-    let array_bars: Vec<&Ident> = active.iter().filter(|(p, ..)| is_array(p)).map(|(_, b, _)| *b).collect();
-    let array_bar_params = active.iter().filter(|(p, ..)| is_array(p)).map(|(p, bar, _)| {
-        let ty = ast::bar_ty(&p.ty);
-        quote!(#bar: &mut #ty)
-    });
+    let array_bars: Vec<&Ident> = active
+        .iter()
+        .filter(|(p, ..)| is_array(p))
+        .map(|(_, b, _)| *b)
+        .collect();
+    let array_bar_params = active
+        .iter()
+        .filter(|(p, ..)| is_array(p))
+        .map(|(p, bar, _)| {
+            let ty = ast::bar_ty(&p.ty);
+            quote!(#bar: &mut #ty)
+        });
     let scalar_names: Vec<Ident> = active
         .iter()
         .filter(|(p, ..)| !is_array(p))
         .map(|(_, bar, _)| format_ident!("__ad_{}", bar))
         .collect();
-    let scalar_pattern = tuple_or_single(scalar_names.iter().map(|n| n.to_token_stream()).collect());
+    let scalar_pattern =
+        tuple_or_single(scalar_names.iter().map(|n| n.to_token_stream()).collect());
 
     let seed = &extra.seed;
     let items = &adj.items;
@@ -88,10 +102,13 @@ pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
     let args: Vec<&Ident> = func.params.iter().map(|p| &p.ident).collect();
 
     let grad_sig = grad_signature(func, params.clone());
-    let zeros = active.iter().filter(|(p, ..)| is_array(p)).map(|(p, bar, _)| {
-        let x = &p.ident;
-        quote!(let mut #bar = ::autodiff::__private::zeros_like(&#x);)
-    });
+    let zeros = active
+        .iter()
+        .filter(|(p, ..)| is_array(p))
+        .map(|(p, bar, _)| {
+            let x = &p.ident;
+            quote!(let mut #bar = ::autodiff::__private::zeros_like(&#x);)
+        });
     let one = float_lit(1.0, func.ret);
     let grad_entries = active.iter().map(|(p, bar, _)| {
         if is_array(p) {
@@ -103,10 +120,13 @@ pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
     let grad_entries = tuple_or_single(grad_entries.collect());
 
     let vjp_sig = vjp_signature(func, &extra, params.clone());
-    let accumulate = active.iter().filter(|(p, ..)| !is_array(p)).map(|(_, bar, _)| {
-        let g = format_ident!("__ad_{}", bar);
-        quote!(*#bar += #g;)
-    });
+    let accumulate = active
+        .iter()
+        .filter(|(p, ..)| !is_array(p))
+        .map(|(_, bar, _)| {
+            let g = format_ident!("__ad_{}", bar);
+            quote!(*#bar += #g;)
+        });
 
     quote! {
         // The original counts as used when only its companions are called.

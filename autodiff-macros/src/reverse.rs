@@ -108,6 +108,10 @@ struct Reverse<'a> {
     array_bars: HashMap<Array, Array>,
     /// The result's adjoint went into its local's adjoint before the forward sweep.
     seed_hoisted: bool,
+    /// Contributions to array adjoints not yet added, by element: several contributions to the
+    /// same element in a block become one `ā[i] += c₁ + c₂`, without a round trip through
+    /// memory for each.
+    pending: Vec<(Array, Vec<Var>, Var)>,
 }
 
 impl<'a> Reverse<'a> {
@@ -136,6 +140,7 @@ impl<'a> Reverse<'a> {
             local_bars: HashMap::new(),
             array_bars: HashMap::new(),
             seed_hoisted: false,
+            pending: Vec::new(),
         }
     }
 
@@ -684,8 +689,26 @@ impl<'a> Reverse<'a> {
     }
 
     fn reverse_stmts(&mut self, block: &'a Block, adj: &mut HashMap<Var, Var>, out: &mut Block) {
+        let outer = std::mem::take(&mut self.pending);
         for stmt in block.iter().rev() {
+            if stmt_reads_bars(stmt) {
+                self.flush(out);
+            }
             self.reverse_stmt(stmt, adj, out);
+        }
+        self.flush(out);
+        self.pending = outer;
+    }
+
+    /// Adds the pending contributions into their array adjoints.
+    fn flush(&mut self, out: &mut Block) {
+        for (array, index, value) in std::mem::take(&mut self.pending) {
+            out.push(Stmt::Store {
+                array,
+                index,
+                value,
+                acc: true,
+            });
         }
     }
 
@@ -896,12 +919,26 @@ impl<'a> Reverse<'a> {
             }
             Op::Load(a, index) => {
                 let abar = self.array_bar(*a);
-                out.push(Stmt::Store {
-                    array: abar,
-                    index: index.clone(),
-                    value: bar,
-                    acc: true,
-                });
+                let slot = self
+                    .pending
+                    .iter()
+                    .position(|(p, i, _)| *p == abar && i == index);
+                match slot {
+                    Some(k) => {
+                        let prev = self.pending[k].2;
+                        let sum = self.out.var(self.out.info(bar).ty, true, None);
+                        out.push(Stmt::Let {
+                            dsts: vec![Some(sum)],
+                            op: Op::Prim(
+                                primitives::infix('+').expect("the table has +"),
+                                vec![prev, bar],
+                            ),
+                            span,
+                        });
+                        self.pending[k].2 = sum;
+                    }
+                    None => self.pending.push((abar, index.clone(), bar)),
+                }
             }
             _ => {}
         }
@@ -960,6 +997,18 @@ impl<'a> Reverse<'a> {
 
 fn bar_name(info: &Info) -> Option<String> {
     info.name.as_ref().map(|n| format!("{n}_bar"))
+}
+
+/// Whether the reverse of `stmt` reads array adjoints (or contains code that may).
+fn stmt_reads_bars(stmt: &Stmt) -> bool {
+    matches!(
+        stmt,
+        Stmt::Store { .. }
+            | Stmt::DeclArray { .. }
+            | Stmt::If { .. }
+            | Stmt::For { .. }
+            | Stmt::While { .. }
+    )
 }
 
 /// Calls `f` on every statement of `block` and of its nested blocks, in order.
