@@ -19,8 +19,8 @@
 //! nested block gets a mutable adjoint instead, as do mutable locals and arrays.
 
 use crate::ir::{
-    Adapter, Array, ArrayInit, ArrayKind, Block, FloatTy, Func, Grad, Info, Local, Op, Stack, Stmt,
-    Ty, Var,
+    Adapter, Array, ArrayInit, ArrayKind, Block, Cmp, FloatTy, Func, Grad, Info, Iter, Local, Op,
+    Stack, Stmt, Ty, Var,
 };
 use crate::primitives::{self, Arg, Form};
 use proc_macro2::Span;
@@ -492,11 +492,13 @@ impl<'a> Reverse<'a> {
                 }),
                 Stmt::For { var, iter, body } => {
                     let mut fwd = Vec::new();
+                    let mut after = Vec::new();
                     if self.fused.contains(&id(body)) {
                         self.declare_bars(body, &mut fwd);
                         fwd.extend(self.forward(body));
                         let mut adj = HashMap::new();
                         self.reverse_stmts(body, &mut adj, &mut fwd);
+                        self.carry_neighbours(*var, iter, &mut fwd, &mut out, &mut after);
                     } else {
                         if let Some(c) = count {
                             fwd.extend(self.tick(c.counter));
@@ -508,6 +510,7 @@ impl<'a> Reverse<'a> {
                         iter: iter.clone(),
                         body: fwd,
                     });
+                    out.extend(after);
                 }
                 Stmt::While { cond, body } => {
                     let cond = cond.as_ref().map(|(c, v)| (self.forward(c), *v));
@@ -546,6 +549,152 @@ impl<'a> Reverse<'a> {
             }
         }
         out
+    }
+
+    /// In a fused loop over an ascending range, the contributions to `ā[i + 1]` are carried to
+    /// the next iteration in a local and added together with those to `ā[i]`: one update per
+    /// element instead of a read-modify-write that the next iteration reads back at once. This
+    /// is the carry of a hand-written stencil adjoint (Rosenbrock's).
+    fn carry_neighbours(
+        &mut self,
+        var: Var,
+        iter: &Iter,
+        body: &mut Block,
+        before: &mut Block,
+        after: &mut Block,
+    ) {
+        if !iter.adapters.is_empty() || iter.inclusive {
+            return;
+        }
+        let next_index = |v: Var, defs: &HashMap<Var, &Op>| match defs.get(&v) {
+            Some(Op::Prim(p, args)) if p.infix() == Some('+') && args[0] == var => {
+                matches!(defs.get(&args[1]), Some(Op::Lit(syn::Lit::Int(one))) if one.base10_digits() == "1")
+            }
+            _ => false,
+        };
+        // The arrays whose every update in the body is `ā[i] += ..` or `ā[i + 1] += ..`.
+        let mut arrays: Vec<Array> = Vec::new();
+        let mut mixed: HashSet<Array> = HashSet::new();
+        visit(body, &mut |stmt| {
+            if let Stmt::Store { array, .. } = stmt {
+                if !arrays.contains(array) {
+                    arrays.push(*array);
+                }
+            }
+        });
+        for stmt in body.iter() {
+            for b in stmt.blocks() {
+                visit(b, &mut |s| {
+                    if let Stmt::Store { array, .. } = s {
+                        mixed.insert(*array);
+                    }
+                });
+            }
+            if let Stmt::Store {
+                array, index, acc, ..
+            } = stmt
+            {
+                let neighbour = matches!(index[..], [i] if i == var || next_index(i, &self.defs));
+                if !acc || !neighbour {
+                    mixed.insert(*array);
+                }
+            }
+        }
+        for array in arrays {
+            let carries = body.iter().any(|s| {
+                matches!(s, Stmt::Store { array: a, index, .. } if *a == array && next_index(index[0], &self.defs))
+            });
+            if mixed.contains(&array) || !carries {
+                continue;
+            }
+            let ty = self.out.array_info(array).info.ty;
+            let carry = self.out.local(ty, true, Some("carry".into()));
+            let next = self.out.local(ty, true, Some("next".into()));
+            let zero = self.lit("0.0", ty, before);
+            before.push(Stmt::Decl {
+                local: carry,
+                init: zero,
+            });
+            let mut rewritten = Vec::new();
+            let zero = self.lit("0.0", ty, &mut rewritten);
+            rewritten.push(Stmt::Decl {
+                local: next,
+                init: zero,
+            });
+            let mut added = false;
+            for stmt in body.drain(..) {
+                match stmt {
+                    Stmt::Store {
+                        array: a,
+                        index,
+                        value,
+                        ..
+                    } if a == array && index[0] != var => {
+                        rewritten.push(Stmt::Acc { local: next, value });
+                    }
+                    Stmt::Store {
+                        array: a,
+                        index,
+                        value,
+                        ..
+                    } if a == array && !added => {
+                        let c = self.get(carry, &mut rewritten);
+                        let sum = self.out.var(ty, true, None);
+                        rewritten.push(Stmt::Let {
+                            dsts: vec![Some(sum)],
+                            op: Op::Prim(
+                                primitives::infix('+').expect("the table has +"),
+                                vec![value, c],
+                            ),
+                            span: Span::call_site(),
+                        });
+                        rewritten.push(Stmt::Store {
+                            array,
+                            index,
+                            value: sum,
+                            acc: true,
+                        });
+                        added = true;
+                    }
+                    other => rewritten.push(other),
+                }
+            }
+            if !added {
+                let c = self.get(carry, &mut rewritten);
+                rewritten.push(Stmt::Store {
+                    array,
+                    index: vec![var],
+                    value: c,
+                    acc: true,
+                });
+            }
+            let n = self.get(next, &mut rewritten);
+            rewritten.push(Stmt::Set {
+                local: carry,
+                value: n,
+            });
+            *body = rewritten;
+            // After the last iteration, what it carried belongs to `ā[end]`.
+            let ran = self.out.var(Ty::Bool, false, None);
+            after.push(Stmt::Let {
+                dsts: vec![Some(ran)],
+                op: Op::Cmp(Cmp::Lt, iter.start, iter.end),
+                span: Span::call_site(),
+            });
+            let mut last = Vec::new();
+            let c = self.get(carry, &mut last);
+            last.push(Stmt::Store {
+                array,
+                index: vec![iter.end],
+                value: c,
+                acc: true,
+            });
+            after.push(Stmt::If {
+                cond: ran,
+                then: last,
+                els: Vec::new(),
+            });
+        }
     }
 
     /// Pushes `v` if the reverse sweep pops it.
