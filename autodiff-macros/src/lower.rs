@@ -977,6 +977,16 @@ impl Lower<'_> {
         if let Some(array) = self.array_init(init) {
             return self.bind_local(pat, Binding::Array(array));
         }
+        // `let (a, b) = (x, y);`: one binding per element.
+        if let (Pat::Tuple(names), Expr::Tuple(values)) = (pat, strip_parens(init)) {
+            if names.elems.len() == values.elems.len() {
+                let values: Vec<Var> = values.elems.iter().map(|e| self.expr(e)).collect();
+                for (name, v) in names.elems.iter().zip(values) {
+                    self.bind_local(name, Binding::Value(v));
+                }
+                return;
+            }
+        }
         let typed_lit = ty.and_then(|t| suffixed(init, t));
         let v = self.expr(typed_lit.as_ref().unwrap_or(init));
         if let Some(ast::ParamKind::Float(f)) = ty.map(ast::param_kind) {
@@ -993,10 +1003,14 @@ impl Lower<'_> {
             Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => self.bind(&p.ident, b),
             Pat::Wild(_) => {}
             other => {
-                self.unsupported(
+                let placeholder = self.unsupported(
                     other,
-                    "#[grad] supports `let name = ...` and `let _ = ...` only; bind each value to its own name",
+                    "#[grad] supports `let name = ...`, `let (a, b) = (x, y)` and `let _ = ...`; bind each value to its own name",
                 );
+                // The names still exist, so their uses report nothing more.
+                for name in mentioned_names(other.to_token_stream()) {
+                    self.bind(&name, Binding::Value(placeholder));
+                }
             }
         }
     }
@@ -1400,6 +1414,14 @@ impl Lower<'_> {
             }
         };
         self.def(Op::Cast(x, c.ty.clone()), ty, c.span())
+    }
+}
+
+fn strip_parens(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => strip_parens(&p.expr),
+        Expr::Group(g) => strip_parens(&g.expr),
+        other => other,
     }
 }
 
