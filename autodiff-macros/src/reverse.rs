@@ -865,7 +865,8 @@ impl<'a> Reverse<'a> {
         match stmt {
             Stmt::Let { dsts, op, span } => {
                 let [Some(v)] = dsts[..] else { return };
-                if !self.active(v) {
+                // A parameter's adjoint is read once, for the gradient.
+                if !self.active(v) || matches!(op, Op::Param(_)) {
                     return;
                 }
                 let Some(bar) = self.bar_of(v, adj, out) else {
@@ -902,6 +903,10 @@ impl<'a> Reverse<'a> {
                 let Some(lbar) = self.local_bars.get(local).copied() else {
                     return;
                 };
+                // A declaration from an inactive value ends the local's adjoint: nothing to do.
+                if matches!(stmt, Stmt::Decl { .. }) && !self.active(*value) {
+                    return;
+                }
                 let b = self.get(lbar, out);
                 if let Stmt::Set { .. } = stmt {
                     let zero = self.lit("0.0", Ty::Float(None), out);

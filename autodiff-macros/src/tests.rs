@@ -91,6 +91,87 @@ return v7, grad (v11, v10)
     );
 }
 
+/// Seed case 8: the state `h` is overwritten every step, so the forward sweep records what the
+/// reverse needs of each step (`h` before the step for `mul'`, the `tanh` result for `tanh'`)
+/// and the reverse loop runs backwards, popping them. `a` is read in every step: its adjoint is
+/// a mutable local (`l1`), as is `h`'s (`l2`), which the seed enters before the forward sweep.
+#[test]
+fn recurrence_records_and_replays() {
+    let (_, adjoint) = ir("fn rnn(a: f64, h0: f64, steps: usize) -> f64 {
+        let mut h = h0;
+        for _ in 0..steps { h = (a * h).tanh(); }
+        h
+    }");
+    assert_eq!(
+        adjoint,
+        "\
+v9 = 0.0
+let l1 = v9
+v10 = 0.0
+let l2 = v10
+v11 = seed
+l2 += v11
+v0 = param 0
+v1 = param 1
+v2 = param 2
+v3 = 0
+let l0 = v1
+for v4 in v3..v2
+    v5 = l0
+    push t1 v5
+    v6 = v0 * v5
+    v7 = tanh(v6)
+    push t0 v7
+    l0 = v7
+v8 = l0
+for v4 in v3..v2 rev
+    v5 = pop t1
+    v7 = pop t0
+    v12 = l2
+    v13 = 0.0
+    l2 = v13
+    v14 = tanh'(v6 | v7, v12)
+    (v15, v16) = mul'(v0, v5 | v6, v14)
+    l1 += v15
+    l2 += v16
+v17 = l2
+v18 = l1
+return v8, grad (v18, v17)
+"
+    );
+}
+
+/// A sum over a slice is fused: each iteration's reverse follows its forward, nothing is taped,
+/// and the two contributions to `x̄[i]` are added before one update.
+#[test]
+fn accumulating_loop_is_fused() {
+    let (_, adjoint) = ir("fn sq(x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..x.len() { s += x[i] * x[i]; }
+        s
+    }");
+    let fused = adjoint
+        .split("for v3 in v1..v2\n")
+        .nth(1)
+        .expect("one loop");
+    assert_eq!(
+        fused,
+        "    v4 = a0[v3]
+    v5 = a0[v3]
+    v6 = v4 * v5
+    v7 = l0
+    v8 = v7 + v6
+    l0 = v8
+    v12 = l1
+    (v13, v14) = mul'(v4, v5 | v6, v12)
+    v15 = v14 + v13
+    a1[v3] += v15
+v9 = l0
+return v9, grad (a1)
+"
+    );
+}
+
 /// Not a test: prints the IR and the expansion of the function in `AD_SRC`, for looking at what
 /// the macro makes of something (`AD_SRC='fn f(..) -> f64 {..}' cargo test -p autodiff-macros
 /// print_expansion -- --ignored --nocapture`).
