@@ -502,6 +502,10 @@ impl<'a> Names<'a> {
                 let (t, v) = (stack_name(*stack), self.of(*value));
                 quote!(#t.push(#v);)
             }
+            Stmt::Reserve { stack, iter } => {
+                let (t, iter) = (stack_name(*stack), self.iter(iter));
+                quote!(#t.reserve(::core::iter::Iterator::size_hint(&#iter).0);)
+            }
             Stmt::Verbatim { tokens, bindings } => {
                 let lets = bindings.iter().map(|(name, v)| {
                     let v = self.of(*v);

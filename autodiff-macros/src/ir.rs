@@ -265,6 +265,11 @@ pub enum Stmt {
         stack: Stack,
         value: Var,
     },
+    /// Makes room on a tape for one value per iteration of `iter`, before a loop that pushes.
+    Reserve {
+        stack: Stack,
+        iter: Iter,
+    },
     /// A statement kept verbatim (an `assert!`), run with the source names it mentions bound to
     /// the values they hold at this point.
     Verbatim {
@@ -389,7 +394,7 @@ impl Stmt {
                 ArrayInit::ZerosLike(_) => Vec::new(),
             },
             Stmt::Store { index, value, .. } => index.iter().chain([value]).copied().collect(),
-            Stmt::For { iter, .. } => iter.uses(),
+            Stmt::For { iter, .. } | Stmt::Reserve { iter, .. } => iter.uses(),
             Stmt::While { cond, .. } => cond.iter().map(|(_, v)| *v).collect(),
             Stmt::Verbatim { bindings, .. } => bindings.iter().map(|(_, v)| *v).collect(),
         }
@@ -544,6 +549,7 @@ fn block(f: &mut fmt::Formatter<'_>, body: &Block, depth: usize) -> fmt::Result 
             }
             Stmt::ExitIf(c) => writeln!(f, "{pad}exit if {c}")?,
             Stmt::Push { stack, value } => writeln!(f, "{pad}push {stack} {value}")?,
+            Stmt::Reserve { stack, iter } => writeln!(f, "{pad}reserve {stack} for {iter}")?,
             Stmt::Verbatim { tokens: t, .. } => writeln!(f, "{pad}verbatim {}", tokens(t))?,
         }
     }

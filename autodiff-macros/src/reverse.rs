@@ -246,6 +246,7 @@ impl<'a> Reverse<'a> {
                 | Stmt::Repeat { .. }
                 | Stmt::ExitIf(_)
                 | Stmt::Push { .. }
+                | Stmt::Reserve { .. }
                 | Stmt::Verbatim { .. } => {}
             }
         }
@@ -504,6 +505,13 @@ impl<'a> Reverse<'a> {
                             fwd.extend(self.tick(c.counter));
                         }
                         fwd.extend(self.forward(body));
+                        // One push per iteration: room for all of them at once.
+                        for stack in self.pushed(body) {
+                            out.push(Stmt::Reserve {
+                                stack,
+                                iter: iter.clone(),
+                            });
+                        }
                     }
                     out.push(Stmt::For {
                         var: *var,
@@ -695,6 +703,25 @@ impl<'a> Reverse<'a> {
                 els: Vec::new(),
             });
         }
+    }
+
+    /// The tapes the body of a loop pushes on directly (nested loops reserve their own).
+    fn pushed(&self, body: &Block) -> Vec<Stack> {
+        let mut stacks = Vec::new();
+        for stmt in body {
+            let value = match stmt {
+                Stmt::Let { dsts, .. } => dsts.first().copied().flatten(),
+                _ => None,
+            };
+            if let Some(Source::Tape(t)) = value.and_then(|v| self.sources.get(&v)) {
+                stacks.push(*t);
+            }
+            if let Stmt::If { then, els, .. } = stmt {
+                stacks.extend(self.pushed(then));
+                stacks.extend(self.pushed(els));
+            }
+        }
+        stacks
     }
 
     /// Pushes `v` if the reverse sweep pops it.

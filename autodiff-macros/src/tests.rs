@@ -93,7 +93,8 @@ return v7, grad (v11, v10)
 
 /// Seed case 8: the state `h` is overwritten every step, so the forward sweep records what the
 /// reverse needs of each step (`h` before the step for `mul'`, the `tanh` result for `tanh'`)
-/// and the reverse loop runs backwards, popping them. `a` is read in every step: its adjoint is
+/// (room reserved up front: the trip count is known) and the reverse loop runs backwards,
+/// popping them. `a` is read in every step: its adjoint is
 /// a mutable local (`l1`), as is `h`'s (`l2`), which the seed enters before the forward sweep.
 #[test]
 fn recurrence_records_and_replays() {
@@ -116,6 +117,8 @@ v1 = param 1
 v2 = param 2
 v3 = 0
 let l0 = v1
+reserve t1 for v3..v2
+reserve t0 for v3..v2
 for v4 in v3..v2
     v5 = l0
     push t1 v5
