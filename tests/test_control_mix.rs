@@ -179,3 +179,11 @@ fn several_carried_variables() {
         check(|q: &[f64]| rotation(q[0], q[1], 9), &p, &[gx, gy]);
     }
 }
+
+/// A `_vjp` bar of the wrong length is a clear panic, not an index error deep inside.
+#[test]
+#[should_panic(expected = "`x_bar` must have the length of `x`")]
+fn a_bar_of_the_wrong_length_is_rejected() {
+    let mut bar = vec![0.0; 3];
+    smoothed_energy_vjp(&[1.0, 2.0], 1.0, &mut bar);
+}

@@ -95,6 +95,15 @@ pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
     let seed = &extra.seed;
     let items = &adj.items;
     let prologue = prologue(func, adj);
+    // A bar must match its array; saying so also lets rustc drop the bounds checks on it.
+    let lengths = active
+        .iter()
+        .filter(|(p, ..)| is_array(p))
+        .map(|(p, bar, _)| {
+            let x = &p.ident;
+            let msg = format!("`{bar}` must have the length of `{x}`");
+            quote!(::core::assert_eq!(#bar.len(), #x.len(), #msg);)
+        });
     let body = names.block(&adj.body);
     let ret = adj.ret.map(|r| names.of(r));
     let unused_seed = (!uses_seed(&adj.body)).then(|| quote!(let _ = #seed;));
@@ -139,6 +148,7 @@ pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
         #[allow(clippy::too_many_arguments, clippy::type_complexity, unused_mut, unused_assignments)]
         fn #core(#(#params,)* #seed: #r, #(#array_bar_params),*) -> (#r, #scalar_tys) {
             #(#items)*
+            #(#lengths)*
             #prologue
             #body
             #unused_seed
