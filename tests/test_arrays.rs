@@ -6,16 +6,8 @@ use approx::assert_relative_eq;
 use autodiff::check::{dot_product_check, gradcheck, Tolerance};
 use autodiff::grad;
 
-/// Deterministic xorshift64 numbers, uniform in `[lo, hi)`.
-fn uniform(seed: u64, lo: f64, hi: f64) -> impl FnMut() -> f64 {
-    let mut state = seed;
-    move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        lo + (hi - lo) * ((state >> 11) as f64 / (1u64 << 53) as f64)
-    }
-}
+mod common;
+use common::uniform;
 
 /// Seed case 5, the linear layer `Y = XW + b` over row-major slices, reduced to the scalar
 /// `L = Σ Ȳ∘Y` with `Ȳ` an inactive slice and the sizes inactive integers.

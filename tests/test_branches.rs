@@ -5,16 +5,8 @@ use approx::assert_relative_eq;
 use autodiff::check::{dot_product_check, gradcheck, Tolerance};
 use autodiff::grad;
 
-/// Deterministic xorshift64 numbers, uniform in `[lo, hi)`.
-fn uniform(seed: u64, lo: f64, hi: f64) -> impl FnMut() -> f64 {
-    let mut state = seed;
-    move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        lo + (hi - lo) * ((state >> 11) as f64 / (1u64 << 53) as f64)
-    }
-}
+mod common;
+use common::uniform;
 
 /// `sin x` below −1, `x²` on `[−1, 2)`, `4√x` from 2 on: `let y = if .. else if .. else ..;`.
 #[grad]

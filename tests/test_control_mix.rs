@@ -8,17 +8,8 @@
 use autodiff::check::{gradcheck, Tolerance};
 use autodiff::grad;
 
-/// Deterministic points in `[lo, hi)`.
-fn points(n: usize, lo: f64, hi: f64, mut state: u64) -> Vec<f64> {
-    (0..n)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            lo + (hi - lo) * ((state >> 11) as f64 / (1u64 << 53) as f64)
-        })
-        .collect()
-}
+mod common;
+use common::points;
 
 fn check(f: impl Fn(&[f64]) -> f64, x: &[f64], g: &[f64]) {
     gradcheck(

@@ -4,6 +4,8 @@ use approx::assert_relative_eq;
 use autodiff::check::{dot_product_check, gradcheck, Tolerance};
 use autodiff::grad;
 
+mod common;
+
 #[grad]
 fn log1p_sq(x: f64) -> f64 {
     (1.0 + x * x).ln()
@@ -166,13 +168,7 @@ fn vjp_passes_the_dot_product_test() {
 #[test]
 fn seeds_match_finite_differences() {
     let tol = Tolerance::default();
-    let mut rng = 0x2545_f491_4f6c_dd1d_u64;
-    let mut next = move || {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        (rng >> 11) as f64 / (1u64 << 53) as f64 * 4.0 - 2.0
-    };
+    let mut next = common::uniform(0x2545_f491_4f6c_dd1d, -2.0, 2.0);
     for _ in 0..20 {
         let p = [next(), next(), next()];
         let (_, (a, b)) = walkthrough_grad(p[0], p[1]);
