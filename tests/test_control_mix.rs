@@ -178,3 +178,79 @@ fn a_bar_of_the_wrong_length_is_rejected() {
     let mut bar = vec![0.0; 3];
     smoothed_energy_vjp(&[1.0, 2.0], 1.0, &mut bar);
 }
+
+/// `f32` slices, and `*v` on the element of `iter().enumerate()`.
+#[grad]
+fn weighted_squares(x: &[f32]) -> f32 {
+    let mut s = 0.0;
+    for (i, v) in x.iter().enumerate() {
+        s += *v * *v * (i as f32 + 1.0);
+    }
+    s
+}
+
+#[test]
+fn f32_slices() {
+    let (v, g) = weighted_squares_grad(&[1.0, 2.0, 3.0]);
+    assert_eq!(v, 1.0 + 8.0 + 27.0);
+    assert_eq!(g, vec![2.0, 8.0, 18.0]);
+}
+
+/// Nested array parameters: a slice of arrays and a slice of `Vec`s, with nested gradients.
+#[grad]
+fn nested_rows(m: &[[f64; 3]], w: &[Vec<f64>]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..m.len() {
+        for j in 0..3 {
+            s += m[i][j] * w[i][j] * w[i][j];
+        }
+    }
+    s
+}
+
+#[test]
+fn nested_array_parameters() {
+    let m = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
+    let w = vec![vec![0.5, 0.25, 2.0], vec![1.0, -1.0, 3.0]];
+    let (_, (gm, gw)) = nested_rows_grad(&m, &w);
+    for i in 0..2 {
+        for j in 0..3 {
+            assert_eq!(gm[i][j], w[i][j] * w[i][j]);
+            assert_eq!(gw[i][j], 2.0 * m[i][j] * w[i][j]);
+        }
+    }
+}
+
+/// `return` from inside two nested loops.
+#[grad]
+fn first_large_product(x: &[f64], t: f64) -> f64 {
+    for i in 0..x.len() {
+        for j in 0..x.len() {
+            if x[i] * x[j] > t {
+                return x[i] * x[j] * t;
+            }
+        }
+    }
+    t
+}
+
+#[test]
+fn return_from_nested_loops() {
+    assert_eq!(
+        first_large_product_grad(&[0.5, 1.5, 3.0], 2.0),
+        (4.5, (vec![0.0, 6.0, 0.0], 2.25))
+    );
+    assert_eq!(
+        first_large_product_grad(&[0.5, 0.6], 2.0),
+        (2.0, (vec![0.0, 0.0], 1.0))
+    );
+    for seed in 1..6 {
+        let x = points(4, -2.0, 2.0, seed);
+        let (_, (gx, gt)) = first_large_product_grad(&x, 1.0);
+        let mut g = gx.clone();
+        g.push(gt);
+        let mut p = x.clone();
+        p.push(1.0);
+        check(|q: &[f64]| first_large_product(&q[..4], q[4]), &p, &g);
+    }
+}
