@@ -54,6 +54,9 @@ enum Source {
     Recompute,
     /// Pushed by the forward sweep, popped at the start of its reversed block.
     Tape(Stack),
+    /// The value a loop body leaves in a mutable local, read back from the local: the reverse
+    /// sweep restores the local to its value at the start of each iteration as it goes.
+    Carried(Local),
 }
 
 /// A loop whose trip count the reverse sweep needs: the counter, and its value after the loop.
@@ -96,6 +99,14 @@ struct Reverse<'a> {
     counted: Vec<(&'a Stmt, BlockId)>,
     /// Bodies of fused loops.
     fused: HashSet<BlockId>,
+    /// Every block, and which are loop bodies.
+    blocks: HashMap<BlockId, &'a Block>,
+    loop_bodies: HashSet<BlockId>,
+    /// The block each local is declared in.
+    decl_block: HashMap<Local, BlockId>,
+    /// Per reversed loop body: locals to set back to their value at the start of the iteration
+    /// (a carried local and the value read from it there).
+    restores: HashMap<BlockId, Vec<(Local, Var)>>,
     /// The values the reverse sweep reads.
     needed: Vec<Var>,
     sources: HashMap<Var, Source>,
@@ -132,6 +143,10 @@ impl<'a> Reverse<'a> {
             local_uses: HashMap::new(),
             counted: Vec::new(),
             fused: HashSet::new(),
+            blocks: HashMap::new(),
+            loop_bodies: HashSet::new(),
+            decl_block: HashMap::new(),
+            restores: HashMap::new(),
             needed: Vec::new(),
             sources: HashMap::new(),
             counts: HashMap::new(),
@@ -166,6 +181,7 @@ impl<'a> Reverse<'a> {
     /// statement will read. Returns whether the block has any adjoint code.
     fn analyse(&mut self, block: &'a Block) -> bool {
         let here = id(block);
+        self.blocks.insert(here, block);
         let mut any = false;
         let mut uses: Vec<Var> = Vec::new();
         for stmt in block {
@@ -198,6 +214,7 @@ impl<'a> Reverse<'a> {
                     }
                 }
                 Stmt::Decl { local, init } => {
+                    self.decl_block.insert(*local, here);
                     any |= self.active_local(*local) || self.active(*init);
                 }
                 Stmt::Set { local, value } => {
@@ -225,6 +242,7 @@ impl<'a> Reverse<'a> {
                 Stmt::For { var, iter, body } => {
                     self.def_block.insert(*var, id(body));
                     self.loop_vars.insert(*var);
+                    self.loop_bodies.insert(id(body));
                     if self.analyse(body) {
                         any = true;
                         iter.uses().into_iter().for_each(|v| self.need(v));
@@ -234,6 +252,7 @@ impl<'a> Reverse<'a> {
                     }
                 }
                 Stmt::While { cond, body } => {
+                    self.loop_bodies.insert(id(body));
                     if let Some((c, _)) = cond {
                         self.analyse(c);
                     }
@@ -372,7 +391,15 @@ impl<'a> Reverse<'a> {
                     self.needed.extend(op.uses());
                     Source::Recompute
                 }
-                _ => Source::Tape(self.out.stack()),
+                _ => match self.carried(v) {
+                    Some((local, start)) => {
+                        self.need(start);
+                        let body = self.def_block[&v];
+                        self.restores.entry(body).or_default().push((local, start));
+                        Source::Carried(local)
+                    }
+                    None => Source::Tape(self.out.stack()),
+                },
             };
             self.sources.insert(v, source);
             let block = self.def_block[&v];
@@ -380,6 +407,57 @@ impl<'a> Reverse<'a> {
         }
         for list in self.materialise.values_mut() {
             list.sort();
+        }
+    }
+
+    /// Whether `v` is what a loop body leaves in a local `l` that it reads first (`g = l; …;
+    /// l = v`) and that nothing else writes: then in the reverse of an iteration `v` is `l`'s
+    /// value, provided the reverse sets `l` back to `g` as it leaves the iteration. Returns the
+    /// local and `g`. (The recurrence `h = tanh(a·h + b)` then tapes `h` once per step, not
+    /// `h` and `tanh`.)
+    fn carried(&self, v: Var) -> Option<(Local, Var)> {
+        let body_id = *self.def_block.get(&v)?;
+        if !self.loop_bodies.contains(&body_id) {
+            return None;
+        }
+        let body = self.blocks[&body_id];
+        // The body's last top-level statement touching the local sets it to `v`.
+        let (local, k) = body.iter().enumerate().rev().find_map(|(k, s)| match s {
+            Stmt::Set { local, value } if *value == v => Some((*local, k)),
+            _ => None,
+        })?;
+        let decl = self.decl_block.get(&local)?;
+        if *decl != self.top && !self.fused.contains(decl) {
+            return None;
+        }
+        // Nothing but this one `Set` writes the local, anywhere.
+        let sets = self
+            .local_uses
+            .get(&local)?
+            .iter()
+            .filter(|(x, _)| !matches!(self.defs.get(x), Some(Op::Get(_))));
+        if sets.count() != 1 {
+            return None;
+        }
+        // It is read at the top of the body, before anything nested, and not after the `Set`.
+        let touches = |s: &Stmt| {
+            let mut found = false;
+            visit(std::slice::from_ref(s), &mut |t| {
+                found |= matches!(t, Stmt::Let { op: Op::Get(l), .. } | Stmt::Set { local: l, .. } if *l == local);
+            });
+            found
+        };
+        if body[k + 1..].iter().any(touches) {
+            return None;
+        }
+        let first = body.iter().find(|s| touches(s))?;
+        match first {
+            Stmt::Let {
+                dsts,
+                op: Op::Get(l),
+                ..
+            } if *l == local => dsts[0].map(|g| (local, g)),
+            _ => None,
         }
     }
 
@@ -820,11 +898,19 @@ impl<'a> Reverse<'a> {
             let op = match self.sources[&v] {
                 Source::Recompute => self.defs[&v].clone(),
                 Source::Tape(stack) => Op::Pop(stack),
+                Source::Carried(local) => Op::Get(local),
             };
             out.push(Stmt::Let {
                 dsts: vec![Some(v)],
                 op,
                 span: Span::call_site(),
+            });
+        }
+        // Back to the start of this iteration, for the one before it.
+        for (local, start) in self.restores.get(&id(block)).cloned().unwrap_or_default() {
+            out.push(Stmt::Set {
+                local,
+                value: start,
             });
         }
         self.reverse_stmts(block, &mut adj, &mut out);
@@ -1193,7 +1279,7 @@ fn stmt_reads_bars(stmt: &Stmt) -> bool {
 }
 
 /// Calls `f` on every statement of `block` and of its nested blocks, in order.
-fn visit(block: &Block, f: &mut impl FnMut(&Stmt)) {
+fn visit(block: &[Stmt], f: &mut impl FnMut(&Stmt)) {
     for stmt in block {
         f(stmt);
         for b in stmt.blocks() {

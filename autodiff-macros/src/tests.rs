@@ -91,11 +91,12 @@ return v7, grad (v11, v10)
     );
 }
 
-/// Seed case 8: the state `h` is overwritten every step, so the forward sweep records what the
-/// reverse needs of each step (`h` before the step for `mul'`, the `tanh` result for `tanh'`)
-/// (room reserved up front: the trip count is known) and the reverse loop runs backwards,
-/// popping them. `a` is read in every step: its adjoint is
-/// a mutable local (`l1`), as is `h`'s (`l2`), which the seed enters before the forward sweep.
+/// Seed case 8: the state `h` is overwritten every step, so the forward sweep records `h` as
+/// each step reads it (room reserved up front: the trip count is known). The reverse loop runs
+/// backwards: the step's `tanh` result is what `h` holds when the step's reverse begins, and
+/// the step leaves `h` set back to the popped value, for the step before it. `a` is read in
+/// every step: its adjoint is a mutable local (`l1`), as is `h`'s (`l2`), which the seed enters
+/// before the forward sweep.
 #[test]
 fn recurrence_records_and_replays() {
     let (_, adjoint) = ir("fn rnn(a: f64, h0: f64, steps: usize) -> f64 {
@@ -117,19 +118,18 @@ v1 = param 1
 v2 = param 2
 v3 = 0
 let l0 = v1
-reserve t1 for v3..v2
 reserve t0 for v3..v2
 for v4 in v3..v2
     v5 = l0
-    push t1 v5
+    push t0 v5
     v6 = v0 * v5
     v7 = tanh(v6)
-    push t0 v7
     l0 = v7
 v8 = l0
 for v4 in v3..v2 rev
-    v5 = pop t1
-    v7 = pop t0
+    v5 = pop t0
+    v7 = l0
+    l0 = v5
     v12 = l2
     v13 = 0.0
     l2 = v13
