@@ -1,0 +1,158 @@
+//! Arrays: which array a name stands for, elements `a[i][j]`, local buffers, and
+//! `iter().sum()` / `iter().product()` as loops.
+
+use super::source::*;
+use super::{Binding, Lower};
+use crate::ir::{Array, ArrayInit, ArrayKind, Info, Iter, Len, Op, Stmt, Ty, Var};
+use syn::spanned::Spanned;
+use syn::Expr;
+
+impl Lower<'_> {
+    /// The array a plain name stands for.
+    pub(super) fn array_of(&self, e: &Expr) -> Option<Array> {
+        match e {
+            Expr::Path(p) => match self.lookup(p.path.get_ident()?) {
+                Some(Binding::Array(a)) => Some(a),
+                _ => None,
+            },
+            Expr::Paren(p) => self.array_of(&p.expr),
+            Expr::Reference(r) => self.array_of(&r.expr),
+            _ => None,
+        }
+    }
+
+    /// The array and the indices of `a[i][j]`.
+    pub(super) fn element(&mut self, e: &Expr) -> Option<(Array, Vec<Var>)> {
+        match e {
+            Expr::Index(ix) => {
+                let (array, mut index) = self.element(&ix.expr)?;
+                index.push(self.expr(&ix.index));
+                Some((array, index))
+            }
+            Expr::Paren(p) => self.element(&p.expr),
+            base => match self.array_of(base) {
+                Some(a) => Some((a, Vec::new())),
+                None => {
+                    self.unsupported(
+                        base,
+                        "#[grad] indexes only arrays and slices of floats; this is not one",
+                    );
+                    None
+                }
+            },
+        }
+    }
+
+    /// A local buffer: `[v; N]`, `vec![v; n]`, `[a, b]`, `vec![a, b]`, nested fills.
+    pub(super) fn array_init(&mut self, e: &Expr) -> Option<Array> {
+        let init = match e {
+            Expr::Repeat(_) | Expr::Array(_) => self.array_literal(e, false)?,
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => {
+                let inner: Expr = match m.mac.parse_body_with(parse_vec_body) {
+                    Ok(inner) => inner,
+                    Err(err) => {
+                        self.cx.push(err);
+                        return None;
+                    }
+                };
+                self.array_literal(&inner, true)?
+            }
+            _ => return None,
+        };
+        let info = Info {
+            ty: Ty::Float(None),
+            active: false,
+            name: None,
+        };
+        let array = self.func.array(info, ArrayKind::Local);
+        self.push(Stmt::DeclArray {
+            array,
+            init,
+            span: e.span(),
+        });
+        Some(array)
+    }
+
+    /// The contents of an array literal (`vec` for `vec![...]`'s).
+    pub(super) fn array_literal(&mut self, e: &Expr, vec: bool) -> Option<ArrayInit> {
+        match e {
+            Expr::Repeat(r) => {
+                let len = if vec {
+                    Len::Value(self.expr(&r.len))
+                } else {
+                    Len::Const(r.len.clone())
+                };
+                let (value, mut dims) = match &*r.expr {
+                    Expr::Repeat(_) => match self.array_literal(&r.expr, false)? {
+                        ArrayInit::Fill { value, dims } => (value, dims),
+                        _ => return None,
+                    },
+                    Expr::Macro(m) if m.mac.path.is_ident("vec") => {
+                        let inner: Expr = m.mac.parse_body_with(parse_vec_body).ok()?;
+                        match self.array_literal(&inner, true)? {
+                            ArrayInit::Fill { value, dims } => (value, dims),
+                            _ => return None,
+                        }
+                    }
+                    scalar => (self.expr(scalar), Vec::new()),
+                };
+                dims.insert(0, (len, vec));
+                Some(ArrayInit::Fill { value, dims })
+            }
+            Expr::Array(a) => {
+                let elems = a.elems.iter().map(|x| self.expr(x)).collect();
+                Some(ArrayInit::Elems { elems, vec })
+            }
+            other => {
+                self.unsupported(other, "#[grad] supports buffers written `[v; N]`, `vec![v; n]`, `[a, b, c]` or `vec![a, b, c]`");
+                None
+            }
+        }
+    }
+
+    /// `a[i]` as a row of a nested array, or the array itself.
+    pub(super) fn row(&mut self, e: &Expr) -> Result<(Array, Vec<Var>), ()> {
+        match e {
+            Expr::Index(_) => self.element(e).ok_or(()),
+            other => self.array_of(other).map(|a| (a, Vec::new())).ok_or(()),
+        }
+    }
+
+    /// `xs.iter().sum::<f64>()` and `.product::<f64>()`, as a loop.
+    pub(super) fn reduction(&mut self, m: &syn::ExprMethodCall) -> Option<Var> {
+        let name = m.method.to_string();
+        let unit = match &*name {
+            "sum" => "0.0",
+            "product" => "1.0",
+            _ => return None,
+        };
+        let Expr::MethodCall(inner) = &*m.receiver else {
+            return None;
+        };
+        if inner.method != "iter" || !m.args.is_empty() {
+            return None;
+        }
+        let array = self.array_of(&inner.receiver)?;
+        let ty = self.func.array_info(array).info.ty;
+        let init = self.lit(&syn::parse_str(unit).expect("a float literal"));
+        let acc = self.declare(init, Some(ty), &name);
+        let zero = self.lit(&syn::parse_quote!(0));
+        let end = self.def(Op::Len(array, Vec::new()), Ty::Int, m.span());
+        let var = self.func.var(Ty::Int, false, None);
+        let op = if name == "sum" { '+' } else { '*' };
+        let body = self.nested(|l| {
+            let x = l.def(Op::Load(array, vec![var]), ty, m.span());
+            let a = l.get(acc);
+            let v = l.binary(op, a, x, m.method.span());
+            l.set(acc, v);
+        });
+        let iter = Iter {
+            start: zero,
+            end,
+            inclusive: false,
+            adapters: Vec::new(),
+        };
+        self.push(Stmt::For { var, iter, body });
+        Some(self.get(acc))
+    }
+}

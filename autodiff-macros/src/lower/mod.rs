@@ -1,0 +1,835 @@
+//! syn body → IR.
+//!
+//! Straight-line code becomes single assignments: a `let`, a reassignment or a compound
+//! assignment binds the source name to a fresh [`Var`]. A variable that a loop or a branch
+//! reassigns becomes a mutable [`Local`] just before that construct; arrays are [`Array`]s read
+//! with `Load` and written with `Store`. `break`, `continue` and `return` inside loops and
+//! branches become flags: the rest of the block runs under `if !flag`, and a loop leaves after an
+//! iteration that set its stop flag, so the IR's control flow is structured and reverses
+//! structurally.
+//!
+//! Every construct the IR cannot express is reported with its span, and lowering goes on with a
+//! placeholder so that one compile lists every problem. Activity is not decided here but by
+//! [`crate::activity`], once every assignment is known.
+
+use crate::ast::{self, ParamKind};
+use crate::ctxt::Ctxt;
+use crate::ir::{Array, ArrayKind, Block, Callee, FloatTy, Func, Info, Local, Op, Stmt, Ty, Var};
+use crate::primitives::{self, Form};
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::{BinOp, Expr, Ident, Lit, Pat, UnOp};
+
+mod arrays;
+mod flow;
+mod source;
+
+use source::*;
+
+/// Lowers the body of `func`; errors go to `cx`.
+pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
+    let mut lower = Lower {
+        cx,
+        func: Func::default(),
+        blocks: vec![Vec::new()],
+        scopes: vec![Vec::new()],
+        loops: Vec::new(),
+        ret: None,
+        exits: 0,
+        poisoned: Vec::new(),
+    };
+    for (i, p) in func.params.iter().enumerate() {
+        let name = Some(p.ident.to_string());
+        let binding = match p.kind {
+            ParamKind::Array { elem, .. } => {
+                let info = Info {
+                    ty: Ty::Float(Some(elem)),
+                    active: p.active,
+                    name,
+                };
+                Binding::Array(lower.func.array(info, ArrayKind::Param(i)))
+            }
+            ParamKind::Unsupported => Binding::Value(lower.placeholder()),
+            kind => {
+                let ty = match kind {
+                    ParamKind::Float(f) => Ty::Float(Some(f)),
+                    ParamKind::Int => Ty::Int,
+                    _ => Ty::Other,
+                };
+                let v = lower.def(Op::Param(i), ty, p.ident.span());
+                lower.func.vars[v.0 as usize].active = p.active;
+                Binding::Value(v)
+            }
+        };
+        lower.bind(&p.ident, binding);
+    }
+    let block = &func.item.block;
+    if returns_early(block) {
+        let zero = lower.lit(&syn::parse_quote!(0.0));
+        let ret = lower.declare(zero, Some(Ty::Float(Some(func.ret))), "ret");
+        let no = lower.lit(&syn::parse_quote!(false));
+        let returned = lower.declare(no, Some(Ty::Bool), "returned");
+        lower.ret = Some(Return::Flags { ret, returned });
+    }
+    let tail = lower.stmts(&block.stmts, true);
+    let ret = match (lower.ret.take(), tail) {
+        (Some(Return::Flags { ret, .. }), _) => {
+            if let Some(v) = tail {
+                lower.push(Stmt::Set {
+                    local: ret,
+                    value: v,
+                });
+            }
+            Some(lower.def(Op::Get(ret), Ty::Float(Some(func.ret)), Span::call_site()))
+        }
+        (Some(Return::Value(v)), _) => Some(v),
+        (None, Some(v)) => Some(v),
+        (None, None) => {
+            // Without a return type, or ending in a `loop` whose `break value` was reported,
+            // that is the error already reported.
+            let ends_in_loop =
+                matches!(block.stmts.last(), Some(syn::Stmt::Expr(Expr::Loop(_), _)));
+            if let (syn::ReturnType::Type(..), false) = (&func.item.sig.output, ends_in_loop) {
+                lower.cx.error_at(
+                    block.brace_token.span.close(),
+                    "#[grad] needs the function to end in its result: a final expression without `;`, or `return value;`",
+                );
+            }
+            None
+        }
+    };
+    lower.func.ret = ret;
+    lower.func.body = lower.blocks.pop().unwrap_or_default();
+    lower.func
+}
+
+/// What a source name stands for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Binding {
+    Value(Var),
+    Local(Local),
+    Array(Array),
+}
+
+/// How the function returns.
+enum Return {
+    /// A `return` in straight-line code: the rest of the body is unreachable.
+    Value(Var),
+    /// `return` inside loops or branches: it stores the result and raises a flag.
+    Flags { ret: Local, returned: Local },
+}
+
+/// The flags of a loop whose body may `break`, `continue` or `return`.
+struct LoopFlags {
+    /// The rest of this iteration is skipped.
+    skip: Local,
+    /// No further iteration runs.
+    stop: Local,
+}
+
+struct Lower<'a> {
+    cx: &'a mut Ctxt,
+    func: Func,
+    /// The blocks being filled, innermost last.
+    blocks: Vec<Block>,
+    /// Source names in scope, innermost scope last; a later entry shadows an earlier one.
+    scopes: Vec<Vec<(Ident, Binding)>>,
+    /// The enclosing loops, innermost last; `None` for a loop that never leaves early.
+    loops: Vec<Option<LoopFlags>>,
+    ret: Option<Return>,
+    /// How many `break`, `continue` and `return` have been lowered: when a statement raises it,
+    /// the rest of its block is guarded.
+    exits: usize,
+    /// Placeholders for values whose definition was reported: uses of them report nothing more.
+    poisoned: Vec<Var>,
+}
+
+/// The macros a `#[grad]` body may contain; they are kept as written.
+const ASSERTS: &[&str] = &[
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+];
+
+impl Lower<'_> {
+    fn push(&mut self, stmt: Stmt) {
+        self.blocks
+            .last_mut()
+            .expect("a block is always open")
+            .push(stmt);
+    }
+
+    /// Lowers statements into a new block and returns it.
+    fn nested(&mut self, f: impl FnOnce(&mut Self)) -> Block {
+        self.blocks.push(Vec::new());
+        self.scopes.push(Vec::new());
+        f(self);
+        self.scopes.pop();
+        self.blocks.pop().unwrap_or_default()
+    }
+
+    fn def(&mut self, op: Op, ty: Ty, span: Span) -> Var {
+        let v = self.func.var(ty, false, None);
+        self.push(Stmt::Let {
+            dsts: vec![Some(v)],
+            op,
+            span,
+        });
+        v
+    }
+
+    /// `let mut name = init;`
+    fn declare(&mut self, init: Var, ty: Option<Ty>, name: &str) -> Local {
+        let ty = ty.unwrap_or(self.ty(init));
+        let local = self.func.local(ty, false, Some(name.to_owned()));
+        self.push(Stmt::Decl { local, init });
+        local
+    }
+
+    fn set(&mut self, local: Local, value: Var) {
+        self.push(Stmt::Set { local, value });
+    }
+
+    fn get(&mut self, local: Local) -> Var {
+        let ty = self.func.local_info(local).ty;
+        self.def(Op::Get(local), ty, Span::call_site())
+    }
+
+    fn bool_lit(&mut self, b: bool) -> Var {
+        self.lit(&Lit::Bool(syn::LitBool::new(b, Span::call_site())))
+    }
+
+    /// Stands in for a value that could not be lowered; it reports nothing more.
+    fn placeholder(&mut self) -> Var {
+        let lit: Lit = syn::parse_quote!(0.0);
+        let v = self.def(Op::Lit(lit), Ty::Float(None), Span::call_site());
+        self.poisoned.push(v);
+        v
+    }
+
+    /// Reports `tokens` as unsupported, unless they mention a value whose definition was
+    /// already reported (one error per problem, not one per use).
+    fn unsupported(&mut self, tokens: impl ToTokens, msg: impl std::fmt::Display) -> Var {
+        let tokens = tokens.into_token_stream();
+        let follows_error = mentioned_names(tokens.clone()).iter().any(
+            |n| matches!(self.lookup(n), Some(Binding::Value(v)) if self.poisoned.contains(&v)),
+        );
+        if !follows_error {
+            self.cx.error_spanned(tokens, msg);
+        }
+        self.placeholder()
+    }
+
+    fn bind(&mut self, name: &Ident, b: Binding) {
+        let info = match b {
+            Binding::Value(v) => &mut self.func.vars[v.0 as usize],
+            Binding::Array(a) => &mut self.func.arrays[a.0 as usize].info,
+            Binding::Local(l) => &mut self.func.locals[l.0 as usize],
+        };
+        if info.name.is_none() {
+            info.name = Some(name.to_string());
+        }
+        self.scopes
+            .last_mut()
+            .expect("a scope is always open")
+            .push((name.clone(), b));
+    }
+
+    fn lookup(&self, name: &Ident) -> Option<Binding> {
+        self.scopes
+            .iter()
+            .rev()
+            .flat_map(|s| s.iter().rev())
+            .find(|(n, _)| n == name)
+            .map(|&(_, b)| b)
+    }
+
+    /// The innermost binding of `name` now stands for `b`.
+    fn rebind(&mut self, name: &Ident, b: Binding) {
+        let slot = self
+            .scopes
+            .iter_mut()
+            .rev()
+            .flat_map(|s| s.iter_mut().rev())
+            .find(|(n, _)| n == name);
+        if let Some(slot) = slot {
+            slot.1 = b;
+        }
+        if let Binding::Value(v) = b {
+            let info = &mut self.func.vars[v.0 as usize];
+            if info.name.is_none() {
+                info.name = Some(name.to_string());
+            }
+        }
+    }
+
+    fn ty(&self, v: Var) -> Ty {
+        self.func.info(v).ty
+    }
+
+    /// Before a loop or a branch: every value-bound variable it assigns becomes a mutable
+    /// local, so that each iteration and each path sees the latest value.
+    fn make_mutable(&mut self, tokens: &impl ToTokens) {
+        for name in assigned_names(tokens) {
+            if let Some(Binding::Value(v)) = self.lookup(&name) {
+                let local = self.declare(v, None, &name.to_string());
+                self.rebind(&name, Binding::Local(local));
+            }
+        }
+    }
+
+    /// Lowers statements in the current block; returns the value of a tail expression, which
+    /// is an `if` or `match` with a value when `value_wanted`. When a statement may leave
+    /// (`break`, `continue`, `return`), the statements after it run only if it did not.
+    fn stmts(&mut self, stmts: &[syn::Stmt], value_wanted: bool) -> Option<Var> {
+        let mut value = None;
+        for (k, stmt) in stmts.iter().enumerate() {
+            if matches!(self.ret, Some(Return::Value(_))) {
+                break;
+            }
+            let exits = self.exits;
+            value = match stmt {
+                syn::Stmt::Expr(e @ (Expr::If(_) | Expr::Match(_)), None)
+                    if value_wanted && k + 1 == stmts.len() =>
+                {
+                    Some(self.expr(e))
+                }
+                _ => self.stmt(stmt),
+            };
+            let rest = &stmts[k + 1..];
+            if self.exits != exits && !rest.is_empty() {
+                let flag = match (self.loops.last(), &self.ret) {
+                    (Some(Some(flags)), _) => flags.skip,
+                    (_, Some(Return::Flags { returned, .. })) => *returned,
+                    _ => return self.stmts(rest, value_wanted),
+                };
+                let left = self.get(flag);
+                let go = self.def(Op::Not(left), Ty::Bool, Span::call_site());
+                let mut tail = None;
+                let mut then = self.nested(|l| tail = l.stmts(rest, value_wanted));
+                if let (Some(v), true, Some(Return::Flags { ret, .. })) =
+                    (tail, self.loops.is_empty(), &self.ret)
+                {
+                    then.push(Stmt::Set {
+                        local: *ret,
+                        value: v,
+                    });
+                } else if tail.is_some() {
+                    self.cx.error_spanned(
+                        &stmts[stmts.len() - 1],
+                        "#[grad] cannot give a block a value after an early `break`, `continue` or `return`; assign the value to a variable",
+                    );
+                }
+                self.push(Stmt::If {
+                    cond: go,
+                    then,
+                    els: Vec::new(),
+                });
+                return None;
+            }
+        }
+        value
+    }
+
+    /// Lowers one statement; returns its value if it is a tail expression.
+    fn stmt(&mut self, stmt: &syn::Stmt) -> Option<Var> {
+        match stmt {
+            syn::Stmt::Local(local) => {
+                self.local(local);
+                None
+            }
+            syn::Stmt::Item(item) => {
+                self.item(item);
+                None
+            }
+            syn::Stmt::Macro(m) => {
+                self.mac(&m.mac, m.to_token_stream());
+                None
+            }
+            syn::Stmt::Expr(e, semi) => {
+                let value = self.effect(e)?;
+                semi.is_none().then_some(value)
+            }
+        }
+    }
+
+    /// An expression in statement position, where assignments, loops and jumps may stand.
+    fn effect(&mut self, e: &Expr) -> Option<Var> {
+        match e {
+            Expr::Assign(a) => {
+                let v = self.expr(&a.right);
+                self.assign(&a.left, v);
+                None
+            }
+            Expr::Binary(b) if compound(&b.op).is_some() => {
+                let op = compound(&b.op).expect("matched above");
+                let rhs = self.expr(&b.right);
+                let lhs = self.expr(&b.left);
+                let v = self.binary(op, lhs, rhs, b.op.span());
+                self.assign(&b.left, v);
+                None
+            }
+            Expr::Return(r) => {
+                let v = match &r.expr {
+                    Some(e) => self.expr(e),
+                    None => self
+                        .unsupported(r, "#[grad] functions return a float; write `return value;`"),
+                };
+                self.ret_from(v);
+                None
+            }
+            Expr::Break(b) => {
+                if b.label.is_some() || b.expr.is_some() {
+                    self.unsupported(
+                        b,
+                        "#[grad] supports a plain `break;` only, without a label or a value; set a variable before breaking",
+                    );
+                } else {
+                    self.leave(true, b);
+                }
+                None
+            }
+            Expr::Continue(c) => {
+                if c.label.is_some() {
+                    self.unsupported(
+                        c,
+                        "#[grad] does not support labelled `continue`; restructure with a flag",
+                    );
+                } else {
+                    self.leave(false, c);
+                }
+                None
+            }
+            Expr::ForLoop(f) => {
+                self.for_loop(f);
+                None
+            }
+            Expr::While(w) => {
+                self.while_loop(w);
+                None
+            }
+            Expr::Loop(l) if l.label.is_none() => {
+                self.make_mutable(&l.body);
+                let body = &l.body;
+                self.looped(body, |lower| {
+                    let body = lower.loop_body(body);
+                    lower.push(Stmt::While { cond: None, body });
+                });
+                None
+            }
+            Expr::If(i) => {
+                self.if_stmt(i, false);
+                None
+            }
+            Expr::Match(m) => {
+                self.match_expr(m, false);
+                None
+            }
+            Expr::Macro(m) => {
+                self.mac(&m.mac, m.to_token_stream());
+                None
+            }
+            Expr::Block(b) if b.label.is_none() => {
+                let mut value = None;
+                let block = self.nested(|l| value = l.stmts(&b.block.stmts, false));
+                // A plain block shares its parent's control flow: splice it in.
+                self.blocks
+                    .last_mut()
+                    .expect("a block is always open")
+                    .extend(block);
+                value
+            }
+            _ => Some(self.expr(e)),
+        }
+    }
+
+    fn assign(&mut self, place: &Expr, v: Var) {
+        match place {
+            Expr::Path(p) if p.qself.is_none() => {
+                match p.path.get_ident().map(|i| (i, self.lookup(i))) {
+                    Some((name, Some(Binding::Value(_)))) => self.rebind(name, Binding::Value(v)),
+                    Some((_, Some(Binding::Local(l)))) => self.set(l, v),
+                    _ => {
+                        self.unsupported(
+                        place,
+                        "#[grad] can assign only to local variables and parameters; bind the value with `let` instead",
+                    );
+                    }
+                }
+            }
+            Expr::Paren(p) => self.assign(&p.expr, v),
+            Expr::Index(_) => {
+                if let Some((array, index)) = self.element(place) {
+                    self.push(Stmt::Store {
+                        array,
+                        index,
+                        value: v,
+                        acc: false,
+                    });
+                }
+            }
+            _ => {
+                self.unsupported(
+                    place,
+                    "#[grad] can assign only to a variable or an array element here; write `name = value` or `a[i] = value`",
+                );
+            }
+        }
+    }
+
+    fn local(&mut self, local: &syn::Local) {
+        let (pat, ty) = match &local.pat {
+            Pat::Type(t) => (&*t.pat, Some(&*t.ty)),
+            p => (p, None),
+        };
+        let init = match &local.init {
+            None => {
+                let v = self.unsupported(
+                    local,
+                    "#[grad] needs every `let` to have a value; write `let name = value;`",
+                );
+                return self.bind_local(pat, Binding::Value(v));
+            }
+            Some(init) if init.diverge.is_some() => {
+                let (else_token, _) = init.diverge.as_ref().expect("matched above");
+                self.cx.error_spanned(
+                    else_token,
+                    "#[grad] does not support `let ... else`; bind the value with `let name = value;`",
+                );
+                return;
+            }
+            Some(init) => &init.expr,
+        };
+        if let Some(array) = self.array_init(init) {
+            return self.bind_local(pat, Binding::Array(array));
+        }
+        // `let (a, b) = (x, y);`: one binding per element.
+        if let (Pat::Tuple(names), Expr::Tuple(values)) = (pat, strip_parens(init)) {
+            if names.elems.len() == values.elems.len() {
+                let values: Vec<Var> = values.elems.iter().map(|e| self.expr(e)).collect();
+                for (name, v) in names.elems.iter().zip(values) {
+                    self.bind_local(name, Binding::Value(v));
+                }
+                return;
+            }
+        }
+        let typed_lit = ty.and_then(|t| suffixed(init, t));
+        let v = self.expr(typed_lit.as_ref().unwrap_or(init));
+        if let Some(ast::ParamKind::Float(f)) = ty.map(ast::param_kind) {
+            let info = &mut self.func.vars[v.0 as usize];
+            if info.ty == Ty::Float(None) {
+                info.ty = Ty::Float(Some(f));
+            }
+        }
+        self.bind_local(pat, Binding::Value(v));
+    }
+
+    fn bind_local(&mut self, pat: &Pat, b: Binding) {
+        match pat {
+            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => self.bind(&p.ident, b),
+            Pat::Wild(_) => {}
+            other => {
+                let placeholder = self.unsupported(
+                    other,
+                    "#[grad] supports `let name = ...`, `let (a, b) = (x, y)` and `let _ = ...`; bind each value to its own name",
+                );
+                // The names still exist, so their uses report nothing more.
+                for name in mentioned_names(other.to_token_stream()) {
+                    self.bind(&name, Binding::Value(placeholder));
+                }
+            }
+        }
+    }
+
+    fn item(&mut self, item: &syn::Item) {
+        match item {
+            syn::Item::Const(_) | syn::Item::Use(_) => self.func.items.push(item.clone()),
+            syn::Item::Static(s) if matches!(s.mutability, syn::StaticMutability::Mut(_)) => {
+                self.cx.error_spanned(
+                    s,
+                    "#[grad] functions cannot use a `static mut`: the gradient cannot see its changes; pass the value as a parameter",
+                )
+            }
+            other => self.cx.error_spanned(
+                other,
+                "#[grad] functions may declare only `const` items and `use` inside; move this item outside the function",
+            ),
+        }
+    }
+
+    /// Reports a macro other than the `assert!`-like ones; true if it is one of them.
+    fn check_macro(&mut self, mac: &syn::Macro) -> bool {
+        let name = mac.path.segments.last().map(|s| s.ident.to_string());
+        let ok = name.as_deref().is_some_and(|n| ASSERTS.contains(&n));
+        if !ok {
+            self.cx.error_spanned(
+                mac,
+                format!(
+                    "#[grad] does not support the macro `{}!`; only `assert!`, `assert_eq!`, `assert_ne!` and their `debug_` forms may appear: write the computation in plain code",
+                    mac.path.to_token_stream().to_string().replace(' ', "")
+                ),
+            );
+        }
+        ok
+    }
+
+    /// `assert!`-like macros are kept verbatim; any other macro is an error.
+    fn mac(&mut self, mac: &syn::Macro, tokens: TokenStream) {
+        if !self.check_macro(mac) {
+            return;
+        }
+        let mut bindings = Vec::new();
+        for name in mentioned_names(mac.tokens.clone()) {
+            let v = match self.lookup(&name) {
+                Some(Binding::Value(v)) => v,
+                Some(Binding::Local(l)) => self.get(l),
+                Some(Binding::Array(_)) => {
+                    self.unsupported(&name, "#[grad] does not support arrays inside `assert!`; assert on their elements");
+                    continue;
+                }
+                None => continue,
+            };
+            let is_param_itself = matches!(self.op_of(v), Some(Op::Param(_)))
+                && self.func.info(v).name.as_deref() == Some(&*name.to_string());
+            if !is_param_itself && !bindings.iter().any(|(n, _)| *n == name) {
+                bindings.push((name, v));
+            }
+        }
+        self.push(Stmt::Verbatim { tokens, bindings });
+    }
+
+    fn op_of(&self, v: Var) -> Option<&Op> {
+        fn find(block: &Block, v: Var) -> Option<&Op> {
+            block.iter().find_map(|s| match s {
+                Stmt::Let { dsts, op, .. } if dsts.contains(&Some(v)) => Some(op),
+                other => other.blocks().into_iter().find_map(|b| find(b, v)),
+            })
+        }
+        self.blocks.iter().find_map(|b| find(b, v))
+    }
+
+    fn expr(&mut self, e: &Expr) -> Var {
+        match e {
+            Expr::Lit(l) => self.lit(&l.lit),
+            Expr::Path(p) => self.path(p),
+            Expr::Paren(p) => self.expr(&p.expr),
+            Expr::Group(g) => self.expr(&g.expr),
+            Expr::Binary(b) => match (&b.op, infix_char(&b.op), comparison(&b.op)) {
+                (BinOp::And(_), ..) => self.short_circuit(b, true),
+                (BinOp::Or(_), ..) => self.short_circuit(b, false),
+                (_, Some(c), _) => {
+                    let l = self.expr(&b.left);
+                    let r = self.expr(&b.right);
+                    self.binary(c, l, r, b.op.span())
+                }
+                (_, _, Some(cmp)) => {
+                    let l = self.expr(&b.left);
+                    let r = self.expr(&b.right);
+                    self.def(Op::Cmp(cmp, l, r), Ty::Bool, b.op.span())
+                }
+                _ => self.unsupported(b.op, unsupported_binop(&b.op)),
+            },
+            Expr::Unary(u) => match u.op {
+                UnOp::Neg(_) => {
+                    let x = self.expr(&u.expr);
+                    self.prim(primitives::neg(), vec![x], u.span())
+                }
+                UnOp::Not(_) => {
+                    let x = self.expr(&u.expr);
+                    let ty = self.ty(x);
+                    self.def(Op::Not(x), ty, u.span())
+                }
+                // A reference to a number (`for v in xs.iter()`, `n: &usize`) is the number.
+                _ => self.expr(&u.expr),
+            },
+            Expr::Index(_) => match self.element(e) {
+                Some((array, index)) => {
+                    let ty = self.func.array_info(array).info.ty;
+                    self.def(Op::Load(array, index), ty, e.span())
+                }
+                None => self.placeholder(),
+            },
+            Expr::MethodCall(m) => self.method_call(m),
+            Expr::Call(c) => self.call(c),
+            Expr::Cast(c) => self.cast(c),
+            Expr::If(i) => self.if_stmt(i, true).unwrap_or_else(|| self.placeholder()),
+            Expr::Match(m) => self
+                .match_expr(m, true)
+                .unwrap_or_else(|| self.placeholder()),
+            Expr::Block(b) if b.label.is_none() => {
+                let mut value = None;
+                let block = self.nested(|l| value = l.stmts(&b.block.stmts, true));
+                self.blocks
+                    .last_mut()
+                    .expect("a block is always open")
+                    .extend(block);
+                match value {
+                    Some(v) => v,
+                    None => self.unsupported(
+                        b,
+                        "#[grad] needs this block to have a value; end it with an expression without `;`",
+                    ),
+                }
+            }
+            Expr::Macro(m) if !self.check_macro(&m.mac) => self.placeholder(),
+            Expr::ForLoop(x) => self.unsupported(x.for_token, unsupported_expr(e)),
+            Expr::While(x) => self.unsupported(x.while_token, unsupported_expr(e)),
+            Expr::Loop(x) => self.unsupported(x.loop_token, unsupported_expr(e)),
+            _ => {
+                let msg = unsupported_expr(e);
+                self.unsupported(e, msg)
+            }
+        }
+    }
+
+    fn lit(&mut self, lit: &Lit) -> Var {
+        let ty = match lit {
+            Lit::Float(f) => Ty::Float(float_suffix(f.suffix())),
+            Lit::Int(i) if matches!(i.suffix(), "f32" | "f64") => {
+                Ty::Float(float_suffix(i.suffix()))
+            }
+            Lit::Int(_) => Ty::Int,
+            Lit::Bool(_) => Ty::Bool,
+            _ => Ty::Other,
+        };
+        self.def(Op::Lit(lit.clone()), ty, lit.span())
+    }
+
+    fn path(&mut self, p: &syn::ExprPath) -> Var {
+        match p.path.get_ident().and_then(|i| self.lookup(i)) {
+            Some(Binding::Value(v)) => return v,
+            Some(Binding::Local(l)) => return self.get(l),
+            Some(Binding::Array(_)) => return self.unsupported(
+                p,
+                "#[grad] uses arrays only by indexing them, `a[i]`, or with `len()` and `iter()`",
+            ),
+            None => {}
+        }
+        // A named constant: `PI`, `std::f64::consts::E`, a `const` item.
+        let segs: Vec<String> = p
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let ty = match segs.iter().rev().nth(2).map(String::as_str) {
+            Some("f64") if segs[segs.len() - 2] == "consts" => Ty::Float(Some(FloatTy::F64)),
+            Some("f32") if segs[segs.len() - 2] == "consts" => Ty::Float(Some(FloatTy::F32)),
+            _ => Ty::Other,
+        };
+        if p.qself.is_some() {
+            return self.unsupported(p, "#[grad] does not support qualified paths `<T as Trait>::X`; bind the value to a `const` outside the function and use its name");
+        }
+        self.def(Op::Path(Box::new(p.path.clone())), ty, p.span())
+    }
+
+    fn binary(&mut self, op: char, l: Var, r: Var, span: Span) -> Var {
+        let prim = primitives::infix(op).expect("infix_char returns only table operators");
+        self.prim(prim, vec![l, r], span)
+    }
+
+    /// A primitive applied to lowered arguments. Its type is that of its float arguments (an
+    /// integer receiver keeps integer methods such as `n.max(m)` integral).
+    fn prim(&mut self, prim: &'static primitives::Prim, args: Vec<Var>, span: Span) -> Var {
+        let ty = prim
+            .args
+            .iter()
+            .zip(&args)
+            .filter(|(k, _)| **k == primitives::Arg::Float)
+            .map(|(_, v)| self.ty(*v))
+            .fold(None, |acc, t| Some(join(acc, t)));
+        self.def(Op::Prim(prim, args), ty.unwrap_or(Ty::Other), span)
+    }
+
+    fn method_call(&mut self, m: &syn::ExprMethodCall) -> Var {
+        if matches!(&*m.method.to_string(), "sum" | "product") && m.args.is_empty() {
+            return match self.reduction(m) {
+                Some(v) => v,
+                None => self.unsupported(
+                    &m.method,
+                    "#[grad] supports `xs.iter().sum::<f64>()` and `.product::<f64>()` directly on an array; otherwise write the loop, as in `for &v in xs.iter() { s += v * v; }`",
+                ),
+            };
+        }
+        if let Some(t) = &m.turbofish {
+            return self.unsupported(t, "#[grad] does not support turbofish `::<>` on methods; write the call without it, or compute the value outside and pass it in");
+        }
+        if m.method == "len" && m.args.is_empty() {
+            if let Ok((array, index)) = self.row(&m.receiver) {
+                return self.def(Op::Len(array, index), Ty::Int, m.span());
+            }
+        }
+        let mut args = vec![self.expr(&m.receiver)];
+        args.extend(m.args.iter().map(|a| self.expr(a)));
+        let name = m.method.to_string();
+        match primitives::lookup(Form::Method, &name) {
+            Some(p) if p.args.len() == args.len() => self.prim(p, args, m.method.span()),
+            Some(p) => self.unsupported(
+                &m.method,
+                format!("`{name}` takes {} argument(s) here", p.args.len() - 1),
+            ),
+            // Without a rule, only inactive arguments are allowed: checked with activity.
+            None => self.def(
+                Op::Opaque(Callee::Method(m.method.clone()), args),
+                Ty::Other,
+                m.method.span(),
+            ),
+        }
+    }
+
+    fn call(&mut self, c: &syn::ExprCall) -> Var {
+        let Expr::Path(func) = &*c.func else {
+            return self.unsupported(
+                &c.func,
+                "#[grad] can call only functions named by a path, as in `f64::sin(x)`",
+            );
+        };
+        if let Some(Binding::Value(v)) = func.path.get_ident().and_then(|i| self.lookup(i)) {
+            // Calling a local: a closure, already reported.
+            if self.poisoned.contains(&v) {
+                return self.placeholder();
+            }
+        }
+        let args: Vec<Var> = c.args.iter().map(|a| self.expr(a)).collect();
+        let segs: Vec<String> = func
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+        let prim = match segs[..] {
+            ["f64" | "f32", name] => primitives::lookup(Form::Method, name),
+            ["autodiff", name] => primitives::lookup(Form::Runtime, name),
+            _ => None,
+        };
+        match prim {
+            Some(p) if p.args.len() == args.len() => self.prim(p, args, func.span()),
+            Some(p) => self.unsupported(
+                c,
+                format!("`{}` takes {} argument(s)", segs.join("::"), p.args.len()),
+            ),
+            None => self.def(
+                Op::Opaque(Callee::Path(Box::new(func.path.clone())), args),
+                Ty::Other,
+                func.span(),
+            ),
+        }
+    }
+
+    fn cast(&mut self, c: &syn::ExprCast) -> Var {
+        let x = self.expr(&c.expr);
+        let ty = match ast::param_kind(&c.ty) {
+            ParamKind::Float(f) => Ty::Float(Some(f)),
+            ParamKind::Int => Ty::Int,
+            _ => {
+                return self.unsupported(&c.ty, "#[grad] supports `as` casts to number types only")
+            }
+        };
+        self.def(Op::Cast(x, c.ty.clone()), ty, c.span())
+    }
+}

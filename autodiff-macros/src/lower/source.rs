@@ -1,0 +1,278 @@
+//! Facts read off the source, and the messages about it: what a construct assigns, whether a
+//! loop may leave early, operator tables, literal suffixes.
+
+use crate::ast::{self, ParamKind};
+use crate::ir::{Cmp, FloatTy, Ty};
+use proc_macro2::{TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::visit::Visit;
+use syn::{BinOp, Expr, Ident, Lit, UnOp};
+
+pub(super) fn strip_parens(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => strip_parens(&p.expr),
+        Expr::Group(g) => strip_parens(&g.expr),
+        other => other,
+    }
+}
+
+/// `vec![...]`'s body as an array expression: `[v; n]` or `[a, b, c]`.
+pub(super) fn parse_vec_body(input: syn::parse::ParseStream) -> syn::Result<Expr> {
+    let content: TokenStream = input.parse()?;
+    syn::parse2(quote::quote!([#content]))
+}
+
+/// Whether the body has a `return` that is not its last statement at the top level.
+pub(super) fn returns_early(block: &syn::Block) -> bool {
+    struct Finder(bool);
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
+            self.0 = true;
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut finder = Finder(false);
+    for (k, stmt) in block.stmts.iter().enumerate() {
+        let top_level_return = matches!(stmt, syn::Stmt::Expr(Expr::Return(_), _));
+        if top_level_return && k + 1 == block.stmts.len() {
+            continue;
+        }
+        if top_level_return {
+            // `return` in straight-line code ends lowering; only nested ones need flags.
+            break;
+        }
+        finder.visit_stmt(stmt);
+    }
+    finder.0
+}
+
+/// Whether a loop body may leave early: a `break` or `continue` of this loop, or any `return`.
+pub(super) fn leaves(body: &syn::Block) -> bool {
+    struct Finder {
+        found: bool,
+        depth: usize,
+    }
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
+            self.found = true;
+        }
+        fn visit_expr_break(&mut self, _: &'ast syn::ExprBreak) {
+            self.found |= self.depth == 0;
+        }
+        fn visit_expr_continue(&mut self, _: &'ast syn::ExprContinue) {
+            self.found |= self.depth == 0;
+        }
+        fn visit_expr_for_loop(&mut self, e: &'ast syn::ExprForLoop) {
+            self.depth += 1;
+            syn::visit::visit_expr_for_loop(self, e);
+            self.depth -= 1;
+        }
+        fn visit_expr_while(&mut self, e: &'ast syn::ExprWhile) {
+            self.depth += 1;
+            syn::visit::visit_expr_while(self, e);
+            self.depth -= 1;
+        }
+        fn visit_expr_loop(&mut self, e: &'ast syn::ExprLoop) {
+            self.depth += 1;
+            syn::visit::visit_expr_loop(self, e);
+            self.depth -= 1;
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut finder = Finder {
+        found: false,
+        depth: 0,
+    };
+    finder.visit_block(body);
+    finder.found
+}
+
+/// The names a construct assigns to (`x = ..`, `x += ..`): candidates for mutable locals.
+pub(super) fn assigned_names(tokens: &impl ToTokens) -> Vec<Ident> {
+    struct Finder(Vec<Ident>);
+    impl Finder {
+        fn target(&mut self, e: &Expr) {
+            match e {
+                Expr::Path(p) => {
+                    if let Some(i) = p.path.get_ident() {
+                        if !self.0.contains(i) {
+                            self.0.push(i.clone());
+                        }
+                    }
+                }
+                Expr::Paren(p) => self.target(&p.expr),
+                _ => {}
+            }
+        }
+    }
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_expr_assign(&mut self, e: &'ast syn::ExprAssign) {
+            self.target(&e.left);
+            syn::visit::visit_expr_assign(self, e);
+        }
+        fn visit_expr_binary(&mut self, e: &'ast syn::ExprBinary) {
+            if compound(&e.op).is_some() {
+                self.target(&e.left);
+            }
+            syn::visit::visit_expr_binary(self, e);
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut finder = Finder(Vec::new());
+    if let Ok(expr) = syn::parse2::<Expr>(tokens.to_token_stream()) {
+        finder.visit_expr(&expr);
+    } else if let Ok(block) = syn::parse2::<syn::Block>(tokens.to_token_stream()) {
+        finder.visit_block(&block);
+    }
+    finder.0
+}
+
+/// The type of an operation on values of types `acc` and `t`: a known float width wins.
+pub(super) fn join(acc: Option<Ty>, t: Ty) -> Ty {
+    match (acc, t) {
+        (None, t) => t,
+        (Some(Ty::Float(Some(f))), _) | (_, Ty::Float(Some(f))) => Ty::Float(Some(f)),
+        (Some(Ty::Float(None)), _) | (_, Ty::Float(None)) => Ty::Float(None),
+        (Some(Ty::Int), _) | (_, Ty::Int) => Ty::Int,
+        (Some(Ty::Bool), _) | (_, Ty::Bool) => Ty::Bool,
+        _ => Ty::Other,
+    }
+}
+
+pub(super) fn float_suffix(s: &str) -> Option<FloatTy> {
+    match s {
+        "f64" => Some(FloatTy::F64),
+        "f32" => Some(FloatTy::F32),
+        _ => None,
+    }
+}
+
+/// `let x: T = 1.0;` keeps its type once the literal is moved into generated code: the literal
+/// gets `T` as its suffix (also under parentheses and a minus).
+pub(super) fn suffixed(e: &Expr, ty: &syn::Type) -> Option<Expr> {
+    let name = ty.to_token_stream().to_string();
+    let numeric = matches!(ast::param_kind(ty), ParamKind::Float(_) | ParamKind::Int);
+    match e {
+        _ if !numeric => None,
+        Expr::Lit(l) => {
+            let (digits, span) = match &l.lit {
+                Lit::Float(f) if f.suffix().is_empty() => (f.base10_digits().to_owned(), f.span()),
+                Lit::Int(i) if i.suffix().is_empty() => (i.base10_digits().to_owned(), i.span()),
+                _ => return None,
+            };
+            let text = if name.starts_with('f') && !digits.contains(['.', 'e', 'E']) {
+                format!("{digits}.0{name}")
+            } else {
+                format!("{digits}{name}")
+            };
+            let lit: Lit = syn::parse_str(&text).ok()?;
+            let mut l = l.clone();
+            l.lit = lit;
+            l.lit.set_span(span);
+            Some(Expr::Lit(l))
+        }
+        Expr::Paren(p) => suffixed(&p.expr, ty),
+        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => {
+            let mut u = u.clone();
+            *u.expr = suffixed(&u.expr, ty)?;
+            Some(Expr::Unary(u))
+        }
+        _ => None,
+    }
+}
+
+/// The table operator of an arithmetic `BinOp`.
+pub(super) fn infix_char(op: &BinOp) -> Option<char> {
+    match op {
+        BinOp::Add(_) => Some('+'),
+        BinOp::Sub(_) => Some('-'),
+        BinOp::Mul(_) => Some('*'),
+        BinOp::Div(_) => Some('/'),
+        BinOp::Rem(_) => Some('%'),
+        _ => None,
+    }
+}
+
+pub(super) fn comparison(op: &BinOp) -> Option<Cmp> {
+    match op {
+        BinOp::Lt(_) => Some(Cmp::Lt),
+        BinOp::Le(_) => Some(Cmp::Le),
+        BinOp::Gt(_) => Some(Cmp::Gt),
+        BinOp::Ge(_) => Some(Cmp::Ge),
+        BinOp::Eq(_) => Some(Cmp::Eq),
+        BinOp::Ne(_) => Some(Cmp::Ne),
+        _ => None,
+    }
+}
+
+/// The operator of a compound assignment `x op= e`.
+pub(super) fn compound(op: &BinOp) -> Option<char> {
+    match op {
+        BinOp::AddAssign(_) => Some('+'),
+        BinOp::SubAssign(_) => Some('-'),
+        BinOp::MulAssign(_) => Some('*'),
+        BinOp::DivAssign(_) => Some('/'),
+        BinOp::RemAssign(_) => Some('%'),
+        _ => None,
+    }
+}
+
+pub(super) fn unsupported_binop(op: &BinOp) -> String {
+    let op = op.to_token_stream().to_string();
+    format!("#[grad] does not support the operator `{op}`; use `+`, `-`, `*`, `/`, `%`, comparisons, `&&`, `||` and float methods")
+}
+
+pub(super) fn unsupported_expr(e: &Expr) -> &'static str {
+    match e {
+        Expr::Closure(_) => "#[grad] does not support closures; write the computation inline, or as a separate function",
+        Expr::Unsafe(_) => "#[grad] does not support `unsafe` blocks (they could read a `static mut`, whose changes a gradient cannot see); pass the value in as a parameter",
+        Expr::Async(_) | Expr::Await(_) => "#[grad] does not support `async` code; differentiate a plain function",
+        Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => {
+            "#[grad] supports loops as statements only; assign what the loop computes to a variable"
+        }
+        Expr::Break(_) | Expr::Continue(_) => "#[grad] supports `break` and `continue` as statements only",
+        Expr::Array(_) | Expr::Repeat(_) => {
+            "#[grad] supports array literals only as the value of a `let`, as in `let mut buf = [0.0; 4];`"
+        }
+        Expr::Return(_) => "#[grad] supports `return` only as a statement, as in `return value;`",
+        Expr::Macro(_) => "#[grad] supports `assert!`-like macros only as statements",
+        Expr::Assign(_) => "#[grad] supports assignment only as a statement, as in `x = value;`",
+        Expr::Reference(_) => "#[grad] does not support references here; use the value itself",
+        Expr::Field(_) | Expr::Struct(_) | Expr::Tuple(_) => {
+            "#[grad] does not support structs or tuples yet; pass and bind each float separately"
+        }
+        Expr::Range(_) => "#[grad] supports ranges only as what a `for` loop iterates",
+        _ => "#[grad] does not support this expression; use float arithmetic, float methods, `let`, `as` casts, `if`, `match` and loops",
+    }
+}
+
+/// The source names a macro's tokens mention: its identifiers, and `{name}` captures in its
+/// format strings.
+pub(super) fn mentioned_names(tokens: TokenStream) -> Vec<Ident> {
+    let mut names = Vec::new();
+    for tt in tokens {
+        match tt {
+            TokenTree::Ident(i) => names.push(i),
+            TokenTree::Group(g) => names.extend(mentioned_names(g.stream())),
+            TokenTree::Literal(l) => {
+                let text = l.to_string();
+                if text.starts_with('"') {
+                    for part in text.split('{').skip(1) {
+                        let word: String = part
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect();
+                        if syn::parse_str::<Ident>(&word).is_ok() {
+                            names.push(Ident::new(&word, l.span()));
+                        }
+                    }
+                }
+            }
+            TokenTree::Punct(_) => {}
+        }
+    }
+    names
+}
