@@ -1,0 +1,356 @@
+//! The forward sweep: the primal, with what the reverse sweep will pop pushed, loops counted,
+//! and fused loops running their reverse in place.
+
+use super::*;
+
+impl<'a> Reverse<'a> {
+    /// Before the forward sweep: the array parameters' adjoints, the top level's mutable
+    /// adjoints, and the seed when it goes straight into the result's local.
+    pub(super) fn prologue(&mut self) -> Block {
+        let mut out = Vec::new();
+        let params: Vec<Array> = (0..self.primal.arrays.len() as u32)
+            .map(Array)
+            .filter(|a| {
+                self.active_array(*a)
+                    && matches!(self.primal.array_info(*a).kind, ArrayKind::Param(_))
+            })
+            .collect();
+        for a in params {
+            let bar = self.array_bar(a);
+            out.push(Stmt::DeclArray {
+                array: bar,
+                init: ArrayInit::ZerosLike(a),
+                span: Span::call_site(),
+            });
+        }
+        let primal = self.primal;
+        self.declare_bars(&primal.body, &mut out);
+        let ret = primal.ret.expect("a function without errors has a result");
+        if let Some(Op::Get(l)) = self.defs.get(&ret).copied() {
+            if let Some(lbar) = self.local_bars.get(l).copied() {
+                let seed = self.seed(&mut out);
+                out.push(Stmt::Acc {
+                    local: lbar,
+                    value: seed,
+                });
+                self.seed_hoisted = true;
+            }
+        }
+        out
+    }
+
+    pub(super) fn seed(&mut self, out: &mut Block) -> Var {
+        let ret = self
+            .primal
+            .ret
+            .expect("a function without errors has a result");
+        let seed = self
+            .out
+            .var(self.primal.info(ret).ty, false, Some("seed".into()));
+        out.push(Stmt::Let {
+            dsts: vec![Some(seed)],
+            op: Op::Seed,
+            span: Span::call_site(),
+        });
+        seed
+    }
+
+    pub(super) fn array_bar(&mut self, a: Array) -> Array {
+        if let Some(bar) = self.array_bars.get(&a) {
+            return *bar;
+        }
+        let info = &self.primal.array_info(a).info;
+        let info = Info {
+            ty: info.ty,
+            active: true,
+            name: info.name.as_ref().map(|n| format!("{n}_bar")),
+        };
+        let bar = self.out.array(info, ArrayKind::Bar(a));
+        self.array_bars.insert(a, bar);
+        bar
+    }
+
+    /// The primal block, recording what the reverse sweep will pop and counting loops; a fused
+    /// loop's body also runs its reverse.
+    pub(super) fn forward(&mut self, block: &'a Block) -> Block {
+        let mut out = Vec::new();
+        for stmt in block {
+            let count = self.counts.get(&(stmt as *const Stmt)).copied();
+            if let Some(c) = count {
+                let zero = self.lit("0", Ty::Int, &mut out);
+                out.push(Stmt::Decl {
+                    local: c.counter,
+                    init: zero,
+                });
+            }
+            match stmt {
+                Stmt::If { cond, then, els } => out.push(Stmt::If {
+                    cond: *cond,
+                    then: self.forward(then),
+                    els: self.forward(els),
+                }),
+                Stmt::For { var, iter, body } => {
+                    let mut fwd = Vec::new();
+                    let mut after = Vec::new();
+                    if self.fused.contains(&id(body)) {
+                        self.declare_bars(body, &mut fwd);
+                        fwd.extend(self.forward(body));
+                        let mut adj = HashMap::new();
+                        self.reverse_stmts(body, &mut adj, &mut fwd);
+                        self.carry_neighbours(*var, iter, &mut fwd, &mut out, &mut after);
+                    } else {
+                        if let Some(c) = count {
+                            fwd.extend(self.tick(c.counter));
+                        }
+                        fwd.extend(self.forward(body));
+                        // One push per iteration: room for all of them at once.
+                        for stack in self.pushed(body) {
+                            out.push(Stmt::Reserve {
+                                stack,
+                                iter: iter.clone(),
+                            });
+                        }
+                    }
+                    out.push(Stmt::For {
+                        var: *var,
+                        iter: iter.clone(),
+                        body: fwd,
+                    });
+                    out.extend(after);
+                }
+                Stmt::While { cond, body } => {
+                    let cond = cond.as_ref().map(|(c, v)| (self.forward(c), *v));
+                    let mut fwd = Vec::new();
+                    if let Some(c) = count {
+                        fwd.extend(self.tick(c.counter));
+                    }
+                    fwd.extend(self.forward(body));
+                    out.push(Stmt::While { cond, body: fwd });
+                }
+                Stmt::DeclArray { array, .. } => {
+                    out.push(stmt.clone());
+                    if self.active_array(*array) {
+                        let bar = self.array_bar(*array);
+                        out.push(Stmt::DeclArray {
+                            array: bar,
+                            init: ArrayInit::ZerosLike(*array),
+                            span: Span::call_site(),
+                        });
+                    }
+                }
+                other => out.push(other.clone()),
+            }
+            if let Stmt::Let { dsts, .. } = stmt {
+                for v in dsts.iter().flatten() {
+                    self.record(*v, &mut out);
+                }
+            }
+            if let Some(c) = count {
+                out.push(Stmt::Let {
+                    dsts: vec![Some(c.value)],
+                    op: Op::Get(c.counter),
+                    span: Span::call_site(),
+                });
+                self.record(c.value, &mut out);
+            }
+        }
+        out
+    }
+
+    /// In a fused loop over an ascending range, the contributions to `ā[i + 1]` are carried to
+    /// the next iteration in a local and added together with those to `ā[i]`: one update per
+    /// element instead of a read-modify-write that the next iteration reads back at once. This
+    /// is the carry of a hand-written stencil adjoint (Rosenbrock's).
+    pub(super) fn carry_neighbours(
+        &mut self,
+        var: Var,
+        iter: &Iter,
+        body: &mut Block,
+        before: &mut Block,
+        after: &mut Block,
+    ) {
+        if !iter.adapters.is_empty() || iter.inclusive {
+            return;
+        }
+        let next_index = |v: Var, defs: &HashMap<Var, &Op>| match defs.get(&v) {
+            Some(Op::Prim(p, args)) if p.infix() == Some('+') && args[0] == var => {
+                matches!(defs.get(&args[1]), Some(Op::Lit(syn::Lit::Int(one))) if one.base10_digits() == "1")
+            }
+            _ => false,
+        };
+        // The arrays whose every update in the body is `ā[i] += ..` or `ā[i + 1] += ..`.
+        let mut arrays: Vec<Array> = Vec::new();
+        let mut mixed: HashSet<Array> = HashSet::new();
+        visit(body, &mut |stmt| {
+            if let Stmt::Store { array, .. } = stmt {
+                if !arrays.contains(array) {
+                    arrays.push(*array);
+                }
+            }
+        });
+        for stmt in body.iter() {
+            for b in stmt.blocks() {
+                visit(b, &mut |s| {
+                    if let Stmt::Store { array, .. } = s {
+                        mixed.insert(*array);
+                    }
+                });
+            }
+            if let Stmt::Store {
+                array, index, acc, ..
+            } = stmt
+            {
+                let neighbour = matches!(index[..], [i] if i == var || next_index(i, &self.defs));
+                if !acc || !neighbour {
+                    mixed.insert(*array);
+                }
+            }
+        }
+        for array in arrays {
+            let carries = body.iter().any(|s| {
+                matches!(s, Stmt::Store { array: a, index, .. } if *a == array && next_index(index[0], &self.defs))
+            });
+            if mixed.contains(&array) || !carries {
+                continue;
+            }
+            let ty = self.out.array_info(array).info.ty;
+            let carry = self.out.local(ty, true, Some("carry".into()));
+            let next = self.out.local(ty, true, Some("next".into()));
+            let zero = self.lit("0.0", ty, before);
+            before.push(Stmt::Decl {
+                local: carry,
+                init: zero,
+            });
+            let mut rewritten = Vec::new();
+            let zero = self.lit("0.0", ty, &mut rewritten);
+            rewritten.push(Stmt::Decl {
+                local: next,
+                init: zero,
+            });
+            let mut added = false;
+            for stmt in body.drain(..) {
+                match stmt {
+                    Stmt::Store {
+                        array: a,
+                        index,
+                        value,
+                        ..
+                    } if a == array && index[0] != var => {
+                        rewritten.push(Stmt::Acc { local: next, value });
+                    }
+                    Stmt::Store {
+                        array: a,
+                        index,
+                        value,
+                        ..
+                    } if a == array && !added => {
+                        let c = self.get(carry, &mut rewritten);
+                        let sum = self.out.var(ty, true, None);
+                        rewritten.push(Stmt::Let {
+                            dsts: vec![Some(sum)],
+                            op: Op::Prim(
+                                primitives::infix('+').expect("the table has +"),
+                                vec![value, c],
+                            ),
+                            span: Span::call_site(),
+                        });
+                        rewritten.push(Stmt::Store {
+                            array,
+                            index,
+                            value: sum,
+                            acc: true,
+                        });
+                        added = true;
+                    }
+                    other => rewritten.push(other),
+                }
+            }
+            if !added {
+                let c = self.get(carry, &mut rewritten);
+                rewritten.push(Stmt::Store {
+                    array,
+                    index: vec![var],
+                    value: c,
+                    acc: true,
+                });
+            }
+            let n = self.get(next, &mut rewritten);
+            rewritten.push(Stmt::Set {
+                local: carry,
+                value: n,
+            });
+            *body = rewritten;
+            // After the last iteration, what it carried belongs to `ā[end]`.
+            let ran = self.out.var(Ty::Bool, false, None);
+            after.push(Stmt::Let {
+                dsts: vec![Some(ran)],
+                op: Op::Cmp(Cmp::Lt, iter.start, iter.end),
+                span: Span::call_site(),
+            });
+            let mut last = Vec::new();
+            let c = self.get(carry, &mut last);
+            last.push(Stmt::Store {
+                array,
+                index: vec![iter.end],
+                value: c,
+                acc: true,
+            });
+            after.push(Stmt::If {
+                cond: ran,
+                then: last,
+                els: Vec::new(),
+            });
+        }
+    }
+
+    /// The tapes the body of a loop pushes on directly (nested loops reserve their own).
+    pub(super) fn pushed(&self, body: &Block) -> Vec<Stack> {
+        let mut stacks = Vec::new();
+        for stmt in body {
+            let value = match stmt {
+                Stmt::Let { dsts, .. } => dsts.first().copied().flatten(),
+                _ => None,
+            };
+            if let Some(Source::Tape(t)) = value.and_then(|v| self.sources.get(&v)) {
+                stacks.push(*t);
+            }
+            if let Stmt::If { then, els, .. } = stmt {
+                stacks.extend(self.pushed(then));
+                stacks.extend(self.pushed(els));
+            }
+        }
+        stacks
+    }
+
+    /// Pushes `v` if the reverse sweep pops it.
+    pub(super) fn record(&self, v: Var, out: &mut Block) {
+        if let Some(Source::Tape(stack)) = self.sources.get(&v) {
+            out.push(Stmt::Push {
+                stack: *stack,
+                value: v,
+            });
+        }
+    }
+
+    /// `counter += 1`.
+    pub(super) fn tick(&mut self, counter: Local) -> Block {
+        let mut out = Vec::new();
+        let one = self.lit("1", Ty::Int, &mut out);
+        out.push(Stmt::Acc {
+            local: counter,
+            value: one,
+        });
+        out
+    }
+
+    /// A literal, defined in `out`.
+    pub(super) fn lit(&mut self, text: &str, ty: Ty, out: &mut Block) -> Var {
+        let v = self.out.var(ty, false, None);
+        out.push(Stmt::Let {
+            dsts: vec![Some(v)],
+            op: Op::Lit(syn::parse_str(text).expect("a literal")),
+            span: Span::call_site(),
+        });
+        v
+    }
+}

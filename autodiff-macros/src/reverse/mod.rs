@@ -1,0 +1,229 @@
+//! The reverse transform, IR → IR: the forward sweep (the primal, plus what it must record),
+//! then the reverse sweep (each statement's adjoint, in reverse order, each block reversed
+//! structurally: a branch replays the path taken, a loop runs its iterations backwards).
+//!
+//! What the reverse sweep reads, it finds in one of three ways:
+//! - values of a block still in scope: the function's top level, and the body of a fused loop;
+//! - cheap values (arithmetic, comparisons, loads from arrays nothing writes) are recomputed at
+//!   the start of the reversed block that defined them;
+//! - anything else (a `tanh` result, a value read from a mutable local) is pushed on a tape of
+//!   its own by the forward sweep and popped there.
+//!
+//! A loop whose only loop-carried adjoints are accumulators (`s += term`), whose adjoints are
+//! therefore the same in every iteration and known before the loop runs, is *fused*: each
+//! iteration runs its reverse right after its forward, with every value still in scope, as a
+//! hand-written Rosenbrock or linear-layer gradient does. No tape, one pass.
+//!
+//! Adjoints of values used only in their own block stay single-assignment: a value's first
+//! contribution *is* its adjoint, a further one is added into a new value. A value used inside a
+//! nested block gets a mutable adjoint instead, as do mutable locals and arrays.
+
+use crate::ir::{
+    Adapter, Array, ArrayInit, ArrayKind, Block, Cmp, FloatTy, Func, Grad, Info, Iter, Local, Op,
+    Stack, Stmt, Ty, Var,
+};
+use crate::primitives::{self, Arg, Form};
+use proc_macro2::Span;
+use std::collections::{HashMap, HashSet};
+
+/// The adjoint of `primal`: forward sweep, reverse sweep, and one gradient per active parameter.
+pub fn reverse(primal: &Func) -> Func {
+    let mut rev = Reverse::new(primal);
+    let top = &primal.body;
+    rev.analyse(top);
+    rev.plan(top);
+    rev.decide();
+    let mut body = rev.prologue();
+    body.extend(rev.forward(top));
+    body.extend(rev.reverse_top());
+    rev.out.body = body;
+    rev.out
+}
+
+/// A block, by its address in the primal.
+type BlockId = *const Block;
+
+fn id(block: &Block) -> BlockId {
+    block
+}
+
+/// How the reverse sweep gets a value it needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    /// Recomputed at the start of its reversed block.
+    Recompute,
+    /// Pushed by the forward sweep, popped at the start of its reversed block.
+    Tape(Stack),
+    /// The value a loop body leaves in a mutable local, read back from the local: the reverse
+    /// sweep restores the local to its value at the start of each iteration as it goes.
+    Carried(Local),
+}
+
+/// A loop whose trip count the reverse sweep needs: the counter, and its value after the loop.
+#[derive(Clone, Copy)]
+struct Count {
+    counter: Local,
+    value: Var,
+}
+
+/// `l = g ± t` where `g` is `l`'s value just before: `l`'s adjoint passes through unchanged and
+/// `t` receives `±` it.
+#[derive(Clone, Copy)]
+struct Accumulation {
+    term: Var,
+    minus: bool,
+}
+
+struct Reverse<'a> {
+    primal: &'a Func,
+    out: Func,
+    top: BlockId,
+    /// The block that defines each value (a `for` variable: the loop's body).
+    def_block: HashMap<Var, BlockId>,
+    /// The definition of each value defined by a single-value `Let`.
+    defs: HashMap<Var, &'a Op>,
+    /// How many times each value is read.
+    reads: HashMap<Var, usize>,
+    /// `for` variables: always at hand in their reversed loop.
+    loop_vars: HashSet<Var>,
+    /// Active values used in a block other than their own: they get mutable adjoints.
+    nested_use: HashSet<Var>,
+    /// Arrays something writes into: their elements cannot be reloaded later.
+    written: HashSet<Array>,
+    /// `Set`s of the accumulation pattern, by address.
+    accumulations: HashMap<*const Stmt, Accumulation>,
+    /// Every `Get` and `Set` of each local: (the value read or written, whether it belongs to an
+    /// accumulation).
+    local_uses: HashMap<Local, Vec<(Var, bool)>>,
+    /// Loops whose trip count is needed unless they are fused, with their enclosing block.
+    counted: Vec<(&'a Stmt, BlockId)>,
+    /// Bodies of fused loops.
+    fused: HashSet<BlockId>,
+    /// Every block, and which are loop bodies.
+    blocks: HashMap<BlockId, &'a Block>,
+    loop_bodies: HashSet<BlockId>,
+    /// The block each local is declared in.
+    decl_block: HashMap<Local, BlockId>,
+    /// Per reversed loop body: locals to set back to their value at the start of the iteration
+    /// (a carried local and the value read from it there).
+    restores: HashMap<BlockId, Vec<(Local, Var)>>,
+    /// The values the reverse sweep reads.
+    needed: Vec<Var>,
+    sources: HashMap<Var, Source>,
+    counts: HashMap<*const Stmt, Count>,
+    /// Values to materialise at the start of each reversed block, in definition order.
+    materialise: HashMap<BlockId, Vec<Var>>,
+    /// Mutable adjoints of values, locals and arrays.
+    value_bars: HashMap<Var, Local>,
+    local_bars: HashMap<Local, Local>,
+    array_bars: HashMap<Array, Array>,
+    /// The result's adjoint went into its local's adjoint before the forward sweep.
+    seed_hoisted: bool,
+    /// Contributions to array adjoints not yet added, by element: several contributions to the
+    /// same element in a block become one `ā[i] += c₁ + c₂`, without a round trip through
+    /// memory for each.
+    pending: Vec<(Array, Vec<Var>, Var)>,
+}
+
+mod forward;
+mod plan;
+mod sweep;
+
+impl<'a> Reverse<'a> {
+    fn new(primal: &'a Func) -> Self {
+        let mut out = primal.clone();
+        out.body = Vec::new();
+        Reverse {
+            primal,
+            out,
+            top: id(&primal.body),
+            def_block: HashMap::new(),
+            defs: HashMap::new(),
+            reads: HashMap::new(),
+            loop_vars: HashSet::new(),
+            nested_use: HashSet::new(),
+            written: HashSet::new(),
+            accumulations: HashMap::new(),
+            local_uses: HashMap::new(),
+            counted: Vec::new(),
+            fused: HashSet::new(),
+            blocks: HashMap::new(),
+            loop_bodies: HashSet::new(),
+            decl_block: HashMap::new(),
+            restores: HashMap::new(),
+            needed: Vec::new(),
+            sources: HashMap::new(),
+            counts: HashMap::new(),
+            materialise: HashMap::new(),
+            value_bars: HashMap::new(),
+            local_bars: HashMap::new(),
+            array_bars: HashMap::new(),
+            seed_hoisted: false,
+            pending: Vec::new(),
+        }
+    }
+
+    fn active(&self, v: Var) -> bool {
+        self.primal.info(v).active
+    }
+
+    fn active_local(&self, l: Local) -> bool {
+        self.primal.local_info(l).active
+    }
+
+    fn active_array(&self, a: Array) -> bool {
+        self.primal.array_info(a).info.active
+    }
+
+    fn need(&mut self, v: Var) {
+        self.needed.push(v);
+    }
+}
+
+pub(super) fn bar_name(info: &Info) -> Option<String> {
+    info.name.as_ref().map(|n| format!("{n}_bar"))
+}
+
+/// Whether the reverse of `stmt` reads array adjoints (or contains code that may).
+pub(super) fn stmt_reads_bars(stmt: &Stmt) -> bool {
+    matches!(
+        stmt,
+        Stmt::Store { .. }
+            | Stmt::DeclArray { .. }
+            | Stmt::If { .. }
+            | Stmt::For { .. }
+            | Stmt::While { .. }
+    )
+}
+
+/// Calls `f` on every statement of `block` and of its nested blocks, in order.
+pub(super) fn visit(block: &[Stmt], f: &mut impl FnMut(&Stmt)) {
+    for stmt in block {
+        f(stmt);
+        for b in stmt.blocks() {
+            visit(b, f);
+        }
+    }
+}
+
+/// Primitives cheap enough to recompute rather than record.
+pub(super) fn cheap(p: &primitives::Prim) -> bool {
+    matches!(p.form, Form::Infix(_) | Form::Neg)
+        || matches!(
+            p.name,
+            "abs"
+                | "max"
+                | "min"
+                | "clamp"
+                | "signum"
+                | "floor"
+                | "ceil"
+                | "round"
+                | "trunc"
+                | "mul_add"
+                | "recip"
+                | "to_radians"
+                | "to_degrees"
+                | "relu"
+        )
+}

@@ -1,0 +1,311 @@
+//! Before any code is written: what each statement's reverse reads, which loops are fused,
+//! and where the reverse sweep gets each value it needs.
+
+use super::*;
+
+impl<'a> Reverse<'a> {
+    /// Records definitions, reads, uses across blocks, writes, and what the reverse of each
+    /// statement will read. Returns whether the block has any adjoint code.
+    pub(super) fn analyse(&mut self, block: &'a Block) -> bool {
+        let here = id(block);
+        self.blocks.insert(here, block);
+        let mut any = false;
+        let mut uses: Vec<Var> = Vec::new();
+        for stmt in block {
+            uses.extend(stmt.uses());
+            match stmt {
+                Stmt::Let { dsts, op, .. } => {
+                    for v in dsts.iter().flatten() {
+                        self.def_block.insert(*v, here);
+                    }
+                    let [Some(v)] = dsts[..] else { continue };
+                    self.defs.insert(v, op);
+                    if let Op::Get(l) = op {
+                        self.local_uses.entry(*l).or_default().push((v, false));
+                    }
+                    if !self.active(v) {
+                        continue;
+                    }
+                    any = true;
+                    match op {
+                        Op::Prim(p, args) => {
+                            if p.uses.args {
+                                args.iter().for_each(|a| self.need(*a));
+                            }
+                            if p.uses.out {
+                                self.need(v);
+                            }
+                        }
+                        Op::Load(_, index) => index.iter().for_each(|i| self.need(*i)),
+                        _ => {}
+                    }
+                }
+                Stmt::Decl { local, init } => {
+                    self.decl_block.insert(*local, here);
+                    any |= self.active_local(*local) || self.active(*init);
+                }
+                Stmt::Set { local, value } => {
+                    any |= self.active_local(*local);
+                    self.local_uses
+                        .entry(*local)
+                        .or_default()
+                        .push((*value, false));
+                }
+                Stmt::Store { array, index, .. } => {
+                    self.written.insert(*array);
+                    if self.active_array(*array) {
+                        any = true;
+                        index.iter().for_each(|i| self.need(*i));
+                    }
+                }
+                Stmt::DeclArray { array, .. } => any |= self.active_array(*array),
+                Stmt::If { cond, then, els } => {
+                    let (a, b) = (self.analyse(then), self.analyse(els));
+                    if a || b {
+                        any = true;
+                        self.need(*cond);
+                    }
+                }
+                Stmt::For { var, iter, body } => {
+                    self.def_block.insert(*var, id(body));
+                    self.loop_vars.insert(*var);
+                    self.loop_bodies.insert(id(body));
+                    if self.analyse(body) {
+                        any = true;
+                        iter.uses().into_iter().for_each(|v| self.need(v));
+                        if body.iter().any(|s| matches!(s, Stmt::ExitIf(_))) {
+                            self.counted.push((stmt, here));
+                        }
+                    }
+                }
+                Stmt::While { cond, body } => {
+                    self.loop_bodies.insert(id(body));
+                    if let Some((c, _)) = cond {
+                        self.analyse(c);
+                    }
+                    if self.analyse(body) {
+                        any = true;
+                        self.counted.push((stmt, here));
+                    }
+                }
+                Stmt::Acc { .. }
+                | Stmt::Repeat { .. }
+                | Stmt::ExitIf(_)
+                | Stmt::Push { .. }
+                | Stmt::Reserve { .. }
+                | Stmt::Verbatim { .. } => {}
+            }
+        }
+        for v in uses {
+            *self.reads.entry(v).or_default() += 1;
+            if self.active(v) && self.def_block.get(&v) != Some(&here) {
+                self.nested_use.insert(v);
+            }
+        }
+        any
+    }
+
+    /// Finds the accumulations, then the loops to fuse.
+    pub(super) fn plan(&mut self, top: &'a Block) {
+        self.find_accumulations(top);
+        self.fuse_in(top);
+        for (stmt, block) in std::mem::take(&mut self.counted) {
+            let (Stmt::For { body, .. } | Stmt::While { body, .. }) = stmt else {
+                continue;
+            };
+            if self.fused.contains(&id(body)) {
+                continue;
+            }
+            let counter = self.out.local(Ty::Int, false, Some("count".into()));
+            let value = self.out.var(Ty::Int, false, Some("count".into()));
+            self.def_block.insert(value, block);
+            self.need(value);
+            self.counts
+                .insert(stmt as *const Stmt, Count { counter, value });
+        }
+    }
+
+    pub(super) fn find_accumulations(&mut self, block: &'a Block) {
+        for stmt in block {
+            if let Stmt::Set { local, value } = stmt {
+                if let Some(acc) = self.accumulation(*local, *value) {
+                    self.accumulations.insert(stmt, acc);
+                    let get = match self.defs[value] {
+                        Op::Prim(_, args) => args[0],
+                        _ => continue,
+                    };
+                    for uses in self.local_uses.get_mut(local).into_iter() {
+                        for (v, is_acc) in uses.iter_mut() {
+                            if *v == get || *v == *value {
+                                *is_acc = true;
+                            }
+                        }
+                    }
+                }
+            }
+            for b in stmt.blocks() {
+                self.find_accumulations(b);
+            }
+        }
+    }
+
+    /// Whether `local = value` is `local = local ± term`, its read used nowhere else.
+    pub(super) fn accumulation(&self, local: Local, value: Var) -> Option<Accumulation> {
+        let Op::Prim(p, args) = self.defs.get(&value)? else {
+            return None;
+        };
+        let minus = match p.infix()? {
+            '+' => false,
+            '-' => true,
+            _ => return None,
+        };
+        let (get, term) = (args[0], args[1]);
+        let reads_local = matches!(self.defs.get(&get), Some(Op::Get(l)) if *l == local);
+        let once = |v: Var| self.reads.get(&v).copied().unwrap_or(0) == 1;
+        (reads_local && once(get) && once(value) && get != term)
+            .then_some(Accumulation { term, minus })
+    }
+
+    /// A local whose every read and write is part of an accumulation (or is the result).
+    pub(super) fn is_accumulator(&self, l: Local) -> bool {
+        let ret = self.primal.ret;
+        self.local_uses
+            .get(&l)
+            .is_none_or(|uses| uses.iter().all(|(v, acc)| *acc || Some(*v) == ret))
+    }
+
+    /// Marks the loops of a forward-scoped block that can be fused, and recurses into them.
+    pub(super) fn fuse_in(&mut self, block: &'a Block) {
+        for stmt in block {
+            let Stmt::For { body, .. } = stmt else {
+                continue;
+            };
+            if self.fusable(body) {
+                self.fused.insert(id(body));
+                self.fuse_in(body);
+            }
+        }
+    }
+
+    /// A loop body can run its reverse right after its forward when it writes no active array
+    /// and every active local it writes that outlives an iteration is an accumulator.
+    pub(super) fn fusable(&self, body: &Block) -> bool {
+        let mut declared = HashSet::new();
+        let mut ok = true;
+        visit(body, &mut |stmt| match stmt {
+            Stmt::Decl { local, .. } => {
+                declared.insert(*local);
+            }
+            Stmt::Set { local, .. } => {
+                ok &= !self.active_local(*local)
+                    || declared.contains(local)
+                    || self.is_accumulator(*local);
+            }
+            Stmt::Store { array, .. } => ok &= !self.active_array(*array),
+            _ => {}
+        });
+        ok
+    }
+
+    /// Decides, for every needed value, where the reverse sweep gets it.
+    pub(super) fn decide(&mut self) {
+        while let Some(v) = self.needed.pop() {
+            if self.sources.contains_key(&v) || self.at_hand(v) {
+                continue;
+            }
+            let source = match self.defs.get(&v).copied() {
+                Some(op) if self.recomputable(op) => {
+                    self.needed.extend(op.uses());
+                    Source::Recompute
+                }
+                _ => match self.carried(v) {
+                    Some((local, start)) => {
+                        self.need(start);
+                        let body = self.def_block[&v];
+                        self.restores.entry(body).or_default().push((local, start));
+                        Source::Carried(local)
+                    }
+                    None => Source::Tape(self.out.stack()),
+                },
+            };
+            self.sources.insert(v, source);
+            let block = self.def_block[&v];
+            self.materialise.entry(block).or_default().push(v);
+        }
+        for list in self.materialise.values_mut() {
+            list.sort();
+        }
+    }
+
+    /// Whether `v` is what a loop body leaves in a local `l` that it reads first (`g = l; …;
+    /// l = v`) and that nothing else writes: then in the reverse of an iteration `v` is `l`'s
+    /// value, provided the reverse sets `l` back to `g` as it leaves the iteration. Returns the
+    /// local and `g`. (The recurrence `h = tanh(a·h + b)` then tapes `h` once per step, not
+    /// `h` and `tanh`.)
+    pub(super) fn carried(&self, v: Var) -> Option<(Local, Var)> {
+        let body_id = *self.def_block.get(&v)?;
+        if !self.loop_bodies.contains(&body_id) {
+            return None;
+        }
+        let body = self.blocks[&body_id];
+        // The body's last top-level statement touching the local sets it to `v`.
+        let (local, k) = body.iter().enumerate().rev().find_map(|(k, s)| match s {
+            Stmt::Set { local, value } if *value == v => Some((*local, k)),
+            _ => None,
+        })?;
+        let decl = self.decl_block.get(&local)?;
+        if *decl != self.top && !self.fused.contains(decl) {
+            return None;
+        }
+        // Nothing but this one `Set` writes the local, anywhere.
+        let sets = self
+            .local_uses
+            .get(&local)?
+            .iter()
+            .filter(|(x, _)| !matches!(self.defs.get(x), Some(Op::Get(_))));
+        if sets.count() != 1 {
+            return None;
+        }
+        // It is read at the top of the body, before anything nested, and not after the `Set`.
+        let touches = |s: &Stmt| {
+            let mut found = false;
+            visit(std::slice::from_ref(s), &mut |t| {
+                found |= matches!(t, Stmt::Let { op: Op::Get(l), .. } | Stmt::Set { local: l, .. } if *l == local);
+            });
+            found
+        };
+        if body[k + 1..].iter().any(touches) {
+            return None;
+        }
+        let first = body.iter().find(|s| touches(s))?;
+        match first {
+            Stmt::Let {
+                dsts,
+                op: Op::Get(l),
+                ..
+            } if *l == local => dsts[0].map(|g| (local, g)),
+            _ => None,
+        }
+    }
+
+    /// Values the reverse sweep can name directly.
+    pub(super) fn at_hand(&self, v: Var) -> bool {
+        let block = self.def_block.get(&v);
+        self.loop_vars.contains(&v)
+            || block == Some(&self.top)
+            || block.is_some_and(|b| self.fused.contains(b))
+            || matches!(
+                self.defs.get(&v),
+                Some(Op::Lit(_) | Op::Path(_) | Op::Param(_))
+            )
+    }
+
+    pub(super) fn recomputable(&self, op: &Op) -> bool {
+        match op {
+            Op::Cast(..) | Op::Cmp(..) | Op::Not(_) | Op::Len(..) => true,
+            Op::Prim(p, _) => cheap(p),
+            Op::Load(a, _) => !self.written.contains(a),
+            _ => false,
+        }
+    }
+}

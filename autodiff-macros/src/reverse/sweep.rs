@@ -1,0 +1,451 @@
+//! The reverse sweep: each statement's adjoint, blocks reversed structurally.
+
+use super::*;
+
+impl<'a> Reverse<'a> {
+    /// The reverse of the whole body: the seed, the adjoints, the gradient.
+    pub(super) fn reverse_top(&mut self) -> Block {
+        let primal = self.primal;
+        let mut out = Vec::new();
+        let mut adj = HashMap::new();
+        let ret = primal.ret.expect("a function without errors has a result");
+        if self.active(ret) && !self.seed_hoisted {
+            let seed = self.seed(&mut out);
+            self.accumulate(ret, seed, &mut adj, &mut out);
+        }
+        self.reverse_stmts(&primal.body, &mut adj, &mut out);
+        self.out.grads = self.grads(&adj, &mut out);
+        out
+    }
+
+    /// One gradient entry per active parameter, in parameter order.
+    pub(super) fn grads(&mut self, adj: &HashMap<Var, Var>, out: &mut Block) -> Vec<Grad> {
+        let primal = self.primal;
+        let mut entries: Vec<(usize, Grad)> = Vec::new();
+        for stmt in &primal.body {
+            let Stmt::Let {
+                dsts,
+                op: Op::Param(i),
+                ..
+            } = stmt
+            else {
+                continue;
+            };
+            let [Some(v)] = dsts[..] else { continue };
+            if !self.active(v) {
+                continue;
+            }
+            let g = match self.value_bars.get(&v) {
+                Some(bar) => Some(self.get(*bar, out)),
+                None => adj.get(&v).copied(),
+            };
+            entries.push((*i, Grad::Scalar(g)));
+        }
+        for (a, bar) in &self.array_bars {
+            if let ArrayKind::Param(i) = self.primal.array_info(*a).kind {
+                entries.push((i, Grad::Array(*bar)));
+            }
+        }
+        entries.sort_by_key(|(i, _)| *i);
+        entries.into_iter().map(|(_, g)| g).collect()
+    }
+
+    /// The reverse of a block that is not in scope any more: its mutable adjoints, the values
+    /// it needs, then its statements' adjoints in reverse.
+    pub(super) fn reverse_block(&mut self, block: &'a Block) -> Block {
+        let mut out = Vec::new();
+        let mut adj = HashMap::new();
+        self.declare_bars(block, &mut out);
+        for v in self
+            .materialise
+            .get(&id(block))
+            .cloned()
+            .unwrap_or_default()
+        {
+            let op = match self.sources[&v] {
+                Source::Recompute => self.defs[&v].clone(),
+                Source::Tape(stack) => Op::Pop(stack),
+                Source::Carried(local) => Op::Get(local),
+            };
+            out.push(Stmt::Let {
+                dsts: vec![Some(v)],
+                op,
+                span: Span::call_site(),
+            });
+        }
+        // Back to the start of this iteration, for the one before it.
+        for (local, start) in self.restores.get(&id(block)).cloned().unwrap_or_default() {
+            out.push(Stmt::Set {
+                local,
+                value: start,
+            });
+        }
+        self.reverse_stmts(block, &mut adj, &mut out);
+        out
+    }
+
+    /// Zeroed mutable adjoints for this block's values used in nested blocks and its locals.
+    pub(super) fn declare_bars(&mut self, block: &'a Block, out: &mut Block) {
+        for stmt in block {
+            let (info, bars) = match stmt {
+                Stmt::Let { dsts, .. } => match dsts[..] {
+                    [Some(v)]
+                        if self.nested_use.contains(&v) && !self.value_bars.contains_key(&v) =>
+                    {
+                        let info = self.primal.info(v).clone();
+                        let bar = self.out.local(info.ty, true, bar_name(&info));
+                        self.value_bars.insert(v, bar);
+                        (info, bar)
+                    }
+                    _ => continue,
+                },
+                Stmt::Decl { local, .. }
+                    if self.active_local(*local) && !self.local_bars.contains_key(local) =>
+                {
+                    let info = self.primal.local_info(*local).clone();
+                    let bar = self.out.local(info.ty, true, bar_name(&info));
+                    self.local_bars.insert(*local, bar);
+                    (info, bar)
+                }
+                _ => continue,
+            };
+            let zero = self.lit("0.0", info.ty, out);
+            out.push(Stmt::Decl {
+                local: bars,
+                init: zero,
+            });
+        }
+    }
+
+    pub(super) fn reverse_stmts(
+        &mut self,
+        block: &'a Block,
+        adj: &mut HashMap<Var, Var>,
+        out: &mut Block,
+    ) {
+        let outer = std::mem::take(&mut self.pending);
+        for stmt in block.iter().rev() {
+            if stmt_reads_bars(stmt) {
+                self.flush(out);
+            }
+            self.reverse_stmt(stmt, adj, out);
+        }
+        self.flush(out);
+        self.pending = outer;
+    }
+
+    /// Adds the pending contributions into their array adjoints.
+    pub(super) fn flush(&mut self, out: &mut Block) {
+        for (array, index, value) in std::mem::take(&mut self.pending) {
+            out.push(Stmt::Store {
+                array,
+                index,
+                value,
+                acc: true,
+            });
+        }
+    }
+
+    pub(super) fn reverse_stmt(
+        &mut self,
+        stmt: &'a Stmt,
+        adj: &mut HashMap<Var, Var>,
+        out: &mut Block,
+    ) {
+        match stmt {
+            Stmt::Let { dsts, op, span } => {
+                let [Some(v)] = dsts[..] else { return };
+                // A parameter's adjoint is read once, for the gradient.
+                if !self.active(v) || matches!(op, Op::Param(_)) {
+                    return;
+                }
+                let Some(bar) = self.bar_of(v, adj, out) else {
+                    return;
+                };
+                self.reverse_op(v, op, bar, *span, adj, out);
+            }
+            Stmt::Set { local, .. } if self.accumulations.contains_key(&(stmt as *const Stmt)) => {
+                // `l = l ± t`: `l̄` passes through, `t̄ ±= l̄`.
+                let acc = self.accumulations[&(stmt as *const Stmt)];
+                let Some(lbar) = self.local_bars.get(local).copied() else {
+                    return;
+                };
+                let b = self.get(lbar, out);
+                let c = if acc.minus {
+                    let c = self.out.var(self.out.info(b).ty, true, None);
+                    out.push(Stmt::Let {
+                        dsts: vec![Some(c)],
+                        op: Op::Rule {
+                            prim: primitives::neg(),
+                            args: vec![acc.term],
+                            out: acc.term,
+                            bar: b,
+                        },
+                        span: Span::call_site(),
+                    });
+                    c
+                } else {
+                    b
+                };
+                self.accumulate(acc.term, c, adj, out);
+            }
+            Stmt::Decl { local, init: value } | Stmt::Set { local, value } => {
+                let Some(lbar) = self.local_bars.get(local).copied() else {
+                    return;
+                };
+                // A declaration from an inactive value ends the local's adjoint: nothing to do.
+                if matches!(stmt, Stmt::Decl { .. }) && !self.active(*value) {
+                    return;
+                }
+                let b = self.get(lbar, out);
+                if let Stmt::Set { .. } = stmt {
+                    let zero = self.lit("0.0", Ty::Float(None), out);
+                    out.push(Stmt::Set {
+                        local: lbar,
+                        value: zero,
+                    });
+                }
+                self.accumulate(*value, b, adj, out);
+            }
+            Stmt::Store {
+                array,
+                index,
+                value,
+                ..
+            } if self.active_array(*array) => {
+                let abar = self.array_bar(*array);
+                let b = self
+                    .out
+                    .var(self.primal.array_info(*array).info.ty, true, None);
+                out.push(Stmt::Let {
+                    dsts: vec![Some(b)],
+                    op: Op::Load(abar, index.clone()),
+                    span: Span::call_site(),
+                });
+                let zero = self.lit("0.0", Ty::Float(None), out);
+                out.push(Stmt::Store {
+                    array: abar,
+                    index: index.clone(),
+                    value: zero,
+                    acc: false,
+                });
+                self.accumulate(*value, b, adj, out);
+            }
+            Stmt::DeclArray {
+                array,
+                init: ArrayInit::Elems { elems, .. },
+                ..
+            } if self.active_array(*array) => {
+                let abar = self.array_bar(*array);
+                for (k, e) in elems.iter().enumerate() {
+                    if !self.active(*e) {
+                        continue;
+                    }
+                    let index = self.lit(&k.to_string(), Ty::Int, out);
+                    let b = self.out.var(self.primal.info(*e).ty, true, None);
+                    out.push(Stmt::Let {
+                        dsts: vec![Some(b)],
+                        op: Op::Load(abar, vec![index]),
+                        span: Span::call_site(),
+                    });
+                    self.accumulate(*e, b, adj, out);
+                }
+            }
+            Stmt::If { cond, then, els } => {
+                let (then, els) = (self.reverse_block(then), self.reverse_block(els));
+                if !then.is_empty() || !els.is_empty() {
+                    out.push(Stmt::If {
+                        cond: *cond,
+                        then,
+                        els,
+                    });
+                }
+            }
+            // A fused loop ran its reverse already.
+            Stmt::For { body, .. } if self.fused.contains(&id(body)) => {}
+            Stmt::For { var, iter, body } => {
+                let body = self.reverse_block(body);
+                if body.is_empty() {
+                    return;
+                }
+                let mut iter = iter.clone();
+                if let Some(c) = self.counts.get(&(stmt as *const Stmt)) {
+                    iter.adapters.push(Adapter::Take(c.value));
+                }
+                iter.adapters.push(Adapter::Rev);
+                out.push(Stmt::For {
+                    var: *var,
+                    iter,
+                    body,
+                });
+            }
+            Stmt::While { body, .. } => {
+                let body = self.reverse_block(body);
+                let count = self.counts.get(&(stmt as *const Stmt));
+                if let (false, Some(c)) = (body.is_empty(), count) {
+                    out.push(Stmt::Repeat {
+                        count: c.value,
+                        body,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The adjoint of `v = op`, given `v̄ = bar`.
+    pub(super) fn reverse_op(
+        &mut self,
+        v: Var,
+        op: &Op,
+        bar: Var,
+        span: Span,
+        adj: &mut HashMap<Var, Var>,
+        out: &mut Block,
+    ) {
+        match op {
+            Op::Prim(prim, args) => {
+                let contribs: Vec<Option<Var>> = prim
+                    .args
+                    .iter()
+                    .zip(args)
+                    .filter(|(k, _)| **k == Arg::Float)
+                    .map(|(_, &a)| {
+                        let info = self.primal.info(a);
+                        info.active
+                            .then(|| self.out.var(info.ty, true, bar_name(info)))
+                    })
+                    .collect();
+                out.push(Stmt::Let {
+                    dsts: contribs.clone(),
+                    op: Op::Rule {
+                        prim,
+                        args: args.clone(),
+                        out: v,
+                        bar,
+                    },
+                    span,
+                });
+                let floats = prim
+                    .args
+                    .iter()
+                    .zip(args)
+                    .filter(|(k, _)| **k == Arg::Float);
+                for ((_, &a), c) in floats.zip(contribs) {
+                    if let Some(c) = c {
+                        self.accumulate(a, c, adj, out);
+                    }
+                }
+            }
+            Op::Cast(x, _) => {
+                let info = self.primal.info(*x).clone();
+                if let (true, Ty::Float(Some(src))) = (info.active, info.ty) {
+                    let c = self.out.var(info.ty, true, None);
+                    let ty: syn::Type = match src {
+                        FloatTy::F64 => syn::parse_quote!(f64),
+                        FloatTy::F32 => syn::parse_quote!(f32),
+                    };
+                    out.push(Stmt::Let {
+                        dsts: vec![Some(c)],
+                        op: Op::Cast(bar, Box::new(ty)),
+                        span,
+                    });
+                    self.accumulate(*x, c, adj, out);
+                }
+            }
+            Op::Get(l) => {
+                if let Some(lbar) = self.local_bars.get(l).copied() {
+                    out.push(Stmt::Acc {
+                        local: lbar,
+                        value: bar,
+                    });
+                }
+            }
+            Op::Load(a, index) => {
+                let abar = self.array_bar(*a);
+                let slot = self
+                    .pending
+                    .iter()
+                    .position(|(p, i, _)| *p == abar && i == index);
+                match slot {
+                    Some(k) => {
+                        let prev = self.pending[k].2;
+                        let sum = self.out.var(self.out.info(bar).ty, true, None);
+                        out.push(Stmt::Let {
+                            dsts: vec![Some(sum)],
+                            op: Op::Prim(
+                                primitives::infix('+').expect("the table has +"),
+                                vec![prev, bar],
+                            ),
+                            span,
+                        });
+                        self.pending[k].2 = sum;
+                    }
+                    None => self.pending.push((abar, index.clone(), bar)),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The adjoint of `v` collected so far; `None` if nothing reached it.
+    pub(super) fn bar_of(
+        &mut self,
+        v: Var,
+        adj: &HashMap<Var, Var>,
+        out: &mut Block,
+    ) -> Option<Var> {
+        match self.value_bars.get(&v).copied() {
+            Some(bar) => Some(self.get(bar, out)),
+            None => adj.get(&v).copied(),
+        }
+    }
+
+    pub(super) fn get(&mut self, local: Local, out: &mut Block) -> Var {
+        let info = self.out.local_info(local).clone();
+        let v = self.out.var(info.ty, true, info.name);
+        out.push(Stmt::Let {
+            dsts: vec![Some(v)],
+            op: Op::Get(local),
+            span: Span::call_site(),
+        });
+        v
+    }
+
+    /// `v̄ += c`: into its mutable adjoint, or in single assignment.
+    pub(super) fn accumulate(
+        &mut self,
+        v: Var,
+        c: Var,
+        adj: &mut HashMap<Var, Var>,
+        out: &mut Block,
+    ) {
+        if !self.active(v) {
+            return;
+        }
+        if let Some(bar) = self.value_bars.get(&v) {
+            out.push(Stmt::Acc {
+                local: *bar,
+                value: c,
+            });
+            return;
+        }
+        let sum = match adj.get(&v) {
+            None => c,
+            Some(&prev) => {
+                let info = self.out.info(c).clone();
+                let sum = self.out.var(info.ty, true, info.name);
+                out.push(Stmt::Let {
+                    dsts: vec![Some(sum)],
+                    op: Op::Prim(
+                        primitives::infix('+').expect("the table has +"),
+                        vec![prev, c],
+                    ),
+                    span: Span::call_site(),
+                });
+                sum
+            }
+        };
+        adj.insert(v, sum);
+    }
+}
