@@ -130,3 +130,16 @@ fn powi_zero(x: f64) -> f64 {
 fn powi_zero_is_constant_even_at_zero() {
     assert_eq!(powi_zero_grad(0.0), (1.0, 0.0));
 }
+
+#[grad]
+fn detached(x: f64, y: f64) -> f64 {
+    let scale = autodiff::detach(x * y);
+    scale * x + autodiff::detach(y).sin()
+}
+
+#[test]
+fn detach_stops_the_gradient() {
+    let (v, (dx, dy)) = detached_grad(2.0, 3.0);
+    assert_eq!(v, 12.0 + 3.0_f64.sin());
+    assert_eq!((dx, dy), (6.0, 0.0));
+}

@@ -136,6 +136,7 @@ pub static PRIMITIVES: &[Prim] = &[
     row("to_degrees", Method, &[F], N),
     row("relu", Runtime, &[F], A),
     row("sigmoid", Runtime, &[F], Y),
+    row("detach", Runtime, &[F], N),
 ];
 
 /// The primitive spelled `name` in the given form.

@@ -43,3 +43,15 @@ pub fn sigmoid<F: Float>(x: F) -> F {
         e / (F::ONE + e)
     }
 }
+
+/// Stop-gradient: returns `x` unchanged, but `#[grad]` treats the result as a constant, so no
+/// derivative flows back through it: in `#[grad] fn f(x: f64) -> f64 { x * autodiff::detach(x) }`
+/// the derivative is `x`, not `2x`.
+///
+/// ```
+/// assert_eq!(autodiff_runtime::detach(3.0_f64), 3.0);
+/// ```
+#[inline]
+pub fn detach<F: Float>(x: F) -> F {
+    x
+}

@@ -366,3 +366,9 @@ pub fn relu<F: Float>(x: F, ybar: F) -> F {
 pub fn sigmoid<F: Float>(y: F, ybar: F) -> F {
     ybar * y * (F::ONE - y)
 }
+
+/// `y = detach(x)`, the stop-gradient: the value passes through, `x̄` receives nothing.
+#[inline(always)]
+pub fn detach<F: Float>(_ybar: F) -> F {
+    F::ZERO
+}
