@@ -1,17 +1,25 @@
 //! Activity: which values, locals and arrays depend on an active parameter. A fixpoint over the
 //! IR, because a loop can make a local active after its first read. Then the checks that need
-//! activity: a call without a derivative rule may not receive an active argument, and an active
-//! buffer must be declared at the top level of the function.
+//! activity: a method without a derivative rule may not receive an active argument, a call with
+//! an active argument is differentiated through the callee's `_vjp` (and its array arguments must
+//! keep their contents until the reverse sweep), and an active buffer must be declared at the top
+//! level of the function.
 
 use crate::ctxt::Ctxt;
-use crate::ir::{ArrayInit, ArrayKind, Block, Callee, Func, Op, Stmt};
+use crate::ir::{Array, ArrayInit, Block, CallArg, Func, Op, Stmt, Ty};
 use crate::primitives::{self, Arg};
+use proc_macro2::Span;
 use quote::ToTokens;
 
 pub fn analyse(func: &mut Func, cx: &mut Ctxt) {
     let mut body = std::mem::take(&mut func.body);
     while propagate(func, &body) {}
-    check(func, &body, true, cx);
+    let mut nested = Vec::new();
+    nested_arrays(&body, true, &mut nested);
+    check(func, &body, &nested, cx);
+    let mut order = Order::default();
+    order.walk(func, &body);
+    order.report(func, cx);
     func.body = std::mem::take(&mut body);
 }
 
@@ -21,8 +29,14 @@ fn propagate(func: &mut Func, block: &Block) -> bool {
     for stmt in block {
         let target = match stmt {
             Stmt::Let { dsts, op, .. } => match dsts[..] {
-                [Some(v)] if func.info(v).ty.is_float() && op_active(func, op) => {
-                    Some(&mut func.vars[v.0 as usize])
+                [Some(v)] if op_active(func, op) => {
+                    let info = &mut func.vars[v.0 as usize];
+                    // A differentiated call returns a float, and so does arithmetic on it, though
+                    // lowering could not know the call's type.
+                    if info.ty == Ty::Other {
+                        info.ty = Ty::Float(None);
+                    }
+                    info.ty.is_float().then_some(info)
                 }
                 _ => None,
             },
@@ -68,40 +82,54 @@ fn op_active(func: &Func, op: &Op) -> bool {
             .any(|(k, a)| *k == Arg::Float && func.info(*a).active),
         Op::Get(l) => func.local_info(*l).active,
         Op::Load(a, _) => func.array_info(*a).info.active,
+        Op::Call(_, args) => args.iter().any(|a| match a {
+            CallArg::Value(v) => func.info(*v).active,
+            CallArg::Array { array, .. } => func.array_info(*array).info.active,
+        }),
         _ => false,
     }
 }
 
-fn check(func: &Func, block: &Block, top: bool, cx: &mut Ctxt) {
+/// Whether a call is differentiated, that is, has an active argument.
+pub fn differentiated(func: &Func, op: &Op) -> bool {
+    matches!(op, Op::Call(..)) && op_active(func, op)
+}
+
+fn check(func: &Func, block: &Block, nested: &[Array], cx: &mut Ctxt) {
     for stmt in block {
         match stmt {
             Stmt::Let {
-                op: Op::Opaque(callee, args),
+                op: Op::Method(m, args),
                 span,
                 ..
-            } if args.iter().any(|a| func.info(*a).active) => {
-                let msg = match callee {
-                    Callee::Method(m) => format!(
-                        "#[grad] has no derivative rule for the method `{m}`; the float methods it differentiates are: {}",
-                        primitives::method_names().join(", ")
-                    ),
-                    Callee::Path(p) => {
-                        let path = p.to_token_stream().to_string().replace(' ', "");
-                        let hint = match &*path {
-                            "relu" | "sigmoid" => {
-                                format!("write `autodiff::{path}(..)`, whose rule #[grad] knows")
-                            }
-                            _ => "write the computation with float operators and methods".to_owned(),
-                        };
-                        format!("#[grad] has no derivative rule for `{path}`, which is called with a differentiated argument; {hint}")
+            } if args.iter().any(|a| func.info(*a).active) => cx.error_at(
+                *span,
+                format!(
+                    "#[grad] has no derivative rule for the method `{m}`; the float methods it differentiates are: {}",
+                    primitives::method_names().join(", ")
+                ),
+            ),
+            Stmt::Let { op, span, .. } if differentiated(func, op) => {
+                let Op::Call(path, args) = op else { continue };
+                let name = path.to_token_stream().to_string().replace(' ', "");
+                if let "relu" | "sigmoid" | "detach" = &*name {
+                    cx.error_at(
+                        *span,
+                        format!("#[grad] has no derivative rule for `{name}`; write `autodiff::{name}(..)`, whose rule #[grad] knows"),
+                    );
+                }
+                for arg in args {
+                    if let CallArg::Array { array, .. } = arg {
+                        if nested.contains(array) {
+                            cx.error_at(*span, "#[grad] needs an array passed to a differentiated call to be a parameter or a buffer declared at the top level of the function");
+                        }
                     }
-                };
-                cx.error_at(*span, msg);
+                }
             }
             Stmt::DeclArray { array, init, span } => {
                 let info = &func.array_info(*array).info;
                 let name = info.name.as_deref().unwrap_or("this buffer");
-                if info.active && !top && matches!(func.array_info(*array).kind, ArrayKind::Local) {
+                if info.active && nested.contains(array) {
                     cx.error_at(
                         *span,
                         format!("#[grad] needs the buffer `{name}`, which holds differentiated values, to be declared at the top level of the function, before any loop or branch"),
@@ -119,7 +147,91 @@ fn check(func: &Func, block: &Block, top: bool, cx: &mut Ctxt) {
             _ => {}
         }
         for b in stmt.blocks() {
-            check(func, b, false, cx);
+            check(func, b, nested, cx);
+        }
+    }
+}
+
+/// The arrays declared anywhere but at the top level.
+fn nested_arrays(block: &Block, top: bool, found: &mut Vec<Array>) {
+    for stmt in block {
+        if let (Stmt::DeclArray { array, .. }, false) = (stmt, top) {
+            found.push(*array);
+        }
+        for b in stmt.blocks() {
+            nested_arrays(b, false, found);
+        }
+    }
+}
+
+/// Program order of differentiated calls and writes into the arrays they read: the reverse
+/// sweep calls `path_vjp` with the arrays as they are at its end, so nothing may write into them
+/// after the call, nor in a loop around it.
+#[derive(Default)]
+struct Order {
+    position: usize,
+    loops: Vec<usize>,
+    next_loop: usize,
+    /// (array, position, enclosing loops, span, callee) of each array argument.
+    reads: Vec<(Array, usize, Vec<usize>, Span, String)>,
+    /// (array, position, enclosing loops) of each write.
+    writes: Vec<(Array, usize, Vec<usize>)>,
+}
+
+impl Order {
+    fn walk(&mut self, func: &Func, block: &Block) {
+        for stmt in block {
+            self.position += 1;
+            match stmt {
+                Stmt::Let { op, span, .. } if differentiated(func, op) => {
+                    let Op::Call(path, args) = op else { continue };
+                    let callee = path.to_token_stream().to_string().replace(' ', "");
+                    for arg in args {
+                        if let CallArg::Array { array, .. } = arg {
+                            let loops = self.loops.clone();
+                            self.reads
+                                .push((*array, self.position, loops, *span, callee.clone()));
+                        }
+                    }
+                }
+                Stmt::Store { array, .. } => {
+                    self.writes
+                        .push((*array, self.position, self.loops.clone()));
+                }
+                _ => {}
+            }
+            let is_loop = matches!(stmt, Stmt::For { .. } | Stmt::While { .. });
+            if is_loop {
+                self.loops.push(self.next_loop);
+                self.next_loop += 1;
+            }
+            for b in stmt.blocks() {
+                self.walk(func, b);
+            }
+            if is_loop {
+                self.loops.pop();
+            }
+        }
+    }
+
+    fn report(&self, func: &Func, cx: &mut Ctxt) {
+        for (array, at, loops, span, callee) in &self.reads {
+            let clash = self
+                .writes
+                .iter()
+                .any(|(a, w, wl)| a == array && (w > at || loops.iter().any(|l| wl.contains(l))));
+            if clash {
+                let name = func
+                    .array_info(*array)
+                    .info
+                    .name
+                    .as_deref()
+                    .unwrap_or("this array");
+                cx.error_at(
+                    *span,
+                    format!("#[grad] passes `{name}` to `{callee}`, whose derivative needs it as it is here, but `{name}` is written afterwards; finish writing it before the call, or pass a copy"),
+                );
+            }
         }
     }
 }

@@ -4,8 +4,8 @@
 
 use crate::ast::{self, ParamKind};
 use crate::ir::{
-    Adapter, Array, ArrayInit, ArrayKind, Block, Callee, FloatTy, Func, Grad, Iter, Len, Local, Op,
-    Stack, Stmt, Var,
+    Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, FloatTy, Func, Grad, Iter, Len,
+    Local, Op, Stack, Stmt, Var,
 };
 use crate::primitives::Form;
 use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream};
@@ -516,6 +516,39 @@ impl<'a> Names<'a> {
                 let (t, iter) = (stack_name(*stack), self.iter(iter));
                 quote!(#t.reserve(::core::iter::Iterator::size_hint(&#iter).0);)
             }
+            Stmt::CallVjp {
+                path,
+                args,
+                seed,
+                bars,
+                span,
+            } => {
+                let mut vjp = (**path).clone();
+                if let Some(last) = vjp.segments.last_mut() {
+                    last.ident = Ident::new(&format!("{}_vjp", last.ident), *span);
+                }
+                let args = self.call_args(args);
+                let seed = self.of(*seed);
+                let bars = bars.iter().map(|b| match b {
+                    CallBar::Scalar(l) => {
+                        let l = self.local(*l);
+                        quote!(&mut #l)
+                    }
+                    CallBar::Array(a) => {
+                        let name = self.array(*a);
+                        // A parameter's bar is already a `&mut` slice: reborrow it.
+                        match self.func.array_info(*a).kind {
+                            ArrayKind::Bar(p)
+                                if matches!(self.func.array_info(p).kind, ArrayKind::Param(_)) =>
+                            {
+                                quote!(&mut *#name)
+                            }
+                            _ => quote!(&mut #name),
+                        }
+                    }
+                });
+                quote!(let _ = #vjp(#(#args,)* #seed, #(#bars),*);)
+            }
             Stmt::Verbatim { tokens, bindings } => {
                 let lets = bindings.iter().map(|(name, v)| {
                     let v = self.of(*v);
@@ -524,6 +557,23 @@ impl<'a> Names<'a> {
                 quote!({ #(#lets)* #tokens })
             }
         }
+    }
+
+    /// A call's arguments as written: values by name, arrays as `x` or `&x`.
+    fn call_args(&self, args: &[CallArg]) -> Vec<TokenStream> {
+        args.iter()
+            .map(|a| match a {
+                CallArg::Value(v) => self.of(*v),
+                CallArg::Array { array, by_ref } => {
+                    let name = self.array(*array);
+                    if *by_ref {
+                        quote!(&#name)
+                    } else {
+                        name.to_token_stream()
+                    }
+                }
+            })
+            .collect()
     }
 
     fn iter(&self, iter: &Iter) -> TokenStream {
@@ -574,13 +624,16 @@ impl<'a> Names<'a> {
                     _ => quote!(::autodiff::__private::#name(#(#args),*)),
                 }
             }
-            Op::Opaque(callee, args) => {
+            Op::Method(m, args) => {
                 let args: Vec<TokenStream> = args.iter().map(|a| self.of(*a)).collect();
-                match (callee, args.split_first()) {
-                    (Callee::Method(m), Some((recv, rest))) => quote!(#recv.#m(#(#rest),*)),
-                    (Callee::Path(p), _) => quote!(#p(#(#args),*)),
-                    (Callee::Method(_), None) => return TokenStream::new(),
-                }
+                let Some((recv, rest)) = args.split_first() else {
+                    return TokenStream::new();
+                };
+                quote!(#recv.#m(#(#rest),*))
+            }
+            Op::Call(path, args) => {
+                let args = self.call_args(args);
+                quote!(#path(#(#args),*))
             }
             Op::Cmp(c, a, b) => {
                 let (a, b) = (self.of(*a), self.of(*b));

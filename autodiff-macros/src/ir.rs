@@ -124,8 +124,10 @@ pub enum Op {
     Cast(Var, Box<syn::Type>),
     /// A primitive applied to its arguments, in source order (receiver first).
     Prim(&'static Prim, Vec<Var>),
-    /// A call to something without a derivative, all of whose arguments are inactive.
-    Opaque(Callee, Vec<Var>),
+    /// `receiver.name(args)` without a derivative rule: its arguments must be inactive.
+    Method(syn::Ident, Vec<Var>),
+    /// `path(args)`: with an active argument, differentiated through `path_vjp`.
+    Call(Box<syn::Path>, Vec<CallArg>),
     /// A comparison; never active.
     Cmp(Cmp, Var, Var),
     /// Boolean negation.
@@ -150,13 +152,15 @@ pub enum Op {
     },
 }
 
-/// What an [`Op::Opaque`] calls.
+/// An argument of an [`Op::Call`].
 #[derive(Clone, Debug)]
-pub enum Callee {
-    /// `receiver.name(args)`: the receiver is the first argument.
-    Method(syn::Ident),
-    /// `path(args)`.
-    Path(Box<syn::Path>),
+pub enum CallArg {
+    Value(Var),
+    /// An array, passed as written: `&x` (`by_ref`) or `x`.
+    Array {
+        array: Array,
+        by_ref: bool,
+    },
 }
 
 /// How an array starts out.
@@ -265,6 +269,15 @@ pub enum Stmt {
         stack: Stack,
         value: Var,
     },
+    /// `path_vjp(args, seed, bars)`: the reverse of a call to a differentiated function, adding
+    /// `seed` times its derivative into one bar per float or array argument.
+    CallVjp {
+        path: Box<syn::Path>,
+        args: Vec<CallArg>,
+        seed: Var,
+        bars: Vec<CallBar>,
+        span: Span,
+    },
     /// Makes room on a tape for one value per iteration of `iter`, before a loop that pushes.
     Reserve {
         stack: Stack,
@@ -276,6 +289,13 @@ pub enum Stmt {
         tokens: TokenStream,
         bindings: Vec<(syn::Ident, Var)>,
     },
+}
+
+/// Where a `_vjp` call adds an argument's derivative.
+#[derive(Clone, Copy, Debug)]
+pub enum CallBar {
+    Scalar(Local),
+    Array(Array),
 }
 
 /// A gradient entry of the result.
@@ -350,11 +370,22 @@ impl Op {
             }
             Op::Cast(v, _) | Op::Not(v) => vec![*v],
             Op::Cmp(_, a, b) => vec![*a, *b],
-            Op::Prim(_, args) | Op::Opaque(_, args) => args.clone(),
+            Op::Prim(_, args) | Op::Method(_, args) => args.clone(),
+            Op::Call(_, args) => values(args),
             Op::Load(_, index) | Op::Len(_, index) => index.clone(),
             Op::Rule { args, out, bar, .. } => args.iter().chain([out, bar]).copied().collect(),
         }
     }
+}
+
+/// The values among a call's arguments.
+pub fn values(args: &[CallArg]) -> Vec<Var> {
+    args.iter()
+        .filter_map(|a| match a {
+            CallArg::Value(v) => Some(*v),
+            CallArg::Array { .. } => None,
+        })
+        .collect()
 }
 
 impl Iter {
@@ -397,6 +428,11 @@ impl Stmt {
             Stmt::For { iter, .. } | Stmt::Reserve { iter, .. } => iter.uses(),
             Stmt::While { cond, .. } => cond.iter().map(|(_, v)| *v).collect(),
             Stmt::Verbatim { bindings, .. } => bindings.iter().map(|(_, v)| *v).collect(),
+            Stmt::CallVjp { args, seed, .. } => {
+                let mut uses = values(args);
+                uses.push(*seed);
+                uses
+            }
         }
     }
 
@@ -419,6 +455,17 @@ fn list<T: fmt::Display>(items: &[T]) -> String {
         .join(", ")
 }
 
+fn call_args(args: &[CallArg]) -> String {
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| match a {
+            CallArg::Value(v) => v.to_string(),
+            CallArg::Array { array, .. } => array.to_string(),
+        })
+        .collect();
+    args.join(", ")
+}
+
 fn index(vars: &[Var]) -> String {
     vars.iter().map(|v| format!("[{v}]")).collect()
 }
@@ -438,10 +485,8 @@ impl fmt::Display for Op {
                 (Some(op), [a, b]) => write!(f, "{a} {op} {b}"),
                 _ => write!(f, "{}({})", p.name, list(args)),
             },
-            Op::Opaque(Callee::Method(m), args) => {
-                write!(f, "{}.{m}({})", args[0], list(&args[1..]))
-            }
-            Op::Opaque(Callee::Path(p), args) => write!(f, "{}({})", tokens(p), list(args)),
+            Op::Method(m, args) => write!(f, "{}.{m}({})", args[0], list(&args[1..])),
+            Op::Call(p, args) => write!(f, "{}({})", tokens(p), call_args(args)),
             Op::Cmp(c, a, b) => write!(f, "{a} {} {b}", c.symbol()),
             Op::Not(v) => write!(f, "!{v}"),
             Op::Get(l) => write!(f, "{l}"),
@@ -549,6 +594,27 @@ fn block(f: &mut fmt::Formatter<'_>, body: &Block, depth: usize) -> fmt::Result 
             }
             Stmt::ExitIf(c) => writeln!(f, "{pad}exit if {c}")?,
             Stmt::Push { stack, value } => writeln!(f, "{pad}push {stack} {value}")?,
+            Stmt::CallVjp {
+                path,
+                args,
+                seed,
+                bars,
+                ..
+            } => {
+                let bars: Vec<String> = bars
+                    .iter()
+                    .map(|b| match b {
+                        CallBar::Scalar(l) => l.to_string(),
+                        CallBar::Array(a) => a.to_string(),
+                    })
+                    .collect();
+                let (path, args) = (tokens(path), call_args(args));
+                writeln!(
+                    f,
+                    "{pad}{path}_vjp({args} | {seed}) into {}",
+                    bars.join(", ")
+                )?
+            }
             Stmt::Reserve { stack, iter } => writeln!(f, "{pad}reserve {stack} for {iter}")?,
             Stmt::Verbatim { tokens: t, .. } => writeln!(f, "{pad}verbatim {}", tokens(t))?,
         }

@@ -14,7 +14,7 @@
 
 use crate::ast::{self, ParamKind};
 use crate::ctxt::Ctxt;
-use crate::ir::{Array, ArrayKind, Block, Callee, FloatTy, Func, Info, Local, Op, Stmt, Ty, Var};
+use crate::ir::{Array, ArrayKind, Block, CallArg, FloatTy, Func, Info, Local, Op, Stmt, Ty, Var};
 use crate::primitives::{self, Form};
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
@@ -774,7 +774,7 @@ impl Lower<'_> {
             ),
             // Without a rule, only inactive arguments are allowed: checked with activity.
             None => self.def(
-                Op::Opaque(Callee::Method(m.method.clone()), args),
+                Op::Method(m.method.clone(), args),
                 Ty::Other,
                 m.method.span(),
             ),
@@ -794,7 +794,6 @@ impl Lower<'_> {
                 return self.placeholder();
             }
         }
-        let args: Vec<Var> = c.args.iter().map(|a| self.expr(a)).collect();
         let segs: Vec<String> = func
             .path
             .segments
@@ -807,18 +806,32 @@ impl Lower<'_> {
             ["autodiff", name] => primitives::lookup(Form::Runtime, name),
             _ => None,
         };
-        match prim {
-            Some(p) if p.args.len() == args.len() => self.prim(p, args, func.span()),
-            Some(p) => self.unsupported(
-                c,
-                format!("`{}` takes {} argument(s)", segs.join("::"), p.args.len()),
-            ),
-            None => self.def(
-                Op::Opaque(Callee::Path(Box::new(func.path.clone())), args),
-                Ty::Other,
-                func.span(),
-            ),
+        if let Some(p) = prim {
+            let args: Vec<Var> = c.args.iter().map(|a| self.expr(a)).collect();
+            if p.args.len() != args.len() {
+                let msg = format!("`{}` takes {} argument(s)", segs.join("::"), p.args.len());
+                return self.unsupported(c, msg);
+            }
+            return self.prim(p, args, func.span());
         }
+        // Any other function: arrays are passed as themselves; activity decides whether the
+        // call is differentiated (through `path_vjp`).
+        let args = c
+            .args
+            .iter()
+            .map(|a| match self.array_of(a) {
+                Some(array) => CallArg::Array {
+                    array,
+                    by_ref: matches!(a, Expr::Reference(_)),
+                },
+                None => CallArg::Value(self.expr(a)),
+            })
+            .collect();
+        self.def(
+            Op::Call(Box::new(func.path.clone()), args),
+            Ty::Other,
+            func.span(),
+        )
     }
 
     fn cast(&mut self, c: &syn::ExprCast) -> Var {

@@ -19,8 +19,8 @@
 //! nested block gets a mutable adjoint instead, as do mutable locals and arrays.
 
 use crate::ir::{
-    Adapter, Array, ArrayInit, ArrayKind, Block, Cmp, FloatTy, Func, Grad, Info, Iter, Local, Op,
-    Stack, Stmt, Ty, Var,
+    values, Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, Cmp, FloatTy, Func,
+    Grad, Info, Iter, Local, Op, Stack, Stmt, Ty, Var,
 };
 use crate::primitives::{self, Arg, Form};
 use proc_macro2::Span;

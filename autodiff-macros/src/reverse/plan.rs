@@ -37,6 +37,8 @@ impl<'a> Reverse<'a> {
                             }
                         }
                         Op::Load(_, index) => index.iter().for_each(|i| self.need(*i)),
+                        // The callee's `_vjp` runs its forward again from the arguments.
+                        Op::Call(_, args) => values(args).into_iter().for_each(|a| self.need(a)),
                         _ => {}
                     }
                 }
@@ -93,6 +95,7 @@ impl<'a> Reverse<'a> {
                 | Stmt::ExitIf(_)
                 | Stmt::Push { .. }
                 | Stmt::Reserve { .. }
+                | Stmt::CallVjp { .. }
                 | Stmt::Verbatim { .. } => {}
             }
         }

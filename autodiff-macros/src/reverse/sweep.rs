@@ -361,6 +361,58 @@ impl<'a> Reverse<'a> {
                     });
                 }
             }
+            Op::Call(path, args) => {
+                let mut bars = Vec::new();
+                let mut scalars = Vec::new();
+                for arg in args {
+                    match arg {
+                        CallArg::Value(a) => {
+                            let info = self.primal.info(*a).clone();
+                            if !info.ty.is_float() {
+                                continue;
+                            }
+                            let local = self.out.local(info.ty, true, bar_name(&info));
+                            let zero = self.lit("0.0", info.ty, out);
+                            out.push(Stmt::Decl { local, init: zero });
+                            bars.push(CallBar::Scalar(local));
+                            scalars.push((*a, local));
+                        }
+                        CallArg::Array { array, .. } => {
+                            let bar = if self.active_array(*array) {
+                                self.array_bar(*array)
+                            } else {
+                                // The callee adds into a bar for every array; this one is dropped.
+                                let info = Info {
+                                    ty: self.primal.array_info(*array).info.ty,
+                                    active: false,
+                                    name: Some("scratch".into()),
+                                };
+                                let scratch = self.out.array(info, ArrayKind::Local);
+                                out.push(Stmt::DeclArray {
+                                    array: scratch,
+                                    init: ArrayInit::ZerosLike(*array),
+                                    span,
+                                });
+                                scratch
+                            };
+                            bars.push(CallBar::Array(bar));
+                        }
+                    }
+                }
+                out.push(Stmt::CallVjp {
+                    path: path.clone(),
+                    args: args.clone(),
+                    seed: bar,
+                    bars,
+                    span,
+                });
+                for (a, local) in scalars {
+                    if self.active(a) {
+                        let c = self.get(local, out);
+                        self.accumulate(a, c, adj, out);
+                    }
+                }
+            }
             Op::Load(a, index) => {
                 let abar = self.array_bar(*a);
                 let slot = self

@@ -1,0 +1,158 @@
+//! `#[grad]` functions calling `#[grad]` functions: the reverse sweep calls the callee's `_vjp`.
+
+// Index loops are what these tests exercise.
+#![allow(clippy::needless_range_loop)]
+
+use approx::assert_relative_eq;
+use autodiff::check::{gradcheck, Tolerance};
+use autodiff::grad;
+
+mod common;
+use common::points;
+
+fn check(f: impl Fn(&[f64]) -> f64, x: &[f64], g: &[f64]) {
+    gradcheck(f, x, g, &Tolerance::default()).unwrap_or_else(|e| panic!("at {x:?}: {e}"));
+}
+
+#[grad]
+fn inner(x: f64) -> f64 {
+    x.sin() * x
+}
+
+#[grad]
+fn middle(x: f64, y: f64) -> f64 {
+    inner(x * y) + y.exp()
+}
+
+#[grad]
+fn outer(x: f64, y: f64) -> f64 {
+    let m = middle(x, y);
+    m * m + inner(y)
+}
+
+#[test]
+fn a_three_level_chain() {
+    for seed in 1..6 {
+        let p = points(2, -1.5, 1.5, seed);
+        let (v, (gx, gy)) = outer_grad(p[0], p[1]);
+        assert_eq!(v, outer(p[0], p[1]));
+        check(|q: &[f64]| outer(q[0], q[1]), &p, &[gx, gy]);
+    }
+}
+
+/// A helper called twice on shared arguments: the adjoints of both calls add up.
+#[grad]
+fn twice(x: f64, y: f64) -> f64 {
+    inner(x) * inner(x + y) + inner(x)
+}
+
+#[test]
+fn a_helper_called_twice() {
+    for seed in 1..6 {
+        let p = points(2, -2.0, 2.0, seed);
+        let (_, (gx, gy)) = twice_grad(p[0], p[1]);
+        check(|q: &[f64]| twice(q[0], q[1]), &p, &[gx, gy]);
+    }
+}
+
+/// A call inside a loop, with an integer argument passed through.
+#[grad]
+fn powered(x: f64, k: i32) -> f64 {
+    x.powi(k) / (1.0 + k as f64)
+}
+
+#[grad]
+fn series(x: f64, n: i32) -> f64 {
+    let mut s = 0.0;
+    for k in 0..n {
+        s += powered(x, k);
+    }
+    s
+}
+
+#[test]
+fn a_call_inside_a_loop() {
+    for x in [-0.7, 0.2, 0.9] {
+        let (v, g) = series_grad(x, 6);
+        assert_relative_eq!(v, series(x, 6));
+        let exact: f64 = (1..6)
+            .map(|k| k as f64 * x.powi(k - 1) / (1.0 + k as f64))
+            .sum();
+        assert_relative_eq!(g, exact, epsilon = 1e-14);
+    }
+}
+
+/// Recursion: each level's reverse calls the level below's `_vjp`.
+#[grad]
+fn nested_sines(x: f64, depth: u32) -> f64 {
+    if depth == 0 {
+        x
+    } else {
+        nested_sines(x, depth - 1).sin() + 0.1 * x
+    }
+}
+
+#[test]
+fn a_recursive_function() {
+    for x in [-1.0, 0.3, 2.0] {
+        let (v, g) = nested_sines_grad(x, 4);
+        assert_eq!(v, nested_sines(x, 4));
+        check(|q: &[f64]| nested_sines(q[0], 4), &[x], &[g]);
+    }
+}
+
+mod model {
+    use autodiff::grad;
+
+    /// A row of weights applied to an input: `Σ wᵢ xᵢ`, then `tanh`.
+    #[grad]
+    pub fn neuron(w: &[f64], x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..w.len() {
+            s += w[i] * x[i];
+        }
+        s.tanh()
+    }
+}
+
+/// Arrays passed to a callee by path: its `_vjp` adds into the caller's array adjoints; the
+/// data array is inactive in the caller, so its adjoint goes to scratch.
+#[grad(wrt(w))]
+#[allow(clippy::needless_borrow)] // `&v` on purpose: arrays are passed as written
+fn two_layer(w: &[f64], v: &[f64], x: &[f64]) -> f64 {
+    let h = model::neuron(w, x);
+    let o = model::neuron(&v, x) * h;
+    o * o + h
+}
+
+#[test]
+fn arrays_passed_to_a_path() {
+    let (w, v, x) = (
+        points(3, -1.0, 1.0, 3),
+        points(3, -1.0, 1.0, 4),
+        points(3, -1.0, 1.0, 5),
+    );
+    let (val, gw) = two_layer_grad(&w, &v, &x);
+    assert_eq!(val, two_layer(&w, &v, &x));
+    check(|q: &[f64]| two_layer(q, &v, &x), &w, &gw);
+    let mut bar = vec![1.0; 3];
+    two_layer_vjp(&w, &v, &x, 2.0, &mut bar);
+    for (b, g) in bar.iter().zip(&gw) {
+        assert_relative_eq!(*b, 1.0 + 2.0 * g, max_relative = 1e-12);
+    }
+}
+
+/// A call whose arguments are all inactive needs no rule at all.
+fn constant_from(n: usize) -> f64 {
+    (n as f64).sqrt()
+}
+
+#[grad]
+fn scaled(x: f64, n: usize) -> f64 {
+    x * constant_from(n)
+}
+
+#[test]
+fn inactive_calls_need_no_rule() {
+    assert_eq!(scaled_grad(3.0, 4), (6.0, 2.0));
+}
