@@ -156,3 +156,34 @@ fn scaled(x: f64, n: usize) -> f64 {
 fn inactive_calls_need_no_rule() {
     assert_eq!(scaled_grad(3.0, 4), (6.0, 2.0));
 }
+
+#[grad]
+fn sum_of_squares(v: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..v.len() {
+        s += v[i] * v[i];
+    }
+    s
+}
+
+/// A buffer filled by the caller, then handed to a callee: the callee's `_vjp` adds into the
+/// buffer's adjoint, which flows back through the writes that filled it.
+#[grad]
+fn hidden_layer(w: &[f64], x: &[f64]) -> f64 {
+    let mut h = vec![0.0; w.len()];
+    for i in 0..w.len() {
+        h[i] = (w[i] * x[i]).tanh();
+    }
+    sum_of_squares(&h) + h[0]
+}
+
+#[test]
+fn a_buffer_passed_to_a_callee() {
+    let (w, x) = (points(4, -1.0, 1.0, 8), points(4, -1.0, 1.0, 9));
+    let (_, (gw, gx)) = hidden_layer_grad(&w, &x);
+    let mut p = w.clone();
+    p.extend(&x);
+    let mut g = gw.clone();
+    g.extend(&gx);
+    check(|q: &[f64]| hidden_layer(&q[..4], &q[4..]), &p, &g);
+}
