@@ -28,6 +28,9 @@ use autodiff::grad;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 
+mod common;
+use common::uniform;
+
 /// Rosenbrock's input length.
 const ROSENBROCK_N: usize = 1_000_000;
 /// The recurrence's step count.
@@ -228,20 +231,6 @@ fn linear_hand_loops(
 // ---------------------------------------------------------------------------------------------
 // Fixed inputs.
 // ---------------------------------------------------------------------------------------------
-
-/// `n` deterministic pseudo-random numbers in `[-2, 2)` (a 64-bit LCG; no dependency, no seed
-/// from the clock, so every run times the same points).
-fn uniform(n: usize, mut state: u64) -> Vec<f64> {
-    (0..n)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let unit = (state >> 11) as f64 / (1u64 << 53) as f64;
-            4.0 * unit - 2.0
-        })
-        .collect()
-}
 
 /// The recurrence's parameters. At `a = 1, b = 0` the map is critical: `h_t` decays like
 /// `1/√t` and the adjoint `h̄_t` only polynomially, so every value of both sweeps stays a normal

@@ -18,6 +18,9 @@ use autodiff::grad;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 
+mod common;
+use common::uniform;
+
 /// Points evaluated per timed iteration.
 const BATCH: usize = 64;
 
@@ -136,20 +139,6 @@ fn f7_hand(x: f64, y: f64) -> (f64, (f64, f64)) {
 // ---------------------------------------------------------------------------------------------
 // Fixed inputs.
 // ---------------------------------------------------------------------------------------------
-
-/// `n` deterministic pseudo-random numbers in `[-2, 2)` (a 64-bit LCG; no dependency, no seed
-/// from the clock, so every run times the same points).
-fn uniform(n: usize, mut state: u64) -> Vec<f64> {
-    (0..n)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let unit = (state >> 11) as f64 / (1u64 << 53) as f64;
-            4.0 * unit - 2.0
-        })
-        .collect()
-}
 
 struct Points {
     p1: [f64; BATCH],

@@ -245,15 +245,7 @@ impl<'a> Reverse<'a> {
                         ..
                     } if a == array && !added => {
                         let c = self.get(carry, &mut rewritten);
-                        let sum = self.out.var(ty, true, None);
-                        rewritten.push(Stmt::Let {
-                            dsts: vec![Some(sum)],
-                            op: Op::Prim(
-                                primitives::infix('+').expect("the table has +"),
-                                vec![value, c],
-                            ),
-                            span: Span::call_site(),
-                        });
+                        let sum = self.sum(value, c, Span::call_site(), &mut rewritten);
                         rewritten.push(Stmt::Store {
                             array,
                             index,

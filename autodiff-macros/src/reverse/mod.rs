@@ -178,6 +178,19 @@ impl<'a> Reverse<'a> {
     fn need(&mut self, v: Var) {
         self.needed.push(v);
     }
+
+    /// `a + b` as a new value in `out`, named after `a` (a sum of adjoint contributions).
+    fn sum(&mut self, a: Var, b: Var, span: Span, out: &mut Block) -> Var {
+        let info = self.out.info(a).clone();
+        let sum = self.out.var(info.ty, true, info.name);
+        let add = primitives::infix('+').expect("the table has +");
+        out.push(Stmt::Let {
+            dsts: vec![Some(sum)],
+            op: Op::Prim(add, vec![a, b]),
+            span,
+        });
+        sum
+    }
 }
 
 pub(super) fn bar_name(info: &Info) -> Option<String> {

@@ -422,16 +422,7 @@ impl<'a> Reverse<'a> {
                 match slot {
                     Some(k) => {
                         let prev = self.pending[k].2;
-                        let sum = self.out.var(self.out.info(bar).ty, true, None);
-                        out.push(Stmt::Let {
-                            dsts: vec![Some(sum)],
-                            op: Op::Prim(
-                                primitives::infix('+').expect("the table has +"),
-                                vec![prev, bar],
-                            ),
-                            span,
-                        });
-                        self.pending[k].2 = sum;
+                        self.pending[k].2 = self.sum(prev, bar, span, out);
                     }
                     None => self.pending.push((abar, index.clone(), bar)),
                 }
@@ -484,19 +475,7 @@ impl<'a> Reverse<'a> {
         }
         let sum = match adj.get(&v) {
             None => c,
-            Some(&prev) => {
-                let info = self.out.info(c).clone();
-                let sum = self.out.var(info.ty, true, info.name);
-                out.push(Stmt::Let {
-                    dsts: vec![Some(sum)],
-                    op: Op::Prim(
-                        primitives::infix('+').expect("the table has +"),
-                        vec![prev, c],
-                    ),
-                    span: Span::call_site(),
-                });
-                sum
-            }
+            Some(&prev) => self.sum(prev, c, Span::call_site(), out),
         };
         adj.insert(v, sum);
     }
