@@ -66,11 +66,11 @@
 
 extern crate self as autodiff;
 
-pub use autodiff_macros::grad;
-pub use autodiff_runtime::{check, detach, relu, sigmoid, Float};
+pub use autodiff_macros::{grad, vjp_rule};
+pub use autodiff_runtime::{check, detach, kernels, relu, sigmoid, Float};
 
 /// What generated code calls. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use autodiff_runtime::{detach, pop, relu, rules, sigmoid, zeros_like};
+    pub use autodiff_runtime::{detach, pop, relu, rules, sigmoid, unwanted_like, zeros_like};
 }

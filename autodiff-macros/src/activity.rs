@@ -68,7 +68,8 @@ fn init_active(func: &Func, init: &ArrayInit) -> bool {
     match init {
         ArrayInit::Fill { value, .. } => func.info(*value).active,
         ArrayInit::Elems { elems, .. } => elems.iter().any(|v| func.info(*v).active),
-        ArrayInit::ZerosLike(_) => false,
+        ArrayInit::ZerosLike(_) | ArrayInit::UnwantedLike(_) => false,
+        ArrayInit::Call(_, args) => args_active(func, args),
     }
 }
 
@@ -82,21 +83,54 @@ fn op_active(func: &Func, op: &Op) -> bool {
             .any(|(k, a)| *k == Arg::Float && func.info(*a).active),
         Op::Get(l) => func.local_info(*l).active,
         Op::Load(a, _) => func.array_info(*a).info.active,
-        Op::Call(_, args) => args.iter().any(|a| match a {
-            CallArg::Value(v) => func.info(*v).active,
-            CallArg::Array { array, .. } => func.array_info(*array).info.active,
-        }),
+        Op::Call(_, args) => args_active(func, args),
         _ => false,
     }
 }
 
-/// Whether a call is differentiated, that is, has an active argument.
-pub fn differentiated(func: &Func, op: &Op) -> bool {
-    matches!(op, Op::Call(..)) && op_active(func, op)
+fn args_active(func: &Func, args: &[CallArg]) -> bool {
+    args.iter().any(|a| match a {
+        CallArg::Value(v) => func.info(*v).active,
+        CallArg::Array { array, .. } => func.array_info(*array).info.active,
+    })
+}
+
+/// The differentiated call a statement makes, if any: a float result or a `Vec` one.
+fn call_of<'a>(func: &Func, stmt: &'a Stmt) -> Option<(&'a syn::Path, &'a [CallArg], Span)> {
+    match stmt {
+        Stmt::Let {
+            op: Op::Call(path, args),
+            span,
+            ..
+        }
+        | Stmt::DeclArray {
+            init: ArrayInit::Call(path, args),
+            span,
+            ..
+        } if args_active(func, args) => Some((path, args, *span)),
+        _ => None,
+    }
 }
 
 fn check(func: &Func, block: &Block, nested: &[Array], cx: &mut Ctxt) {
     for stmt in block {
+        if let Some((path, args, span)) = call_of(func, stmt) {
+            let name = path.to_token_stream().to_string().replace(' ', "");
+            let scalar = args.iter().all(|a| matches!(a, CallArg::Value(_)));
+            if let ("relu" | "sigmoid" | "detach", true) = (&*name, scalar) {
+                cx.error_at(
+                    span,
+                    format!("#[grad] has no derivative rule for `{name}`; write `autodiff::{name}(..)`, whose rule #[grad] knows"),
+                );
+            }
+            for arg in args {
+                if let CallArg::Array { array, .. } = arg {
+                    if nested.contains(array) {
+                        cx.error_at(span, "#[grad] needs an array passed to a differentiated call to be a parameter or a buffer declared at the top level of the function");
+                    }
+                }
+            }
+        }
         match stmt {
             Stmt::Let {
                 op: Op::Method(m, args),
@@ -109,23 +143,6 @@ fn check(func: &Func, block: &Block, nested: &[Array], cx: &mut Ctxt) {
                     primitives::method_names().join(", ")
                 ),
             ),
-            Stmt::Let { op, span, .. } if differentiated(func, op) => {
-                let Op::Call(path, args) = op else { continue };
-                let name = path.to_token_stream().to_string().replace(' ', "");
-                if let "relu" | "sigmoid" | "detach" = &*name {
-                    cx.error_at(
-                        *span,
-                        format!("#[grad] has no derivative rule for `{name}`; write `autodiff::{name}(..)`, whose rule #[grad] knows"),
-                    );
-                }
-                for arg in args {
-                    if let CallArg::Array { array, .. } = arg {
-                        if nested.contains(array) {
-                            cx.error_at(*span, "#[grad] needs an array passed to a differentiated call to be a parameter or a buffer declared at the top level of the function");
-                        }
-                    }
-                }
-            }
             Stmt::DeclArray { array, init, span } => {
                 let info = &func.array_info(*array).info;
                 let name = info.name.as_deref().unwrap_or("this buffer");
@@ -182,23 +199,19 @@ impl Order {
     fn walk(&mut self, func: &Func, block: &Block) {
         for stmt in block {
             self.position += 1;
-            match stmt {
-                Stmt::Let { op, span, .. } if differentiated(func, op) => {
-                    let Op::Call(path, args) = op else { continue };
-                    let callee = path.to_token_stream().to_string().replace(' ', "");
-                    for arg in args {
-                        if let CallArg::Array { array, .. } = arg {
-                            let loops = self.loops.clone();
-                            self.reads
-                                .push((*array, self.position, loops, *span, callee.clone()));
-                        }
+            if let Some((path, args, span)) = call_of(func, stmt) {
+                let callee = path.to_token_stream().to_string().replace(' ', "");
+                for arg in args {
+                    if let CallArg::Array { array, .. } = arg {
+                        let loops = self.loops.clone();
+                        self.reads
+                            .push((*array, self.position, loops, span, callee.clone()));
                     }
                 }
-                Stmt::Store { array, .. } => {
-                    self.writes
-                        .push((*array, self.position, self.loops.clone()));
-                }
-                _ => {}
+            }
+            if let Stmt::Store { array, .. } = stmt {
+                self.writes
+                    .push((*array, self.position, self.loops.clone()));
             }
             let is_loop = matches!(stmt, Stmt::For { .. } | Stmt::While { .. });
             if is_loop {

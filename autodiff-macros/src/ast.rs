@@ -12,8 +12,30 @@ use syn::{FnArg, Ident, ItemFn, Pat, ReturnType, Type};
 pub struct Func<'a> {
     pub item: &'a ItemFn,
     pub params: Vec<Param>,
-    /// The width of the result (and of the seed).
+    /// The width of the result's floats (and of the seed's).
     pub ret: FloatTy,
+    /// How many floats the result holds, and how they are packed.
+    pub output: Output,
+}
+
+/// The shape of the result.
+#[derive(Clone, Debug)]
+pub enum Output {
+    /// One float: the function has a gradient.
+    Scalar,
+    /// `[F; len]`; `count` is `len` when it is an integer literal.
+    Array {
+        len: syn::Expr,
+        count: Option<usize>,
+    },
+    /// `(F, F, ..)` with this many floats.
+    Tuple(usize),
+}
+
+impl Output {
+    pub fn is_vector(&self) -> bool {
+        !matches!(self, Output::Scalar)
+    }
 }
 
 pub struct Param {
@@ -68,8 +90,13 @@ impl<'a> Func<'a> {
                 "#[grad] found no float parameter to differentiate; give the function an `f64`, `f32` or float-array parameter",
             );
         }
-        let ret = return_type(&item.sig, cx).unwrap_or(FloatTy::F64);
-        Func { item, params, ret }
+        let (ret, output) = return_type(&item.sig, cx).unwrap_or((FloatTy::F64, Output::Scalar));
+        Func {
+            item,
+            params,
+            ret,
+            output,
+        }
     }
 
     pub fn active_params(&self) -> impl Iterator<Item = &Param> {
@@ -199,7 +226,7 @@ fn scalar_name(ty: &Type) -> Option<String> {
 
 /// The shape of a float array type: `[T; N]`, `[T]`, `Vec<T>`, behind any number of `&`, with
 /// `T` a float or again an array.
-fn array_shape(ty: &Type) -> Option<ParamKind> {
+pub fn array_shape(ty: &Type) -> Option<ParamKind> {
     match ty {
         Type::Reference(r) if r.mutability.is_none() => array_shape(&r.elem),
         Type::Paren(p) => array_shape(&p.elem),
@@ -279,6 +306,15 @@ pub fn bar_ty(ty: &Type) -> TokenStream {
     }
 }
 
+/// Whether an array parameter's length is its type's (`[T; N]`, `&[T; N]`), not a run-time one.
+pub fn fixed_len(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(r) => fixed_len(&r.elem),
+        Type::Paren(p) => fixed_len(&p.elem),
+        ty => matches!(ty, Type::Array(_)),
+    }
+}
+
 /// Describes a container of floats that is not a supported array shape.
 fn float_container(ty: &Type) -> Option<&'static str> {
     let s = ty.to_token_stream().to_string().replace(' ', "");
@@ -311,25 +347,63 @@ fn mark_wrt(params: &mut [Param], names: &[Ident], cx: &mut Ctxt) {
     }
 }
 
-fn return_type(sig: &syn::Signature, cx: &mut Ctxt) -> Option<FloatTy> {
-    let hint = "#[grad] differentiates functions that return `f64` or `f32`";
-    match &sig.output {
+fn return_type(sig: &syn::Signature, cx: &mut Ctxt) -> Option<(FloatTy, Output)> {
+    let hint = "#[grad] differentiates functions that return `f64` or `f32`, an array `[f64; M]` or a tuple of floats";
+    let ty = match &sig.output {
         ReturnType::Default => {
             cx.error_at(
                 sig.paren_token.span.close(),
                 format!("{hint}; add `-> f64` and return the value to differentiate"),
             );
-            None
+            return None;
         }
-        ReturnType::Type(_, ty) => match param_kind(ty) {
-            ParamKind::Float(f) => Some(f),
-            _ => {
-                cx.error_spanned(
-                    ty,
-                    format!("{hint}; this one returns `{}`", ty.to_token_stream()),
-                );
-                None
+        ReturnType::Type(_, ty) => ty,
+    };
+    let shape = match &**ty {
+        Type::Array(a) => match param_kind(&a.elem) {
+            ParamKind::Float(f) => {
+                let count = match &a.len {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Int(n),
+                        ..
+                    }) => n.base10_parse().ok(),
+                    _ => None,
+                };
+                let len = a.len.clone();
+                Some((f, Output::Array { len, count }))
             }
+            _ => None,
         },
+        Type::Tuple(t) if t.elems.len() > 1 => {
+            let kinds: Vec<ParamKind> = t.elems.iter().map(param_kind).collect();
+            match kinds[0] {
+                ParamKind::Float(f) if kinds.iter().all(|k| *k == kinds[0]) => {
+                    Some((f, Output::Tuple(kinds.len())))
+                }
+                ParamKind::Float(f) if kinds.iter().all(|k| matches!(k, ParamKind::Float(_))) => {
+                    cx.error_spanned(
+                        ty,
+                        format!("{hint}; the floats of this tuple differ in width"),
+                    );
+                    // The body is still read as a tuple's, so it reports nothing more.
+                    return Some((f, Output::Tuple(kinds.len())));
+                }
+                _ => None,
+            }
+        }
+        ty => match param_kind(ty) {
+            ParamKind::Float(f) => Some((f, Output::Scalar)),
+            _ => None,
+        },
+    };
+    if shape.is_none() {
+        cx.error_spanned(
+            ty,
+            format!(
+                "{hint} (all of one width); this one returns `{}`",
+                ty.to_token_stream()
+            ),
+        );
     }
+    shape
 }

@@ -4,8 +4,8 @@
 
 use crate::ast::{self, ParamKind};
 use crate::ir::{
-    Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, FloatTy, Func, Grad, Iter, Len,
-    Local, Op, Stack, Stmt, Var,
+    Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, CallSeed, FloatTy, Func, Grad,
+    Iter, Len, Local, Op, Stack, Stmt, Var,
 };
 use crate::primitives::Form;
 use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream};
@@ -48,7 +48,7 @@ pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
     let names = Names::new(func, adj, &extra);
     let name = &func.item.sig.ident;
     let core = format_ident!("__ad_{}", name);
-    let r = float_ty(func.ret);
+    let r = ret_ty(func);
     let attrs: Vec<_> = inherited_attrs(func).collect();
 
     // The scalar gradients come back as values, the array ones through the bars.
@@ -105,7 +105,7 @@ pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
             quote!(::core::assert_eq!(#bar.len(), #x.len(), #msg);)
         });
     let body = names.block(&adj.body);
-    let ret = adj.ret.map(|r| names.of(r));
+    let ret = names.result(func, &adj.ret);
     let unused_seed = (!uses_seed(&adj.body)).then(|| quote!(let _ = #seed;));
     let params = plain_params(func);
     let args: Vec<&Ident> = func.params.iter().map(|p| &p.ident).collect();
@@ -128,6 +128,50 @@ pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
     });
     let grad_entries = tuple_or_single(grad_entries.collect());
 
+    let grad_or_jacobian = if func.output.is_vector() {
+        // One reverse sweep per float of the result, seeded with that float's unit vector;
+        // each fills one row.
+        let sig = jacobian_signature(func, params.clone());
+        let unit = unit_seed(func, &format_ident!("__ad_k"));
+        let row = active.iter().map(|(p, bar, _)| match p.kind {
+            ParamKind::Array { depth, .. } => {
+                let flatten = (1..depth).map(|_| quote!(.flatten()));
+                quote!(__ad_jacobian.extend(#bar.iter() #(#flatten)* .copied());)
+            }
+            _ => {
+                let g = format_ident!("__ad_{}", bar);
+                quote!(__ad_jacobian.push(#g);)
+            }
+        });
+        let outputs = outputs(func);
+        quote! {
+            #sig {
+                let mut __ad_jacobian = ::std::vec::Vec::new();
+                let mut __ad_result = ::core::option::Option::None;
+                for __ad_k in 0..#outputs {
+                    #(#zeros)*
+                    let (__ad_value, #scalar_pattern) = #core(#(#args,)* #unit, #(&mut #array_bars),*);
+                    #(#row)*
+                    __ad_result = ::core::option::Option::Some(__ad_value);
+                }
+                let __ad_value = match __ad_result {
+                    ::core::option::Option::Some(value) => value,
+                    // A result of no floats: one evaluation for the value.
+                    ::core::option::Option::None => #name(#(#args),*),
+                };
+                (__ad_value, __ad_jacobian)
+            }
+        }
+    } else {
+        quote! {
+            #grad_sig {
+                #(#zeros)*
+                let (__ad_value, #scalar_pattern) = #core(#(#args,)* #one, #(&mut #array_bars),*);
+                (__ad_value, #grad_entries)
+            }
+        }
+    };
+
     let vjp_sig = vjp_signature(func, &extra, params.clone());
     let accumulate = active
         .iter()
@@ -135,6 +179,25 @@ pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
         .map(|(_, bar, _)| {
             let g = format_ident!("__ad_{}", bar);
             quote!(*#bar += #g;)
+        });
+
+    // An empty bar for a non-empty slice: its adjoint is not wanted, so the sweep runs into a
+    // scratch one (what a caller passes for an inactive argument; kernels skip the work).
+    let unwanted = active
+        .iter()
+        .filter(|(p, ..)| is_array(p) && !ast::fixed_len(&p.ty))
+        .map(|(p, bar, _)| {
+            let (x, ty) = (&p.ident, ast::bar_ty(&p.ty));
+            let scratch = format_ident!("__ad_unwanted_{}", x);
+            quote! {
+                let mut #scratch;
+                let #bar: &mut #ty = if #bar.is_empty() && !#x.is_empty() {
+                    #scratch = ::autodiff::__private::zeros_like(&#x);
+                    &mut #scratch
+                } else {
+                    #bar
+                };
+            }
         });
 
     quote! {
@@ -156,14 +219,11 @@ pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
         }
 
         #(#attrs)*
-        #grad_sig {
-            #(#zeros)*
-            let (__ad_value, #scalar_pattern) = #core(#(#args,)* #one, #(&mut #array_bars),*);
-            (__ad_value, #grad_entries)
-        }
+        #grad_or_jacobian
 
         #(#attrs)*
         #vjp_sig {
+            #(#unwanted)*
             let (__ad_value, #scalar_pattern) = #core(#(#args,)* #seed, #(#array_bars),*);
             #(#accumulate)*
             __ad_value
@@ -186,7 +246,7 @@ pub fn inherited_attrs<'a>(func: &'a ast::Func) -> impl Iterator<Item = &'a syn:
 fn prologue(func: &ast::Func, adj: &Func) -> TokenStream {
     let mut used = HashSet::new();
     uses(&adj.body, &mut used);
-    used.extend(adj.ret);
+    used.extend(adj.ret.iter().copied());
     for g in &adj.grads {
         if let Grad::Scalar(Some(v)) = g {
             used.insert(*v);
@@ -224,7 +284,13 @@ fn uses(block: &Block, used: &mut HashSet<Var>) {
 
 fn uses_seed(block: &Block) -> bool {
     block.iter().any(|s| {
-        matches!(s, Stmt::Let { op: Op::Seed, .. }) || s.blocks().into_iter().any(uses_seed)
+        matches!(
+            s,
+            Stmt::Let {
+                op: Op::Seed(_),
+                ..
+            }
+        ) || s.blocks().into_iter().any(uses_seed)
     })
 }
 
@@ -257,11 +323,56 @@ pub fn grad_signature(func: &ast::Func, params: Vec<TokenStream>) -> TokenStream
     }
 }
 
+/// `fn NAME_jacobian(params) -> (R, Vec<F>)`, with its documentation.
+pub fn jacobian_signature(func: &ast::Func, params: Vec<TokenStream>) -> TokenStream {
+    let (vis, name) = (&func.item.vis, &func.item.sig.ident);
+    let jacobian = format_ident!("{}_jacobian", name);
+    let (r, f) = (ret_ty(func), float_ty(func.ret));
+    let doc = format!(
+        " The value of [`{name}`] and its Jacobian with respect to {}, generated by `#[grad]`: row-major, one row per float of the result, each row the derivatives of that float with respect to every active parameter's floats in parameter order (an array's in its own order).",
+        describe(func)
+    );
+    quote! {
+        #[doc = #doc]
+        #[allow(clippy::type_complexity)]
+        #vis fn #jacobian(#(#params),*) -> (#r, ::std::vec::Vec<#f>)
+    }
+}
+
+/// The type of the result, as declared.
+fn ret_ty(func: &ast::Func) -> TokenStream {
+    match (&func.output, &func.item.sig.output) {
+        (ast::Output::Scalar, _) | (_, syn::ReturnType::Default) => float_ty(func.ret),
+        (_, syn::ReturnType::Type(_, ty)) => ty.to_token_stream(),
+    }
+}
+
+/// How many floats the result holds, as an expression.
+fn outputs(func: &ast::Func) -> TokenStream {
+    match &func.output {
+        ast::Output::Scalar => quote!(1usize),
+        ast::Output::Tuple(n) => quote!(#n),
+        ast::Output::Array { len, .. } => quote!((#len)),
+    }
+}
+
+/// A seed of the result's type with 1 at index `k` and 0 elsewhere.
+fn unit_seed(func: &ast::Func, k: &Ident) -> TokenStream {
+    let (zero, one) = (float_lit(0.0, func.ret), float_lit(1.0, func.ret));
+    match &func.output {
+        ast::Output::Tuple(n) => {
+            let entries = (0..*n).map(|i| quote!(if #k == #i { #one } else { #zero }));
+            quote!((#(#entries),*))
+        }
+        _ => quote!(::core::array::from_fn(|i| if i == #k { #one } else { #zero })),
+    }
+}
+
 /// `fn NAME_vjp(params, seed: R, bars: &mut ..) -> R`, with its documentation.
 pub fn vjp_signature(func: &ast::Func, extra: &Extra, params: Vec<TokenStream>) -> TokenStream {
     let (vis, name) = (&func.item.vis, &func.item.sig.ident);
     let vjp = format_ident!("{}_vjp", name);
-    let r = float_ty(func.ret);
+    let r = ret_ty(func);
     let seed = &extra.seed;
     let bars = func.active_params().zip(&extra.bars).map(|(p, bar)| {
         let ty = ast::bar_ty(&p.ty);
@@ -344,6 +455,16 @@ impl<'a> Names<'a> {
             sig,
             extra,
             defs,
+        }
+    }
+
+    /// The result as the function returns it: a float, a tuple or an array.
+    fn result(&self, func: &ast::Func, ret: &[Var]) -> TokenStream {
+        let values = ret.iter().map(|v| self.of(*v));
+        match func.output {
+            ast::Output::Scalar => quote!(#(#values)*),
+            ast::Output::Tuple(_) => quote!((#(#values),*)),
+            ast::Output::Array { .. } => quote!([#(#values),*]),
         }
     }
 
@@ -461,6 +582,14 @@ impl<'a> Names<'a> {
                         let a = self.array(*a);
                         quote!(::autodiff::__private::zeros_like(&#a))
                     }
+                    ArrayInit::UnwantedLike(a) => {
+                        let a = self.array(*a);
+                        quote!(::autodiff::__private::unwanted_like(&#a))
+                    }
+                    ArrayInit::Call(path, args) => {
+                        let args = self.call_args(args);
+                        quote!(#path(#(#args),*))
+                    }
                 };
                 quote!(let mut #name = #value;)
             }
@@ -528,7 +657,13 @@ impl<'a> Names<'a> {
                     last.ident = Ident::new(&format!("{}_vjp", last.ident), *span);
                 }
                 let args = self.call_args(args);
-                let seed = self.of(*seed);
+                let seed = match seed {
+                    CallSeed::Value(v) => self.of(*v),
+                    CallSeed::Array(a) => {
+                        let a = self.array(*a);
+                        quote!(&#a)
+                    }
+                };
                 let bars = bars.iter().map(|b| match b {
                     CallBar::Scalar(l) => {
                         let l = self.local(*l);
@@ -605,7 +740,17 @@ impl<'a> Names<'a> {
         let value = match op {
             // Spelled inline where they are used.
             Op::Lit(_) | Op::Path(_) | Op::Param(_) => return TokenStream::new(),
-            Op::Seed => self.extra.seed.to_token_stream(),
+            Op::Seed(k) => {
+                let seed = &self.extra.seed;
+                match self.sig.output {
+                    ast::Output::Scalar => seed.to_token_stream(),
+                    ast::Output::Tuple(_) => {
+                        let k = syn::Index::from(*k);
+                        quote!(#seed.#k)
+                    }
+                    ast::Output::Array { .. } => quote!(#seed[#k]),
+                }
+            }
             Op::Cast(x, ty) => {
                 let x = self.of(*x);
                 quote!(#x as #ty)

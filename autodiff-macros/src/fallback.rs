@@ -3,7 +3,7 @@
 //! to them add no errors of their own; and every collected error.
 
 use crate::ast;
-use crate::emit::{grad_signature, inherited_attrs, vjp_signature, Extra};
+use crate::emit::{grad_signature, inherited_attrs, jacobian_signature, vjp_signature, Extra};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ItemFn;
@@ -23,7 +23,11 @@ pub fn fallback(item: &ItemFn, func: Option<&ast::Func>, err: syn::Error) -> Tok
                 .collect()
         };
         let extra = Extra::new(func);
-        let grad = grad_signature(func, anon());
+        let grad = if func.output.is_vector() {
+            jacobian_signature(func, anon())
+        } else {
+            grad_signature(func, anon())
+        };
         let vjp = vjp_signature(func, &extra, anon());
         let attrs: Vec<_> = inherited_attrs(func).collect();
         quote! {

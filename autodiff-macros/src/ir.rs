@@ -138,8 +138,8 @@ pub enum Op {
     Load(Array, Vec<Var>),
     /// `a[i].len()`, the length of an array or of one of its rows.
     Len(Array, Vec<Var>),
-    /// The adjoint seed `ȳ` of the function's result.
-    Seed,
+    /// The adjoint seed `ȳ` of the function's result, or of its float with this index.
+    Seed(usize),
     /// The value a tape recorded, taken off it.
     Pop(Stack),
     /// A primitive's local rule: the contributions to its float arguments' adjoints, from the
@@ -173,6 +173,10 @@ pub enum ArrayInit {
     Elems { elems: Vec<Var>, vec: bool },
     /// Zeros shaped like the array: the start of an adjoint.
     ZerosLike(Array),
+    /// A bar for the array that a `_vjp` may leave untouched (empty for a slice or `Vec`).
+    UnwantedLike(Array),
+    /// What a call returns: a `Vec` (a kernel such as `matmul`, or a function with a rule).
+    Call(Box<syn::Path>, Vec<CallArg>),
 }
 
 /// The length of a filled array.
@@ -274,7 +278,7 @@ pub enum Stmt {
     CallVjp {
         path: Box<syn::Path>,
         args: Vec<CallArg>,
-        seed: Var,
+        seed: CallSeed,
         bars: Vec<CallBar>,
         span: Span,
     },
@@ -289,6 +293,22 @@ pub enum Stmt {
         tokens: TokenStream,
         bindings: Vec<(syn::Ident, Var)>,
     },
+}
+
+/// The adjoint of a call's result: a float, or an array for a call that returns a `Vec`.
+#[derive(Clone, Copy, Debug)]
+pub enum CallSeed {
+    Value(Var),
+    Array(Array),
+}
+
+impl fmt::Display for CallSeed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallSeed::Value(v) => v.fmt(f),
+            CallSeed::Array(a) => a.fmt(f),
+        }
+    }
 }
 
 /// Where a `_vjp` call adds an argument's derivative.
@@ -317,8 +337,8 @@ pub struct Func {
     pub body: Block,
     /// Items declared in the body (`const`, `use`), emitted ahead of it.
     pub items: Vec<syn::Item>,
-    /// The result.
-    pub ret: Option<Var>,
+    /// The result: one value, or one per float of a vector result (none after an error).
+    pub ret: Vec<Var>,
     /// After the reverse transform: one entry per active parameter, in parameter order.
     pub grads: Vec<Grad>,
 }
@@ -365,7 +385,7 @@ impl Op {
     /// The values this operation reads.
     pub fn uses(&self) -> Vec<Var> {
         match self {
-            Op::Param(_) | Op::Lit(_) | Op::Path(_) | Op::Seed | Op::Get(_) | Op::Pop(_) => {
+            Op::Param(_) | Op::Lit(_) | Op::Path(_) | Op::Seed(_) | Op::Get(_) | Op::Pop(_) => {
                 Vec::new()
             }
             Op::Cast(v, _) | Op::Not(v) => vec![*v],
@@ -422,7 +442,8 @@ impl Stmt {
                     [*value].into_iter().chain(lens).collect()
                 }
                 ArrayInit::Elems { elems, .. } => elems.clone(),
-                ArrayInit::ZerosLike(_) => Vec::new(),
+                ArrayInit::ZerosLike(_) | ArrayInit::UnwantedLike(_) => Vec::new(),
+                ArrayInit::Call(_, args) => values(args),
             },
             Stmt::Store { index, value, .. } => index.iter().chain([value]).copied().collect(),
             Stmt::For { iter, .. } | Stmt::Reserve { iter, .. } => iter.uses(),
@@ -430,7 +451,9 @@ impl Stmt {
             Stmt::Verbatim { bindings, .. } => bindings.iter().map(|(_, v)| *v).collect(),
             Stmt::CallVjp { args, seed, .. } => {
                 let mut uses = values(args);
-                uses.push(*seed);
+                if let CallSeed::Value(v) = seed {
+                    uses.push(*v);
+                }
                 uses
             }
         }
@@ -492,7 +515,8 @@ impl fmt::Display for Op {
             Op::Get(l) => write!(f, "{l}"),
             Op::Load(a, i) => write!(f, "{a}{}", index(i)),
             Op::Len(a, i) => write!(f, "{a}{}.len()", index(i)),
-            Op::Seed => write!(f, "seed"),
+            Op::Seed(0) => write!(f, "seed"),
+            Op::Seed(k) => write!(f, "seed.{k}"),
             Op::Pop(t) => write!(f, "pop {t}"),
             Op::Rule {
                 prim,
@@ -555,6 +579,10 @@ fn block(f: &mut fmt::Formatter<'_>, body: &Block, depth: usize) -> fmt::Result 
                     writeln!(f, "{pad}let {array} = {v}[{}]", list(elems))?
                 }
                 ArrayInit::ZerosLike(a) => writeln!(f, "{pad}let {array} = zeros like {a}")?,
+                ArrayInit::UnwantedLike(a) => writeln!(f, "{pad}let {array} = unwanted like {a}")?,
+                ArrayInit::Call(p, args) => {
+                    writeln!(f, "{pad}let {array} = {}({})", tokens(p), call_args(args))?
+                }
             },
             Stmt::Store {
                 array,
@@ -628,10 +656,8 @@ impl fmt::Display for Func {
     /// result's adjoint v6".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         block(f, &self.body, 0)?;
-        match self.ret {
-            Some(r) => write!(f, "return {r}")?,
-            None => write!(f, "return")?,
-        }
+        let ret: Vec<String> = self.ret.iter().map(|r| format!(" {r}")).collect();
+        write!(f, "return{}", ret.join(","))?;
         if !self.grads.is_empty() {
             let grads: Vec<String> = self
                 .grads

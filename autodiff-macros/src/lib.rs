@@ -17,6 +17,7 @@ mod ir;
 mod lower;
 mod primitives;
 mod reverse;
+mod rule;
 #[cfg(test)]
 mod tests;
 
@@ -32,6 +33,16 @@ pub fn grad(attr: TokenStream, item: TokenStream) -> TokenStream {
             let err = err.to_compile_error();
             quote::quote!(#other #err).into()
         }
+        Err(err) => err.to_compile_error().into(),
+    }
+}
+
+/// Checks a hand-written `NAME_vjp` against the shape `#[grad]` callers call it with:
+/// `#[vjp_rule(for = NAME)]`; see the `autodiff` crate.
+#[proc_macro_attribute]
+pub fn vjp_rule(attr: TokenStream, item: TokenStream) -> TokenStream {
+    match syn::parse::<syn::ItemFn>(item) {
+        Ok(item) => rule::vjp_rule(attr.into(), item).into(),
         Err(err) => err.to_compile_error().into(),
     }
 }

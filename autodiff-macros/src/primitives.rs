@@ -162,3 +162,16 @@ pub fn method_names() -> Vec<&'static str> {
         .map(|p| p.name)
         .collect()
 }
+
+/// The kernels of `autodiff::kernels` that return a `Vec`: a call of one of these names with an
+/// array argument makes an array (the macro cannot see a callee's return type).
+pub const ARRAY_KERNELS: &[&str] = &[
+    "matvec",
+    "matmul",
+    "add_bias",
+    "relu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "logsumexp",
+];

@@ -1,17 +1,20 @@
 //! Runtime support for `autodiff`: the derivative rule of every primitive ([`rules`]), the
-//! non-`std` primitives [`relu`] and [`sigmoid`], and gradient checking ([`check`]).
+//! non-`std` primitives [`relu`] and [`sigmoid`], dense slice kernels with hand-written
+//! vector-Jacobian products ([`kernels`]), and gradient checking ([`check`]).
 //!
 //! Users depend on the `autodiff` facade crate, which re-exports what is public here.
 
-#![forbid(unsafe_code)]
+// The one exception is the GEMM call in `kernels`, allowed there and nowhere else.
+#![deny(unsafe_code)]
 
 pub mod check;
 mod float;
+pub mod kernels;
 pub mod rules;
 mod tape;
 
 pub use float::Float;
-pub use tape::{pop, zeros_like, Zeros};
+pub use tape::{pop, unwanted_like, zeros_like, Zeros};
 
 /// The rectified linear unit, `max(x, 0)`. Its derivative at exactly 0 is taken to be 0.
 ///

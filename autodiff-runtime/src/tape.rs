@@ -21,6 +21,11 @@ pub trait Zeros {
     type Bar;
     /// A zero adjoint shaped like `self`.
     fn zeros(&self) -> Self::Bar;
+    /// The bar to pass a `_vjp` for an argument whose adjoint nobody wants: empty for slices
+    /// and `Vec`s (the rule then skips that adjoint), zeros for fixed-size arrays.
+    fn unwanted(&self) -> Self::Bar {
+        self.zeros()
+    }
     /// Zero adjoints for a run of values (allocated zeroed in one go for floats).
     fn zeros_vec(items: &[Self]) -> Vec<Self::Bar>
     where
@@ -52,12 +57,18 @@ impl<T: Zeros> Zeros for [T] {
     fn zeros(&self) -> Vec<T::Bar> {
         T::zeros_vec(self)
     }
+    fn unwanted(&self) -> Vec<T::Bar> {
+        Vec::new()
+    }
 }
 
 impl<T: Zeros> Zeros for Vec<T> {
     type Bar = Vec<T::Bar>;
     fn zeros(&self) -> Vec<T::Bar> {
         T::zeros_vec(self)
+    }
+    fn unwanted(&self) -> Vec<T::Bar> {
+        Vec::new()
     }
 }
 
@@ -73,10 +84,20 @@ impl<T: Zeros + ?Sized> Zeros for &T {
     fn zeros(&self) -> T::Bar {
         (**self).zeros()
     }
+    fn unwanted(&self) -> T::Bar {
+        (**self).unwanted()
+    }
 }
 
 /// A zero adjoint shaped like `x`.
 #[inline]
 pub fn zeros_like<T: Zeros + ?Sized>(x: &T) -> T::Bar {
     x.zeros()
+}
+
+/// The bar for an argument of a `_vjp` call whose adjoint is not wanted (see
+/// [`Zeros::unwanted`]).
+#[inline]
+pub fn unwanted_like<T: Zeros + ?Sized>(x: &T) -> T::Bar {
+    x.unwanted()
 }

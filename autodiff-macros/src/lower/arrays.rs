@@ -3,7 +3,11 @@
 
 use super::source::*;
 use super::{Binding, Lower};
-use crate::ir::{Array, ArrayInit, ArrayKind, Info, Iter, Len, Op, Stmt, Ty, Var};
+use crate::ast::ParamKind;
+use crate::ir::{
+    Array, ArrayInit, ArrayKind, CallArg, FloatTy, Info, Iter, Len, Op, Stmt, Ty, Var,
+};
+use crate::primitives;
 use syn::spanned::Spanned;
 use syn::Expr;
 
@@ -19,6 +23,87 @@ impl Lower<'_> {
             Expr::Reference(r) => self.array_of(&r.expr),
             _ => None,
         }
+    }
+
+    /// A call's arguments: arrays (named, or made by a call that returns one) as themselves,
+    /// everything else as values.
+    pub(super) fn call_args<'e>(
+        &mut self,
+        args: impl IntoIterator<Item = &'e Expr>,
+    ) -> Vec<CallArg> {
+        args.into_iter()
+            .map(|a| {
+                let by_ref = matches!(a, Expr::Reference(_));
+                let inner = match a {
+                    Expr::Reference(r) => &*r.expr,
+                    a => a,
+                };
+                match self.array_of(a).or_else(|| self.array_call(inner, None)) {
+                    Some(array) => CallArg::Array { array, by_ref },
+                    None => CallArg::Value(self.expr(a)),
+                }
+            })
+            .collect()
+    }
+
+    /// `f(args)` when the call returns a `Vec` of floats: bound with that type
+    /// (`let h: Vec<f64> = f(..)`), or a kernel of `autodiff::kernels` that returns one
+    /// (`matmul(&x, &w, ..)`, `relu(&h)`).
+    pub(super) fn array_call(&mut self, e: &Expr, ty: Option<&syn::Type>) -> Option<Array> {
+        let Expr::Call(c) = strip_parens(e) else {
+            return None;
+        };
+        let Expr::Path(func) = &*c.func else {
+            return None;
+        };
+        let elem = match ty.and_then(crate::ast::array_shape) {
+            Some(ParamKind::Array { elem, depth: 1 }) if is_vec(ty) => Some(elem),
+            _ => None,
+        };
+        if elem.is_none() && !self.makes_array(e) {
+            return None;
+        }
+        let args = self.call_args(&c.args);
+        let info = Info {
+            ty: Ty::Float(Some(elem.unwrap_or(FloatTy::F64))),
+            active: false,
+            name: None,
+        };
+        let array = self.func.array(info, ArrayKind::Local);
+        self.push(Stmt::DeclArray {
+            array,
+            init: ArrayInit::Call(Box::new(func.path.clone()), args),
+            span: e.span(),
+        });
+        Some(array)
+    }
+
+    /// A call of a kernel that returns a `Vec`, with an array argument (`&`, `( )` aside).
+    fn makes_array(&self, e: &Expr) -> bool {
+        let e = match strip_parens(e) {
+            Expr::Reference(r) => strip_parens(&r.expr),
+            e => e,
+        };
+        let Expr::Call(c) = e else { return false };
+        let Expr::Path(func) = &*c.func else {
+            return false;
+        };
+        let segs: Vec<String> = func
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let primitive = matches!(
+            segs.iter().map(String::as_str).collect::<Vec<_>>()[..],
+            ["autodiff" | "f64" | "f32", _]
+        );
+        let name = segs.last().map(String::as_str).unwrap_or_default();
+        !primitive
+            && primitives::ARRAY_KERNELS.contains(&name)
+            && c.args
+                .iter()
+                .any(|a| self.array_of(a).is_some() || self.makes_array(a))
     }
 
     /// The array and the indices of `a[i][j]`.
@@ -155,4 +240,9 @@ impl Lower<'_> {
         self.push(Stmt::For { var, iter, body });
         Some(self.get(acc))
     }
+}
+
+/// `Vec<..>`, as written.
+fn is_vec(ty: Option<&syn::Type>) -> bool {
+    matches!(ty, Some(syn::Type::Path(p)) if p.path.segments.last().is_some_and(|s| s.ident == "Vec"))
 }

@@ -14,7 +14,7 @@
 
 use crate::ast::{self, ParamKind};
 use crate::ctxt::Ctxt;
-use crate::ir::{Array, ArrayKind, Block, CallArg, FloatTy, Func, Info, Local, Op, Stmt, Ty, Var};
+use crate::ir::{Array, ArrayKind, Block, FloatTy, Func, Info, Local, Op, Stmt, Ty, Var};
 use crate::primitives::{self, Form};
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
@@ -65,6 +65,11 @@ pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
         lower.bind(&p.ident, binding);
     }
     let block = &func.item.block;
+    if func.output.is_vector() {
+        lower.func.ret = lower.vector_result(func);
+        lower.func.body = lower.blocks.pop().unwrap_or_default();
+        return lower.func;
+    }
     if returns_early(block) {
         let zero = lower.lit(&syn::parse_quote!(0.0));
         let ret = lower.declare(zero, Some(Ty::Float(Some(func.ret))), "ret");
@@ -99,7 +104,7 @@ pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
             None
         }
     };
-    lower.func.ret = ret;
+    lower.func.ret = ret.into_iter().collect();
     lower.func.body = lower.blocks.pop().unwrap_or_default();
     lower.func
 }
@@ -504,7 +509,7 @@ impl Lower<'_> {
             }
             Some(init) => &init.expr,
         };
-        if let Some(array) = self.array_init(init) {
+        if let Some(array) = self.array_init(init).or_else(|| self.array_call(init, ty)) {
             return self.bind_local(pat, Binding::Array(array));
         }
         // `let (a, b) = (x, y);`: one binding per element.
@@ -816,22 +821,76 @@ impl Lower<'_> {
         }
         // Any other function: arrays are passed as themselves; activity decides whether the
         // call is differentiated (through `path_vjp`).
-        let args = c
-            .args
-            .iter()
-            .map(|a| match self.array_of(a) {
-                Some(array) => CallArg::Array {
-                    array,
-                    by_ref: matches!(a, Expr::Reference(_)),
-                },
-                None => CallArg::Value(self.expr(a)),
-            })
-            .collect();
+        let args = self.call_args(&c.args);
         self.def(
             Op::Call(Box::new(func.path.clone()), args),
             Ty::Other,
             func.span(),
         )
+    }
+
+    /// The body of a function returning `[F; M]` or a tuple: statements, then the result as
+    /// its last expression (or `return`): `(a, b)`, `[a, b]` or the name of an array of `M`.
+    fn vector_result(&mut self, func: &ast::Func) -> Vec<Var> {
+        let block = &func.item.block;
+        let hint = "#[grad] needs a function with several results to end in them: `(a, b)`, `[a, b]` or the name of a local array";
+        if returns_early(block) {
+            self.cx.error_spanned(
+                &func.item.sig.ident,
+                format!("{hint}; it does not support an early `return` there yet"),
+            );
+            return Vec::new();
+        }
+        let Some((last, rest)) = block.stmts.split_last() else {
+            self.cx.error_at(block.brace_token.span.close(), hint);
+            return Vec::new();
+        };
+        self.stmts(rest, false);
+        let e = match last {
+            syn::Stmt::Expr(Expr::Return(syn::ExprReturn { expr: Some(e), .. }), _) => &**e,
+            syn::Stmt::Expr(e, None) => e,
+            other => {
+                self.stmt(other);
+                self.cx.error_at(block.brace_token.span.close(), hint);
+                return Vec::new();
+            }
+        };
+        let count = match &func.output {
+            ast::Output::Tuple(n) => Some(*n),
+            ast::Output::Array { count, .. } => *count,
+            ast::Output::Scalar => None,
+        };
+        let elems = match strip_parens(e) {
+            Expr::Tuple(t) if matches!(func.output, ast::Output::Tuple(_)) => Some(&t.elems),
+            Expr::Array(a) if matches!(func.output, ast::Output::Array { .. }) => Some(&a.elems),
+            _ => None,
+        };
+        if let Some(elems) = elems {
+            if count.is_some_and(|n| n != elems.len()) {
+                self.cx.error_spanned(
+                    e,
+                    format!(
+                        "the function returns {} floats, but this has {}",
+                        count.unwrap_or(0),
+                        elems.len()
+                    ),
+                );
+            }
+            return elems.iter().map(|x| self.expr(x)).collect();
+        }
+        match (self.array_of(e), count) {
+            (Some(array), Some(n)) if matches!(func.output, ast::Output::Array { .. }) => (0..n)
+                .map(|k| {
+                    let index = self.lit(&syn::parse_quote!(#k));
+                    let ty = self.func.array_info(array).info.ty;
+                    self.def(Op::Load(array, vec![index]), ty, e.span())
+                })
+                .collect(),
+            _ => {
+                self.cx.error_spanned(e, hint);
+                Vec::new()
+            }
+        }
     }
 
     fn cast(&mut self, c: &syn::ExprCast) -> Var {

@@ -25,31 +25,28 @@ impl<'a> Reverse<'a> {
         }
         let primal = self.primal;
         self.declare_bars(&primal.body, &mut out);
-        let ret = primal.ret.expect("a function without errors has a result");
-        if let Some(Op::Get(l)) = self.defs.get(&ret).copied() {
-            if let Some(lbar) = self.local_bars.get(l).copied() {
-                let seed = self.seed(&mut out);
-                out.push(Stmt::Acc {
-                    local: lbar,
-                    value: seed,
-                });
-                self.seed_hoisted = true;
+        for (k, ret) in primal.ret.iter().enumerate() {
+            if let Some(Op::Get(l)) = self.defs.get(ret).copied() {
+                if let Some(lbar) = self.local_bars.get(l).copied() {
+                    let seed = self.seed(k, &mut out);
+                    out.push(Stmt::Acc {
+                        local: lbar,
+                        value: seed,
+                    });
+                    self.seed_hoisted.insert(k);
+                }
             }
         }
         out
     }
 
-    pub(super) fn seed(&mut self, out: &mut Block) -> Var {
-        let ret = self
-            .primal
-            .ret
-            .expect("a function without errors has a result");
-        let seed = self
-            .out
-            .var(self.primal.info(ret).ty, false, Some("seed".into()));
+    /// The seed of the result's float `k`.
+    pub(super) fn seed(&mut self, k: usize, out: &mut Block) -> Var {
+        let ty = self.primal.info(self.primal.ret[k]).ty;
+        let seed = self.out.var(ty, false, Some("seed".into()));
         out.push(Stmt::Let {
             dsts: vec![Some(seed)],
-            op: Op::Seed,
+            op: Op::Seed(k),
             span: Span::call_site(),
         });
         seed

@@ -19,8 +19,8 @@
 //! nested block gets a mutable adjoint instead, as do mutable locals and arrays.
 
 use crate::ir::{
-    values, Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, Cmp, FloatTy, Func,
-    Grad, Info, Iter, Local, Op, Stack, Stmt, Ty, Var,
+    values, Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, CallSeed, Cmp, FloatTy,
+    Func, Grad, Info, Iter, Local, Op, Stack, Stmt, Ty, Var,
 };
 use crate::primitives::{self, Arg, Form};
 use proc_macro2::Span;
@@ -117,8 +117,9 @@ struct Reverse<'a> {
     value_bars: HashMap<Var, Local>,
     local_bars: HashMap<Local, Local>,
     array_bars: HashMap<Array, Array>,
-    /// The result's adjoint went into its local's adjoint before the forward sweep.
-    seed_hoisted: bool,
+    /// The results (by index) whose adjoint went into their local's adjoint before the
+    /// forward sweep.
+    seed_hoisted: HashSet<usize>,
     /// Contributions to array adjoints not yet added, by element: several contributions to the
     /// same element in a block become one `ā[i] += c₁ + c₂`, without a round trip through
     /// memory for each.
@@ -158,7 +159,7 @@ impl<'a> Reverse<'a> {
             value_bars: HashMap::new(),
             local_bars: HashMap::new(),
             array_bars: HashMap::new(),
-            seed_hoisted: false,
+            seed_hoisted: HashSet::new(),
             pending: Vec::new(),
         }
     }

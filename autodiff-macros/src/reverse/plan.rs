@@ -60,7 +60,12 @@ impl<'a> Reverse<'a> {
                         index.iter().for_each(|i| self.need(*i));
                     }
                 }
-                Stmt::DeclArray { array, .. } => any |= self.active_array(*array),
+                Stmt::DeclArray { array, init, .. } => {
+                    if let (ArrayInit::Call(_, args), true) = (init, self.active_array(*array)) {
+                        values(args).into_iter().for_each(|a| self.need(a));
+                    }
+                    any |= self.active_array(*array);
+                }
                 Stmt::If { cond, then, els } => {
                     let (a, b) = (self.analyse(then), self.analyse(els));
                     if a || b {
@@ -171,10 +176,10 @@ impl<'a> Reverse<'a> {
 
     /// A local whose every read and write is part of an accumulation (or is the result).
     pub(super) fn is_accumulator(&self, l: Local) -> bool {
-        let ret = self.primal.ret;
+        let ret = &self.primal.ret;
         self.local_uses
             .get(&l)
-            .is_none_or(|uses| uses.iter().all(|(v, acc)| *acc || Some(*v) == ret))
+            .is_none_or(|uses| uses.iter().all(|(v, acc)| *acc || ret.contains(v)))
     }
 
     /// Marks the loops of a forward-scoped block that can be fused, and recurses into them.

@@ -8,10 +8,11 @@ impl<'a> Reverse<'a> {
         let primal = self.primal;
         let mut out = Vec::new();
         let mut adj = HashMap::new();
-        let ret = primal.ret.expect("a function without errors has a result");
-        if self.active(ret) && !self.seed_hoisted {
-            let seed = self.seed(&mut out);
-            self.accumulate(ret, seed, &mut adj, &mut out);
+        for (k, &ret) in primal.ret.iter().enumerate() {
+            if self.active(ret) && !self.seed_hoisted.contains(&k) {
+                let seed = self.seed(k, &mut out);
+                self.accumulate(ret, seed, &mut adj, &mut out);
+            }
         }
         self.reverse_stmts(&primal.body, &mut adj, &mut out);
         self.out.grads = self.grads(&adj, &mut out);
@@ -251,6 +252,14 @@ impl<'a> Reverse<'a> {
                     self.accumulate(*e, b, adj, out);
                 }
             }
+            Stmt::DeclArray {
+                array,
+                init: ArrayInit::Call(path, args),
+                span,
+            } if self.active_array(*array) => {
+                let seed = CallSeed::Array(self.array_bar(*array));
+                self.reverse_call(path, args, seed, *span, adj, out);
+            }
             Stmt::If { cond, then, els } => {
                 let (then, els) = (self.reverse_block(then), self.reverse_block(els));
                 if !then.is_empty() || !els.is_empty() {
@@ -362,56 +371,7 @@ impl<'a> Reverse<'a> {
                 }
             }
             Op::Call(path, args) => {
-                let mut bars = Vec::new();
-                let mut scalars = Vec::new();
-                for arg in args {
-                    match arg {
-                        CallArg::Value(a) => {
-                            let info = self.primal.info(*a).clone();
-                            if !info.ty.is_float() {
-                                continue;
-                            }
-                            let local = self.out.local(info.ty, true, bar_name(&info));
-                            let zero = self.lit("0.0", info.ty, out);
-                            out.push(Stmt::Decl { local, init: zero });
-                            bars.push(CallBar::Scalar(local));
-                            scalars.push((*a, local));
-                        }
-                        CallArg::Array { array, .. } => {
-                            let bar = if self.active_array(*array) {
-                                self.array_bar(*array)
-                            } else {
-                                // The callee adds into a bar for every array; this one is dropped.
-                                let info = Info {
-                                    ty: self.primal.array_info(*array).info.ty,
-                                    active: false,
-                                    name: Some("scratch".into()),
-                                };
-                                let scratch = self.out.array(info, ArrayKind::Local);
-                                out.push(Stmt::DeclArray {
-                                    array: scratch,
-                                    init: ArrayInit::ZerosLike(*array),
-                                    span,
-                                });
-                                scratch
-                            };
-                            bars.push(CallBar::Array(bar));
-                        }
-                    }
-                }
-                out.push(Stmt::CallVjp {
-                    path: path.clone(),
-                    args: args.clone(),
-                    seed: bar,
-                    bars,
-                    span,
-                });
-                for (a, local) in scalars {
-                    if self.active(a) {
-                        let c = self.get(local, out);
-                        self.accumulate(a, c, adj, out);
-                    }
-                }
+                self.reverse_call(path, args, CallSeed::Value(bar), span, adj, out)
             }
             Op::Load(a, index) => {
                 let abar = self.array_bar(*a);
@@ -428,6 +388,69 @@ impl<'a> Reverse<'a> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// The reverse of a differentiated call: `path_vjp(args, seed, bars)`, with one bar per
+    /// float or array argument (fresh locals for floats, added into their adjoints after; the
+    /// arrays' own adjoints, or an unwanted bar for an inactive array).
+    fn reverse_call(
+        &mut self,
+        path: &syn::Path,
+        args: &[CallArg],
+        seed: CallSeed,
+        span: Span,
+        adj: &mut HashMap<Var, Var>,
+        out: &mut Block,
+    ) {
+        let mut bars = Vec::new();
+        let mut scalars = Vec::new();
+        for arg in args {
+            match arg {
+                CallArg::Value(a) => {
+                    let info = self.primal.info(*a).clone();
+                    if !info.ty.is_float() {
+                        continue;
+                    }
+                    let local = self.out.local(info.ty, true, bar_name(&info));
+                    let zero = self.lit("0.0", info.ty, out);
+                    out.push(Stmt::Decl { local, init: zero });
+                    bars.push(CallBar::Scalar(local));
+                    scalars.push((*a, local));
+                }
+                CallArg::Array { array, .. } => {
+                    let bar = if self.active_array(*array) {
+                        self.array_bar(*array)
+                    } else {
+                        let info = Info {
+                            ty: self.primal.array_info(*array).info.ty,
+                            active: false,
+                            name: Some("unwanted".into()),
+                        };
+                        let unwanted = self.out.array(info, ArrayKind::Local);
+                        out.push(Stmt::DeclArray {
+                            array: unwanted,
+                            init: ArrayInit::UnwantedLike(*array),
+                            span,
+                        });
+                        unwanted
+                    };
+                    bars.push(CallBar::Array(bar));
+                }
+            }
+        }
+        out.push(Stmt::CallVjp {
+            path: Box::new(path.clone()),
+            args: args.to_vec(),
+            seed,
+            bars,
+            span,
+        });
+        for (a, local) in scalars {
+            if self.active(a) {
+                let c = self.get(local, out);
+                self.accumulate(a, c, adj, out);
+            }
         }
     }
 

@@ -1,0 +1,161 @@
+//! `#[vjp_rule(for = f)]`: checks a hand-written `f_vjp` against the shape `#[grad]` callers
+//! call it with, so that a mistyped rule is reported at the rule, not at every caller.
+//!
+//! The rule's parameters split into `f`'s parameters, the seed, and the bars (its trailing
+//! `&mut` parameters). Within the rule the macro checks the name, one bar per float or
+//! float-array parameter with the contract's type, and the return type that goes with the seed;
+//! against `f` it emits `const _: fn(params) -> R = f;`, whose type error rustc reports at
+//! `for = f` when `f` takes other parameters or returns something else.
+
+use crate::ast::{self, ParamKind};
+use crate::ctxt::Ctxt;
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::{FnArg, ItemFn, ReturnType, Type};
+
+/// The attribute's argument: the function the rule is for.
+pub struct RuleArgs {
+    pub target: syn::Path,
+}
+
+impl syn::parse::Parse for RuleArgs {
+    fn parse(input: syn::parse::ParseStream) -> syn::Result<Self> {
+        let usage = "expected the function this rule is for, as in `#[vjp_rule(for = softmax_ce)]`";
+        input
+            .parse::<syn::Token![for]>()
+            .map_err(|e| syn::Error::new(e.span(), usage))?;
+        input
+            .parse::<syn::Token![=]>()
+            .map_err(|e| syn::Error::new(e.span(), usage))?;
+        let target = input.parse()?;
+        if !input.is_empty() {
+            return Err(input.error(usage));
+        }
+        Ok(RuleArgs { target })
+    }
+}
+
+pub fn vjp_rule(attr: TokenStream, item: ItemFn) -> TokenStream {
+    let args = match syn::parse2::<RuleArgs>(attr) {
+        Ok(args) => args,
+        Err(err) => {
+            let err = err.to_compile_error();
+            return quote!(#item #err);
+        }
+    };
+    let mut cx = Ctxt::default();
+    let check = check(&args.target, &item, &mut cx);
+    let errors = cx.finish().err().map(|e| e.to_compile_error());
+    quote! {
+        #item
+        #check
+        #errors
+    }
+}
+
+/// The in-rule checks, and the `const` that checks `target` itself.
+fn check(target: &syn::Path, item: &ItemFn, cx: &mut Ctxt) -> TokenStream {
+    let sig = &item.sig;
+    let Some(name) = target.segments.last().map(|s| &s.ident) else {
+        return TokenStream::new();
+    };
+    let expected = format!("{name}_vjp");
+    if sig.ident != expected {
+        cx.error_spanned(
+            &sig.ident,
+            format!("a rule for `{name}` must be named `{expected}`: that is the function `#[grad]` callers call"),
+        );
+    }
+    let types: Vec<&Type> = sig
+        .inputs
+        .iter()
+        .filter_map(|arg| match arg {
+            FnArg::Typed(t) => Some(&*t.ty),
+            FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let n_bars = types.iter().rev().take_while(|t| is_mut_ref(t)).count();
+    let Some(seed_at) = types.len().checked_sub(n_bars + 1) else {
+        cx.error_spanned(
+            &sig.inputs,
+            format!("a rule takes `{name}`'s parameters, then the seed, then one `&mut` bar per float or float-array parameter"),
+        );
+        return TokenStream::new();
+    };
+    let (params, seed, bars) = (&types[..seed_at], types[seed_at], &types[seed_at + 1..]);
+
+    // One bar per differentiable parameter, with the contract's type.
+    let wanted: Vec<(usize, TokenStream)> = params
+        .iter()
+        .enumerate()
+        .filter_map(|(i, ty)| match ast::param_kind(ty) {
+            ParamKind::Float(_) => Some((i, ty.to_token_stream())),
+            _ => ast::array_shape(ty).map(|_| (i, ast::bar_ty(ty))),
+        })
+        .collect();
+    if wanted.len() != bars.len() {
+        let list: Vec<String> = wanted
+            .iter()
+            .map(|(_, ty)| format!("`&mut {ty}`"))
+            .collect();
+        cx.error_spanned(
+            &sig.inputs,
+            format!(
+                "`{name}` has {} float or float-array parameter(s), so its rule takes {} `&mut` bar(s) after the seed: {}; this one has {}",
+                wanted.len(),
+                wanted.len(),
+                list.join(", "),
+                bars.len()
+            ),
+        );
+    }
+    for ((i, want), bar) in wanted.iter().zip(bars) {
+        let Type::Reference(r) = bar else { continue };
+        if r.elem.to_token_stream().to_string() != want.to_string() {
+            cx.error_spanned(
+                bar,
+                format!(
+                    "expected `&mut {want}` here: the bar of the parameter `{}`",
+                    params[*i].to_token_stream().to_string().replace("& ", "&")
+                ),
+            );
+        }
+    }
+
+    // The seed is the result's adjoint: the rule returns the value, or nothing for a `Vec`.
+    let ret = match &sig.output {
+        ReturnType::Default => None,
+        ReturnType::Type(_, ty) => Some(&**ty),
+    };
+    let primal_ret = match (seed, ret) {
+        (Type::Reference(r), None) if r.mutability.is_none() => {
+            let elem = match &*r.elem {
+                Type::Slice(s) => &*s.elem,
+                other => other,
+            };
+            quote!(::std::vec::Vec<#elem>)
+        }
+        (seed, Some(ret))
+            if seed.to_token_stream().to_string() == ret.to_token_stream().to_string() =>
+        {
+            seed.to_token_stream()
+        }
+        (seed, _) => {
+            cx.error_spanned(
+                seed,
+                "the seed has the type of the function's result and the rule returns that value (`seed: f64` → `-> f64`), or, for a function returning `Vec<f64>`, the seed is `&[f64]` and the rule returns nothing",
+            );
+            return TokenStream::new();
+        }
+    };
+    let span = target.span();
+    let target = quote_spanned!(span=> #target);
+    quote_spanned! {span=>
+        const _: fn(#(#params),*) -> #primal_ret = #target;
+    }
+}
+
+fn is_mut_ref(ty: &Type) -> bool {
+    matches!(ty, Type::Reference(r) if r.mutability.is_some())
+}
