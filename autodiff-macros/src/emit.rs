@@ -5,7 +5,7 @@
 use crate::ast::{self, ParamKind};
 use crate::ir::{
     Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, CallSeed, FloatTy, Func, Grad,
-    Iter, Len, Local, Op, Stack, Stmt, Var,
+    Iter, Len, Local, Op, Range, Stack, Stmt, Var,
 };
 use crate::primitives::Form;
 use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream};
@@ -669,7 +669,11 @@ impl<'a> Names<'a> {
                         let l = self.local(*l);
                         quote!(&mut #l)
                     }
-                    CallBar::Array(a) => {
+                    CallBar::Array(a, Some(range)) => {
+                        let (name, range) = (self.array(*a), self.range(range));
+                        quote!(&mut #name[#range])
+                    }
+                    CallBar::Array(a, None) => {
                         let name = self.array(*a);
                         // A parameter's bar is already a `&mut` slice: reborrow it.
                         match self.func.array_info(*a).kind {
@@ -681,6 +685,7 @@ impl<'a> Names<'a> {
                             _ => quote!(&mut #name),
                         }
                     }
+                    CallBar::Unwanted => quote!(&mut []),
                 });
                 quote!(let _ = #vjp(#(#args,)* #seed, #(#bars),*);)
             }
@@ -699,7 +704,15 @@ impl<'a> Names<'a> {
         args.iter()
             .map(|a| match a {
                 CallArg::Value(v) => self.of(*v),
-                CallArg::Array { array, by_ref } => {
+                CallArg::Array {
+                    array,
+                    range: Some(range),
+                    ..
+                } => {
+                    let (name, range) = (self.array(*array), self.range(range));
+                    quote!(&#name[#range])
+                }
+                CallArg::Array { array, by_ref, .. } => {
                     let name = self.array(*array);
                     if *by_ref {
                         quote!(&#name)
@@ -709,6 +722,12 @@ impl<'a> Names<'a> {
                 }
             })
             .collect()
+    }
+
+    fn range(&self, range: &Range) -> TokenStream {
+        let lo = range.lo.map(|v| self.of(v));
+        let hi = range.hi.map(|v| self.of(v));
+        quote!(#lo..#hi)
     }
 
     fn iter(&self, iter: &Iter) -> TokenStream {

@@ -152,14 +152,29 @@ pub enum Op {
     },
 }
 
+/// The bounds of `lo..hi`, either of which may be left out.
+#[derive(Clone, Copy, Debug)]
+pub struct Range {
+    pub lo: Option<Var>,
+    pub hi: Option<Var>,
+}
+
+impl fmt::Display for Range {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let bound = |b: Option<Var>| b.map(|v| v.to_string()).unwrap_or_default();
+        write!(f, "{}..{}", bound(self.lo), bound(self.hi))
+    }
+}
+
 /// An argument of an [`Op::Call`].
 #[derive(Clone, Debug)]
 pub enum CallArg {
     Value(Var),
-    /// An array, passed as written: `&x` (`by_ref`) or `x`.
+    /// An array, passed as written: `&x` (`by_ref`) or `x`, or a part of it, `&x[lo..hi]`.
     Array {
         array: Array,
         by_ref: bool,
+        range: Option<Range>,
     },
 }
 
@@ -315,7 +330,10 @@ impl fmt::Display for CallSeed {
 #[derive(Clone, Copy, Debug)]
 pub enum CallBar {
     Scalar(Local),
-    Array(Array),
+    /// An array's adjoint, or the part of it that the argument was.
+    Array(Array, Option<Range>),
+    /// Nothing: an empty slice, for a part of an array whose adjoint is not wanted.
+    Unwanted,
 }
 
 /// A gradient entry of the result.
@@ -401,9 +419,11 @@ impl Op {
 /// The values among a call's arguments.
 pub fn values(args: &[CallArg]) -> Vec<Var> {
     args.iter()
-        .filter_map(|a| match a {
-            CallArg::Value(v) => Some(*v),
-            CallArg::Array { .. } => None,
+        .flat_map(|a| match a {
+            CallArg::Value(v) => vec![*v],
+            CallArg::Array { range, .. } => {
+                range.iter().flat_map(|r| [r.lo, r.hi]).flatten().collect()
+            }
         })
         .collect()
 }
@@ -483,6 +503,11 @@ fn call_args(args: &[CallArg]) -> String {
         .iter()
         .map(|a| match a {
             CallArg::Value(v) => v.to_string(),
+            CallArg::Array {
+                array,
+                range: Some(r),
+                ..
+            } => format!("{array}[{r}]"),
             CallArg::Array { array, .. } => array.to_string(),
         })
         .collect();
@@ -633,7 +658,9 @@ fn block(f: &mut fmt::Formatter<'_>, body: &Block, depth: usize) -> fmt::Result 
                     .iter()
                     .map(|b| match b {
                         CallBar::Scalar(l) => l.to_string(),
-                        CallBar::Array(a) => a.to_string(),
+                        CallBar::Array(a, None) => a.to_string(),
+                        CallBar::Array(a, Some(r)) => format!("{a}[{r}]"),
+                        CallBar::Unwanted => "_".into(),
                     })
                     .collect();
                 let (path, args) = (tokens(path), call_args(args));

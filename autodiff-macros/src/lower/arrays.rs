@@ -5,7 +5,7 @@ use super::source::*;
 use super::{Binding, Lower};
 use crate::ast::ParamKind;
 use crate::ir::{
-    Array, ArrayInit, ArrayKind, CallArg, FloatTy, Info, Iter, Len, Op, Stmt, Ty, Var,
+    Array, ArrayInit, ArrayKind, CallArg, FloatTy, Info, Iter, Len, Op, Range, Stmt, Ty, Var,
 };
 use crate::primitives;
 use syn::spanned::Spanned;
@@ -38,12 +38,43 @@ impl Lower<'_> {
                     Expr::Reference(r) => &*r.expr,
                     a => a,
                 };
+                if let Some(arg) = self.sub_slice(inner) {
+                    return arg;
+                }
                 match self.array_of(a).or_else(|| self.array_call(inner, None)) {
-                    Some(array) => CallArg::Array { array, by_ref },
+                    Some(array) => CallArg::Array {
+                        array,
+                        by_ref,
+                        range: None,
+                    },
                     None => CallArg::Value(self.expr(a)),
                 }
             })
             .collect()
+    }
+
+    /// `x[lo..hi]` (either bound optional) of an array `x`, passed as `&x[lo..hi]`.
+    fn sub_slice(&mut self, e: &Expr) -> Option<CallArg> {
+        let Expr::Index(ix) = strip_parens(e) else {
+            return None;
+        };
+        let Expr::Range(r) = strip_parens(&ix.index) else {
+            return None;
+        };
+        let array = self.array_of(&ix.expr)?;
+        if matches!(r.limits, syn::RangeLimits::Closed(_)) {
+            self.cx.error_spanned(
+                r,
+                "#[grad] passes parts of arrays as `&x[lo..hi]`; write the end exclusive",
+            );
+        }
+        let lo = r.start.as_ref().map(|x| self.expr(x));
+        let hi = r.end.as_ref().map(|x| self.expr(x));
+        Some(CallArg::Array {
+            array,
+            by_ref: true,
+            range: Some(Range { lo, hi }),
+        })
     }
 
     /// `f(args)` when the call returns a `Vec` of floats: bound with that type
@@ -101,9 +132,15 @@ impl Lower<'_> {
         let name = segs.last().map(String::as_str).unwrap_or_default();
         !primitive
             && primitives::ARRAY_KERNELS.contains(&name)
-            && c.args
-                .iter()
-                .any(|a| self.array_of(a).is_some() || self.makes_array(a))
+            && c.args.iter().any(|a| {
+                let inner = match strip_parens(a) {
+                    Expr::Reference(r) => &*r.expr,
+                    a => a,
+                };
+                let part_of_array = matches!(strip_parens(inner), Expr::Index(ix)
+                    if matches!(*ix.index, Expr::Range(_)) && self.array_of(&ix.expr).is_some());
+                self.array_of(a).is_some() || part_of_array || self.makes_array(a)
+            })
     }
 
     /// The array and the indices of `a[i][j]`.

@@ -418,9 +418,12 @@ impl<'a> Reverse<'a> {
                     bars.push(CallBar::Scalar(local));
                     scalars.push((*a, local));
                 }
-                CallArg::Array { array, .. } => {
+                CallArg::Array { array, range, .. } => {
                     let bar = if self.active_array(*array) {
                         self.array_bar(*array)
+                    } else if range.is_some() {
+                        bars.push(CallBar::Unwanted);
+                        continue;
                     } else {
                         let info = Info {
                             ty: self.primal.array_info(*array).info.ty,
@@ -435,7 +438,7 @@ impl<'a> Reverse<'a> {
                         });
                         unwanted
                     };
-                    bars.push(CallBar::Array(bar));
+                    bars.push(CallBar::Array(bar, *range));
                 }
             }
         }
