@@ -67,7 +67,7 @@
 extern crate self as autodiff;
 
 pub use autodiff_macros::{grad, vjp_rule};
-pub use autodiff_runtime::{check, detach, kernels, relu, sigmoid, Float};
+pub use autodiff_runtime::{check, detach, kernels, relu, sigmoid, Float, Step, Trace, Update};
 
 /// What generated code calls. Not a public API: it may change in any release.
 #[doc(hidden)]

@@ -8,13 +8,18 @@ use syn::{Ident, Token};
 pub struct Args {
     /// The parameters named in `wrt(...)`, if given; otherwise every float parameter is active.
     pub wrt: Option<Vec<Ident>>,
+    /// `trace`: also generate `NAME_trace`.
+    pub trace: bool,
 }
 
 impl Args {
     pub fn parse(tokens: TokenStream) -> syn::Result<Args> {
         let mut args = Args::default();
         let parser = syn::meta::parser(|meta| {
-            if meta.path.is_ident("wrt") {
+            if meta.path.is_ident("trace") {
+                args.trace = true;
+                Ok(())
+            } else if meta.path.is_ident("wrt") {
                 if args.wrt.is_some() {
                     return Err(
                         meta.error("`wrt` is given twice; name every parameter in one `wrt(...)`")
@@ -35,7 +40,7 @@ impl Args {
                 Ok(())
             } else {
                 Err(meta.error(
-                    "unknown argument to #[grad]; the arguments are `wrt(param, ...)`, which names the parameters to differentiate",
+                    "unknown argument to #[grad]; the arguments are `wrt(param, ...)`, which names the parameters to differentiate, and `trace`, which also generates `NAME_trace`",
                 ))
             }
         });

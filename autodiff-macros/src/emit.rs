@@ -7,7 +7,10 @@ use crate::ir::{
     Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, CallSeed, FloatTy, Func, Grad,
     Iter, Len, Local, Op, Range, Stack, Stmt, Var,
 };
-use crate::primitives::Form;
+use crate::primitives::{Arg, Form};
+use trace::Sweep;
+
+mod trace;
 use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 use std::collections::HashSet;
@@ -43,7 +46,7 @@ impl Extra {
 /// once, taking the seed and the array parameters' adjoints as `&mut` slices (so that rustc
 /// knows they alias nothing) and returning the scalar gradients; `NAME_grad` and `NAME_vjp`
 /// are thin wrappers around it.
-pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
+pub fn companions(func: &ast::Func, primal: &Func, adj: &Func, traced: bool) -> TokenStream {
     let extra = Extra::new(func);
     let names = Names::new(func, adj, &extra);
     let name = &func.item.sig.ident;
@@ -103,7 +106,8 @@ pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
             let x = &p.ident;
             let msg = format!("`{bar}` must have the length of `{x}`");
             quote!(::core::assert_eq!(#bar.len(), #x.len(), #msg);)
-        });
+        })
+        .collect::<Vec<_>>();
     let body = names.block(&adj.body);
     let ret = names.result(func, &adj.ret);
     let unused_seed = (!uses_seed(&adj.body)).then(|| quote!(let _ = #seed;));
@@ -117,7 +121,8 @@ pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
         .map(|(p, bar, _)| {
             let x = &p.ident;
             quote!(let mut #bar = ::autodiff::__private::zeros_like(&#x);)
-        });
+        })
+        .collect::<Vec<_>>();
     let one = float_lit(1.0, func.ret);
     let grad_entries = active.iter().map(|(p, bar, _)| {
         if is_array(p) {
@@ -172,6 +177,28 @@ pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
         }
     };
 
+    // The same sweeps again, recording each rule's contribution.
+    let trace = traced.then(|| {
+        let mut names = Names::new(func, adj, &extra);
+        names.trace = Some(Sweep::Reverse);
+        let (body, ret) = (names.block(&adj.body), names.result(func, &adj.ret));
+        let core = quote! {
+            let #seed: #r = #one;
+            #(#zeros)*
+            let (__ad_value, #scalar_pattern) = {
+                #(#items)*
+                #(#lengths)*
+                #prologue
+                #body
+                (#ret, #scalar_values)
+            };
+        };
+        let grads: Vec<(&ast::Param, &Ident)> =
+            active.iter().map(|(p, bar, _)| (*p, *bar)).collect();
+        let trace = trace::trace_fn(func, primal, &core, &grads);
+        quote!(#(#attrs)* #trace)
+    });
+
     let vjp_sig = vjp_signature(func, &extra, params.clone());
     let accumulate = active
         .iter()
@@ -220,6 +247,8 @@ pub fn companions(func: &ast::Func, adj: &Func) -> TokenStream {
 
         #(#attrs)*
         #grad_or_jacobian
+
+        #trace
 
         #(#attrs)*
         #vjp_sig {
@@ -432,6 +461,8 @@ struct Names<'a> {
     extra: &'a Extra,
     /// The single-value definition of each value, by index.
     defs: Vec<Option<&'a Op>>,
+    /// Set while spelling `NAME_trace`: which sweep records what.
+    trace: Option<Sweep>,
 }
 
 impl<'a> Names<'a> {
@@ -455,6 +486,7 @@ impl<'a> Names<'a> {
             sig,
             extra,
             defs,
+            trace: None,
         }
     }
 
@@ -531,6 +563,11 @@ impl<'a> Names<'a> {
     }
 
     fn stmt(&self, stmt: &Stmt) -> TokenStream {
+        let (run, record) = (self.run(stmt), self.record(stmt));
+        quote!(#run #record)
+    }
+
+    fn run(&self, stmt: &Stmt) -> TokenStream {
         match stmt {
             Stmt::Let { dsts, op, span } => self.let_stmt(dsts, op, *span),
             Stmt::Decl { local, init } => {
@@ -608,19 +645,28 @@ impl<'a> Names<'a> {
             }
             Stmt::If { cond, then, els } => {
                 let (c, then) = (self.of(*cond), self.block(then));
-                if els.is_empty() {
+                let label = self.label(*cond);
+                let (took_then, took_else) = (
+                    self.note(quote!(::std::format!("{} is true: then", #label))),
+                    self.note(quote!(::std::format!("{} is false: else", #label))),
+                );
+                if els.is_empty() && took_else.is_empty() {
                     quote!(if #c { #then })
                 } else {
                     let els = self.block(els);
-                    quote!(if #c { #then } else { #els })
+                    quote!(if #c { #took_then #then } else { #took_else #els })
                 }
             }
             Stmt::For { var, iter, body } => {
                 let (v, iter, body) = (self.var(*var), self.iter(iter), self.block(body));
-                quote!(for #v in #iter { #body })
+                let label = self.label(*var);
+                let note = self.note(quote!(::std::format!("loop: {} = {}", #label, #v)));
+                quote!(for #v in #iter { #note #body })
             }
             Stmt::While { cond, body } => {
+                let note = self.note(quote!(::std::string::String::from("loop: next iteration")));
                 let body = self.block(body);
+                let body = quote!(#note #body);
                 match cond {
                     Some((c, v)) => {
                         let (c, v) = (self.block(c), self.of(*v));

@@ -20,7 +20,7 @@ pub fn grad(attr: TokenStream, item: ItemFn) -> TokenStream {
     match cx.finish() {
         Ok(()) => {
             let adjoint = reverse::reverse(&primal);
-            let companions = emit::companions(&func, &adjoint);
+            let companions = emit::companions(&func, &primal, &adjoint, args.trace);
             quote! {
                 #item
                 #companions

@@ -187,3 +187,16 @@ fn print_expansion() {
     println!("{p}\n{a}");
     println!("{}", crate::expand::grad(Default::default(), item));
 }
+
+/// Every primitive names one partial derivative per float argument, for `NAME_trace`.
+#[test]
+fn one_partial_per_float_argument() {
+    for p in crate::primitives::PRIMITIVES {
+        let floats = p
+            .args
+            .iter()
+            .filter(|a| **a == crate::primitives::Arg::Float)
+            .count();
+        assert_eq!(p.partials.len(), floats, "{}", p.name);
+    }
+}

@@ -12,9 +12,11 @@ mod float;
 pub mod kernels;
 pub mod rules;
 mod tape;
+mod trace;
 
 pub use float::Float;
 pub use tape::{pop, unwanted_like, zeros_like, Zeros};
+pub use trace::{Step, Trace, Update};
 
 /// The rectified linear unit, `max(x, 0)`. Its derivative at exactly 0 is taken to be 0.
 ///

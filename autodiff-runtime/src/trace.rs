@@ -1,0 +1,290 @@
+//! What `NAME_trace` returns: the Wengert list of one evaluation with its values, the adjoint
+//! updates in the order the reverse sweep applied them, and the gradient — the tables the
+//! seeds teach reverse mode with, for any `#[grad(trace)]` function.
+
+use std::collections::HashMap;
+use std::fmt;
+
+/// Rows kept from the start of a long table, and from its end; the rows between are counted.
+const HEAD: usize = 48;
+const TAIL: usize = 16;
+
+/// One evaluation and its gradient, recorded by the code `#[grad(trace)]` generates.
+///
+/// `Display` prints the forward table, the reverse table and the gradient, in 80 columns;
+/// [`Trace::to_dot`] draws the computation for Graphviz. Tables longer than 64 rows keep their
+/// first 48 and last 16 rows and say how many were left out.
+///
+/// ```
+/// use autodiff::grad;
+///
+/// #[grad(trace)]
+/// fn f(x: f64) -> f64 {
+///     (1.0 + x * x).ln()
+/// }
+///
+/// let trace = f_trace(2.0);
+/// assert_eq!(trace.value(), f(2.0));
+/// assert_eq!(trace.gradient()[0].1, f_grad(2.0).1);
+/// println!("{trace}");
+/// assert!(trace.to_dot().starts_with("digraph"));
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    function: String,
+    steps: Table<Step>,
+    updates: Table<Update>,
+    value: f64,
+    gradient: Vec<(String, f64)>,
+}
+
+/// A row of the forward table: a value the function computed, or a note on the control flow
+/// taken (`value` is `None`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    /// `x1` for a parameter, `v3` for an intermediate value.
+    pub name: String,
+    /// The source variable the value was bound to, if any.
+    pub source: String,
+    /// The operation, over the names of earlier rows (`v1 * v2`, `sin(v1)`).
+    pub op: String,
+    /// The names of the rows the operation reads.
+    pub args: Vec<String>,
+    pub value: Option<f64>,
+}
+
+/// A row of the reverse table: `target += expr`, with the contribution's value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Update {
+    /// The adjoint receiving the contribution, `v̄2`.
+    pub target: String,
+    /// The contribution as the chain rule writes it, `v̄3 · 1/v2`.
+    pub expr: String,
+    pub value: f64,
+}
+
+/// The first rows, the last rows, and how many in between were dropped.
+#[derive(Clone, Debug)]
+struct Table<T> {
+    head: Vec<T>,
+    tail: std::collections::VecDeque<T>,
+    omitted: usize,
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Table {
+            head: Vec::new(),
+            tail: Default::default(),
+            omitted: 0,
+        }
+    }
+}
+
+impl<T> Table<T> {
+    fn push(&mut self, row: T) {
+        if self.head.len() < HEAD {
+            self.head.push(row);
+            return;
+        }
+        if self.tail.len() == TAIL {
+            self.tail.pop_front();
+            self.omitted += 1;
+        }
+        self.tail.push_back(row);
+    }
+
+    fn rows(&self) -> impl Iterator<Item = &T> {
+        self.head.iter().chain(&self.tail)
+    }
+}
+
+impl Trace {
+    /// The function's value.
+    pub fn value(&self) -> f64 {
+        self.value
+    }
+
+    /// The gradient: one entry per float of every active parameter (`x1`, `x[3]`), in
+    /// parameter order, as `NAME_grad` computes it.
+    pub fn gradient(&self) -> &[(String, f64)] {
+        &self.gradient
+    }
+
+    /// The forward table's rows (of a long run, the first and last ones).
+    pub fn steps(&self) -> impl Iterator<Item = &Step> {
+        self.steps.rows()
+    }
+
+    /// The reverse table's rows, in the order they were applied (of a long run, the first and
+    /// last ones).
+    pub fn updates(&self) -> impl Iterator<Item = &Update> {
+        self.updates.rows()
+    }
+
+    /// A Graphviz `digraph` of the computation: a node per value (named as in the forward
+    /// table, with its operation, value and adjoint) and an edge from each operand to its use.
+    /// In a loop, a name's node shows its last value. Render with `dot -Tsvg`.
+    pub fn to_dot(&self) -> String {
+        // `v̄3 += …` adds to the adjoint of `v3` (an array element's, `x̄[2]`, is not drawn).
+        let mut adjoint: HashMap<String, f64> = HashMap::new();
+        for u in self.updates().filter(|u| !u.target.contains('[')) {
+            *adjoint.entry(u.target.replace('\u{304}', "")).or_default() += u.value;
+        }
+        let mut nodes: Vec<&Step> = Vec::new();
+        for s in self.steps().filter(|s| s.value.is_some()) {
+            match nodes.iter_mut().find(|n| n.name == s.name) {
+                Some(n) => *n = s,
+                None => nodes.push(s),
+            }
+        }
+        let mut dot = format!(
+            "digraph \"{}\" {{\n  rankdir=LR;\n  node [shape=record];\n",
+            self.function
+        );
+        for n in &nodes {
+            let bar = adjoint
+                .get(&n.name)
+                .map(|b| format!(" | adjoint {}", number(*b)))
+                .unwrap_or_default();
+            let op =
+                n.op.replace('"', "\\\"")
+                    .replace(['{', '}', '|', '<', '>'], " ");
+            dot += &format!(
+                "  \"{}\" [label=\"{} = {} | value {}{}\"];\n",
+                n.name,
+                n.name,
+                op,
+                number(n.value.unwrap_or(f64::NAN)),
+                bar
+            );
+        }
+        for n in &nodes {
+            for a in &n.args {
+                if nodes.iter().any(|m| &m.name == a) {
+                    dot += &format!("  \"{a}\" -> \"{}\";\n", n.name);
+                }
+            }
+        }
+        dot.push_str("}\n");
+        dot
+    }
+
+    #[doc(hidden)]
+    pub fn new(function: &str) -> Trace {
+        Trace {
+            function: function.to_owned(),
+            ..Trace::default()
+        }
+    }
+
+    #[doc(hidden)]
+    pub fn step(&mut self, name: &str, source: &str, op: &str, args: &[&str], value: f64) {
+        self.steps.push(Step {
+            name: name.to_owned(),
+            source: source.to_owned(),
+            op: op.to_owned(),
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
+            value: Some(value),
+        });
+    }
+
+    #[doc(hidden)]
+    pub fn note(&mut self, text: String) {
+        self.steps.push(Step {
+            name: String::new(),
+            source: String::new(),
+            op: text,
+            args: Vec::new(),
+            value: None,
+        });
+    }
+
+    #[doc(hidden)]
+    pub fn update(&mut self, target: String, expr: &str, value: f64) {
+        self.updates.push(Update {
+            target,
+            expr: expr.to_owned(),
+            value,
+        });
+    }
+
+    #[doc(hidden)]
+    pub fn finish(&mut self, value: f64, gradient: Vec<(String, f64)>) {
+        self.value = value;
+        self.gradient = gradient;
+    }
+}
+
+/// A number in at most 12 characters.
+fn number(x: f64) -> String {
+    if x == 0.0 || (1e-4..1e6).contains(&x.abs()) {
+        let s = format!("{x:.6}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        if s == "-0" {
+            "0".into()
+        } else {
+            s.into()
+        }
+    } else {
+        format!("{x:.4e}")
+    }
+}
+
+/// `s` cut to `width` characters, with `…` where it was cut.
+fn fit(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        s.to_owned()
+    } else {
+        let cut: String = s.chars().take(width - 1).collect();
+        cut + "…"
+    }
+}
+
+impl fmt::Display for Trace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}: forward sweep (the Wengert list)", self.function)?;
+        writeln!(
+            f,
+            "  {:<8} {:<10} {:<40} {:>14}",
+            "name", "source", "operation", "value"
+        )?;
+        let omitted = |f: &mut fmt::Formatter<'_>, n: usize| {
+            if n > 0 {
+                writeln!(f, "  … {n} rows left out …")
+            } else {
+                Ok(())
+            }
+        };
+        for (k, s) in self.steps.rows().enumerate() {
+            if k == HEAD {
+                omitted(f, self.steps.omitted)?;
+            }
+            match s.value {
+                Some(v) => writeln!(
+                    f,
+                    "  {:<8} {:<10} {:<40} {:>14}",
+                    fit(&s.name, 8),
+                    fit(&s.source, 10),
+                    fit(&s.op, 40),
+                    number(v)
+                )?,
+                None => writeln!(f, "  -- {}", fit(&s.op, 74))?,
+            }
+        }
+        writeln!(f, "reverse sweep (adjoints, in the order applied)")?;
+        for (k, u) in self.updates.rows().enumerate() {
+            if k == HEAD {
+                omitted(f, self.updates.omitted)?;
+            }
+            let lhs = format!("{} += {}", u.target, u.expr);
+            writeln!(f, "  {:<60} = {:>13}", fit(&lhs, 60), number(u.value))?;
+        }
+        writeln!(f, "value {}", number(self.value))?;
+        writeln!(f, "gradient")?;
+        for (name, g) in &self.gradient {
+            writeln!(f, "  ∂/∂{:<20} = {:>13}", fit(name, 20), number(*g))?;
+        }
+        Ok(())
+    }
+}
