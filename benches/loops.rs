@@ -8,7 +8,8 @@
 //! 2. A scalar recurrence `h ← tanh(a·h + b)` run for `T = 10⁵` steps: loop-carried state that
 //!    the forward sweep overwrites, so the reverse sweep needs the whole `h` sequence.
 //! 3. A linear layer, batch 64, 256 → 256, written as a scalar loss `Σ ȳ ⊙ (XW + b)` over
-//!    row-major slices with plain nested loops, the way a user writes it.
+//!    row-major slices with plain nested loops, the way a user writes it; and the same loss
+//!    through `autodiff::kernels` (`matmul`, `add_bias`, `dot`), whose rules are GEMMs.
 //!
 //! The hand-written adjoints are what an expert writes without BLAS: Rosenbrock's value and
 //! gradient in one fused pass; the recurrence with its `h` sequence stored forward and one
@@ -141,6 +142,23 @@ fn linear(
         }
     }
     l
+}
+
+/// The same loss through the runtime's kernels: one GEMM forward, and the two GEMMs of
+/// `matmul_vjp` backward (`X̄ = ȲWᵀ`, `W̄ = XᵀȲ`).
+#[grad(wrt(x, w, b))]
+fn linear_kernels(
+    x: &[f64],
+    w: &[f64],
+    b: &[f64],
+    ybar: &[f64],
+    batch: usize,
+    n_in: usize,
+    n_out: usize,
+) -> f64 {
+    use autodiff::kernels as k;
+    let y = k::add_bias(&k::matmul(x, w, batch, n_in, n_out), b);
+    k::dot(&y, ybar)
 }
 
 /// The linear layer's value and gradient `(L, (X̄, W̄, b̄))`.
@@ -302,6 +320,11 @@ fn check_all(x: &[f64], lin: &Linear) {
     close("linear (same loops) ∂x", &gx, &lx);
     close("linear (same loops) ∂w", &gw, &lw);
     close("linear (same loops) ∂b", &gb, &lb);
+    let (kv, (kx, kw, kb)) = linear_kernels_grad(x, w, b, ybar, BATCH, N_IN, N_OUT);
+    close("linear (kernels) value", &[kv], &[hv]);
+    close("linear (kernels) ∂x", &kx, &hx);
+    close("linear (kernels) ∂w", &kw, &hw);
+    close("linear (kernels) ∂b", &kb, &hb);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -377,6 +400,32 @@ fn loops(c: &mut Criterion) {
     group.bench_function("grad", |bench| {
         bench.iter(|| {
             linear_grad(
+                black_box(x),
+                black_box(w),
+                black_box(b),
+                black_box(ybar),
+                black_box(BATCH),
+                black_box(N_IN),
+                black_box(N_OUT),
+            )
+        })
+    });
+    group.bench_function("primal_kernels", |bench| {
+        bench.iter(|| {
+            linear_kernels(
+                black_box(x),
+                black_box(w),
+                black_box(b),
+                black_box(ybar),
+                black_box(BATCH),
+                black_box(N_IN),
+                black_box(N_OUT),
+            )
+        })
+    });
+    group.bench_function("grad_kernels", |bench| {
+        bench.iter(|| {
+            linear_kernels_grad(
                 black_box(x),
                 black_box(w),
                 black_box(b),

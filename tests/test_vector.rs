@@ -1,7 +1,11 @@
 //! Functions with several results: `NAME_vjp` takes a seed shaped like the result and
 //! `NAME_jacobian` returns the Jacobian, row-major, one row per result.
 
+// `#[grad]` functions index their slices in loops, as users write them.
+#![allow(clippy::needless_range_loop)]
+
 use approx::assert_relative_eq;
+use autodiff::check::numeric_gradient;
 use autodiff::grad;
 
 /// Seed case 4: `f(x1, x2) = (x1 x2, x1 + x2²)`.
@@ -56,4 +60,60 @@ fn array_result_jacobian_and_vjp() {
     let mut bar = [0.0; 3];
     cumulative_vjp(&x, [1.0, 1.0, 1.0], &mut bar);
     assert_eq!(bar, [6.0, -8.0, 1.0]);
+}
+
+/// A slice parameter and an array result: the Jacobian is `3 × x.len()`, row-major.
+#[grad]
+fn features(x: &[f64]) -> [f64; 3] {
+    let mut s = 0.0;
+    let mut q = 0.0;
+    for i in 0..x.len() {
+        s += x[i];
+        q += x[i] * x[i];
+    }
+    [s.sin(), q.sqrt(), x[0] * x[x.len() - 1]]
+}
+
+#[test]
+fn slice_parameter_array_result_jacobian_by_finite_differences() {
+    let x = [0.3, -1.2, 0.8, 2.0, -0.4];
+    let (value, j) = features_jacobian(&x);
+    assert_eq!(value, features(&x));
+    assert_eq!(j.len(), 3 * x.len());
+    for (out, row) in j.chunks_exact(x.len()).enumerate() {
+        let numeric = numeric_gradient(|p: &[f64]| features(p)[out], &x, 1e-6);
+        for (i, (a, n)) in row.iter().zip(&numeric).enumerate() {
+            assert!(
+                approx::relative_eq!(*a, *n, epsilon = 1e-7, max_relative = 1e-6),
+                "∂y{out}/∂x{i}: {a} vs {n}"
+            );
+        }
+    }
+    // The last row has nonzeros only at the ends.
+    let n = x.len();
+    assert_eq!(&j[2 * n..], &[x[n - 1], 0.0, 0.0, 0.0, x[0]]);
+}
+
+/// An `f32` function with a tuple result: polar to Cartesian coordinates.
+#[grad]
+fn polar32(r: f32, theta: f32) -> (f32, f32) {
+    (r * theta.cos(), r * theta.sin())
+}
+
+#[test]
+fn f32_tuple_result_jacobian_and_vjp() {
+    let (r, theta) = (1.7_f32, 0.6_f32);
+    let (value, j) = polar32_jacobian(r, theta);
+    assert_eq!(value, polar32(r, theta));
+    let (c, s) = (theta.cos(), theta.sin());
+    let expected: [f32; 4] = [c, -r * s, s, r * c];
+    assert_eq!(j.len(), 4);
+    for (a, e) in j.iter().zip(&expected) {
+        assert_relative_eq!(*a, *e, max_relative = 1e-6);
+    }
+    let (mut rb, mut tb) = (0.0_f32, 0.0_f32);
+    let v = polar32_vjp(r, theta, (1.0, -2.0), &mut rb, &mut tb);
+    assert_eq!(v, value);
+    assert_relative_eq!(rb, c - 2.0 * s, max_relative = 1e-6);
+    assert_relative_eq!(tb, -r * s - 2.0 * r * c, max_relative = 1e-6);
 }
