@@ -15,7 +15,9 @@ const TAIL: usize = 16;
 /// [`Trace::to_dot`] draws the computation for Graphviz. Tables longer than 64 rows keep their
 /// first 48 and last 16 rows and say how many were left out.
 ///
-/// ```
+/// Through the `autodiff` facade (whose crate docs run this example):
+///
+/// ```ignore
 /// use autodiff::grad;
 ///
 /// #[grad(trace)]

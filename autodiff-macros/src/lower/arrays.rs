@@ -119,12 +119,7 @@ impl Lower<'_> {
         let Expr::Path(func) = &*c.func else {
             return false;
         };
-        let segs: Vec<String> = func
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
+        let segs = segments(&func.path);
         let primitive = matches!(
             segs.iter().map(String::as_str).collect::<Vec<_>>()[..],
             ["autodiff" | "f64" | "f32", _]

@@ -715,12 +715,7 @@ impl Lower<'_> {
             None => {}
         }
         // A named constant: `PI`, `std::f64::consts::E`, a `const` item.
-        let segs: Vec<String> = p
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
+        let segs = segments(&p.path);
         let ty = match segs.iter().rev().nth(2).map(String::as_str) {
             Some("f64") if segs[segs.len() - 2] == "consts" => Ty::Float(Some(FloatTy::F64)),
             Some("f32") if segs[segs.len() - 2] == "consts" => Ty::Float(Some(FloatTy::F32)),
@@ -799,12 +794,7 @@ impl Lower<'_> {
                 return self.placeholder();
             }
         }
-        let segs: Vec<String> = func
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
+        let segs = segments(&func.path);
         let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
         let prim = match segs[..] {
             ["f64" | "f32", name] => primitives::lookup(Form::Method, name),

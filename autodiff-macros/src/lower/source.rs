@@ -276,3 +276,8 @@ pub(super) fn mentioned_names(tokens: TokenStream) -> Vec<Ident> {
     }
     names
 }
+
+/// The names of a path's segments: `std::f64::consts::PI` → `["std", "f64", "consts", "PI"]`.
+pub(super) fn segments(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}
