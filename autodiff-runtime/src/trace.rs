@@ -233,14 +233,20 @@ fn number(x: f64) -> String {
     }
 }
 
-/// `s` cut to `width` characters, with `…` where it was cut.
+/// `s` cut or padded to `width` columns, with `…` where it was cut. The bar of `v̄` is a
+/// combining character: it takes no column.
 fn fit(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
-        s.to_owned()
-    } else {
-        let cut: String = s.chars().take(width - 1).collect();
-        cut + "…"
+    let columns = |s: &str| s.chars().filter(|c| *c != '\u{304}').count();
+    let mut out = String::new();
+    for c in s.chars() {
+        if columns(&out) + 1 == width && columns(s) > width && c != '\u{304}' {
+            out.push('…');
+            break;
+        }
+        out.push(c);
     }
+    let pad = width.saturating_sub(columns(&out));
+    out + &" ".repeat(pad)
 }
 
 impl fmt::Display for Trace {
@@ -271,7 +277,7 @@ impl fmt::Display for Trace {
                     fit(&s.op, 40),
                     number(v)
                 )?,
-                None => writeln!(f, "  -- {}", fit(&s.op, 74))?,
+                None => writeln!(f, "  -- {}", fit(&s.op, 74).trim_end())?,
             }
         }
         writeln!(f, "reverse sweep (adjoints, in the order applied)")?;

@@ -221,7 +221,12 @@ impl Names<'_> {
         for (k, a) in args.iter().enumerate() {
             text = text.replace(&format!("{{{k}}}"), &self.label(*a));
         }
-        text
+        // `v̄9 · (1 - v9²)`, not `v̄9 · 1 - v9²`.
+        if text.contains(' ') {
+            format!("({text})")
+        } else {
+            text
+        }
     }
 }
 
