@@ -2,8 +2,9 @@
 //!
 //! Put `#[grad]` on an ordinary function of floats and get its exact gradient as plain Rust,
 //! generated at compile time: a forward sweep that evaluates the function, then a reverse sweep
-//! that accumulates `v̄ += ū · ∂u/∂v` back to every input. No tape at run time, no operator
-//! overloading, no global state.
+//! that accumulates `v̄ += ū · ∂u/∂v` back to every input. No runtime graph, no global tape, no
+//! operator overloading: the gradient is Rust code that rustc optimises like a hand-written
+//! adjoint, on stable Rust.
 //!
 //! ```
 //! use autodiff::grad;
@@ -60,8 +61,578 @@
 //! assert!((d - 0.5 / 2f64.sqrt()).abs() < 1e-9);
 //! ```
 //!
-//! [`check::gradcheck`] compares any gradient with central finite differences. The README lists
-//! the supported syntax and the conventions at non-differentiable points.
+//! The rest of this page is the user guide: what `#[grad]` generates, what it accepts, how to
+//! plug in your own derivatives, and what it does at the points where a derivative is a
+//! matter of convention. `cargo run --example tour` shows the generated tables for the
+//! textbook cases.
+//!
+//! # The contract
+//!
+//! For `#[grad] fn NAME(params) -> R` with `R` = `f64` or `f32`, next to the untouched `NAME`:
+//!
+//! | item | shape |
+//! | --- | --- |
+//! | `NAME_grad(params) -> (R, G)` | the value, then one gradient entry per *active* parameter, in parameter order; with a single active parameter `G` is that entry itself, not a 1-tuple |
+//! | `NAME_vjp(params, seed: R, bars…) -> R` | one `&mut` bar per active parameter, in order; adds `seed · ∂NAME/∂param` into each (it accumulates, never overwrites) and returns the value |
+//!
+//! The gradient entry and the bar of each kind of active parameter:
+//!
+//! | parameter | entry in `NAME_grad` | bar in `NAME_vjp` |
+//! | --- | --- | --- |
+//! | `x: f64` (`f32`) | `f64` (`f32`) | `&mut f64` (`&mut f32`) |
+//! | `x: [f64; N]`, `x: &[f64; N]` | `[f64; N]` | `&mut [f64; N]` |
+//! | `x: &[f64]`, `x: &Vec<f64>`, `x: Vec<f64>` | `Vec<f64>` of `x`'s length | `&mut [f64]` of `x`'s length |
+//! | nested, `x: &[Vec<f64>]`, `x: &[[f64; 3]]` | `Vec<Vec<f64>>`, `Vec<[f64; 3]>` | `&mut [Vec<f64>]`, `&mut [[f64; 3]]` |
+//!
+//! The companions have the visibility of `NAME` and share its `cfg` and lint attributes. A
+//! slice bar of the wrong length is a panic that names it, with one exception: an *empty* bar
+//! for a non-empty slice means "this adjoint is not wanted" (see [custom
+//! rules](#custom-rules-writing-name_vjp-by-hand)).
+//!
+//! ```
+//! use autodiff::grad;
+//!
+//! #[grad]
+//! fn energy(p: [f64; 2], v: &[f64], k: f64) -> f64 {
+//!     let mut s = k * (p[0] * p[0] + p[1] * p[1]);
+//!     for i in 0..v.len() {
+//!         s += 0.5 * v[i] * v[i];
+//!     }
+//!     s
+//! }
+//!
+//! let v = vec![1.0, -2.0, 3.0];
+//! let (e, (gp, gv, gk)) = energy_grad([1.0, 2.0], &v, 3.0);
+//! assert_eq!(e, 15.0 + 7.0);
+//! assert_eq!(gp, [6.0, 12.0]); // [f64; 2]
+//! assert_eq!(gv, vec![1.0, -2.0, 3.0]); // Vec<f64>
+//! assert_eq!(gk, 5.0);
+//!
+//! // `_vjp` adds `seed · gradient` to whatever the bars hold.
+//! let (mut bp, mut bv, mut bk) = ([1.0, 1.0], vec![0.0; 3], 0.0);
+//! let e2 = energy_vjp([1.0, 2.0], &v, 3.0, 2.0, &mut bp, &mut bv, &mut bk);
+//! assert_eq!(e2, e);
+//! assert_eq!(bp, [13.0, 25.0]);
+//! assert_eq!(bv, [2.0, -4.0, 6.0]);
+//! assert_eq!(bk, 10.0);
+//! ```
+//!
+//! ## Vector results
+//!
+//! A function may return several floats: an array `[f64; M]` or a tuple `(f64, f64, …)` (all
+//! of one width, `f64` or `f32`). It has no `NAME_grad`; instead
+//!
+//! | item | shape |
+//! | --- | --- |
+//! | `NAME_vjp(params, seed: R, bars…) -> R` | the seed has the result's type (`(f64, f64)`, `[f64; M]`); adds `seedᵀ J` into the bars, without forming `J`; returns the value |
+//! | `NAME_jacobian(params) -> (R, Vec<F>)` | the value and the Jacobian `J`, row-major: one row per float of the result, one column per float of the active parameters in parameter order (a slice contributes one column per element); one reverse sweep per row |
+//!
+//! ```
+//! use autodiff::grad;
+//!
+//! #[grad]
+//! fn polar(r: f64, theta: f64) -> (f64, f64) {
+//!     (r * theta.cos(), r * theta.sin())
+//! }
+//!
+//! #[grad]
+//! fn moments(x: &[f64]) -> [f64; 2] {
+//!     let mut s = 0.0;
+//!     let mut q = 0.0;
+//!     for i in 0..x.len() {
+//!         s += x[i];
+//!         q += x[i] * x[i];
+//!     }
+//!     [s, q]
+//! }
+//!
+//! // uᵀJ for u = (1, 1): (cos θ + sin θ, r cos θ − r sin θ).
+//! let (mut br, mut bt) = (0.0, 0.0);
+//! let value = polar_vjp(2.0, 0.0, (1.0, 1.0), &mut br, &mut bt);
+//! assert_eq!(value, (2.0, 0.0));
+//! assert_eq!((br, bt), (1.0, 2.0));
+//!
+//! // Two rows (s, q), three columns (x[0], x[1], x[2]).
+//! let (value, j) = moments_jacobian(&[1.0, 2.0, 3.0]);
+//! assert_eq!(value, [6.0, 14.0]);
+//! assert_eq!(j, vec![1.0, 1.0, 1.0, 2.0, 4.0, 6.0]);
+//! ```
+//!
+//! # Supported syntax
+//!
+//! The body of a `#[grad]` function is ordinary Rust: `let` bindings (with types, shadowing,
+//! `let mut` and `+= -= *= /= %=`), `let (a, b) = (x, y)`, arithmetic, comparisons, `&&`, `||`,
+//! `!`, casts between float widths and to and from integers, `if`/`else` and `match` on integers
+//! and booleans (as statements and as values), `for` over integer ranges (`a..b`, `a..=b`,
+//! `.rev()`, `.step_by(k)`) and over `xs.iter()` / `xs.iter().enumerate()`, `while`, `loop`,
+//! `break;`, `continue;`, `return value;` anywhere; float arrays and slices as parameters, local
+//! buffers (`[0.0; N]`, `vec![0.0; n]`, `[a, b]`, `vec![a, b]`) read and written by index,
+//! `a.len()`, `a.iter().sum::<f64>()` and `.product::<f64>()`; the float methods `sin cos tan
+//! asin acos atan atan2 sinh cosh tanh asinh acosh atanh exp exp2 exp_m1 ln ln_1p log log2
+//! log10 sqrt cbrt powi powf hypot abs recip mul_add max min clamp signum floor ceil round trunc
+//! to_radians to_degrees` (also spelled `f64::sin(x)`); [`relu`], [`sigmoid`] and [`detach`]
+//! (called as `autodiff::relu(x)`); `assert!`, `assert_eq!`, `assert_ne!` and their `debug_`
+//! forms; `const` items and `use` inside the body; calls of other `#[grad]` functions, of
+//! functions with a hand-written rule and of the [`kernels`], with whole arrays or parts
+//! `&x[lo..hi]` as arguments; and any call whose arguments are all inactive.
+//!
+//! Anything else is a compile error that points at the construct and says what to write
+//! instead; all the errors of a function are reported in one compile. The README has the full
+//! table, construct by construct.
+//!
+//! # Activity and `wrt`
+//!
+//! A parameter is *active* (differentiated) if its type is a float, `f64` or `f32`, or an
+//! array, slice or `Vec` of floats, nested at will. `#[grad(wrt(a, b))]` names the active
+//! parameters explicitly: the others get no gradient entry and no bar, and are passed through
+//! like integers. Integers, `bool`, `usize` and every other type are always inactive; naming
+//! one in `wrt` is a compile error, and so is a function with no float parameter at all.
+//!
+//! Inside the body, a value is active if it depends on an active parameter through
+//! arithmetic. Everything else (constants, integers and loop counters, values computed only
+//! from inactive parameters, comparisons and indices) gets no adjoint code at all: no zero
+//! adjoint is computed, stored or added. An inactive data slice costs nothing in the reverse
+//! sweep, and a kernel told that an argument's adjoint is not wanted skips computing it.
+//!
+//! ```
+//! use autodiff::grad;
+//!
+//! // Only `w` is differentiated; `x` and `y` are data, `n` a count.
+//! #[grad(wrt(w))]
+//! fn loss(w: &[f64], x: &[f64], y: &[f64], n: usize) -> f64 {
+//!     let mut s = 0.0;
+//!     for i in 0..n {
+//!         let e = w[0] * x[i] + w[1] - y[i];
+//!         s += e * e;
+//!     }
+//!     s / n as f64
+//! }
+//!
+//! let (x, y) = ([0.0, 1.0, 2.0], [1.0, 3.0, 5.0]);
+//! // A single active parameter: the gradient is its entry itself, a Vec<f64>.
+//! let (l, g) = loss_grad(&[2.0, 1.0], &x, &y, 3);
+//! assert_eq!((l, g), (0.0, vec![0.0, 0.0]));
+//! let (l, g) = loss_grad(&[1.0, 1.0], &x, &y, 3);
+//! assert_eq!(l, 5.0 / 3.0);
+//! // ∂/∂w0 = (2/n) Σ eᵢ xᵢ = (2/3)(−1 − 4), ∂/∂w1 = (2/3)(−3)
+//! assert!((g[0] + 10.0 / 3.0).abs() < 1e-15 && (g[1] + 2.0).abs() < 1e-15);
+//! ```
+//!
+//! # Calls between `#[grad]` functions
+//!
+//! A `#[grad]` function may call another one, by name or by path (`model::layer(&w, x)`), in
+//! loops, in branches and recursively. The forward sweep calls the callee itself; the reverse
+//! sweep calls its `NAME_vjp` with the adjoint of the call's result as the seed, which
+//! recomputes the callee's forward sweep and adds into the caller's adjoints. Floats and arrays
+//! are passed, integers pass through; the bar of an inactive argument is discarded (for an
+//! array it is empty: "not wanted").
+//!
+//! Because the caller passes one bar per float or array parameter, a called `#[grad]` function
+//! must differentiate all of them (no `wrt`). A call whose arguments are all inactive needs
+//! nothing: `n.pow(2)`, `f64::from(k)` or a plain `fn scale(n: usize) -> f64` are just called.
+//! A call with an active argument to a function without `NAME_vjp` fails to compile at the call
+//! ("cannot find function `NAME_vjp`"): put `#[grad]` on the callee, or write its rule.
+//!
+//! ```
+//! use autodiff::grad;
+//!
+//! mod model {
+//!     use autodiff::grad;
+//!
+//!     #[grad]
+//!     pub fn neuron(w: &[f64], x: &[f64]) -> f64 {
+//!         let mut s = 0.0;
+//!         for i in 0..w.len() {
+//!             s += w[i] * x[i];
+//!         }
+//!         s.tanh()
+//!     }
+//! }
+//!
+//! fn width(n: usize) -> f64 {
+//!     n as f64
+//! }
+//!
+//! #[grad(wrt(w))]
+//! fn score(w: &[f64], x: &[f64]) -> f64 {
+//!     let h = model::neuron(w, x); // reverse: model::neuron_vjp, with an empty bar for x
+//!     h * h / width(x.len()) // all arguments inactive: no rule needed
+//! }
+//!
+//! let (w, x) = ([0.5, -0.25], [1.0, 2.0]);
+//! let (s, g) = score_grad(&w, &x);
+//! assert_eq!(s, 0.0); // w·x = 0
+//! assert_eq!(g, vec![0.0, 0.0]);
+//! let (_, g) = score_grad(&[0.5, 0.0], &x);
+//! let t = 0.5_f64.tanh();
+//! // ∂/∂wᵢ = 2 t (1 − t²) xᵢ / 2
+//! assert!((g[0] - t * (1.0 - t * t)).abs() < 1e-15);
+//! assert!((g[1] - 2.0 * t * (1.0 - t * t)).abs() < 1e-15);
+//! ```
+//!
+//! # Custom rules: writing `NAME_vjp` by hand
+//!
+//! A function the macro cannot see into (one with iterator chains, a call into another crate,
+//! a closed form that is cheaper or more stable than the mechanical derivative) plugs in by
+//! providing the same `NAME_vjp` a `#[grad]` function would have. For `fn NAME(params) -> R`:
+//!
+//! - the rule takes `NAME`'s parameters, then the `seed`, then one `&mut` bar per float or
+//!   float-array parameter, in order, typed as in [the contract](#the-contract) (`&mut f64`,
+//!   `&mut [f64; N]`, `&mut [f64]`; integers get none);
+//! - if `R` is a float, `seed: R` and the rule returns `NAME`'s value, which it computes;
+//! - if `R` is `Vec<f64>`, the seed is `ȳ: &[f64]` with the result's length and the rule
+//!   returns `()`;
+//! - the rule adds `seed · ∂NAME/∂param` (for a `Vec` result, `ȳᵀ J`) into each bar: it
+//!   accumulates, never overwrites;
+//! - an empty bar for a non-empty slice means the caller does not want that adjoint (a `#[grad]`
+//!   caller passes one for an inactive array): skip it, and do not index into it.
+//!
+//! `#[autodiff::vjp_rule(for = NAME)]` on the rule checks all of this at compile time: the
+//! rule's name, one bar per float parameter with the right type, the seed and return types, and
+//! that `NAME`'s signature is the rule's parameters; a mistake is reported at the rule, not at
+//! every caller.
+//!
+//! A `#[grad]` function cannot see a callee's return type, so bind a `Vec` result with its
+//! type, `let c: Vec<f64> = cumsum(x);`; it is then an array like a local buffer.
+//!
+//! ```
+//! use autodiff::{grad, vjp_rule};
+//!
+//! /// softplus(x) = ln(1 + eˣ), stable for any x; its derivative is the sigmoid.
+//! fn softplus(x: f64) -> f64 {
+//!     x.max(0.0) + (-x.abs()).exp().ln_1p()
+//! }
+//!
+//! #[vjp_rule(for = softplus)]
+//! fn softplus_vjp(x: f64, seed: f64, x_bar: &mut f64) -> f64 {
+//!     *x_bar += seed * autodiff::sigmoid(x);
+//!     softplus(x)
+//! }
+//!
+//! /// Weighted running sums, yᵢ = Σ_{j ≤ i} wⱼ xⱼ.
+//! fn weighted_cumsum(w: &[f64], x: &[f64]) -> Vec<f64> {
+//!     let mut s = 0.0;
+//!     w.iter().zip(x).map(|(wj, xj)| { s += wj * xj; s }).collect()
+//! }
+//!
+//! /// w̄ⱼ += xⱼ Σ_{i ≥ j} ȳᵢ and x̄ⱼ += wⱼ Σ_{i ≥ j} ȳᵢ.
+//! #[vjp_rule(for = weighted_cumsum)]
+//! fn weighted_cumsum_vjp(w: &[f64], x: &[f64], seed: &[f64], w_bar: &mut [f64], x_bar: &mut [f64]) {
+//!     let mut tail = 0.0;
+//!     for j in (0..w.len()).rev() {
+//!         tail += seed[j];
+//!         if !w_bar.is_empty() {
+//!             w_bar[j] += x[j] * tail;
+//!         }
+//!         if !x_bar.is_empty() {
+//!             x_bar[j] += w[j] * tail;
+//!         }
+//!     }
+//! }
+//!
+//! #[grad(wrt(w))]
+//! fn objective(w: &[f64], x: &[f64]) -> f64 {
+//!     let c: Vec<f64> = weighted_cumsum(w, x); // reverse: x's bar is empty
+//!     let mut s = 0.0;
+//!     for i in 0..c.len() {
+//!         s += softplus(c[i]);
+//!     }
+//!     s
+//! }
+//!
+//! let (w, x) = ([0.5, -1.0, 2.0], [1.0, 2.0, 0.25]);
+//! let (value, g) = objective_grad(&w, &x);
+//! let c = weighted_cumsum(&w, &x);
+//! assert_eq!(value, c.iter().map(|&ci| softplus(ci)).sum::<f64>());
+//! // ∂/∂wⱼ = xⱼ Σ_{i ≥ j} σ(cᵢ)
+//! let s: Vec<f64> = c.iter().map(|&ci| autodiff::sigmoid(ci)).collect();
+//! assert!((g[2] - x[2] * s[2]).abs() < 1e-15);
+//! assert!((g[0] - x[0] * (s[0] + s[1] + s[2])).abs() < 1e-15);
+//!
+//! // The rule on its own: the adjoint of `x` is not wanted.
+//! let mut w_bar = [0.0; 3];
+//! weighted_cumsum_vjp(&w, &x, &[1.0, 0.0, 0.0], &mut w_bar, &mut []);
+//! assert_eq!(w_bar, [1.0, 0.0, 0.0]);
+//! ```
+//!
+//! # Dense kernels
+//!
+//! [`kernels`] holds dense `f64` building blocks on row-major slices, each with its hand-written
+//! rule: [`dot`](kernels::dot), [`matvec`](kernels::matvec), [`matmul`](kernels::matmul) (a
+//! GEMM forward, two backward), [`add_bias`](kernels::add_bias), the elementwise
+//! [`relu`](kernels::relu), [`sigmoid`](kernels::sigmoid) and [`tanh`](kernels::tanh), the
+//! row-wise [`softmax`](kernels::softmax) and [`logsumexp`](kernels::logsumexp), and the losses
+//! [`softmax_cross_entropy`](kernels::softmax_cross_entropy) (fused and stable, `z̄ = (P −
+//! T)/B`) and [`mse`](kernels::mse). A `#[grad]` function calls them like any other function;
+//! in the reverse sweep one GEMM replaces thousands of scalar adjoint updates.
+//!
+//! - Call a kernel by path, `kernels::matmul(..)` or `k::matmul(..)` after `use
+//!   autodiff::kernels as k;`: the reverse sweep calls `kernels::matmul_vjp` by the same path.
+//!   If you import a kernel by name, import its rule too: `use autodiff::kernels::{matmul,
+//!   matmul_vjp};`.
+//! - The kernels that return a `Vec` (`matvec`, `matmul`, `add_bias`, `relu`, `sigmoid`,
+//!   `tanh`, `softmax`, `logsumexp`), called with an array argument, make an array without a
+//!   type annotation, so they nest: `k::relu(&k::add_bias(&k::matmul(..), b))`. Other functions
+//!   returning a `Vec` need `let h: Vec<f64> = f(..);`.
+//! - Pass part of an array as `&params[lo..hi]` (end exclusive; either bound may be left out):
+//!   the reverse sweep passes the same part of the adjoint. One flat parameter slice can so hold
+//!   a whole network.
+//! - The data's adjoint is not computed: an inactive argument gets an empty bar, and
+//!   `matmul_vjp` then does one GEMM, not two.
+//!
+//! ```
+//! use autodiff::check::{gradcheck, Tolerance};
+//! use autodiff::{grad, kernels};
+//!
+//! // params = [W (2×3, row-major) | b (3) | v (3)]; x is a batch of rows of 2 inputs.
+//! #[grad(wrt(params))]
+//! fn mlp_loss(params: &[f64], x: &[f64], y: &[f64]) -> f64 {
+//!     let batch = y.len();
+//!     let h = kernels::relu(&kernels::add_bias(
+//!         &kernels::matmul(x, &params[0..6], batch, 2, 3),
+//!         &params[6..9],
+//!     ));
+//!     let out = kernels::matmul(&h, &params[9..12], batch, 3, 1);
+//!     kernels::mse(&out, y)
+//! }
+//!
+//! let params = [0.5, -0.3, 0.8, 0.2, 0.7, -0.6, 0.1, 0.05, -0.2, 1.0, -0.5, 0.3];
+//! let x = [1.0, 2.0, -1.0, 0.5, 0.3, -0.8];
+//! let y = [0.5, -0.2, 0.1];
+//! let (loss, g) = mlp_loss_grad(&params, &x, &y);
+//! assert_eq!(loss, mlp_loss(&params, &x, &y));
+//! assert_eq!(g.len(), 12);
+//! gradcheck(|p: &[f64]| mlp_loss(p, &x, &y), &params, &g, &Tolerance::default()).unwrap();
+//! ```
+//!
+//! `cargo run --example train_mlp` trains a three-layer network written this way;
+//! `cargo bench --bench mlp` times such a gradient against a hand-written one.
+//!
+//! # Stop-gradient: `detach`
+//!
+//! [`detach`]`(x)` returns `x`, but `#[grad]` treats the result as a constant: no derivative
+//! flows back through it. Use it for a value that only stabilises or scales a computation, such
+//! as the row maximum subtracted before `exp`.
+//!
+//! ```
+//! use autodiff::grad;
+//!
+//! #[grad]
+//! fn f(x: f64) -> f64 {
+//!     x * autodiff::detach(x)
+//! }
+//!
+//! assert_eq!(f_grad(3.0), (9.0, 3.0)); // x, not 2x
+//! ```
+//!
+//! # Traces
+//!
+//! `#[grad(trace)]` (or `#[grad(trace, wrt(a))]`) also generates `NAME_trace(params) ->`
+//! [`Trace`]: one evaluation with every value recorded (the Wengert list, with the branches and
+//! loop iterations taken), then every adjoint update in the order the reverse sweep applied it,
+//! and the value and gradient, equal to `NAME_grad`'s. `Display` prints the tables in 80
+//! columns; [`Trace::steps`] and [`Trace::updates`] give the rows; [`Trace::to_dot`] draws the
+//! computation for Graphviz. Long tables keep their first 48 and last 16 rows. A trace runs the
+//! function twice and formats strings: it is for learning and debugging, not for hot loops.
+//!
+//! ```
+//! use autodiff::grad;
+//!
+//! #[grad(trace)]
+//! fn f(x1: f64, x2: f64) -> f64 {
+//!     let t = x1 - x2;
+//!     t * t + (x1 + x2).cos()
+//! }
+//!
+//! let trace = f_trace(1.0, 2.0);
+//! println!("{trace}");
+//! let (value, (d1, d2)) = f_grad(1.0, 2.0);
+//! assert_eq!(trace.value(), value);
+//! assert_eq!(trace.gradient(), &[("x1".to_owned(), d1), ("x2".to_owned(), d2)]);
+//! // `t` (v2) is used twice, so its adjoint receives two contributions.
+//! let into_t = trace.updates().filter(|u| u.target == "v\u{304}2").count();
+//! assert_eq!(into_t, 2);
+//! ```
+//!
+//! prints
+//!
+//! ```text
+//! f: forward sweep (the Wengert list)
+//!   name     source     operation                                         value
+//!   x1                  input                                                 1
+//!   x2                  input                                                 2
+//!   v2       t          x1 - x2                                              -1
+//!   v3                  v2 * v2                                               1
+//!   v4                  x1 + x2                                               3
+//!   v5                  cos(v4)                                       -0.989992
+//!   v6                  v3 + v5                                        0.010008
+//! reverse sweep (adjoints, in the order applied)
+//!   v̄6 += seed                                                  =             1
+//!   v̄3 += v̄6 · 1                                               =             1
+//!   v̄5 += v̄6 · 1                                               =             1
+//!   v̄4 += v̄5 · -sin(v4)                                        =      -0.14112
+//!   x̄1 += v̄4 · 1                                               =      -0.14112
+//!   x̄2 += v̄4 · 1                                               =      -0.14112
+//!   v̄2 += v̄3 · v2                                              =            -1
+//!   v̄2 += v̄3 · v2                                              =            -1
+//!   x̄1 += v̄2 · 1                                               =            -2
+//!   x̄2 += v̄2 · -1                                              =             2
+//! value 0.010008
+//! gradient
+//!   ∂/∂x1                   =      -2.14112
+//!   ∂/∂x2                   =       1.85888
+//! ```
+//!
+//! # Conventions at non-differentiable points
+//!
+//! | primitive | derivative |
+//! | --- | --- |
+//! | [`relu`]`(x)` at 0 | 0 |
+//! | `x.abs()` | `x.signum()`: +1 at +0.0, −1 at −0.0 |
+//! | `a.max(b)`, `a.min(b)` at a tie | ½ to each, so `x.max(x)` has derivative 1 |
+//! | `x.clamp(lo, hi)` | as `x.max(lo).min(hi)`: on a bound, ½ to `x` and ½ to the bound |
+//! | `x.powf(p)` | `∂/∂p` is 0 where `x = 0` |
+//! | `x.sqrt()` at 0 | `+∞` |
+//! | `floor ceil round trunc signum` | 0 everywhere |
+//! | `atan2`, `hypot` at the origin | 0 |
+//! | any rule with an infinite partial (`sqrt`, `ln`, `powf` at 0, …) | contributes exactly 0 when its incoming adjoint is 0, never NaN |
+//! | a branch, `if a > b` | the derivative of the path taken; a loop, of the iterations that ran |
+//!
+//! ```
+//! use autodiff::grad;
+//!
+//! #[grad]
+//! fn r(x: f64) -> f64 { autodiff::relu(x) }
+//! #[grad]
+//! fn tie(a: f64, b: f64) -> f64 { a.max(b) }
+//! #[grad]
+//! fn root(x: f64) -> f64 { x.sqrt() }
+//! #[grad]
+//! fn unused_root(x: f64) -> f64 { 0.0 * x.sqrt() + x }
+//! #[grad]
+//! fn steps(x: f64) -> f64 { x.floor() + x.round() + x.signum() }
+//!
+//! assert_eq!(r_grad(0.0).1, 0.0);
+//! assert_eq!(tie_grad(1.0, 1.0).1, (0.5, 0.5));
+//! assert_eq!(root_grad(0.0).1, f64::INFINITY);
+//! assert_eq!(unused_root_grad(0.0).1, 1.0); // not NaN
+//! assert_eq!(steps_grad(0.7).1, 0.0);
+//! ```
+//!
+//! # Reading `cargo expand`
+//!
+//! The generated code is meant to be read. `cargo expand` (from the `cargo-expand` tool) on a
+//! module with a `#[grad]` function shows, after the untouched original:
+//!
+//! - a hidden `__ad_NAME(params, seed, array bars) -> (value, scalar gradients)`: the forward
+//!   sweep (the function's own statements, plus pushes onto tapes), then the reverse sweep
+//!   (the statements in reverse order, each calling its rule in `::autodiff::__private::rules`);
+//! - `NAME_grad` and `NAME_vjp` (or `NAME_jacobian`), thin wrappers: `NAME_grad` calls the core
+//!   with seed 1 and zeroed array gradients, `NAME_vjp` with the caller's seed and bars and adds
+//!   the scalar gradients into the scalar bars;
+//! - `const _: fn(..) -> R = NAME;`, which marks the original as used.
+//!
+//! Locals are `__ad_`-prefixed, so they never collide with yours, and named after the source
+//! variable they hold where there is one: `__ad_h_l0` is the mutable `h`, `__ad_a_bar_l1` the
+//! adjoint of `a`, `__ad_v7` an unnamed intermediate; `__ad_tape0`, `__ad_tape1`, … are the
+//! tapes, local `Vec`s of the values the reverse sweep needs but the forward sweep overwrote.
+//! For `h ← tanh(a·h)` run `steps` times (attributes left out, comments added):
+//!
+//! ```text
+//! fn __ad_rnn(a: f64, h0: f64, steps: usize, seed: f64) -> (f64, (f64, f64)) {
+//!     let mut __ad_tape0 = ::std::vec::Vec::new();
+//!     let mut __ad_a_bar_l1 = 0.0;
+//!     let mut __ad_h_bar_l2 = 0.0;
+//!     let __ad_seed_11 = seed;
+//!     __ad_h_bar_l2 += __ad_seed_11;
+//!     let mut __ad_h_l0 = h0;
+//!     __ad_tape0.reserve(::core::iter::Iterator::size_hint(&(0..steps)).0);
+//!     for __ad_v4 in (0..steps) {                       // forward sweep
+//!         let __ad_v5 = __ad_h_l0;
+//!         __ad_tape0.push(__ad_v5);                     // h is overwritten: record it
+//!         let __ad_v6 = a * __ad_v5;
+//!         let __ad_v7 = __ad_v6.tanh();
+//!         __ad_h_l0 = __ad_v7;
+//!     }
+//!     let __ad_v8 = __ad_h_l0;
+//!     for __ad_v4 in (0..steps).rev() {                 // reverse sweep
+//!         let __ad_v5 = ::autodiff::__private::pop(&mut __ad_tape0);
+//!         let __ad_v7 = __ad_h_l0;
+//!         __ad_h_l0 = __ad_v5;
+//!         let __ad_h_bar_12 = __ad_h_bar_l2;
+//!         __ad_h_bar_l2 = 0.0;
+//!         let __ad_v14 = ::autodiff::__private::rules::tanh(__ad_v7, __ad_h_bar_12);
+//!         let (__ad_a_bar_15, __ad_v16) = ::autodiff::__private::rules::mul(a, __ad_v5, __ad_v14);
+//!         __ad_a_bar_l1 += __ad_a_bar_15;
+//!         __ad_h_bar_l2 += __ad_v16;
+//!     }
+//!     let __ad_h_bar_17 = __ad_h_bar_l2;
+//!     let __ad_a_bar_18 = __ad_a_bar_l1;
+//!     (__ad_v8, (__ad_a_bar_18, __ad_h_bar_17))
+//! }
+//!
+//! fn rnn_grad(a: f64, h0: f64, steps: usize) -> (f64, (f64, f64)) {
+//!     let (__ad_value, (__ad_a_bar, __ad_h0_bar)) = __ad_rnn(a, h0, steps, 1f64);
+//!     (__ad_value, (__ad_a_bar, __ad_h0_bar))
+//! }
+//! ```
+//!
+//! A loop whose only loop-carried state is accumulators (`s += term`) is *fused* instead: each
+//! iteration runs its reverse right after its forward, and nothing is taped.
+//!
+//! # Checking gradients
+//!
+//! [`check::gradcheck`] compares a gradient with central finite differences under explicit
+//! [tolerances](check::Tolerance) and reports every entry that disagrees;
+//! [`check::dot_product_check`] runs the `⟨u, J v⟩ = ⟨Jᵀu, v⟩` test on what a `_vjp`
+//! accumulated, for functions with several results.
+//!
+//! ```
+//! use autodiff::check::{dot_product_check, gradcheck, Tolerance};
+//! use autodiff::grad;
+//!
+//! #[grad]
+//! fn f(x1: f64, x2: f64) -> f64 {
+//!     (x1 * x2).sin() + x1.exp() / x2
+//! }
+//!
+//! #[grad]
+//! fn polar(r: f64, theta: f64) -> [f64; 2] {
+//!     [r * theta.cos(), r * theta.sin()]
+//! }
+//!
+//! let tol = Tolerance::default();
+//! let (_, (d1, d2)) = f_grad(0.3, -1.2);
+//! gradcheck(|x: &[f64]| f(x[0], x[1]), &[0.3, -1.2], &[d1, d2], &tol).unwrap();
+//!
+//! let (x, u, v) = ([1.5, 0.4], [0.3, -2.0], [1.0, 0.5]);
+//! let (mut br, mut bt) = (0.0, 0.0);
+//! polar_vjp(x[0], x[1], u, &mut br, &mut bt);
+//! dot_product_check(|p: &[f64]| polar(p[0], p[1]), &x, &v, &u, &[br, bt], &tol).unwrap();
+//! ```
+//!
+//! # Limitations
+//!
+//! - Reverse mode only, first order: no forward-mode `NAME_jvp` or Hessians yet.
+//! - No generic functions, methods (`self`), `async`, `unsafe` or `extern` functions.
+//! - No closures, and no iterator adaptors beyond `iter()`, `enumerate()`, `rev()`,
+//!   `step_by(k)` and `iter().sum()` / `iter().product()`: write the loop.
+//! - No `&mut` parameters: a differentiated function returns its result. Array parameters are
+//!   read-only; copy one into a local buffer to modify it.
+//! - No structs or tuples in the body beyond `let (a, b) = (x, y)` and a tuple result; no `if
+//!   let`, `while let`, `let … else`, match guards, labelled `break`/`continue`, or macros other
+//!   than the `assert!` family.
+//! - A function with a vector result must end in it (`(a, b)`, `[a, b]` or the name of a local
+//!   array) and may not `return` early.
+//! - A buffer that holds differentiated values must be declared at the top level of the
+//!   function, before any loop or branch.
+//! - An array passed to a differentiated call must not be written afterwards: the callee's
+//!   `_vjp` reads it in the reverse sweep. Finish writing it before the call, or pass a copy.
+//! - A called `#[grad]` function must differentiate all its float parameters (no `wrt`), and
+//!   only calls returning a float or a `Vec` can be differentiated.
+//! - `#[grad(trace)]` is for functions with a single float result; on a vector result rustc
+//!   reports type errors at the attribute.
+//! - The [`kernels`] are `f64` only.
 #![forbid(unsafe_code)]
 
 extern crate self as autodiff;

@@ -91,6 +91,12 @@ impl<'a> Func<'a> {
             );
         }
         let (ret, output) = return_type(&item.sig, cx).unwrap_or((FloatTy::F64, Output::Scalar));
+        if args.trace && output.is_vector() {
+            cx.error_spanned(
+                &item.sig.output,
+                "#[grad(trace)] traces functions with one float result; drop `trace`, or trace one of the results in a function of its own",
+            );
+        }
         Func {
             item,
             params,

@@ -1,10 +1,10 @@
 //! The `#[grad]` attribute of the `autodiff` crate. Depend on `autodiff`, which re-exports it
 //! together with the runtime that the generated code calls.
 //!
-//! The macro is a pipeline in one direction: [`args`] and [`ast`] read the attribute and the
-//! signature, [`lower`] turns the body into the Wengert-list [`ir`], [`reverse`] makes its
-//! adjoint, [`emit`] writes Rust. Every problem is collected in a [`ctxt::Ctxt`] and, on error,
-//! [`fallback`] keeps the original function and reports them all at once.
+//! The macro is a pipeline in one direction: `args` and `ast` read the attribute and the
+//! signature, `lower` turns the body into the Wengert-list `ir`, `reverse` makes its
+//! adjoint, `emit` writes Rust. Every problem is collected in a `ctxt::Ctxt` and, on error,
+//! `fallback` keeps the original function and reports them all at once.
 
 mod activity;
 mod args;

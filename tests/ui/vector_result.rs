@@ -18,4 +18,9 @@ fn mixed(x: f64) -> (f64, f32) {
     (x, 1.0)
 }
 
+#[grad(trace)]
+fn traced(x: f64) -> [f64; 2] {
+    [x, x * x]
+}
+
 fn main() {}
