@@ -634,6 +634,7 @@
 //!   reports type errors at the attribute.
 //! - The [`kernels`] are `f64` only.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 extern crate self as autodiff;
 

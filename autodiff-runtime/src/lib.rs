@@ -6,6 +6,7 @@
 
 // The one exception is the GEMM call in `kernels`, allowed there and nowhere else.
 #![deny(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod check;
 mod float;

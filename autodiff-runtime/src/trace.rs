@@ -52,6 +52,7 @@ pub struct Step {
     pub op: String,
     /// The names of the rows the operation reads.
     pub args: Vec<String>,
+    /// The value computed; `None` for a note.
     pub value: Option<f64>,
 }
 
@@ -62,6 +63,7 @@ pub struct Update {
     pub target: String,
     /// The contribution as the chain rule writes it, `v̄3 · 1/v2`.
     pub expr: String,
+    /// The contribution's value.
     pub value: f64,
 }
 
