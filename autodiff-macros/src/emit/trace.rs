@@ -138,7 +138,7 @@ impl Names<'_> {
                     value,
                     acc: true,
                 },
-            ) if matches!(self.func.array_info(*array).kind, ArrayKind::Bar(_)) => {
+            ) => {
                 let ArrayKind::Bar(of) = self.func.array_info(*array).kind else {
                     return TokenStream::new();
                 };

@@ -34,10 +34,7 @@ impl Lower<'_> {
         args.into_iter()
             .map(|a| {
                 let by_ref = matches!(a, Expr::Reference(_));
-                let inner = match a {
-                    Expr::Reference(r) => &*r.expr,
-                    a => a,
-                };
+                let inner = strip_ref(a);
                 if let Some(arg) = self.sub_slice(inner) {
                     return arg;
                 }
@@ -55,13 +52,7 @@ impl Lower<'_> {
 
     /// `x[lo..hi]` (either bound optional) of an array `x`, passed as `&x[lo..hi]`.
     fn sub_slice(&mut self, e: &Expr) -> Option<CallArg> {
-        let Expr::Index(ix) = strip_parens(e) else {
-            return None;
-        };
-        let Expr::Range(r) = strip_parens(&ix.index) else {
-            return None;
-        };
-        let array = self.array_of(&ix.expr)?;
+        let (array, r) = self.array_part(e)?;
         if matches!(r.limits, syn::RangeLimits::Closed(_)) {
             self.cx.error_spanned(
                 r,
@@ -111,11 +102,9 @@ impl Lower<'_> {
 
     /// A call of a kernel that returns a `Vec`, with an array argument (`&`, `( )` aside).
     fn makes_array(&self, e: &Expr) -> bool {
-        let e = match strip_parens(e) {
-            Expr::Reference(r) => strip_parens(&r.expr),
-            e => e,
+        let Expr::Call(c) = strip_ref(e) else {
+            return false;
         };
-        let Expr::Call(c) = e else { return false };
         let Expr::Path(func) = &*c.func else {
             return false;
         };
@@ -128,14 +117,21 @@ impl Lower<'_> {
         !primitive
             && primitives::ARRAY_KERNELS.contains(&name)
             && c.args.iter().any(|a| {
-                let inner = match strip_parens(a) {
-                    Expr::Reference(r) => &*r.expr,
-                    a => a,
-                };
-                let part_of_array = matches!(strip_parens(inner), Expr::Index(ix)
-                    if matches!(*ix.index, Expr::Range(_)) && self.array_of(&ix.expr).is_some());
-                self.array_of(a).is_some() || part_of_array || self.makes_array(a)
+                self.array_of(a).is_some()
+                    || self.array_part(strip_ref(a)).is_some()
+                    || self.makes_array(a)
             })
+    }
+
+    /// `x[lo..hi]` of an array `x`: the array and the range.
+    fn array_part<'e>(&self, e: &'e Expr) -> Option<(Array, &'e syn::ExprRange)> {
+        let Expr::Index(ix) = strip_parens(e) else {
+            return None;
+        };
+        let Expr::Range(r) = strip_parens(&ix.index) else {
+            return None;
+        };
+        Some((self.array_of(&ix.expr)?, r))
     }
 
     /// The array and the indices of `a[i][j]`.

@@ -281,3 +281,11 @@ pub(super) fn mentioned_names(tokens: TokenStream) -> Vec<Ident> {
 pub(super) fn segments(path: &syn::Path) -> Vec<String> {
     path.segments.iter().map(|s| s.ident.to_string()).collect()
 }
+
+/// `e` without parentheses and one leading `&`.
+pub(super) fn strip_ref(e: &Expr) -> &Expr {
+    match strip_parens(e) {
+        Expr::Reference(r) => strip_parens(&r.expr),
+        e => e,
+    }
+}
