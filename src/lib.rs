@@ -230,8 +230,12 @@
 //! Because the caller passes one bar per float or array parameter, a called `#[grad]` function
 //! must differentiate all of them (no `wrt`). A call whose arguments are all inactive needs
 //! nothing: `n.pow(2)`, `f64::from(k)` or a plain `fn scale(n: usize) -> f64` are just called.
-//! A call with an active argument to a function without `NAME_vjp` fails to compile at the call
-//! ("cannot find function `NAME_vjp`"): put `#[grad]` on the callee, or write its rule.
+//! A call with an active argument to a function without `NAME_vjp` fails to compile at the
+//! callee's name: "`NAME` has no derivative rule: cannot find `NAME_vjp`", with notes on how to
+//! provide one (put `#[grad]` on the callee, or write its rule). The rule is found the way the
+//! call is: by the callee's path, through the module's items and imports (globs included) and
+//! the function body's `use`s. A bare-name rule must live in a module, not inside a function
+//! body (such as `main`), where the generated code does not look.
 //!
 //! ```
 //! use autodiff::grad;
@@ -340,6 +344,7 @@
 //!     s
 //! }
 //!
+//! # fn main() {
 //! let (w, x) = ([0.5, -1.0, 2.0], [1.0, 2.0, 0.25]);
 //! let (value, g) = objective_grad(&w, &x);
 //! let c = weighted_cumsum(&w, &x);
@@ -353,6 +358,7 @@
 //! let mut w_bar = [0.0; 3];
 //! weighted_cumsum_vjp(&w, &x, &[1.0, 0.0, 0.0], &mut w_bar, &mut []);
 //! assert_eq!(w_bar, [1.0, 0.0, 0.0]);
+//! # }
 //! ```
 //!
 //! # Dense kernels
@@ -526,7 +532,10 @@
 //!
 //! - a hidden `__ad_NAME(params, seed, array bars) -> (value, scalar gradients)`: the forward
 //!   sweep (the function's own statements, plus pushes onto tapes), then the reverse sweep
-//!   (the statements in reverse order, each calling its rule in `::autodiff::__private::rules`);
+//!   (the statements in reverse order, each calling its rule in `::autodiff::__private::rules`;
+//!   a call to a function calls its `NAME_vjp` through a block that declares a stand-in
+//!   `NAME_vjp`, found only if no real one is in scope, whose use is the "no derivative rule"
+//!   error);
 //! - `NAME_grad` and `NAME_vjp` (or `NAME_jacobian`), thin wrappers: `NAME_grad` calls the core
 //!   with seed 1 and zeroed array gradients, `NAME_vjp` with the caller's seed and bars and adds
 //!   the scalar gradients into the scalar bars;
@@ -630,6 +639,9 @@
 //!   `_vjp` reads it in the reverse sweep. Finish writing it before the call, or pass a copy.
 //! - A called `#[grad]` function must differentiate all its float parameters (no `wrt`), and
 //!   only calls returning a float or a `Vec` can be differentiated.
+//! - A callee's rule called by bare name is looked up in the module (items, imports, globs) and
+//!   the function body's `use`s; one defined inside an enclosing function body (a `fn` inside
+//!   `main`) is not seen, and the call reports it missing: move it to module level.
 //! - `#[grad(trace)]` is for functions with a single float result; on a vector result rustc
 //!   reports type errors at the attribute.
 //! - The [`kernels`] are `f64` only.

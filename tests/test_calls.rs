@@ -187,3 +187,43 @@ fn a_buffer_passed_to_a_callee() {
     g.extend(&gx);
     check(|q: &[f64]| hidden_layer(&q[..4], &q[4..]), &p, &g);
 }
+
+// Where a callee's rule is found: wherever the callee is, by the same name resolution as the
+// call itself.
+
+/// Rules reached through a glob import of the parent, the way test modules import.
+mod through_a_glob {
+    use super::*;
+
+    #[grad]
+    pub fn of_inner(x: f64) -> f64 {
+        inner(x) * x
+    }
+}
+
+/// Rules imported inside the body, by name and through a renamed module.
+#[grad]
+fn imported_in_the_body(w: &[f64], x: &[f64]) -> f64 {
+    use self::model as m;
+    use self::through_a_glob::{of_inner, of_inner_vjp};
+    m::neuron(w, x) + of_inner(x[0])
+}
+
+#[test]
+fn rules_are_found_through_imports() {
+    let x = 0.7;
+    let (v, g) = through_a_glob::of_inner_grad(x);
+    assert_eq!(v, through_a_glob::of_inner(x));
+    check(|q: &[f64]| through_a_glob::of_inner(q[0]), &[x], &[g]);
+
+    let (w, xs) = ([0.3, -0.8], [x, -0.4]);
+    let (v, (gw, gx)) = imported_in_the_body_grad(&w, &xs);
+    assert_eq!(v, imported_in_the_body(&w, &xs));
+    let mut g = gw.clone();
+    g.extend(&gx);
+    check(
+        |q: &[f64]| imported_in_the_body(&q[..2], &q[2..]),
+        &[w[0], w[1], xs[0], xs[1]],
+        &g,
+    );
+}

@@ -10,6 +10,7 @@ use crate::ir::{
 use crate::primitives::{Arg, Form};
 use trace::Sweep;
 
+mod lookup;
 mod trace;
 use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
@@ -696,12 +697,9 @@ impl<'a> Names<'a> {
                 args,
                 seed,
                 bars,
-                span,
             } => {
-                let mut vjp = (**path).clone();
-                if let Some(last) = vjp.segments.last_mut() {
-                    last.ident = Ident::new(&format!("{}_vjp", last.ident), *span);
-                }
+                let arity = args.len() + 1 + bars.len();
+                let vjp = lookup::rule(path, arity, &self.uses());
                 let args = self.call_args(args);
                 let seed = match seed {
                     CallSeed::Value(v) => self.of(*v),
@@ -743,6 +741,16 @@ impl<'a> Names<'a> {
                 quote!({ #(#lets)* #tokens })
             }
         }
+    }
+
+    /// The `use` items of the function's body, which a callee's rule may come from.
+    fn uses(&self) -> Vec<&syn::ItemUse> {
+        (self.func.items.iter())
+            .filter_map(|item| match item {
+                syn::Item::Use(u) => Some(u),
+                _ => None,
+            })
+            .collect()
     }
 
     /// A call's arguments as written: values by name, arrays as `x` or `&x`.

@@ -21,6 +21,7 @@ pub fn grad(attr: TokenStream, item: ItemFn) -> TokenStream {
         Ok(()) => {
             let adjoint = reverse::reverse(&primal);
             let companions = emit::companions(&func, &primal, &adjoint, args.trace);
+            let item = with_rule_imports(item.clone());
             quote! {
                 #item
                 #companions
@@ -28,4 +29,15 @@ pub fn grad(attr: TokenStream, item: ItemFn) -> TokenStream {
         }
         Err(err) => fallback::fallback(&item, signature_ok.then_some(&func), err),
     }
+}
+
+/// The original function, its body's `use` items allowed to go unused: a body may import a
+/// callee's rule `f_vjp` that only the companions call.
+fn with_rule_imports(mut item: ItemFn) -> ItemFn {
+    for stmt in &mut item.block.stmts {
+        if let syn::Stmt::Item(syn::Item::Use(u)) = stmt {
+            u.attrs.push(syn::parse_quote!(#[allow(unused_imports)]));
+        }
+    }
+    item
 }

@@ -295,7 +295,6 @@ pub enum Stmt {
         args: Vec<CallArg>,
         seed: CallSeed,
         bars: Vec<CallBar>,
-        span: Span,
     },
     /// Makes room on a tape for one value per iteration of `iter`, before a loop that pushes.
     Reserve {

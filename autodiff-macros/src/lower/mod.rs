@@ -552,7 +552,14 @@ impl Lower<'_> {
 
     fn item(&mut self, item: &syn::Item) {
         match item {
-            syn::Item::Const(_) | syn::Item::Use(_) => self.func.items.push(item.clone()),
+            syn::Item::Const(_) => self.func.items.push(item.clone()),
+            // Repeated where the reverse sweep names rules (`emit::lookup`), so this copy may
+            // go unused.
+            syn::Item::Use(u) => {
+                let mut u = u.clone();
+                u.attrs.push(syn::parse_quote!(#[allow(unused_imports)]));
+                self.func.items.push(syn::Item::Use(u));
+            }
             syn::Item::Static(s) if matches!(s.mutability, syn::StaticMutability::Mut(_)) => {
                 self.cx.error_spanned(
                     s,

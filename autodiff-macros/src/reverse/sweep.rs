@@ -447,7 +447,6 @@ impl<'a> Reverse<'a> {
             args: args.to_vec(),
             seed,
             bars,
-            span,
         });
         for (a, local) in scalars {
             if self.active(a) {
