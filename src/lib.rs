@@ -227,9 +227,11 @@
 //! are passed, integers pass through; the bar of an inactive argument is discarded (for an
 //! array it is empty: "not wanted").
 //!
-//! Because the caller passes one bar per float or array parameter, a called `#[grad]` function
-//! must differentiate all of them (no `wrt`). A call whose arguments are all inactive needs
-//! nothing: `n.pow(2)`, `f64::from(k)` or a plain `fn scale(n: usize) -> f64` are just called.
+//! A called function with `wrt(..)` works too: arguments for the parameters it leaves out must be
+//! inactive in the caller (data, constants, integers), and an active one there is a compile error
+//! at the call that names the parameter, since its derivative would be lost. A call whose
+//! arguments are all inactive needs nothing: `n.pow(2)`, `f64::from(k)` or a plain
+//! `fn scale(n: usize) -> f64` are just called.
 //! A call with an active argument to a function without `NAME_vjp` fails to compile at the
 //! callee's name: "`NAME` has no derivative rule: cannot find `NAME_vjp`", with notes on how to
 //! provide one (put `#[grad]` on the callee, or write its rule). The rule is found the way the
@@ -637,8 +639,9 @@
 //!   function, before any loop or branch.
 //! - An array passed to a differentiated call must not be written afterwards: the callee's
 //!   `_vjp` reads it in the reverse sweep. Finish writing it before the call, or pass a copy.
-//! - A called `#[grad]` function must differentiate all its float parameters (no `wrt`), and
-//!   only calls returning a float or a `Vec` can be differentiated.
+//! - Only calls returning a float or a `Vec` can be differentiated. A callee with `wrt(..)`
+//!   imported by bare name needs its hidden `__ad_adapt_NAME` imported too (a glob does it);
+//!   call it by path otherwise.
 //! - A callee's rule called by bare name is looked up in the module (items, imports, globs) and
 //!   the function body's `use`s; one defined inside an enclosing function body (a `fn` inside
 //!   `main`) is not seen, and the call reports it missing: move it to module level.
@@ -656,5 +659,7 @@ pub use autodiff_runtime::{check, detach, kernels, relu, sigmoid, Float, Step, T
 /// What generated code calls. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use autodiff_runtime::{detach, pop, relu, rules, sigmoid, unwanted_like, zeros_like};
+    pub use autodiff_runtime::{
+        detach, pop, relu, rules, sigmoid, unwanted_like, zeros_like, Active, Inactive, IsInactive,
+    };
 }

@@ -227,3 +227,30 @@ fn rules_are_found_through_imports() {
         &g,
     );
 }
+
+/// A callee differentiated with respect to some of its float parameters only.
+#[grad(wrt(w))]
+fn weighted(w: &[f64], data: &[f64], scale: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..w.len() {
+        s += (w[i] * data[i]).sin();
+    }
+    s * scale
+}
+
+/// Calls it with its own inactive data and a constant scale: the callee's adjoint for `w` flows
+/// back, and no derivative is asked of `data` or `scale`.
+#[grad(wrt(w))]
+fn calls_weighted(w: &[f64], data: &[f64], k: f64) -> f64 {
+    let a = weighted(w, data, 2.0);
+    let b = weighted(&w[1..], &data[1..], 0.5);
+    a * a * k + b
+}
+
+#[test]
+fn a_callee_with_wrt() {
+    let (w, data) = (points(5, -1.0, 1.0, 21), points(5, -2.0, 2.0, 22));
+    let (v, g) = calls_weighted_grad(&w, &data, 1.5);
+    assert_eq!(v, calls_weighted(&w, &data, 1.5));
+    check(|q: &[f64]| calls_weighted(q, &data, 1.5), &w, &g);
+}

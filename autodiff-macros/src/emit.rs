@@ -228,6 +228,8 @@ pub fn companions(func: &ast::Func, primal: &Func, adj: &Func, traced: bool) -> 
             }
         });
 
+    let adapter = lookup::callee_adapter(func, &r).map(|a| quote!(#(#attrs)* #a));
+
     quote! {
         // The original counts as used when only its companions are called.
         #(#attrs)*
@@ -258,6 +260,8 @@ pub fn companions(func: &ast::Func, primal: &Func, adj: &Func, traced: bool) -> 
             #(#accumulate)*
             __ad_value
         }
+
+        #adapter
     }
 }
 
@@ -697,9 +701,10 @@ impl<'a> Names<'a> {
                 args,
                 seed,
                 bars,
+                active,
             } => {
                 let arity = args.len() + 1 + bars.len();
-                let vjp = lookup::rule(path, arity, &self.uses());
+                let vjp = lookup::rule(path, arity, active, &self.uses());
                 let args = self.call_args(args);
                 let seed = match seed {
                     CallSeed::Value(v) => self.of(*v),

@@ -295,6 +295,9 @@ pub enum Stmt {
         args: Vec<CallArg>,
         seed: CallSeed,
         bars: Vec<CallBar>,
+        /// Which arguments are active: a callee with `wrt` checks that they are among its
+        /// differentiated parameters.
+        active: Vec<bool>,
     },
     /// Makes room on a tape for one value per iteration of `iter`, before a loop that pushes.
     Reserve {

@@ -8,6 +8,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+mod call;
 pub mod check;
 mod float;
 pub mod kernels;
@@ -15,6 +16,7 @@ pub mod rules;
 mod tape;
 mod trace;
 
+pub use call::{Active, Inactive, IsInactive};
 pub use float::Float;
 pub use tape::{pop, unwanted_like, zeros_like, Zeros};
 pub use trace::{Step, Trace, Update};

@@ -12,21 +12,33 @@
 //!
 //! ```text
 //! {
-//!     mod __ad_rule { pub fn f_vjp<A0, ..>(..) where (NoRule, A0): DerivativeRule {} }
+//!     mod __ad_rule { pub fn f_vjp<A0, ..>(..) where (NoRule, A0): DerivativeRule {}
+//!                     pub fn __ad_adapt_f<M0, .., R>(rule: R) -> R { rule } }
 //!     use __ad_rule::*;
-//!     { use self::*; { <the body's uses> f_vjp } }   // or `use model::*` for `model::f(..)`
-//! }(args, seed, bars)
+//!     { use self::*; { <the body's uses> __ad_adapt_f::<Active, .., _>(f_vjp) } }
+//! }(args, seed, bars)                              // `use model::*` for `model::f(..)`
 //! ```
+//!
+//! A caller passes a bar for every float argument, but a callee with `wrt` takes bars for its
+//! differentiated parameters only; such a callee defines `__ad_adapt_f`, which checks that the
+//! caller's active arguments (marked `Active` or `Inactive`, one mark per argument) are among
+//! them and drops the other bars.
 //!
 //! The limit this brings: a rule defined inside a function body (not in a module) is shadowed
 //! by the stand-in; the error then says to move it to module level.
 
+use crate::ast::{self, ParamKind};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 
 /// The expression that names `path`'s rule, to be called with `arity` arguments; `uses` are the
 /// `use` items of the calling function's body.
-pub fn rule(path: &syn::Path, arity: usize, uses: &[&syn::ItemUse]) -> TokenStream {
+pub fn rule(
+    path: &syn::Path,
+    arity: usize,
+    active: &[bool],
+    uses: &[&syn::ItemUse],
+) -> TokenStream {
     let Some(last) = path.segments.last() else {
         return TokenStream::new();
     };
@@ -34,6 +46,7 @@ pub fn rule(path: &syn::Path, arity: usize, uses: &[&syn::ItemUse]) -> TokenStre
     // At the callee's name, where rustc reports a missing rule.
     let span = callee.span();
     let vjp = format_ident!("{}_vjp", callee, span = span);
+    let adapt = adapter(callee);
     let mut module = path.clone();
     module.segments.pop();
     let generic = path.segments.iter().any(|s| !s.arguments.is_none());
@@ -73,6 +86,11 @@ pub fn rule(path: &syn::Path, arity: usize, uses: &[&syn::ItemUse]) -> TokenStre
          here"
     );
     let params: Vec<_> = (0..arity).map(|i| format_ident!("A{}", i)).collect();
+    let marks: Vec<_> = (0..active.len()).map(|i| format_ident!("M{}", i)).collect();
+    let active = active.iter().map(|&a| match a {
+        true => quote_spanned!(span=> ::autodiff::__private::Active),
+        false => quote_spanned!(span=> ::autodiff::__private::Inactive),
+    });
     let first = &params[0];
     quote_spanned! {span=>
         {
@@ -92,6 +110,10 @@ pub fn rule(path: &syn::Path, arity: usize, uses: &[&syn::ItemUse]) -> TokenStre
                     (NoRule, #first): DerivativeRule,
                 {
                 }
+                /// Without `wrt`, the rule takes a bar for every float argument as it is.
+                pub fn #adapt<#(#marks,)* R>(rule: R) -> R {
+                    rule
+                }
             }
             #[allow(unused_imports)]
             use __ad_rule::*;
@@ -100,9 +122,64 @@ pub fn rule(path: &syn::Path, arity: usize, uses: &[&syn::ItemUse]) -> TokenStre
                 use #module::*;
                 {
                     #(#uses)*
-                    #vjp
+                    #adapt::<#(#active,)* _>(#vjp)
                 }
             }
         }
     }
+}
+
+/// The name of the function that fits `callee`'s rule to a caller's bars: `#[grad(wrt(..))]`
+/// generates one (see `emit::adapter`); otherwise the stand-in above passes the rule through.
+pub fn adapter(callee: &syn::Ident) -> syn::Ident {
+    format_ident!("__ad_adapt_{}", callee, span = callee.span())
+}
+
+/// For a function whose `wrt` leaves out a float parameter: `__ad_adapt_NAME`, which turns its
+/// `NAME_vjp` into a function that takes a bar for every float parameter, as callers pass them,
+/// once the caller's marks (`Active`/`Inactive`, one per argument) show that no active argument
+/// goes to a parameter left out: a derivative that would be lost is a compile error at the call.
+pub fn callee_adapter(func: &ast::Func, r: &TokenStream) -> Option<TokenStream> {
+    let takes_bar =
+        |p: &ast::Param| matches!(p.kind, ParamKind::Float(_) | ParamKind::Array { .. });
+    if !func.params.iter().any(|p| takes_bar(p) && !p.active) {
+        return None;
+    }
+    let (vis, name) = (&func.item.vis, &func.item.sig.ident);
+    let (adapt, vjp) = (adapter(name), format_ident!("{}_vjp", name));
+    let tys: Vec<&syn::Type> = func.params.iter().map(|p| &p.ty).collect();
+    let names: Vec<_> = (0..tys.len())
+        .map(|i| format_ident!("__ad_p{}", i))
+        .collect();
+    let marks: Vec<_> = (0..tys.len()).map(|i| format_ident!("M{}", i)).collect();
+    let (mut bar_tys, mut bars, mut passed, mut left_out) = (vec![], vec![], vec![], vec![]);
+    for (p, mark) in func.params.iter().zip(&marks).filter(|(p, _)| takes_bar(p)) {
+        bar_tys.push(match p.kind {
+            ParamKind::Float(f) => super::float_ty(f),
+            _ => ast::bar_ty(&p.ty),
+        });
+        if p.active {
+            let bar = format_ident!("{}_bar", mark.to_string().to_lowercase());
+            bars.push(quote!(#bar));
+            passed.push(bar);
+        } else {
+            bars.push(quote!(_));
+            // At the parameter, which rustc then names as the bound's origin.
+            left_out
+                .push(quote_spanned!(p.ident.span()=> #mark: ::autodiff::__private::IsInactive));
+        }
+    }
+    let shape = quote!(fn(#(#tys,)* #r, #(&mut #bar_tys),*) -> #r);
+    Some(quote! {
+        #[doc(hidden)]
+        #[allow(clippy::type_complexity, clippy::too_many_arguments)]
+        #vis fn #adapt<#(#marks,)* R>(_: R) -> #shape
+        where
+            #(#left_out,)*
+        {
+            |#(#names: #tys,)* seed: #r, #(#bars: &mut #bar_tys),*| {
+                #vjp(#(#names,)* seed, #(#passed),*)
+            }
+        }
+    })
 }

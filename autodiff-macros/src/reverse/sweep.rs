@@ -442,11 +442,18 @@ impl<'a> Reverse<'a> {
                 }
             }
         }
+        let active = (args.iter())
+            .map(|arg| match arg {
+                CallArg::Value(a) => self.active(*a),
+                CallArg::Array { array, .. } => self.active_array(*array),
+            })
+            .collect();
         out.push(Stmt::CallVjp {
             path: Box::new(path.clone()),
             args: args.to_vec(),
             seed,
             bars,
+            active,
         });
         for (a, local) in scalars {
             if self.active(a) {
