@@ -253,3 +253,17 @@ fn seed_case_6_relu() {
         assert_eq!((kg[i], lg[i]), (0.0, 0.0), "x = 0 at entry {i}");
     }
 }
+
+/// One array passed twice: each argument's adjoint reaches it (here `∇ v·v = 2v`).
+#[grad]
+fn squared_norm(v: &[f64]) -> f64 {
+    autodiff::kernels::dot(v, v)
+}
+
+#[test]
+fn an_array_passed_twice() {
+    let v = [0.5, -1.5, 2.0];
+    let (value, g) = squared_norm_grad(&v);
+    assert_eq!(value, 6.5);
+    assert_eq!(g, vec![1.0, -3.0, 4.0]);
+}

@@ -117,3 +117,42 @@ fn f32_tuple_result_jacobian_and_vjp() {
     assert_relative_eq!(rb, c - 2.0 * s, max_relative = 1e-6);
     assert_relative_eq!(tb, -r * s - 2.0 * r * c, max_relative = 1e-6);
 }
+
+/// Seed case 4 over a slice `x = (x1, x2)`, written with a loop...
+#[grad]
+fn pair_loops(x: &[f64]) -> [f64; 2] {
+    let mut square = 0.0;
+    for i in 1..2 {
+        square += x[i] * x[i];
+    }
+    [x[0] * x[1], x[0] + square]
+}
+
+/// ...and through the kernels: `dot` on parts of the slice.
+#[grad]
+fn pair_kernels(x: &[f64]) -> [f64; 2] {
+    use autodiff::kernels;
+    let product = kernels::dot(&x[0..1], &x[1..2]);
+    let square = kernels::dot(&x[1..2], &x[1..2]);
+    [product, x[0] + square]
+}
+
+#[test]
+fn seed_case_4_through_the_kernels_and_through_loops() {
+    for (x, u) in [([1.5, -0.7], [0.3, -2.0]), ([-2.0, 0.25], [1.0, 1.0])] {
+        let (mut loops, mut kernels) = ([0.0; 2], [0.0; 2]);
+        let value = pair_loops_vjp(&x, u, &mut loops);
+        assert_eq!(value, pair_kernels_vjp(&x, u, &mut kernels));
+        // uᵀJ = (u1 x2 + u2, u1 x1 + 2 u2 x2)
+        let expected = [u[0] * x[1] + u[1], u[0] * x[0] + 2.0 * u[1] * x[1]];
+        for k in 0..2 {
+            assert_relative_eq!(loops[k], kernels[k], max_relative = 1e-12);
+            assert_relative_eq!(loops[k], expected[k], max_relative = 1e-12);
+        }
+        let ((_, jl), (_, jk)) = (pair_loops_jacobian(&x), pair_kernels_jacobian(&x));
+        assert_eq!(jl.len(), 4);
+        for (a, b) in jl.iter().zip(&jk) {
+            assert_relative_eq!(a, b, max_relative = 1e-12);
+        }
+    }
+}

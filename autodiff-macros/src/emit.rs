@@ -713,30 +713,43 @@ impl<'a> Names<'a> {
                         quote!(&#a)
                     }
                 };
-                let bars = bars.iter().map(|b| match b {
-                    CallBar::Scalar(l) => {
-                        let l = self.local(*l);
-                        quote!(&mut #l)
-                    }
-                    CallBar::Array(a, Some(range)) => {
-                        let (name, range) = (self.array(*a), self.range(range));
-                        quote!(&mut #name[#range])
-                    }
-                    CallBar::Array(a, None) => {
-                        let name = self.array(*a);
-                        // A parameter's bar is already a `&mut` slice: reborrow it.
-                        match self.func.array_info(*a).kind {
-                            ArrayKind::Bar(p)
-                                if matches!(self.func.array_info(p).kind, ArrayKind::Param(_)) =>
-                            {
-                                quote!(&mut *#name)
-                            }
-                            _ => quote!(&mut #name),
+                // An array passed twice (`dot(&v, &v)`) cannot lend its adjoint twice: the
+                // second bar is a scratch one, added into the adjoint after the call.
+                let (mut lent, mut scratch, mut add_back) = (HashSet::new(), vec![], vec![]);
+                let bars: Vec<TokenStream> = (bars.iter().enumerate())
+                    .map(|(k, b)| {
+                        let CallBar::Array(a, range) = b else {
+                            return self.call_bar(b);
+                        };
+                        if lent.insert(*a) {
+                            return self.call_bar(b);
                         }
-                    }
-                    CallBar::Unwanted => quote!(&mut []),
-                });
-                quote!(let _ = #vjp(#(#args,)* #seed, #(#bars),*);)
+                        let name = self.array(*a);
+                        let part = match range {
+                            Some(range) => {
+                                let range = self.range(range);
+                                quote!(#name[#range])
+                            }
+                            None => quote!(#name),
+                        };
+                        let tmp = format_ident!("__ad_second_bar_{}", k);
+                        scratch.push(quote! {
+                            let mut #tmp = ::autodiff::__private::zeros_like(&#part);
+                        });
+                        add_back.push(quote! {
+                            for (d, s) in #part.iter_mut().zip(&#tmp) {
+                                *d += *s;
+                            }
+                        });
+                        quote!(&mut #tmp)
+                    })
+                    .collect();
+                let call = quote!(let _ = #vjp(#(#args,)* #seed, #(#bars),*););
+                if scratch.is_empty() {
+                    call
+                } else {
+                    quote!({ #(#scratch)* #call #(#add_back)* })
+                }
             }
             Stmt::Verbatim { tokens, bindings } => {
                 let lets = bindings.iter().map(|(name, v)| {
@@ -745,6 +758,33 @@ impl<'a> Names<'a> {
                 });
                 quote!({ #(#lets)* #tokens })
             }
+        }
+    }
+
+    /// The bar a `_vjp` call adds one argument's derivative into.
+    fn call_bar(&self, bar: &CallBar) -> TokenStream {
+        match bar {
+            CallBar::Scalar(l) => {
+                let l = self.local(*l);
+                quote!(&mut #l)
+            }
+            CallBar::Array(a, Some(range)) => {
+                let (name, range) = (self.array(*a), self.range(range));
+                quote!(&mut #name[#range])
+            }
+            CallBar::Array(a, None) => {
+                let name = self.array(*a);
+                // A parameter's bar is already a `&mut` slice: reborrow it.
+                match self.func.array_info(*a).kind {
+                    ArrayKind::Bar(p)
+                        if matches!(self.func.array_info(p).kind, ArrayKind::Param(_)) =>
+                    {
+                        quote!(&mut *#name)
+                    }
+                    _ => quote!(&mut #name),
+                }
+            }
+            CallBar::Unwanted => quote!(&mut []),
         }
     }
 

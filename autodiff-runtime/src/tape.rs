@@ -79,15 +79,22 @@ impl<T: Zeros, const N: usize> Zeros for [T; N] {
     }
 }
 
-impl<T: Zeros + ?Sized> Zeros for &T {
-    type Bar = T::Bar;
-    fn zeros(&self) -> T::Bar {
-        (**self).zeros()
-    }
-    fn unwanted(&self) -> T::Bar {
-        (**self).unwanted()
-    }
+/// Through references: a parameter `&[f64]`, and an adjoint `&mut [f64]` that a call lends.
+macro_rules! zeros_through {
+    ($($r:ty),*) => {$(
+        impl<T: Zeros + ?Sized> Zeros for $r {
+            type Bar = T::Bar;
+            fn zeros(&self) -> T::Bar {
+                (**self).zeros()
+            }
+            fn unwanted(&self) -> T::Bar {
+                (**self).unwanted()
+            }
+        }
+    )*};
 }
+
+zeros_through!(&T, &mut T);
 
 /// A zero adjoint shaped like `x`.
 #[inline]
