@@ -130,7 +130,7 @@ pub fn rule(
 }
 
 /// The name of the function that fits `callee`'s rule to a caller's bars: `#[grad(wrt(..))]`
-/// generates one (see `emit::adapter`); otherwise the stand-in above passes the rule through.
+/// generates one ([`callee_adapter`]); otherwise the stand-in above passes the rule through.
 pub fn adapter(callee: &syn::Ident) -> syn::Ident {
     format_ident!("__ad_adapt_{}", callee, span = callee.span())
 }
@@ -140,9 +140,11 @@ pub fn adapter(callee: &syn::Ident) -> syn::Ident {
 /// once the caller's marks (`Active`/`Inactive`, one per argument) show that no active argument
 /// goes to a parameter left out: a derivative that would be lost is a compile error at the call.
 pub fn callee_adapter(func: &ast::Func, r: &TokenStream) -> Option<TokenStream> {
-    let takes_bar =
-        |p: &ast::Param| matches!(p.kind, ParamKind::Float(_) | ParamKind::Array { .. });
-    if !func.params.iter().any(|p| takes_bar(p) && !p.active) {
+    if !func
+        .params
+        .iter()
+        .any(|p| p.kind.differentiable() && !p.active)
+    {
         return None;
     }
     let (vis, name) = (&func.item.vis, &func.item.sig.ident);
@@ -153,13 +155,15 @@ pub fn callee_adapter(func: &ast::Func, r: &TokenStream) -> Option<TokenStream> 
         .collect();
     let marks: Vec<_> = (0..tys.len()).map(|i| format_ident!("M{}", i)).collect();
     let (mut bar_tys, mut bars, mut passed, mut left_out) = (vec![], vec![], vec![], vec![]);
-    for (p, mark) in func.params.iter().zip(&marks).filter(|(p, _)| takes_bar(p)) {
+    let differentiable =
+        (func.params.iter().zip(&marks).enumerate()).filter(|(_, (p, _))| p.kind.differentiable());
+    for (i, (p, mark)) in differentiable {
         bar_tys.push(match p.kind {
             ParamKind::Float(f) => super::float_ty(f),
             _ => ast::bar_ty(&p.ty),
         });
         if p.active {
-            let bar = format_ident!("{}_bar", mark.to_string().to_lowercase());
+            let bar = format_ident!("__ad_b{}", i);
             bars.push(quote!(#bar));
             passed.push(bar);
         } else {
