@@ -46,8 +46,14 @@ impl Extra {
 /// The companions of `func`, from its adjoint `adj`: a hidden function that runs both sweeps
 /// once, taking the seed and the array parameters' adjoints as `&mut` slices (so that rustc
 /// knows they alias nothing) and returning the scalar gradients; `NAME_grad` and `NAME_vjp`
-/// are thin wrappers around it.
-pub fn companions(func: &ast::Func, primal: &Func, adj: &Func, traced: bool) -> TokenStream {
+/// are thin wrappers around it. `NAME_trace` is spelled from `traced`, the adjoint as the
+/// transform wrote it, one rule per primitive, before [`crate::optimize`] merged some away.
+pub fn companions(
+    func: &ast::Func,
+    primal: &Func,
+    adj: &Func,
+    traced: Option<&Func>,
+) -> TokenStream {
     let extra = Extra::new(func);
     let names = Names::new(func, adj, &extra);
     let name = &func.item.sig.ident;
@@ -63,14 +69,17 @@ pub fn companions(func: &ast::Func, primal: &Func, adj: &Func, traced: bool) -> 
         .map(|((p, bar), g)| (p, bar, g))
         .collect();
     let is_array = |p: &ast::Param| matches!(p.kind, ParamKind::Array { .. });
-    let scalar_values = active
-        .iter()
-        .filter(|(p, ..)| !is_array(p))
-        .map(|(_, _, g)| match g {
+    let scalar_values_of = |names: &Names, adj: &Func| {
+        let values = func
+            .active_params()
+            .zip(&adj.grads)
+            .filter(|(p, _)| !is_array(p));
+        let values = values.map(|(_, g)| match g {
             Grad::Scalar(Some(v)) => names.of(*v),
             _ => quote!(0.0),
         });
-    let scalar_values = tuple_or_single(scalar_values.collect());
+        tuple_or_single(values.collect())
+    };
     let scalar_tys = active
         .iter()
         .filter(|(p, ..)| !is_array(p))
@@ -111,6 +120,7 @@ pub fn companions(func: &ast::Func, primal: &Func, adj: &Func, traced: bool) -> 
         .collect::<Vec<_>>();
     let body = names.block(&adj.body);
     let ret = names.result(func, &adj.ret);
+    let scalar_values = scalar_values_of(&names, adj);
     let unused_seed = (!uses_seed(&adj.body)).then(|| quote!(let _ = #seed;));
     let params = plain_params(func);
     let args: Vec<&Ident> = func.params.iter().map(|p| &p.ident).collect();
@@ -179,10 +189,12 @@ pub fn companions(func: &ast::Func, primal: &Func, adj: &Func, traced: bool) -> 
     };
 
     // The same sweeps again, recording each rule's contribution.
-    let trace = traced.then(|| {
+    let trace = traced.map(|adj| {
+        let prologue = self::prologue(func, adj);
         let mut names = Names::new(func, adj, &extra);
         names.trace = Some(Sweep::Reverse);
         let (body, ret) = (names.block(&adj.body), names.result(func, &adj.ret));
+        let scalar_values = scalar_values_of(&names, adj);
         let core = quote! {
             let #seed: #r = #one;
             #(#zeros)*

@@ -1,8 +1,9 @@
-//! The pipeline, in one direction: arguments → signature → IR → adjoint IR → tokens.
+//! The pipeline, in one direction: arguments → signature → IR → adjoint IR → lean adjoint IR →
+//! tokens.
 
 use crate::args::Args;
 use crate::ctxt::Ctxt;
-use crate::{activity, ast, emit, fallback, lower, reverse};
+use crate::{activity, ast, emit, fallback, lower, optimize, reverse};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ItemFn;
@@ -20,7 +21,9 @@ pub fn grad(attr: TokenStream, item: ItemFn) -> TokenStream {
     match cx.finish() {
         Ok(()) => {
             let adjoint = reverse::reverse(&primal);
-            let companions = emit::companions(&func, &primal, &adjoint, args.trace);
+            let traced = args.trace.then(|| adjoint.clone());
+            let adjoint = optimize::optimize(adjoint);
+            let companions = emit::companions(&func, &primal, &adjoint, traced.as_ref());
             let item = with_rule_imports(item.clone());
             quote! {
                 #item

@@ -401,94 +401,149 @@ impl Func {
     }
 }
 
-impl Op {
-    /// The values this operation reads.
-    pub fn uses(&self) -> Vec<Var> {
-        match self {
+/// The operands of an [`Op`], of [`CallArg`]s or of a [`Stmt`] (not of its nested blocks), as
+/// references shared or mutable as the scrutinee is: one listing serves both `uses` and
+/// `uses_mut`.
+macro_rules! operands {
+    (op $op:expr) => {
+        match $op {
             Op::Param(_) | Op::Lit(_) | Op::Path(_) | Op::Seed(_) | Op::Get(_) | Op::Pop(_) => {
                 Vec::new()
             }
-            Op::Cast(v, _) | Op::Not(v) => vec![*v],
-            Op::Cmp(_, a, b) => vec![*a, *b],
-            Op::Prim(_, args) | Op::Method(_, args) => args.clone(),
-            Op::Call(_, args) => values(args),
-            Op::Load(_, index) | Op::Len(_, index) => index.clone(),
-            Op::Rule { args, out, bar, .. } => args.iter().chain([out, bar]).copied().collect(),
+            Op::Cast(v, _) | Op::Not(v) => vec![v],
+            Op::Cmp(_, a, b) => vec![a, b],
+            Op::Prim(_, args) | Op::Method(_, args) => args.into_iter().collect(),
+            Op::Call(_, args) => operands!(args args),
+            Op::Load(_, index) | Op::Len(_, index) => index.into_iter().collect(),
+            Op::Rule { args, out, bar, .. } => args.into_iter().chain([out, bar]).collect(),
         }
-    }
-}
-
-/// The values among a call's arguments.
-pub fn values(args: &[CallArg]) -> Vec<Var> {
-    args.iter()
-        .flat_map(|a| match a {
-            CallArg::Value(v) => vec![*v],
-            CallArg::Array { range, .. } => {
-                range.iter().flat_map(|r| [r.lo, r.hi]).flatten().collect()
-            }
-        })
-        .collect()
-}
-
-impl Iter {
-    /// The values the iteration reads.
-    pub fn uses(&self) -> Vec<Var> {
-        let mut uses = vec![self.start, self.end];
-        for a in &self.adapters {
-            if let Adapter::StepBy(v) | Adapter::Take(v) = a {
-                uses.push(*v);
-            }
-        }
-        uses
-    }
-}
-
-impl Stmt {
-    /// The values this statement reads directly (not those of nested blocks).
-    pub fn uses(&self) -> Vec<Var> {
-        match self {
-            Stmt::Let { op, .. } => op.uses(),
+    };
+    (args $args:expr) => {
+        $args
+            .into_iter()
+            .flat_map(|a| match a {
+                CallArg::Value(v) => vec![v],
+                CallArg::Array { range, .. } => range
+                    .into_iter()
+                    .flat_map(|Range { lo, hi }| [lo, hi])
+                    .flatten()
+                    .collect(),
+            })
+            .collect::<Vec<_>>()
+    };
+    (iter $iter:expr) => {{
+        let Iter {
+            start,
+            end,
+            adapters,
+            ..
+        } = $iter;
+        [start, end]
+            .into_iter()
+            .chain(adapters.into_iter().filter_map(|a| match a {
+                Adapter::StepBy(v) | Adapter::Take(v) => Some(v),
+                Adapter::Rev => None,
+            }))
+            .collect::<Vec<_>>()
+    }};
+    (stmt $stmt:expr, $op:ident) => {
+        match $stmt {
+            Stmt::Let { op, .. } => op.$op(),
             Stmt::Decl { init: value, .. }
             | Stmt::Set { value, .. }
             | Stmt::Acc { value, .. }
             | Stmt::Push { value, .. }
             | Stmt::ExitIf(value)
             | Stmt::If { cond: value, .. }
-            | Stmt::Repeat { count: value, .. } => vec![*value],
+            | Stmt::Repeat { count: value, .. } => vec![value],
             Stmt::DeclArray { init, .. } => match init {
                 ArrayInit::Fill { value, dims } => {
-                    let lens = dims.iter().filter_map(|(len, _)| match len {
-                        Len::Value(n) => Some(*n),
+                    let lens = dims.into_iter().filter_map(|(len, _)| match len {
+                        Len::Value(n) => Some(n),
                         Len::Const(_) => None,
                     });
-                    [*value].into_iter().chain(lens).collect()
+                    [value].into_iter().chain(lens).collect()
                 }
-                ArrayInit::Elems { elems, .. } => elems.clone(),
+                ArrayInit::Elems { elems, .. } => elems.into_iter().collect(),
                 ArrayInit::ZerosLike(_) | ArrayInit::UnwantedLike(_) => Vec::new(),
-                ArrayInit::Call(_, args) => values(args),
+                ArrayInit::Call(_, args) => operands!(args args),
             },
-            Stmt::Store { index, value, .. } => index.iter().chain([value]).copied().collect(),
-            Stmt::For { iter, .. } | Stmt::Reserve { iter, .. } => iter.uses(),
-            Stmt::While { cond, .. } => cond.iter().map(|(_, v)| *v).collect(),
-            Stmt::Verbatim { bindings, .. } => bindings.iter().map(|(_, v)| *v).collect(),
+            Stmt::Store { index, value, .. } => index.into_iter().chain([value]).collect(),
+            Stmt::For { iter, .. } | Stmt::Reserve { iter, .. } => operands!(iter iter),
+            Stmt::While { cond, .. } => cond.into_iter().map(|(_, v)| v).collect(),
+            Stmt::Verbatim { bindings, .. } => bindings.into_iter().map(|(_, v)| v).collect(),
             Stmt::CallVjp { args, seed, .. } => {
-                let mut uses = values(args);
+                let mut uses = operands!(args args);
                 if let CallSeed::Value(v) = seed {
-                    uses.push(*v);
+                    uses.push(v);
                 }
                 uses
             }
         }
+    };
+}
+
+/// The blocks nested in a [`Stmt`], shared or mutable as the scrutinee is.
+macro_rules! nested {
+    ($stmt:expr) => {
+        match $stmt {
+            Stmt::If { then, els, .. } => vec![then, els],
+            Stmt::For { body, .. } | Stmt::Repeat { body, .. } => vec![body],
+            Stmt::While { cond, body } => cond.into_iter().map(|(b, _)| b).chain([body]).collect(),
+            _ => Vec::new(),
+        }
+    };
+}
+
+impl Op {
+    /// The values this operation reads.
+    pub fn uses(&self) -> Vec<Var> {
+        self.operands().into_iter().copied().collect()
+    }
+
+    fn operands(&self) -> Vec<&Var> {
+        operands!(op self)
+    }
+
+    fn operands_mut(&mut self) -> Vec<&mut Var> {
+        operands!(op self)
+    }
+}
+
+/// The values among a call's arguments.
+pub fn values(args: &[CallArg]) -> Vec<Var> {
+    operands!(args args).into_iter().copied().collect()
+}
+
+impl Iter {
+    /// The values the iteration reads.
+    pub fn uses(&self) -> Vec<Var> {
+        operands!(iter self).into_iter().copied().collect()
+    }
+}
+
+impl Stmt {
+    /// The values this statement reads directly (not those of nested blocks).
+    pub fn uses(&self) -> Vec<Var> {
+        operands!(stmt self, operands)
+            .into_iter()
+            .copied()
+            .collect()
+    }
+
+    /// The same values, to rewrite them.
+    pub fn uses_mut(&mut self) -> Vec<&mut Var> {
+        operands!(stmt self, operands_mut)
     }
 
     /// The blocks nested in this statement.
     pub fn blocks(&self) -> Vec<&Block> {
-        match self {
-            Stmt::If { then, els, .. } => vec![then, els],
-            Stmt::For { body, .. } | Stmt::Repeat { body, .. } => vec![body],
-            Stmt::While { cond, body } => cond.iter().map(|(b, _)| b).chain([body]).collect(),
-            _ => Vec::new(),
-        }
+        nested!(self)
+    }
+
+    /// The same blocks, to rewrite them.
+    pub fn blocks_mut(&mut self) -> Vec<&mut Block> {
+        nested!(self)
     }
 }
 

@@ -3,8 +3,9 @@
 //!
 //! The macro is a pipeline in one direction: `args` and `ast` read the attribute and the
 //! signature, `lower` turns the body into the Wengert-list `ir`, `reverse` makes its
-//! adjoint, `emit` writes Rust. Every problem is collected in a `ctxt::Ctxt` and, on error,
-//! `fallback` keeps the original function and reports them all at once.
+//! adjoint, `optimize` trims that to what a hand-written adjoint computes, `emit` writes Rust.
+//! Every problem is collected in a `ctxt::Ctxt` and, on error, `fallback` keeps the original
+//! function and reports them all at once.
 
 mod activity;
 mod args;
@@ -15,6 +16,7 @@ mod expand;
 mod fallback;
 mod ir;
 mod lower;
+mod optimize;
 mod primitives;
 mod reverse;
 mod rule;

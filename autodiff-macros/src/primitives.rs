@@ -70,6 +70,20 @@ pub struct Prim {
 }
 
 impl Prim {
+    /// For a rule that hands each argument `±ȳ` unchanged (`+`, `−`, unary `−`): whether each
+    /// is negated.
+    pub fn signed_copies(&self) -> Option<Vec<bool>> {
+        if self.uses != N {
+            return None;
+        }
+        let sign = |p: &&str| match *p {
+            "1" => Some(false),
+            "-1" => Some(true),
+            _ => None,
+        };
+        self.partials.iter().map(sign).collect()
+    }
+
     /// The operator of an infix primitive.
     pub fn infix(&self) -> Option<char> {
         match self.form {

@@ -3,10 +3,11 @@
 
 use crate::args::Args;
 use crate::ctxt::Ctxt;
-use crate::{activity, ast, lower, reverse};
+use crate::ir::Func;
+use crate::{activity, ast, lower, optimize, reverse};
 
-/// The primal and adjoint IR of `src`, printed.
-fn ir(src: &str) -> (String, String) {
+/// The primal and adjoint IR of `src`.
+fn funcs(src: &str) -> (Func, Func) {
     let item: syn::ItemFn = syn::parse_str(src).expect("test input parses");
     let mut cx = Ctxt::default();
     let func = ast::Func::from_syn(&item, &Args::default(), &mut cx);
@@ -14,7 +15,18 @@ fn ir(src: &str) -> (String, String) {
     activity::analyse(&mut primal, &mut cx);
     assert!(cx.finish().is_ok(), "test input has no errors");
     let adjoint = reverse::reverse(&primal);
+    (primal, adjoint)
+}
+
+/// The primal and adjoint IR of `src`, printed.
+fn ir(src: &str) -> (String, String) {
+    let (primal, adjoint) = funcs(src);
     (primal.to_string(), adjoint.to_string())
+}
+
+/// The adjoint IR of `src` after [`optimize`], printed.
+fn lean(src: &str) -> String {
+    optimize::optimize(funcs(src).1).to_string()
 }
 
 /// Seed `003`: `y = (x1 − x2)² + cos(x1 + x2)`.
@@ -184,7 +196,7 @@ fn print_expansion() {
     let src = std::env::var("AD_SRC").unwrap_or_default();
     let item: syn::ItemFn = syn::parse_str(&src).expect("parses");
     let (p, a) = ir(&src);
-    println!("{p}\n{a}");
+    println!("{p}\n{a}\n{}", lean(&src));
     println!("{}", crate::expand::grad(Default::default(), item));
 }
 
@@ -199,4 +211,27 @@ fn one_partial_per_float_argument() {
             .count();
         assert_eq!(p.partials.len(), floats, "{}", p.name);
     }
+}
+
+/// The minus of `−` and of `a − b` is carried through the rules and sums instead of negating
+/// an adjoint that is then multiplied: `sub'` and `neg'` disappear, `y`'s adjoint comes out
+/// positive (two minuses), and `x`'s is negated once, at the end.
+#[test]
+fn signs_folded() {
+    let lean = lean("fn f(x: f64, y: f64) -> f64 { -(x - y * y).sin() }");
+    let expected = "\
+v0 = param 0
+v1 = param 1
+v2 = v1 * v1
+v3 = v0 - v2
+v4 = sin(v3)
+v5 = neg(v4)
+v6 = seed
+v8 = sin'(v3 | v4, v6)
+(v11, v12) = mul'(v1, v1 | v2, v8)
+v13 = v11 + v12
+v14 = neg(v8)
+return v5, grad (v14, v13)
+";
+    assert_eq!(lean, expected);
 }
