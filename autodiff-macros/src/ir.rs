@@ -547,6 +547,16 @@ impl Stmt {
     }
 }
 
+/// Calls `f` on every statement of `block` and of its nested blocks, in order.
+pub fn visit(block: &[Stmt], f: &mut impl FnMut(&Stmt)) {
+    for stmt in block {
+        f(stmt);
+        for b in stmt.blocks() {
+            visit(b, f);
+        }
+    }
+}
+
 fn list<T: fmt::Display>(items: &[T]) -> String {
     items
         .iter()

@@ -235,3 +235,39 @@ return v5, grad (v14, v13)
 ";
     assert_eq!(lean, expected);
 }
+
+/// An adjoint accumulator starts at its first contribution when that comes first in its
+/// block (`s̄`, from the seed), and at zero when it comes in a loop (`c̄`).
+#[test]
+fn accumulators_start_at_first_contribution() {
+    let lean = lean(
+        "fn f(x: &[f64], c: f64) -> f64 { let mut s = 0.0; for i in 0..x.len() { s += c * x[i]; } s }",
+    );
+    let expected = "\
+let a1 = zeros like a0
+v10 = 0.0
+let l1 = v10
+v11 = 0.0
+v12 = seed
+let l2 = v12
+v0 = param 1
+v1 = 0.0
+v2 = 0
+v3 = a0.len()
+let l0 = v1
+for v4 in v2..v3
+    v5 = a0[v4]
+    v6 = v0 * v5
+    v7 = l0
+    v8 = v7 + v6
+    l0 = v8
+    v13 = l2
+    (v14, v15) = mul'(v0, v5 | v6, v13)
+    l1 += v14
+    a1[v4] += v15
+v9 = l0
+v16 = l1
+return v9, grad (a1, v16)
+";
+    assert_eq!(lean, expected);
+}

@@ -5,10 +5,12 @@
 
 use crate::ir::Func;
 
+mod accumulators;
 mod signs;
 
 /// The adjoint `adj`, rewritten.
 pub fn optimize(mut adj: Func) -> Func {
     signs::fold(&mut adj);
+    accumulators::fuse(&mut adj);
     adj
 }

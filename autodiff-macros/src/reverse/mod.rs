@@ -19,8 +19,8 @@
 //! nested block gets a mutable adjoint instead, as do mutable locals and arrays.
 
 use crate::ir::{
-    values, Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, CallSeed, Cmp, FloatTy,
-    Func, Grad, Info, Iter, Local, Op, Stack, Stmt, Ty, Var,
+    values, visit, Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, CallSeed, Cmp,
+    FloatTy, Func, Grad, Info, Iter, Local, Op, Stack, Stmt, Ty, Var,
 };
 use crate::primitives::{self, Arg, Form};
 use proc_macro2::Span;
@@ -208,16 +208,6 @@ pub(super) fn stmt_reads_bars(stmt: &Stmt) -> bool {
             | Stmt::For { .. }
             | Stmt::While { .. }
     )
-}
-
-/// Calls `f` on every statement of `block` and of its nested blocks, in order.
-pub(super) fn visit(block: &[Stmt], f: &mut impl FnMut(&Stmt)) {
-    for stmt in block {
-        f(stmt);
-        for b in stmt.blocks() {
-            visit(b, f);
-        }
-    }
 }
 
 /// Primitives cheap enough to recompute rather than record.

@@ -1,0 +1,69 @@
+//! Accumulators start at their first contribution. The transform declares each mutable adjoint
+//! as `let mut l = 0.0;` and adds every contribution, `l += c`; when the first statement after
+//! the declaration that mentions `l` is such an addition in the same block, the declaration
+//! becomes `let mut l = c;` there. `0.0 + c` is not `c` to LLVM (it differs for `c = −0.0`), so
+//! it keeps that addition otherwise, once per iteration in a loop body (the carried adjoint of
+//! a fused loop).
+
+use crate::ir::{visit, Block, CallBar, Func, Local, Op, Stmt, Var};
+use std::collections::HashSet;
+
+pub fn fuse(func: &mut Func) {
+    let mut zeros = HashSet::new();
+    visit(&func.body, &mut |stmt| {
+        if let Stmt::Let {
+            dsts,
+            op: Op::Lit(syn::Lit::Float(f)),
+            ..
+        } = stmt
+        {
+            if f.base10_parse::<f64>().is_ok_and(|x| x == 0.0) {
+                zeros.extend(dsts.iter().flatten());
+            }
+        }
+    });
+    block(&mut func.body, &zeros);
+}
+
+fn block(block: &mut Block, zeros: &HashSet<Var>) {
+    for stmt in block.iter_mut() {
+        for b in stmt.blocks_mut() {
+            self::block(b, zeros);
+        }
+    }
+    let mut i = 0;
+    while i < block.len() {
+        if let Stmt::Decl { local, init } = block[i] {
+            let first = zeros
+                .contains(&init)
+                .then(|| (i + 1..block.len()).find(|&j| mentions(&block[j], local)));
+            if let Some(Some(j)) = first {
+                if let Stmt::Acc { local, value } = block[j] {
+                    block[j] = Stmt::Decl { local, init: value };
+                    block.remove(i);
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+}
+
+/// Whether `stmt`, or a block nested in it, reads or writes `local`.
+fn mentions(stmt: &Stmt, local: Local) -> bool {
+    let direct = match stmt {
+        Stmt::Let { op: Op::Get(l), .. } => *l == local,
+        Stmt::Decl { local: l, .. } | Stmt::Set { local: l, .. } | Stmt::Acc { local: l, .. } => {
+            *l == local
+        }
+        Stmt::CallVjp { bars, .. } => bars
+            .iter()
+            .any(|b| matches!(b, CallBar::Scalar(l) if *l == local)),
+        _ => false,
+    };
+    direct
+        || stmt
+            .blocks()
+            .into_iter()
+            .any(|b| b.iter().any(|s| mentions(s, local)))
+}
