@@ -378,6 +378,21 @@ fn rosenbrock_closed_form_gradient() {
     }
 }
 
+/// `rosenbrock_vjp` adds into its bar: `NAME_grad` stores each entry of the gradient once
+/// (the bar starts at zero there), `NAME_vjp` must still add.
+#[test]
+fn rosenbrock_vjp_accumulates() {
+    let mut next = uniform(0x0bad_cafe_1234_5678, -2.0, 2.0);
+    let x: Vec<f64> = (0..10).map(|_| next()).collect();
+    let start: Vec<f64> = (0..10).map(|_| next()).collect();
+    let mut bar = start.clone();
+    let f = rosenbrock_vjp(&x, -0.5, &mut bar);
+    assert_eq!(f, rosenbrock(&x));
+    for ((b, s), g) in bar.iter().zip(&start).zip(rosenbrock_gradient(&x)) {
+        assert_relative_eq!(*b, s - 0.5 * g, epsilon = 1e-9, max_relative = 1e-12);
+    }
+}
+
 /// Seed case 8, backpropagation through time: `hₜ₊₁ = tanh(a hₜ + b)`, loss `Σ h̄ₜ hₜ₊₁`
 /// with the weights `h̄` an inactive slice.
 #[grad(wrt(a, b, h0))]

@@ -5,7 +5,7 @@
 use crate::ast::{self, ParamKind};
 use crate::ir::{
     Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, CallSeed, FloatTy, Func, Grad,
-    Iter, Len, Local, Op, Range, Stack, Stmt, Var,
+    Iter, Len, Local, Op, Range, Stack, Stmt, Var, Write,
 };
 use crate::primitives::{Arg, Form};
 use trace::Sweep;
@@ -44,8 +44,9 @@ impl Extra {
 }
 
 /// The companions of `func`, from its adjoint `adj`: a hidden function that runs both sweeps
-/// once, taking the seed and the array parameters' adjoints as `&mut` slices (so that rustc
-/// knows they alias nothing) and returning the scalar gradients; `NAME_grad` and `NAME_vjp`
+/// once, taking the seed, whether the array parameters' adjoints start at zero, and those
+/// adjoints as `&mut` slices (so that rustc knows they alias nothing), and returning the scalar
+/// gradients; `NAME_grad` and `NAME_vjp`
 /// are thin wrappers around it. `NAME_trace` is spelled from `traced`, the adjoint as the
 /// transform wrote it, one rule per primitive, before [`crate::optimize`] merged some away.
 pub fn companions(
@@ -166,7 +167,7 @@ pub fn companions(
                 let mut __ad_result = ::core::option::Option::None;
                 for __ad_k in 0..#outputs {
                     #(#zeros)*
-                    let (__ad_value, #scalar_pattern) = #core(#(#args,)* #unit, #(&mut #array_bars),*);
+                    let (__ad_value, #scalar_pattern) = #core(#(#args,)* #unit, true, #(&mut #array_bars),*);
                     #(#row)*
                     __ad_result = ::core::option::Option::Some(__ad_value);
                 }
@@ -182,7 +183,7 @@ pub fn companions(
         quote! {
             #grad_sig {
                 #(#zeros)*
-                let (__ad_value, #scalar_pattern) = #core(#(#args,)* #one, #(&mut #array_bars),*);
+                let (__ad_value, #scalar_pattern) = #core(#(#args,)* #one, true, #(&mut #array_bars),*);
                 (__ad_value, #grad_entries)
             }
         }
@@ -251,7 +252,7 @@ pub fn companions(
         #[doc(hidden)]
         #[inline(always)]
         #[allow(clippy::too_many_arguments, clippy::type_complexity, unused_mut, unused_assignments)]
-        fn #core(#(#params,)* #seed: #r, #(#array_bar_params),*) -> (#r, #scalar_tys) {
+        fn #core(#(#params,)* #seed: #r, __ad_fresh: bool, #(#array_bar_params),*) -> (#r, #scalar_tys) {
             #(#items)*
             #(#lengths)*
             #prologue
@@ -268,7 +269,7 @@ pub fn companions(
         #(#attrs)*
         #vjp_sig {
             #(#unwanted)*
-            let (__ad_value, #scalar_pattern) = #core(#(#args,)* #seed, #(#array_bars),*);
+            let (__ad_value, #scalar_pattern) = #core(#(#args,)* #seed, false, #(#array_bars),*);
             #(#accumulate)*
             __ad_value
         }
@@ -552,6 +553,12 @@ impl<'a> Names<'a> {
         }
     }
 
+    /// Whether `a` is a parameter's adjoint, which the caller of the core function passes in.
+    fn param_bar_array(&self, a: Array) -> bool {
+        matches!(self.func.array_info(a).kind, ArrayKind::Bar(p)
+            if matches!(self.func.array_info(p).kind, ArrayKind::Param(_)))
+    }
+
     fn local_array(&self, a: Array) -> Ident {
         match &self.func.array_info(a).info.name {
             Some(n) => format_ident!("__ad_{}_a{}", n.to_lowercase(), a.0),
@@ -651,13 +658,17 @@ impl<'a> Names<'a> {
                 array,
                 index,
                 value,
-                acc,
+                write,
             } => {
                 let (a, i, v) = (self.array(*array), self.index(index), self.of(*value));
-                if *acc {
-                    quote!(#a #i += #v;)
-                } else {
-                    quote!(#a #i = #v;)
+                match write {
+                    Write::Set => quote!(#a #i = #v;),
+                    Write::Add => quote!(#a #i += #v;),
+                    // A parameter's adjoint starts at zero in `NAME_grad`, not in `NAME_vjp`.
+                    Write::First if self.param_bar_array(*array) => quote! {
+                        if __ad_fresh { #a #i = #v; } else { #a #i += #v; }
+                    },
+                    Write::First => quote!(#a #i = #v;),
                 }
             }
             Stmt::If { cond, then, els } => {

@@ -252,12 +252,12 @@ pub enum Stmt {
         init: ArrayInit,
         span: Span,
     },
-    /// `array[index] = value;` (or `+=` when `acc`)
+    /// `array[index] = value;`, `+=`, or `+=` into a zero.
     Store {
         array: Array,
         index: Vec<Var>,
         value: Var,
-        acc: bool,
+        write: Write,
     },
     If {
         cond: Var,
@@ -310,6 +310,18 @@ pub enum Stmt {
         tokens: TokenStream,
         bindings: Vec<(syn::Ident, Var)>,
     },
+}
+
+/// How a [`Stmt::Store`] writes its element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Write {
+    /// `a[i] = v`.
+    Set,
+    /// `a[i] += v`.
+    Add,
+    /// `a[i] += v` into an adjoint's element that nothing has written since the adjoint was
+    /// zeroed: `a[i] = v` wherever the adjoint is known to start at zero.
+    First,
 }
 
 /// The adjoint of a call's result: a float, or an array for a call that returns a `Vec`.
@@ -680,9 +692,13 @@ fn block(f: &mut fmt::Formatter<'_>, body: &Block, depth: usize) -> fmt::Result 
                 array,
                 index: i,
                 value,
-                acc,
+                write,
             } => {
-                let op = if *acc { "+=" } else { "=" };
+                let op = match write {
+                    Write::Set => "=",
+                    Write::Add => "+=",
+                    Write::First => "+=₀",
+                };
                 writeln!(f, "{pad}{array}{} {op} {value}", index(i))?
             }
             Stmt::If { cond, then, els } => {

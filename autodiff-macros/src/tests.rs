@@ -237,9 +237,10 @@ return v5, grad (v14, v13)
 }
 
 /// An adjoint accumulator starts at its first contribution when that comes first in its
-/// block (`s̄`, from the seed), and at zero when it comes in a loop (`c̄`).
+/// block (`s̄`, from the seed), and at zero when it comes in a loop (`c̄`); the loop's one write
+/// per element of `x̄` is a first write (`+=₀`), a store in `NAME_grad`.
 #[test]
-fn accumulators_start_at_first_contribution() {
+fn accumulators_and_first_writes() {
     let lean = lean(
         "fn f(x: &[f64], c: f64) -> f64 { let mut s = 0.0; for i in 0..x.len() { s += c * x[i]; } s }",
     );
@@ -264,7 +265,7 @@ for v4 in v2..v3
     v13 = l2
     (v14, v15) = mul'(v0, v5 | v6, v13)
     l1 += v14
-    a1[v4] += v15
+    a1[v4] +=₀ v15
 v9 = l0
 v16 = l1
 return v9, grad (a1, v16)

@@ -136,7 +136,7 @@ impl Names<'_> {
                     array,
                     index,
                     value,
-                    acc: true,
+                    write: Write::Add | Write::First,
                 },
             ) => {
                 let ArrayKind::Bar(of) = self.func.array_info(*array).kind else {

@@ -14,7 +14,7 @@
 
 use crate::ast::{self, ParamKind};
 use crate::ctxt::Ctxt;
-use crate::ir::{Array, ArrayKind, Block, FloatTy, Func, Info, Local, Op, Stmt, Ty, Var};
+use crate::ir::{Array, ArrayKind, Block, FloatTy, Func, Info, Local, Op, Stmt, Ty, Var, Write};
 use crate::primitives::{self, Form};
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
@@ -473,7 +473,7 @@ impl Lower<'_> {
                         array,
                         index,
                         value: v,
-                        acc: false,
+                        write: Write::Set,
                     });
                 }
             }

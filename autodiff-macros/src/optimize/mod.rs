@@ -6,11 +6,13 @@
 use crate::ir::Func;
 
 mod accumulators;
+mod first_touch;
 mod signs;
 
 /// The adjoint `adj`, rewritten.
 pub fn optimize(mut adj: Func) -> Func {
     signs::fold(&mut adj);
     accumulators::fuse(&mut adj);
+    first_touch::mark(&mut adj);
     adj
 }

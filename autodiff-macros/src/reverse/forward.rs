@@ -194,11 +194,14 @@ impl<'a> Reverse<'a> {
                 });
             }
             if let Stmt::Store {
-                array, index, acc, ..
+                array,
+                index,
+                write,
+                ..
             } = stmt
             {
                 let neighbour = matches!(index[..], [i] if i == var || next_index(i, &self.defs));
-                if !acc || !neighbour {
+                if *write == Write::Set || !neighbour {
                     mixed.insert(*array);
                 }
             }
@@ -247,7 +250,7 @@ impl<'a> Reverse<'a> {
                             array,
                             index,
                             value: sum,
-                            acc: true,
+                            write: Write::Add,
                         });
                         added = true;
                     }
@@ -260,7 +263,7 @@ impl<'a> Reverse<'a> {
                     array,
                     index: vec![var],
                     value: c,
-                    acc: true,
+                    write: Write::Add,
                 });
             }
             let n = self.get(next, &mut rewritten);
@@ -282,7 +285,7 @@ impl<'a> Reverse<'a> {
                 array,
                 index: vec![iter.end],
                 value: c,
-                acc: true,
+                write: Write::Add,
             });
             after.push(Stmt::If {
                 cond: ran,

@@ -20,7 +20,7 @@
 
 use crate::ir::{
     values, visit, Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, CallSeed, Cmp,
-    FloatTy, Func, Grad, Info, Iter, Local, Op, Stack, Stmt, Ty, Var,
+    FloatTy, Func, Grad, Info, Iter, Local, Op, Stack, Stmt, Ty, Var, Write,
 };
 use crate::primitives::{self, Arg, Form};
 use proc_macro2::Span;

@@ -142,7 +142,7 @@ impl<'a> Reverse<'a> {
                 array,
                 index,
                 value,
-                acc: true,
+                write: Write::Add,
             });
         }
     }
@@ -228,7 +228,7 @@ impl<'a> Reverse<'a> {
                     array: abar,
                     index: index.clone(),
                     value: zero,
-                    acc: false,
+                    write: Write::Set,
                 });
                 self.accumulate(*value, b, adj, out);
             }
