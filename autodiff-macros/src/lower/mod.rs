@@ -373,6 +373,25 @@ impl Lower<'_> {
             Expr::Binary(b) if compound(&b.op).is_some() => {
                 let op = compound(&b.op).expect("matched above");
                 let rhs = self.expr(&b.right);
+                if matches!(op, '+' | '-')
+                    && matches!(source::strip_parens(&b.left), Expr::Index(_))
+                {
+                    // `a[i] += e` adds in place: its adjoint only reads `ā[i]`, where a store
+                    // must take `ā[i]` and zero it. `a[i] -= e` is `a[i] += -e` exactly.
+                    if let Some((array, index)) = self.element(&b.left) {
+                        let value = match op {
+                            '-' => self.prim(primitives::neg(), vec![rhs], b.op.span()),
+                            _ => rhs,
+                        };
+                        self.push(Stmt::Store {
+                            array,
+                            index,
+                            value,
+                            write: Write::Add,
+                        });
+                    }
+                    return None;
+                }
                 let lhs = self.expr(&b.left);
                 let v = self.binary(op, lhs, rhs, b.op.span());
                 self.assign(&b.left, v);

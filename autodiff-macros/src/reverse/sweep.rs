@@ -212,7 +212,7 @@ impl<'a> Reverse<'a> {
                 array,
                 index,
                 value,
-                ..
+                write,
             } if self.active_array(*array) => {
                 let abar = self.array_bar(*array);
                 let b = self
@@ -223,13 +223,16 @@ impl<'a> Reverse<'a> {
                     op: Op::Load(abar, index.clone()),
                     span: Span::call_site(),
                 });
-                let zero = self.lit("0.0", Ty::Float(None), out);
-                out.push(Stmt::Store {
-                    array: abar,
-                    index: index.clone(),
-                    value: zero,
-                    write: Write::Set,
-                });
+                // A store ends the old value's adjoint; an addition passes it on untouched.
+                if *write == Write::Set {
+                    let zero = self.lit("0.0", Ty::Float(None), out);
+                    out.push(Stmt::Store {
+                        array: abar,
+                        index: index.clone(),
+                        value: zero,
+                        write: Write::Set,
+                    });
+                }
                 self.accumulate(*value, b, adj, out);
             }
             Stmt::DeclArray {
