@@ -558,3 +558,51 @@ fn f32_loop_matches_finite_differences() {
         gradcheck(f, &[x as f64], &[g as f64], &tol).unwrap();
     }
 }
+
+/// `Y[:, lo..n] += x[k] W[k, lo..n]` row by row, then a nonlinear readout: the reverse sweep
+/// indexes `W`, `W̄` and `Ȳ` through parts of them taken before each inner loop.
+#[grad(wrt(x, w))]
+fn rows_from(x: &[f64], w: &[f64], m: usize, n: usize, lo: usize) -> f64 {
+    let mut y = vec![0.0; n];
+    for k in 0..m {
+        for j in (lo..n).rev() {
+            y[j] += x[k] * w[k * n + j];
+        }
+    }
+    let mut s = 0.0;
+    for j in 0..n {
+        s += y[j].sin() * (j as f64 + 1.0);
+    }
+    s
+}
+
+/// Parts of rows in the reverse sweep: against central differences for inner loops starting
+/// at 0 and later, through `_vjp` into non-zero bars, and with inner loops that never run, whose
+/// part would lie past the end of `w` (the loop is not entered, so no part is taken).
+#[test]
+fn loops_over_parts_of_rows() {
+    let (m, n) = (3, 5);
+    let mut next = uniform(0x5eed_0f_0a57_0b05, -1.0, 1.0);
+    let x: Vec<f64> = (0..m).map(|_| next()).collect();
+    let w: Vec<f64> = (0..m * n).map(|_| next()).collect();
+    let tol = Tolerance::default();
+    for lo in [0, 2, n] {
+        let (value, (gx, gw)) = rows_from_grad(&x, &w, m, n, lo);
+        assert_eq!(value, rows_from(&x, &w, m, n, lo));
+        gradcheck(|q: &[f64]| rows_from(q, &w, m, n, lo), &x, &gx, &tol).unwrap();
+        gradcheck(|q: &[f64]| rows_from(&x, q, m, n, lo), &w, &gw, &tol).unwrap();
+
+        let (mut bx, mut bw) = (vec![1.0; m], vec![-1.0; m * n]);
+        rows_from_vjp(&x, &w, m, n, lo, 2.0, &mut bx, &mut bw);
+        for (b, g) in bx.iter().zip(&gx) {
+            assert_relative_eq!(*b, 1.0 + 2.0 * g, epsilon = 1e-14);
+        }
+        for (b, g) in bw.iter().zip(&gw) {
+            assert_relative_eq!(*b, -1.0 + 2.0 * g, epsilon = 1e-14);
+        }
+    }
+    // `w` shorter than `m * n`: the inner loops are empty, and nothing reads `w`.
+    let (value, (gx, gw)) = rows_from_grad(&x, &[], m, n, n);
+    assert_eq!(value, 0.0);
+    assert_eq!((gx, gw), (vec![0.0; m], vec![]));
+}

@@ -70,6 +70,7 @@ fn init_active(func: &Func, init: &ArrayInit) -> bool {
         ArrayInit::Elems { elems, .. } => elems.iter().any(|v| func.info(*v).active),
         ArrayInit::ZerosLike(_) | ArrayInit::UnwantedLike(_) => false,
         ArrayInit::Call(_, args) => args_active(func, args),
+        ArrayInit::Part { of, .. } => func.array_info(*of).info.active,
     }
 }
 

@@ -549,7 +549,15 @@ impl<'a> Names<'a> {
                 ArrayKind::Param(i) => self.param_bar(i),
                 _ => self.local_array(a),
             },
-            ArrayKind::Local => self.local_array(a),
+            ArrayKind::Local | ArrayKind::Part(_) => self.local_array(a),
+        }
+    }
+
+    /// The array `a` is a part of, or `a`.
+    fn whole(&self, a: Array) -> Array {
+        match self.func.array_info(a).kind {
+            ArrayKind::Part(of) => self.whole(of),
+            _ => a,
         }
     }
 
@@ -607,11 +615,7 @@ impl<'a> Names<'a> {
                 quote!(#l += #v;)
             }
             Stmt::DeclArray { array, init, .. } => {
-                let bar_of_param = matches!(
-                    self.func.array_info(*array).kind,
-                    ArrayKind::Bar(p) if matches!(self.func.array_info(p).kind, ArrayKind::Param(_))
-                );
-                if bar_of_param {
+                if self.param_bar_array(*array) {
                     return TokenStream::new();
                 }
                 let name = self.array(*array);
@@ -651,6 +655,16 @@ impl<'a> Names<'a> {
                         let args = self.call_args(args);
                         quote!(#path(#(#args),*))
                     }
+                    ArrayInit::Part {
+                        of,
+                        lo,
+                        hi,
+                        mutable,
+                    } => {
+                        let (of, lo, hi) = (self.array(*of), self.of(*lo), self.of(*hi));
+                        let mutable = mutable.then(|| quote!(mut));
+                        quote!(&#mutable #of[#lo..#hi])
+                    }
                 };
                 quote!(let mut #name = #value;)
             }
@@ -665,7 +679,7 @@ impl<'a> Names<'a> {
                     Write::Set => quote!(#a #i = #v;),
                     Write::Add => quote!(#a #i += #v;),
                     // A parameter's adjoint starts at zero in `NAME_grad`, not in `NAME_vjp`.
-                    Write::First if self.param_bar_array(*array) => quote! {
+                    Write::First if self.param_bar_array(self.whole(*array)) => quote! {
                         if __ad_fresh { #a #i = #v; } else { #a #i += #v; }
                     },
                     Write::First => quote!(#a #i = #v;),

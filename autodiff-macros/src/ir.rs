@@ -79,6 +79,9 @@ pub enum ArrayKind {
     Local,
     /// The adjoint of another array, shaped like it.
     Bar(Array),
+    /// A contiguous part of another array, taken before a loop that indexes only that part,
+    /// so that indexing it needs no bounds check per element.
+    Part(Array),
 }
 
 #[derive(Clone, Debug)]
@@ -192,6 +195,13 @@ pub enum ArrayInit {
     UnwantedLike(Array),
     /// What a call returns: a `Vec` (a kernel such as `matmul`, or a function with a rule).
     Call(Box<syn::Path>, Vec<CallArg>),
+    /// `&a[lo..hi]`, or `&mut a[lo..hi]` when `mutable`: an [`ArrayKind::Part`].
+    Part {
+        of: Array,
+        lo: Var,
+        hi: Var,
+        mutable: bool,
+    },
 }
 
 /// The length of a filled array.
@@ -373,6 +383,9 @@ pub struct Func {
     pub ret: Vec<Var>,
     /// After the reverse transform: one entry per active parameter, in parameter order.
     pub grads: Vec<Grad>,
+    /// After the reverse transform: where the reverse sweep starts in `body`. Its loops replay
+    /// iterations the forward sweep ran, so every index they use was checked once already.
+    pub reverse_from: usize,
 }
 
 impl Func {
@@ -479,6 +492,7 @@ macro_rules! operands {
                 ArrayInit::Elems { elems, .. } => elems.into_iter().collect(),
                 ArrayInit::ZerosLike(_) | ArrayInit::UnwantedLike(_) => Vec::new(),
                 ArrayInit::Call(_, args) => operands!(args args),
+                ArrayInit::Part { lo, hi, .. } => vec![lo, hi],
             },
             Stmt::Store { index, value, .. } => index.into_iter().chain([value]).collect(),
             Stmt::For { iter, .. } | Stmt::Reserve { iter, .. } => operands!(iter iter),
@@ -686,6 +700,15 @@ fn block(f: &mut fmt::Formatter<'_>, body: &Block, depth: usize) -> fmt::Result 
                 ArrayInit::UnwantedLike(a) => writeln!(f, "{pad}let {array} = unwanted like {a}")?,
                 ArrayInit::Call(p, args) => {
                     writeln!(f, "{pad}let {array} = {}({})", tokens(p), call_args(args))?
+                }
+                ArrayInit::Part {
+                    of,
+                    lo,
+                    hi,
+                    mutable,
+                } => {
+                    let m = if *mutable { "mut " } else { "" };
+                    writeln!(f, "{pad}let {array} = &{m}{of}[{lo}..{hi}]")?
                 }
             },
             Stmt::Store {

@@ -272,3 +272,41 @@ return v9, grad (a1, v16)
 ";
     assert_eq!(lean, expected);
 }
+
+/// The reverse sweep's inner loop indexes `W`, `W̄` and `ȳ` through parts taken once before it
+/// (`&a1[k n..k n + n]`), its base `k n` hoisted out; the forward sweep keeps its indexing.
+#[test]
+fn rows_of_reverse_loops() {
+    let lean = lean(
+        "fn f(x: &[f64], w: &[f64], m: usize, n: usize) -> f64 {
+            let mut y = vec![0.0; n];
+            for k in 0..m { for j in 0..n { y[j] += x[k] * w[k * n + j]; } }
+            y[0]
+        }",
+    );
+    let reverse = "\
+for v4 in v3..v0 rev
+    v23 = v5 < v1
+    if v23
+        v8 = v4 * v1
+        v19 = v8 + v5
+        v20 = v8 + v1
+        let a6 = &a1[v19..v20]
+        v21 = v8 + v5
+        v22 = v8 + v1
+        let a7 = &mut a4[v21..v22]
+        let a8 = &a5[v5..v1]
+        for v6 in v5..v1 rev
+            v18 = v6 - v5
+            v7 = a0[v4]
+            v9 = v8 + v6
+            v10 = a6[v18]
+            v15 = a8[v18]
+            (v16, v17) = mul'(v7, v10 | v11, v15)
+            a7[v18] += v17
+            a3[v4] += v16
+return v13, grad (a3, a4)
+";
+    assert!(lean.contains("        a2[v6] += v11\n"), "{lean}");
+    assert!(lean.ends_with(reverse), "{lean}");
+}

@@ -7,12 +7,16 @@ use crate::ir::Func;
 
 mod accumulators;
 mod first_touch;
+mod rows;
 mod signs;
 
 /// The adjoint `adj`, rewritten.
 pub fn optimize(mut adj: Func) -> Func {
+    // `rows` finds the reverse sweep by its position in the body, which `signs` and
+    // `accumulators` change, and wraps loops in an `if`, where `first_touch` no longer looks.
+    first_touch::mark(&mut adj);
+    rows::slice(&mut adj);
     signs::fold(&mut adj);
     accumulators::fuse(&mut adj);
-    first_touch::mark(&mut adj);
     adj
 }

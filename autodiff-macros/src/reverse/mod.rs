@@ -35,6 +35,7 @@ pub fn reverse(primal: &Func) -> Func {
     rev.decide();
     let mut body = rev.prologue();
     body.extend(rev.forward(top));
+    rev.out.reverse_from = body.len();
     body.extend(rev.reverse_top());
     rev.out.body = body;
     rev.out

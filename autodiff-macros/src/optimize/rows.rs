@@ -1,0 +1,308 @@
+//! Rows. A reverse-sweep loop `for j in lo..hi` that indexes an array only at `b + j`, with the
+//! same `b` in every iteration (`w[k * n + j]`), indexes it through `&w[b + lo..b + hi]`, taken
+//! once before the loop: one bounds check instead of one per element, as a hand-written loop
+//! over `chunks` and `zip` has. The forward sweep ran the same iterations and checked each of
+//! those indices, so the part is in range; a loop that may stop early (`break`) or that does
+//! not step by one is left as it is, and so is the forward sweep, which panics where the
+//! original does.
+
+use crate::ir::{
+    visit, Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, Cmp, Func, Info, Iter,
+    Op, Stmt, Ty, Var,
+};
+use crate::primitives;
+use proc_macro2::Span;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+pub fn slice(func: &mut Func) {
+    let tail = func.body.split_off(func.reverse_from);
+    let tail = block(func, tail);
+    func.body.extend(tail);
+}
+
+fn block(func: &mut Func, stmts: Block) -> Block {
+    let mut out = Vec::with_capacity(stmts.len());
+    for mut stmt in stmts {
+        for b in stmt.blocks_mut() {
+            *b = block(func, std::mem::take(b));
+        }
+        match stmt {
+            Stmt::For { var, iter, body } if steps_by_one(&iter) && !exits(&body) => {
+                for_loop(func, var, iter, body, &mut out)
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn steps_by_one(iter: &Iter) -> bool {
+    !iter.inclusive && iter.adapters.iter().all(|a| matches!(a, Adapter::Rev))
+}
+
+fn exits(body: &Block) -> bool {
+    body.iter().any(|s| matches!(s, Stmt::ExitIf(_)))
+}
+
+/// The part of the array an index reads: `a[j]` is at offset zero, `a[b + j]` at `b`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Base {
+    Zero,
+    At(Var),
+}
+
+fn for_loop(func: &mut Func, var: Var, iter: Iter, mut body: Block, out: &mut Block) {
+    let defs: HashMap<Var, usize> = body
+        .iter()
+        .enumerate()
+        .filter_map(|(k, s)| match s {
+            Stmt::Let {
+                dsts,
+                op: Op::Prim(..) | Op::Lit(_) | Op::Cast(..) | Op::Len(..) | Op::Param(_),
+                ..
+            } if dsts.len() == 1 && func.info(dsts[0]?).ty == Ty::Int => Some((dsts[0]?, k)),
+            _ => None,
+        })
+        .collect();
+    let body_defs: HashSet<Var> = body
+        .iter()
+        .filter_map(|s| match s {
+            Stmt::Let { dsts, .. } => Some(dsts.iter().flatten().copied().collect::<Vec<_>>()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+
+    // Every access of each array directly in the body, and the statements computing its base.
+    let mut bases: BTreeMap<Array, Option<Base>> = BTreeMap::new();
+    let mut hoist: Vec<usize> = Vec::new();
+    let mut written = HashSet::new();
+    for stmt in &body {
+        let access = match stmt {
+            Stmt::Let {
+                op: Op::Load(a, index),
+                ..
+            } => Some((*a, index)),
+            Stmt::Store { array, index, .. } => {
+                written.insert(*array);
+                Some((*array, index))
+            }
+            _ => None,
+        };
+        if let Some((a, index)) = access {
+            let base = match index[..] {
+                [i] => base(&body, &defs, &body_defs, var, i, &mut hoist),
+                _ => None,
+            };
+            let entry = bases.entry(a).or_insert(base);
+            if *entry != base {
+                *entry = None;
+            }
+        }
+        // Arrays used any other way keep their plain indexing.
+        for a in borrowed(stmt, false) {
+            bases.insert(a, None);
+        }
+        for b in stmt.blocks() {
+            visit(b, &mut |s| {
+                for a in borrowed(s, true) {
+                    bases.insert(a, None);
+                }
+            });
+        }
+    }
+    let arrays: Vec<(Array, Base)> = bases
+        .into_iter()
+        .filter_map(|(a, b)| Some((a, b?)))
+        .filter(|(a, _)| !matches!(func.array_info(*a).kind, ArrayKind::Part(_)))
+        .collect();
+    if arrays.is_empty() {
+        out.push(Stmt::For { var, iter, body });
+        return;
+    }
+
+    let mut then = Vec::new();
+    hoist.sort_unstable();
+    hoist.dedup();
+    for k in hoist.iter().rev() {
+        then.insert(0, body.remove(*k));
+    }
+    let offset = int(func);
+    body.insert(
+        0,
+        Stmt::Let {
+            dsts: vec![Some(offset)],
+            op: Op::Prim(infix('-'), vec![var, iter.start]),
+            span: Span::call_site(),
+        },
+    );
+    let mut parts = HashMap::new();
+    for (a, b) in arrays {
+        let (lo, hi) = match b {
+            Base::Zero => (iter.start, iter.end),
+            Base::At(b) => (
+                add(func, b, iter.start, &mut then),
+                add(func, b, iter.end, &mut then),
+            ),
+        };
+        let info = func.array_info(a).info.clone();
+        let name = info.name.as_ref().map(|n| format!("{n}_row"));
+        let part = func.array(Info { name, ..info }, ArrayKind::Part(a));
+        then.push(Stmt::DeclArray {
+            array: part,
+            init: ArrayInit::Part {
+                of: a,
+                lo,
+                hi,
+                mutable: written.contains(&a),
+            },
+            span: Span::call_site(),
+        });
+        parts.insert(a, part);
+    }
+    for stmt in &mut body {
+        match stmt {
+            Stmt::Let {
+                op: Op::Load(a, index),
+                ..
+            }
+            | Stmt::Store {
+                array: a, index, ..
+            } => {
+                if let Some(part) = parts.get(a) {
+                    (*a, *index) = (*part, vec![offset]);
+                }
+            }
+            _ => {}
+        }
+    }
+    let (start, end) = (iter.start, iter.end);
+    then.push(Stmt::For { var, iter, body });
+    let runs = func.var(Ty::Bool, false, None);
+    out.push(Stmt::Let {
+        dsts: vec![Some(runs)],
+        op: Op::Cmp(Cmp::Lt, start, end),
+        span: Span::call_site(),
+    });
+    out.push(Stmt::If {
+        cond: runs,
+        then,
+        els: Vec::new(),
+    });
+}
+
+/// The base of index `i`, if it is `j` or `b + j` with `b` the same in every iteration; the
+/// body's statements that compute `b` go into `hoist`.
+fn base(
+    body: &Block,
+    defs: &HashMap<Var, usize>,
+    body_defs: &HashSet<Var>,
+    var: Var,
+    i: Var,
+    hoist: &mut Vec<usize>,
+) -> Option<Base> {
+    if i == var {
+        return Some(Base::Zero);
+    }
+    let Stmt::Let {
+        op: Op::Prim(p, args),
+        ..
+    } = &body[*defs.get(&i)?]
+    else {
+        return None;
+    };
+    let b = match (p.infix()?, &args[..]) {
+        ('+', [b, j]) | ('+', [j, b]) if *j == var => *b,
+        _ => return None,
+    };
+    let mut chain = Vec::new();
+    invariant(body, defs, body_defs, var, b, &mut chain).then(|| {
+        hoist.extend(chain);
+        Base::At(b)
+    })
+}
+
+/// Whether `v` is the same in every iteration: defined before the loop, or in the body by
+/// integer arithmetic on such values (those statements go into `chain`).
+fn invariant(
+    body: &Block,
+    defs: &HashMap<Var, usize>,
+    body_defs: &HashSet<Var>,
+    var: Var,
+    v: Var,
+    chain: &mut Vec<usize>,
+) -> bool {
+    if v == var {
+        return false;
+    }
+    if !body_defs.contains(&v) {
+        return true;
+    }
+    let Some(&k) = defs.get(&v) else {
+        return false;
+    };
+    chain.push(k);
+    body[k]
+        .uses()
+        .into_iter()
+        .all(|u| invariant(body, defs, body_defs, var, u, chain))
+}
+
+/// The arrays `stmt` uses other than by one element (passed to a call, taken a part of, its
+/// length), or in any way when it is `nested` in a block of the body.
+fn borrowed(stmt: &Stmt, nested: bool) -> Vec<Array> {
+    let args = |args: &[CallArg]| -> Vec<Array> {
+        args.iter()
+            .filter_map(|a| match a {
+                CallArg::Array { array, .. } => Some(*array),
+                CallArg::Value(_) => None,
+            })
+            .collect()
+    };
+    match stmt {
+        Stmt::Let {
+            op: Op::Call(_, a), ..
+        } => args(a),
+        Stmt::DeclArray { init, .. } => match init {
+            ArrayInit::Call(_, a) => args(a),
+            ArrayInit::Part { of, .. } | ArrayInit::ZerosLike(of) | ArrayInit::UnwantedLike(of) => {
+                vec![*of]
+            }
+            _ => Vec::new(),
+        },
+        Stmt::CallVjp { args: a, bars, .. } => {
+            let mut arrays = args(a);
+            arrays.extend(bars.iter().filter_map(|b| match b {
+                CallBar::Array(a, _) => Some(*a),
+                _ => None,
+            }));
+            arrays
+        }
+        Stmt::Let {
+            op: Op::Len(a, _), ..
+        } => vec![*a],
+        Stmt::Let {
+            op: Op::Load(a, _), ..
+        } if nested => vec![*a],
+        Stmt::Store { array, .. } if nested => vec![*array],
+        _ => Vec::new(),
+    }
+}
+
+fn int(func: &mut Func) -> Var {
+    func.var(Ty::Int, false, None)
+}
+
+fn infix(op: char) -> &'static primitives::Prim {
+    primitives::infix(op).expect("the table has + and -")
+}
+
+fn add(func: &mut Func, a: Var, b: Var, out: &mut Block) -> Var {
+    let sum = int(func);
+    out.push(Stmt::Let {
+        dsts: vec![Some(sum)],
+        op: Op::Prim(infix('+'), vec![a, b]),
+        span: Span::call_site(),
+    });
+    sum
+}
