@@ -582,7 +582,7 @@ fn rows_from(x: &[f64], w: &[f64], m: usize, n: usize, lo: usize) -> f64 {
 #[test]
 fn loops_over_parts_of_rows() {
     let (m, n) = (3, 5);
-    let mut next = uniform(0x5eed_0f_0a57_0b05, -1.0, 1.0);
+    let mut next = uniform(0x5eed_0f0a_570b_0b05, -1.0, 1.0);
     let x: Vec<f64> = (0..m).map(|_| next()).collect();
     let w: Vec<f64> = (0..m * n).map(|_| next()).collect();
     let tol = Tolerance::default();
