@@ -562,6 +562,7 @@ fn f32_loop_matches_finite_differences() {
 /// `Y[:, lo..n] += x[k] W[k, lo..n]` row by row, then a nonlinear readout: the reverse sweep
 /// indexes `W`, `W̄` and `Ȳ` through parts of them taken before each inner loop.
 #[grad(wrt(x, w))]
+#[allow(clippy::needless_range_loop)] // index loops are what the test is about
 fn rows_from(x: &[f64], w: &[f64], m: usize, n: usize, lo: usize) -> f64 {
     let mut y = vec![0.0; n];
     for k in 0..m {
