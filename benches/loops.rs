@@ -8,14 +8,17 @@
 //! 2. A scalar recurrence `h ← tanh(a·h + b)` run for `T = 10⁵` steps: loop-carried state that
 //!    the forward sweep overwrites, so the reverse sweep needs the whole `h` sequence.
 //! 3. A linear layer, batch 64, 256 → 256, written as a scalar loss `Σ ȳ ⊙ (XW + b)` over
-//!    row-major slices with plain nested loops, the way a user writes it; and the same loss
-//!    through `autodiff::kernels` (`matmul`, `add_bias`, `dot`), whose rules are GEMMs.
+//!    row-major slices with plain nested loops: once as a dot product per output (`linear`,
+//!    strided through `W`), once row by row as one writes it for speed (`linear_rows`); and the
+//!    same loss through `autodiff::kernels` (`matmul`, `add_bias`, `dot`), whose rules are GEMMs.
 //!
 //! The hand-written adjoints are what an expert writes without BLAS: Rosenbrock's value and
 //! gradient in one fused pass; the recurrence with its `h` sequence stored forward and one
 //! backward loop; the linear layer's `X̄ = ȲWᵀ`, `W̄ = XᵀȲ`, `b̄ = Σ_r Ȳ` with loops ordered
-//! for contiguous access. Before anything is timed, every hand-written value and gradient is
-//! checked against the generated one, so a wrong hand adjoint cannot skew the comparison.
+//! for contiguous access, after the forward pass (`hand_rows`), or with the value read off the
+//! adjoints instead (`hand`), and in the strided loop order of `linear` (`hand_same_loops`).
+//! Before anything is timed, every hand-written value and gradient is checked against the
+//! generated one, so a wrong hand adjoint cannot skew the comparison.
 //! (The hand adjoints were also checked against central finite differences on small sizes
 //! when they were written.) Report the ratios `grad / hand` and `grad / primal`.
 //!
@@ -198,7 +201,8 @@ type LinearGrad = (f64, (Vec<f64>, Vec<f64>, Vec<f64>));
 /// The fused backward: `b̄ = Σ_r Ȳ[r,:]`; then, with `k` outermost so that row `k` of `W` and of
 /// `W̄` stay in L1 while `Ȳ` streams past, `X̄[r,k] = ⟨Ȳ[r,:], W[k,:]⟩` and
 /// `W̄[k,:] += X[r,k] Ȳ[r,:]` in the same contiguous inner loop. The value comes out of the
-/// adjoints: `L = ⟨b̄, b⟩ + ⟨X, X̄⟩`, so `Y` itself is never formed.
+/// adjoints: `L = ⟨b̄, b⟩ + ⟨X, X̄⟩`, so `Y` itself is never formed (a shortcut that only a
+/// loss linear in `Y` allows).
 fn linear_hand(
     x: &[f64],
     w: &[f64],
@@ -208,10 +212,53 @@ fn linear_hand(
     n_in: usize,
     n_out: usize,
 ) -> LinearGrad {
-    let (x, w, b, ybar) = (
+    let (xbar, wbar, bbar) = linear_backward(x, w, ybar, batch, n_in, n_out);
+    let value = bbar.iter().zip(b).map(|(p, q)| p * q).sum::<f64>()
+        + x.iter().zip(&xbar).map(|(p, q)| p * q).sum::<f64>();
+    (value, (xbar, wbar, bbar))
+}
+
+/// The hand-written adjoint of [`linear_rows`]: its forward sweep as a `chunks`/`zip` loop nest
+/// (`Y[r,:] += X[r,k] W[k,:]`, then `L`), then the backward of [`linear_hand`]. What a general
+/// transformation can be held to for this function: it must evaluate the function too.
+fn linear_hand_rows(
+    x: &[f64],
+    w: &[f64],
+    b: &[f64],
+    ybar: &[f64],
+    batch: usize,
+    n_in: usize,
+    n_out: usize,
+) -> LinearGrad {
+    let mut y = vec![0.0; batch * n_out];
+    for (yr, xr) in y.chunks_exact_mut(n_out).zip(x.chunks_exact(n_in)) {
+        for (&xrk, wk) in xr.iter().zip(w.chunks_exact(n_out)) {
+            for (yrj, &wkj) in yr.iter_mut().zip(wk) {
+                *yrj += xrk * wkj;
+            }
+        }
+    }
+    let mut value = 0.0;
+    for (yr, gr) in y.chunks_exact(n_out).zip(ybar.chunks_exact(n_out)) {
+        for ((&yrj, &grj), &bj) in yr.iter().zip(gr).zip(b) {
+            value += grj * (yrj + bj);
+        }
+    }
+    (value, linear_backward(x, w, ybar, batch, n_in, n_out))
+}
+
+/// `(X̄, W̄, b̄)` for the seed `Ȳ`, as [`linear_hand`] describes.
+fn linear_backward(
+    x: &[f64],
+    w: &[f64],
+    ybar: &[f64],
+    batch: usize,
+    n_in: usize,
+    n_out: usize,
+) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let (x, w, ybar) = (
         &x[..batch * n_in],
         &w[..n_in * n_out],
-        &b[..n_out],
         &ybar[..batch * n_out],
     );
     let mut xbar = vec![0.0; x.len()];
@@ -237,9 +284,7 @@ fn linear_hand(
             xbar[r * n_in + k] = dot;
         }
     }
-    let value = bbar.iter().zip(b).map(|(p, q)| p * q).sum::<f64>()
-        + x.iter().zip(&xbar).map(|(p, q)| p * q).sum::<f64>();
-    (value, (xbar, wbar, bbar))
+    (xbar, wbar, bbar)
 }
 
 /// The adjoint an expert writes without changing the function's loop order: each output's
@@ -356,6 +401,11 @@ fn check_all(x: &[f64], lin: &Linear) {
     close("linear (rows) ∂x", &rx, &hx);
     close("linear (rows) ∂w", &rw, &hw);
     close("linear (rows) ∂b", &rb, &hb);
+    let (sv, (sx, sw, sb)) = linear_hand_rows(x, w, b, ybar, BATCH, N_IN, N_OUT);
+    close("linear (hand rows) value", &[rv], &[sv]);
+    close("linear (hand rows) ∂x", &rx, &sx);
+    close("linear (hand rows) ∂w", &rw, &sw);
+    close("linear (hand rows) ∂b", &rb, &sb);
     let (kv, (kx, kw, kb)) = linear_kernels_grad(x, w, b, ybar, BATCH, N_IN, N_OUT);
     close("linear (kernels) value", &[kv], &[hv]);
     close("linear (kernels) ∂x", &kx, &hx);
@@ -462,6 +512,19 @@ fn loops(c: &mut Criterion) {
     group.bench_function("grad_rows", |bench| {
         bench.iter(|| {
             linear_rows_grad(
+                black_box(x),
+                black_box(w),
+                black_box(b),
+                black_box(ybar),
+                black_box(BATCH),
+                black_box(N_IN),
+                black_box(N_OUT),
+            )
+        })
+    });
+    group.bench_function("hand_rows", |bench| {
+        bench.iter(|| {
+            linear_hand_rows(
                 black_box(x),
                 black_box(w),
                 black_box(b),
