@@ -385,33 +385,35 @@ fn check_all(x: &[f64], lin: &Linear) {
     close("rnn (∂a, ∂b, ∂h0)", &[ga, gb, gh], &[ha, hb, hh]);
 
     let Linear { x, w, b, ybar } = lin;
-    let (v, (gx, gw, gb)) = linear_grad(x, w, b, ybar, BATCH, N_IN, N_OUT);
     let (hv, (hx, hw, hb)) = linear_hand(x, w, b, ybar, BATCH, N_IN, N_OUT);
-    close("linear value", &[v], &[hv]);
-    close("linear ∂x", &gx, &hx);
-    close("linear ∂w", &gw, &hw);
-    close("linear ∂b", &gb, &hb);
-    let (lv, (lx, lw, lb)) = linear_hand_loops(x, w, b, ybar, BATCH, N_IN, N_OUT);
-    close("linear (same loops) value", &[v], &[lv]);
-    close("linear (same loops) ∂x", &gx, &lx);
-    close("linear (same loops) ∂w", &gw, &lw);
-    close("linear (same loops) ∂b", &gb, &lb);
-    let (rv, (rx, rw, rb)) = linear_rows_grad(x, w, b, ybar, BATCH, N_IN, N_OUT);
-    close("linear (rows) value", &[rv], &[hv]);
-    close("linear (rows) ∂x", &rx, &hx);
-    close("linear (rows) ∂w", &rw, &hw);
-    close("linear (rows) ∂b", &rb, &hb);
-    let (sv, (sx, sw, sb)) = linear_hand_rows(x, w, b, ybar, BATCH, N_IN, N_OUT);
-    close("linear (hand rows) value", &[rv], &[sv]);
-    close("linear (hand rows) ∂x", &rx, &sx);
-    close("linear (hand rows) ∂w", &rw, &sw);
-    close("linear (hand rows) ∂b", &rb, &sb);
-    let (kv, (kx, kw, kb)) = linear_kernels_grad(x, w, b, ybar, BATCH, N_IN, N_OUT);
-    close("linear (kernels) value", &[kv], &[hv]);
-    close("linear (kernels) ∂x", &kx, &hx);
-    close("linear (kernels) ∂w", &kw, &hw);
-    close("linear (kernels) ∂b", &kb, &hb);
+    for (name, grad) in LINEAR_GRADS.iter().filter(|(name, _)| *name != "hand") {
+        let (v, (gx, gw, gb)) = grad(x, w, b, ybar, BATCH, N_IN, N_OUT);
+        close(&format!("linear {name}: value"), &[v], &[hv]);
+        close(&format!("linear {name}: ∂x"), &gx, &hx);
+        close(&format!("linear {name}: ∂w"), &gw, &hw);
+        close(&format!("linear {name}: ∂b"), &gb, &hb);
+    }
 }
+
+/// The linear layer's function's signature, and its gradients'.
+type LinearFn<T> = fn(&[f64], &[f64], &[f64], &[f64], usize, usize, usize) -> T;
+
+/// Every way of computing the linear layer's loss, by benchmark name.
+const LINEAR_PRIMALS: [(&str, LinearFn<f64>); 3] = [
+    ("primal", linear),
+    ("primal_rows", linear_rows),
+    ("primal_kernels", linear_kernels),
+];
+
+/// Every way of computing its value and gradient, by benchmark name.
+const LINEAR_GRADS: [(&str, LinearFn<LinearGrad>); 6] = [
+    ("grad", linear_grad),
+    ("hand_same_loops", linear_hand_loops),
+    ("grad_rows", linear_rows_grad),
+    ("hand_rows", linear_hand_rows),
+    ("grad_kernels", linear_kernels_grad),
+    ("hand", linear_hand),
+];
 
 // ---------------------------------------------------------------------------------------------
 // Timing.
@@ -470,123 +472,33 @@ fn loops(c: &mut Criterion) {
     // One multiply-add of X·W per element.
     group.throughput(Throughput::Elements((BATCH * N_IN * N_OUT) as u64));
     let Linear { x, w, b, ybar } = &lin;
-    group.bench_function("primal", |bench| {
-        bench.iter(|| {
-            linear(
-                black_box(x),
-                black_box(w),
-                black_box(b),
-                black_box(ybar),
-                black_box(BATCH),
-                black_box(N_IN),
-                black_box(N_OUT),
-            )
-        })
-    });
-    group.bench_function("grad", |bench| {
-        bench.iter(|| {
-            linear_grad(
-                black_box(x),
-                black_box(w),
-                black_box(b),
-                black_box(ybar),
-                black_box(BATCH),
-                black_box(N_IN),
-                black_box(N_OUT),
-            )
-        })
-    });
-    group.bench_function("primal_rows", |bench| {
-        bench.iter(|| {
-            linear_rows(
-                black_box(x),
-                black_box(w),
-                black_box(b),
-                black_box(ybar),
-                black_box(BATCH),
-                black_box(N_IN),
-                black_box(N_OUT),
-            )
-        })
-    });
-    group.bench_function("grad_rows", |bench| {
-        bench.iter(|| {
-            linear_rows_grad(
-                black_box(x),
-                black_box(w),
-                black_box(b),
-                black_box(ybar),
-                black_box(BATCH),
-                black_box(N_IN),
-                black_box(N_OUT),
-            )
-        })
-    });
-    group.bench_function("hand_rows", |bench| {
-        bench.iter(|| {
-            linear_hand_rows(
-                black_box(x),
-                black_box(w),
-                black_box(b),
-                black_box(ybar),
-                black_box(BATCH),
-                black_box(N_IN),
-                black_box(N_OUT),
-            )
-        })
-    });
-    group.bench_function("primal_kernels", |bench| {
-        bench.iter(|| {
-            linear_kernels(
-                black_box(x),
-                black_box(w),
-                black_box(b),
-                black_box(ybar),
-                black_box(BATCH),
-                black_box(N_IN),
-                black_box(N_OUT),
-            )
-        })
-    });
-    group.bench_function("grad_kernels", |bench| {
-        bench.iter(|| {
-            linear_kernels_grad(
-                black_box(x),
-                black_box(w),
-                black_box(b),
-                black_box(ybar),
-                black_box(BATCH),
-                black_box(N_IN),
-                black_box(N_OUT),
-            )
-        })
-    });
-    group.bench_function("hand_same_loops", |bench| {
-        bench.iter(|| {
-            linear_hand_loops(
-                black_box(x),
-                black_box(w),
-                black_box(b),
-                black_box(ybar),
-                black_box(BATCH),
-                black_box(N_IN),
-                black_box(N_OUT),
-            )
-        })
-    });
-    group.bench_function("hand", |bench| {
-        bench.iter(|| {
-            linear_hand(
-                black_box(x),
-                black_box(w),
-                black_box(b),
-                black_box(ybar),
-                black_box(BATCH),
-                black_box(N_IN),
-                black_box(N_OUT),
-            )
-        })
-    });
+    let args = || {
+        (
+            black_box(&x[..]),
+            black_box(&w[..]),
+            black_box(&b[..]),
+            black_box(&ybar[..]),
+            black_box(BATCH),
+            black_box(N_IN),
+            black_box(N_OUT),
+        )
+    };
+    for (name, f) in LINEAR_PRIMALS {
+        group.bench_function(name, |bench| {
+            bench.iter(|| {
+                let (x, w, b, ybar, batch, n_in, n_out) = args();
+                f(x, w, b, ybar, batch, n_in, n_out)
+            })
+        });
+    }
+    for (name, f) in LINEAR_GRADS {
+        group.bench_function(name, |bench| {
+            bench.iter(|| {
+                let (x, w, b, ybar, batch, n_in, n_out) = args();
+                f(x, w, b, ybar, batch, n_in, n_out)
+            })
+        });
+    }
     group.finish();
 }
 

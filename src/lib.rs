@@ -532,15 +532,16 @@
 //! The generated code is meant to be read. `cargo expand` (from the `cargo-expand` tool) on a
 //! module with a `#[grad]` function shows, after the untouched original:
 //!
-//! - a hidden `__ad_NAME(params, seed, array bars) -> (value, scalar gradients)`: the forward
+//! - a hidden `__ad_NAME(params, seed, fresh, array bars) -> (value, scalar gradients)`: the forward
 //!   sweep (the function's own statements, plus pushes onto tapes), then the reverse sweep
 //!   (the statements in reverse order, each calling its rule in `::autodiff::__private::rules`;
 //!   a call to a function calls its `NAME_vjp` through a block that declares a stand-in
 //!   `NAME_vjp`, found only if no real one is in scope, whose use is the "no derivative rule"
 //!   error);
 //! - `NAME_grad` and `NAME_vjp` (or `NAME_jacobian`), thin wrappers: `NAME_grad` calls the core
-//!   with seed 1 and zeroed array gradients, `NAME_vjp` with the caller's seed and bars and adds
-//!   the scalar gradients into the scalar bars;
+//!   with seed 1 and zeroed array gradients (`fresh`: a loop that adds into each entry once may
+//!   store it instead), `NAME_vjp` with the caller's seed and bars and adds the scalar gradients
+//!   into the scalar bars;
 //! - `const _: fn(..) -> R = NAME;`, which marks the original as used.
 //!
 //! Locals are `__ad_`-prefixed, so they never collide with yours, and named after the source
@@ -550,12 +551,11 @@
 //! For `h ← tanh(a·h)` run `steps` times (attributes left out, comments added):
 //!
 //! ```text
-//! fn __ad_rnn(a: f64, h0: f64, steps: usize, seed: f64) -> (f64, (f64, f64)) {
+//! fn __ad_rnn(a: f64, h0: f64, steps: usize, seed: f64, __ad_fresh: bool) -> (f64, (f64, f64)) {
 //!     let mut __ad_tape0 = ::std::vec::Vec::new();
 //!     let mut __ad_a_bar_l1 = 0.0;
-//!     let mut __ad_h_bar_l2 = 0.0;
 //!     let __ad_seed_11 = seed;
-//!     __ad_h_bar_l2 += __ad_seed_11;
+//!     let mut __ad_h_bar_l2 = __ad_seed_11;
 //!     let mut __ad_h_l0 = h0;
 //!     __ad_tape0.reserve(::core::iter::Iterator::size_hint(&(0..steps)).0);
 //!     for __ad_v4 in (0..steps) {                       // forward sweep
@@ -571,11 +571,10 @@
 //!         let __ad_v7 = __ad_h_l0;
 //!         __ad_h_l0 = __ad_v5;
 //!         let __ad_h_bar_12 = __ad_h_bar_l2;
-//!         __ad_h_bar_l2 = 0.0;
 //!         let __ad_v14 = ::autodiff::__private::rules::tanh(__ad_v7, __ad_h_bar_12);
 //!         let (__ad_a_bar_15, __ad_v16) = ::autodiff::__private::rules::mul(a, __ad_v5, __ad_v14);
 //!         __ad_a_bar_l1 += __ad_a_bar_15;
-//!         __ad_h_bar_l2 += __ad_v16;
+//!         __ad_h_bar_l2 = __ad_v16;                     // h's adjoint, from this step alone
 //!     }
 //!     let __ad_h_bar_17 = __ad_h_bar_l2;
 //!     let __ad_a_bar_18 = __ad_a_bar_l1;
@@ -583,13 +582,14 @@
 //! }
 //!
 //! fn rnn_grad(a: f64, h0: f64, steps: usize) -> (f64, (f64, f64)) {
-//!     let (__ad_value, (__ad_a_bar, __ad_h0_bar)) = __ad_rnn(a, h0, steps, 1f64);
+//!     let (__ad_value, (__ad_a_bar, __ad_h0_bar)) = __ad_rnn(a, h0, steps, 1f64, true);
 //!     (__ad_value, (__ad_a_bar, __ad_h0_bar))
 //! }
 //! ```
 //!
 //! A loop whose only loop-carried state is accumulators (`s += term`) is *fused* instead: each
-//! iteration runs its reverse right after its forward, and nothing is taped.
+//! iteration runs its reverse right after its forward, and nothing is taped. A reverse loop that
+//! indexes `w[b + j]` indexes a part `&w[b + lo..b + hi]` taken before it (`__ad_w_row_a5`).
 //!
 //! # Checking gradients
 //!

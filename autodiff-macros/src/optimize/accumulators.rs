@@ -1,7 +1,7 @@
 //! Accumulators start at their first contribution. The transform declares each mutable adjoint
-//! as `let mut l = 0.0;` and adds every contribution, `l += c`; when the first statement after
-//! the declaration that mentions `l` is such an addition in the same block, the declaration
-//! becomes `let mut l = c;` there. `0.0 + c` is not `c` to LLVM (it differs for `c = −0.0`), so
+//! as `let mut l = 0.0;` (or resets it, `l = 0.0;`) and adds every contribution, `l += c`; when
+//! the first statement after that mentions `l` is such an addition in the same block, the
+//! declaration becomes `let mut l = c;` there (or `l = c;`). `0.0 + c` is not `c` to LLVM (it differs for `c = −0.0`), so
 //! it keeps that addition otherwise, once per iteration in a loop body (the carried adjoint of
 //! a fused loop).
 
@@ -33,13 +33,16 @@ fn block(block: &mut Block, zeros: &HashSet<Var>) {
     }
     let mut i = 0;
     while i < block.len() {
-        if let Stmt::Decl { local, init } = block[i] {
+        if let Stmt::Decl { local, init: zero } | Stmt::Set { local, value: zero } = block[i] {
             let first = zeros
-                .contains(&init)
+                .contains(&zero)
                 .then(|| (i + 1..block.len()).find(|&j| mentions(&block[j], local)));
             if let Some(Some(j)) = first {
                 if let Stmt::Acc { local, value } = block[j] {
-                    block[j] = Stmt::Decl { local, init: value };
+                    block[j] = match block[i] {
+                        Stmt::Decl { .. } => Stmt::Decl { local, init: value },
+                        _ => Stmt::Set { local, value },
+                    };
                     block.remove(i);
                     continue;
                 }
