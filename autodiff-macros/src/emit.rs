@@ -46,9 +46,9 @@ impl Extra {
 /// The companions of `func`, from its adjoint `adj`: a hidden function that runs both sweeps
 /// once, taking the seed, whether the array parameters' adjoints start at zero, and those
 /// adjoints as `&mut` slices (so that rustc knows they alias nothing), and returning the scalar
-/// gradients; `NAME_grad` and `NAME_vjp`
-/// are thin wrappers around it. `NAME_trace` is spelled from `traced`, the adjoint as the
-/// transform wrote it, one rule per primitive, before [`crate::optimize`] merged some away.
+/// gradients; `NAME_grad` and `NAME_vjp` are thin wrappers around it. `NAME_trace` is spelled
+/// from `traced`, the adjoint as the transform wrote it, one rule per primitive, before
+/// [`crate::optimize`] merged some away.
 pub fn companions(
     func: &ast::Func,
     primal: &Func,
@@ -63,12 +63,7 @@ pub fn companions(
     let attrs: Vec<_> = inherited_attrs(func).collect();
 
     // The scalar gradients come back as values, the array ones through the bars.
-    let active: Vec<(&ast::Param, &Ident, &Grad)> = func
-        .active_params()
-        .zip(&extra.bars)
-        .zip(&adj.grads)
-        .map(|((p, bar), g)| (p, bar, g))
-        .collect();
+    let active: Vec<(&ast::Param, &Ident)> = func.active_params().zip(&extra.bars).collect();
     let is_array = |p: &ast::Param| matches!(p.kind, ParamKind::Array { .. });
     let scalar_values_of = |names: &Names, adj: &Func| {
         let values = func
@@ -83,25 +78,22 @@ pub fn companions(
     };
     let scalar_tys = active
         .iter()
-        .filter(|(p, ..)| !is_array(p))
-        .map(|(p, ..)| p.ty.to_token_stream());
+        .filter(|(p, _)| !is_array(p))
+        .map(|(p, _)| p.ty.to_token_stream());
     let scalar_tys = tuple_or_single(scalar_tys.collect());
     let array_bars: Vec<&Ident> = active
         .iter()
-        .filter(|(p, ..)| is_array(p))
-        .map(|(_, b, _)| *b)
+        .filter(|(p, _)| is_array(p))
+        .map(|(_, b)| *b)
         .collect();
-    let array_bar_params = active
-        .iter()
-        .filter(|(p, ..)| is_array(p))
-        .map(|(p, bar, _)| {
-            let ty = ast::bar_ty(&p.ty);
-            quote!(#bar: &mut #ty)
-        });
+    let array_bar_params = active.iter().filter(|(p, _)| is_array(p)).map(|(p, bar)| {
+        let ty = ast::bar_ty(&p.ty);
+        quote!(#bar: &mut #ty)
+    });
     let scalar_names: Vec<Ident> = active
         .iter()
-        .filter(|(p, ..)| !is_array(p))
-        .map(|(_, bar, _)| format_ident!("__ad_{}", bar))
+        .filter(|(p, _)| !is_array(p))
+        .map(|(_, bar)| format_ident!("__ad_{}", bar))
         .collect();
     let scalar_pattern =
         tuple_or_single(scalar_names.iter().map(|n| n.to_token_stream()).collect());
@@ -112,8 +104,8 @@ pub fn companions(
     // A bar must match its array; saying so also lets rustc drop the bounds checks on it.
     let lengths = active
         .iter()
-        .filter(|(p, ..)| is_array(p))
-        .map(|(p, bar, _)| {
+        .filter(|(p, _)| is_array(p))
+        .map(|(p, bar)| {
             let x = &p.ident;
             let msg = format!("`{bar}` must have the length of `{x}`");
             quote!(::core::assert_eq!(#bar.len(), #x.len(), #msg);)
@@ -129,14 +121,14 @@ pub fn companions(
     let grad_sig = grad_signature(func, params.clone());
     let zeros = active
         .iter()
-        .filter(|(p, ..)| is_array(p))
-        .map(|(p, bar, _)| {
+        .filter(|(p, _)| is_array(p))
+        .map(|(p, bar)| {
             let x = &p.ident;
             quote!(let mut #bar = ::autodiff::__private::zeros_like(&#x);)
         })
         .collect::<Vec<_>>();
     let one = float_lit(1.0, func.ret);
-    let grad_entries = active.iter().map(|(p, bar, _)| {
+    let grad_entries = active.iter().map(|(p, bar)| {
         if is_array(p) {
             bar.to_token_stream()
         } else {
@@ -150,7 +142,7 @@ pub fn companions(
         // each fills one row.
         let sig = jacobian_signature(func, params.clone());
         let unit = unit_seed(func, &format_ident!("__ad_k"));
-        let row = active.iter().map(|(p, bar, _)| match p.kind {
+        let row = active.iter().map(|(p, bar)| match p.kind {
             ParamKind::Array { depth, .. } => {
                 let flatten = (1..depth).map(|_| quote!(.flatten()));
                 quote!(__ad_jacobian.extend(#bar.iter() #(#flatten)* .copied());)
@@ -207,27 +199,22 @@ pub fn companions(
                 (#ret, #scalar_values)
             };
         };
-        let grads: Vec<(&ast::Param, &Ident)> =
-            active.iter().map(|(p, bar, _)| (*p, *bar)).collect();
-        let trace = trace::trace_fn(func, primal, &core, &grads);
+        let trace = trace::trace_fn(func, primal, &core, &active);
         quote!(#(#attrs)* #trace)
     });
 
     let vjp_sig = vjp_signature(func, &extra, params.clone());
-    let accumulate = active
-        .iter()
-        .filter(|(p, ..)| !is_array(p))
-        .map(|(_, bar, _)| {
-            let g = format_ident!("__ad_{}", bar);
-            quote!(*#bar += #g;)
-        });
+    let accumulate = active.iter().filter(|(p, _)| !is_array(p)).map(|(_, bar)| {
+        let g = format_ident!("__ad_{}", bar);
+        quote!(*#bar += #g;)
+    });
 
     // An empty bar for a non-empty slice: its adjoint is not wanted, so the sweep runs into a
     // scratch one (what a caller passes for an inactive argument; kernels skip the work).
     let unwanted = active
         .iter()
-        .filter(|(p, ..)| is_array(p) && !ast::fixed_len(&p.ty))
-        .map(|(p, bar, _)| {
+        .filter(|(p, _)| is_array(p) && !ast::fixed_len(&p.ty))
+        .map(|(p, bar)| {
             let (x, ty) = (&p.ident, ast::bar_ty(&p.ty));
             let scratch = format_ident!("__ad_unwanted_{}", x);
             quote! {

@@ -14,6 +14,23 @@ use crate::primitives;
 use proc_macro2::Span;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+/// The array and index of a statement that reads or writes one element, shared or mutable as
+/// the statement is.
+macro_rules! element {
+    ($stmt:expr) => {
+        match $stmt {
+            Stmt::Let {
+                op: Op::Load(a, index),
+                ..
+            }
+            | Stmt::Store {
+                array: a, index, ..
+            } => Some((a, index)),
+            _ => None,
+        }
+    };
+}
+
 pub fn slice(func: &mut Func) {
     let tail = func.body.split_off(func.reverse_from);
     let tail = block(func, tail);
@@ -64,7 +81,7 @@ fn for_loop(func: &mut Func, var: Var, iter: Iter, mut body: Block, out: &mut Bl
             _ => None,
         })
         .collect();
-    let body_defs: HashSet<Var> = body
+    let all_defs: HashSet<Var> = body
         .iter()
         .filter_map(|s| match s {
             Stmt::Let { dsts, .. } => Some(dsts.iter().flatten().copied().collect::<Vec<_>>()),
@@ -72,26 +89,24 @@ fn for_loop(func: &mut Func, var: Var, iter: Iter, mut body: Block, out: &mut Bl
         })
         .flatten()
         .collect();
+    let scope = Body {
+        stmts: &body,
+        int_defs: defs,
+        all_defs,
+        var,
+    };
 
     // Every access of each array directly in the body, and the statements computing its base.
     let mut bases: BTreeMap<Array, Option<Base>> = BTreeMap::new();
     let mut hoist: Vec<usize> = Vec::new();
     let mut written = HashSet::new();
     for stmt in &body {
-        let access = match stmt {
-            Stmt::Let {
-                op: Op::Load(a, index),
-                ..
-            } => Some((*a, index)),
-            Stmt::Store { array, index, .. } => {
-                written.insert(*array);
-                Some((*array, index))
-            }
-            _ => None,
-        };
-        if let Some((a, index)) = access {
+        if let Stmt::Store { array, .. } = stmt {
+            written.insert(*array);
+        }
+        if let Some((&a, index)) = element!(stmt) {
             let base = match index[..] {
-                [i] => base(&body, &defs, &body_defs, var, i, &mut hoist),
+                [i] => scope.base(i, &mut hoist),
                 _ => None,
             };
             let entry = bases.entry(a).or_insert(base);
@@ -161,19 +176,10 @@ fn for_loop(func: &mut Func, var: Var, iter: Iter, mut body: Block, out: &mut Bl
         parts.insert(a, part);
     }
     for stmt in &mut body {
-        match stmt {
-            Stmt::Let {
-                op: Op::Load(a, index),
-                ..
+        if let Some((a, index)) = element!(stmt) {
+            if let Some(part) = parts.get(a) {
+                (*a, *index) = (*part, vec![offset]);
             }
-            | Stmt::Store {
-                array: a, index, ..
-            } => {
-                if let Some(part) = parts.get(a) {
-                    (*a, *index) = (*part, vec![offset]);
-                }
-            }
-            _ => {}
         }
     }
     let (start, end) = (iter.start, iter.end);
@@ -191,61 +197,60 @@ fn for_loop(func: &mut Func, var: Var, iter: Iter, mut body: Block, out: &mut Bl
     });
 }
 
-/// The base of index `i`, if it is `j` or `b + j` with `b` the same in every iteration; the
-/// body's statements that compute `b` go into `hoist`.
-fn base(
-    body: &Block,
-    defs: &HashMap<Var, usize>,
-    body_defs: &HashSet<Var>,
+/// A loop body, for finding what its indices are made of.
+struct Body<'a> {
+    stmts: &'a Block,
+    /// The values the body computes by integer arithmetic, by the statement that does.
+    int_defs: HashMap<Var, usize>,
+    /// Every value the body defines.
+    all_defs: HashSet<Var>,
+    /// The loop variable.
     var: Var,
-    i: Var,
-    hoist: &mut Vec<usize>,
-) -> Option<Base> {
-    if i == var {
-        return Some(Base::Zero);
-    }
-    let Stmt::Let {
-        op: Op::Prim(p, args),
-        ..
-    } = &body[*defs.get(&i)?]
-    else {
-        return None;
-    };
-    let b = match (p.infix()?, &args[..]) {
-        ('+', [b, j]) | ('+', [j, b]) if *j == var => *b,
-        _ => return None,
-    };
-    let mut chain = Vec::new();
-    invariant(body, defs, body_defs, var, b, &mut chain).then(|| {
-        hoist.extend(chain);
-        Base::At(b)
-    })
 }
 
-/// Whether `v` is the same in every iteration: defined before the loop, or in the body by
-/// integer arithmetic on such values (those statements go into `chain`).
-fn invariant(
-    body: &Block,
-    defs: &HashMap<Var, usize>,
-    body_defs: &HashSet<Var>,
-    var: Var,
-    v: Var,
-    chain: &mut Vec<usize>,
-) -> bool {
-    if v == var {
-        return false;
+impl Body<'_> {
+    /// The base of index `i`, if it is `j` or `b + j` with `b` the same in every iteration; the
+    /// body's statements that compute `b` go into `hoist`.
+    fn base(&self, i: Var, hoist: &mut Vec<usize>) -> Option<Base> {
+        if i == self.var {
+            return Some(Base::Zero);
+        }
+        let Stmt::Let {
+            op: Op::Prim(p, args),
+            ..
+        } = &self.stmts[*self.int_defs.get(&i)?]
+        else {
+            return None;
+        };
+        let b = match (p.infix()?, &args[..]) {
+            ('+', [b, j]) | ('+', [j, b]) if *j == self.var => *b,
+            _ => return None,
+        };
+        let mut chain = Vec::new();
+        self.invariant(b, &mut chain).then(|| {
+            hoist.extend(chain);
+            Base::At(b)
+        })
     }
-    if !body_defs.contains(&v) {
-        return true;
+
+    /// Whether `v` is the same in every iteration: defined before the loop, or in the body by
+    /// integer arithmetic on such values (those statements go into `chain`).
+    fn invariant(&self, v: Var, chain: &mut Vec<usize>) -> bool {
+        if v == self.var {
+            return false;
+        }
+        if !self.all_defs.contains(&v) {
+            return true;
+        }
+        let Some(&k) = self.int_defs.get(&v) else {
+            return false;
+        };
+        chain.push(k);
+        self.stmts[k]
+            .uses()
+            .into_iter()
+            .all(|u| self.invariant(u, chain))
     }
-    let Some(&k) = defs.get(&v) else {
-        return false;
-    };
-    chain.push(k);
-    body[k]
-        .uses()
-        .into_iter()
-        .all(|u| invariant(body, defs, body_defs, var, u, chain))
 }
 
 /// The arrays `stmt` uses other than by one element (passed to a call, taken a part of, its
