@@ -590,6 +590,13 @@
 //! A loop whose only loop-carried state is accumulators (`s += term`) is *fused* instead: each
 //! iteration runs its reverse right after its forward, and nothing is taped. A reverse loop that
 //! indexes `w[b + j]` indexes a part `&w[b + lo..b + hi]` taken before it (`__ad_w_row_a5`).
+//! If that loop also adds into one adjoint in every iteration (`x̄ += ȳ[j]·w[j]`, for a value
+//! `x` the row loop reads each time round), it runs in chunks of eight iterations, each adding
+//! into its own lane (`__ad_x_bar_lanes_a9[l]`), and the lanes are summed after the loop: eight
+//! independent additions that vectorise, where one running sum waits for each addition before
+//! the next. The iterations run in their original order; only that sum is added in another
+//! order, so it can differ from a strict left-to-right sum in the last bits, as any
+//! reassociated sum does.
 //!
 //! # Checking gradients
 //!

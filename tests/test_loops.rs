@@ -607,3 +607,139 @@ fn loops_over_parts_of_rows() {
     assert_eq!(value, 0.0);
     assert_eq!((gx, gw), (vec![0.0; m], vec![]));
 }
+
+/// Sums a row loop carries: `a` and `b` read in every iteration (their adjoints are sums over
+/// the row), and `x[k]`, an element at the same index for the whole row; a reverse loop whose
+/// contribution to `ā` is added only where `w` is positive. The reverse sweep adds each of
+/// these sums in lanes, eight iterations at a time, and the iterations left over one by one.
+#[grad(wrt(x, w, c))]
+#[allow(clippy::needless_range_loop)] // index loops are what the test is about
+fn row_sums(x: &[f64], w: &[f64], c: &[f64], m: usize, n: usize, lo: usize) -> f64 {
+    let mut y = vec![0.0; n];
+    for k in 0..m {
+        let a = c[0] * x[k];
+        let b = c[1];
+        for j in lo..n {
+            y[j] += a * w[k * n + j] + b * x[k];
+        }
+        for j in (lo..n).rev() {
+            let t = w[k * n + j];
+            let u = if t > 0.0 { a * t } else { 0.5 };
+            y[j] += u * t;
+        }
+    }
+    let mut s = 0.0;
+    for j in 0..n {
+        s += y[j].sin() * (j as f64 + 1.0);
+    }
+    s
+}
+
+/// Every length from no chunk to two chunks and a remainder of each size, from the start of
+/// the row and from 3: against central differences, and through `_vjp` into non-zero bars.
+#[test]
+fn sums_over_rows_in_lanes() {
+    let m = 3;
+    let mut next = uniform(0x1a4e_5a4e_1a4e_5a4e, -1.0, 1.0);
+    let tol = Tolerance::default();
+    for n in 0..=19 {
+        let x: Vec<f64> = (0..m).map(|_| next()).collect();
+        let w: Vec<f64> = (0..m * n).map(|_| next()).collect();
+        let c = [next(), next()];
+        for lo in [0, 3] {
+            let (value, (gx, gw, gc)) = row_sums_grad(&x, &w, &c, m, n, lo);
+            assert_eq!(value, row_sums(&x, &w, &c, m, n, lo));
+            gradcheck(|q: &[f64]| row_sums(q, &w, &c, m, n, lo), &x, &gx, &tol).unwrap();
+            gradcheck(|q: &[f64]| row_sums(&x, q, &c, m, n, lo), &w, &gw, &tol).unwrap();
+            gradcheck(|q: &[f64]| row_sums(&x, &w, q, m, n, lo), &c, &gc, &tol).unwrap();
+
+            let (mut bx, mut bw, mut bc) = (vec![1.0; m], vec![-1.0; m * n], vec![0.5; 2]);
+            row_sums_vjp(&x, &w, &c, m, n, lo, 2.0, &mut bx, &mut bw, &mut bc);
+            for (bars, (start, g)) in [(bx, (1.0, gx)), (bw, (-1.0, gw)), (bc, (0.5, gc))] {
+                for (b, g) in bars.iter().zip(&g) {
+                    assert_relative_eq!(*b, start + 2.0 * g, epsilon = 1e-14, max_relative = 1e-14);
+                }
+            }
+        }
+    }
+}
+
+/// A dense layer as it is usually first written, `Y[r, j] += X[r, k] W[k, j]` with both
+/// indices computed inline, then `L = Σ sin Y`.
+#[grad(wrt(x, w))]
+fn dense_sin(x: &[f64], w: &[f64], batch: usize, n_in: usize, n_out: usize) -> f64 {
+    let mut y = vec![0.0; batch * n_out];
+    for r in 0..batch {
+        for k in 0..n_in {
+            for j in 0..n_out {
+                y[r * n_out + j] += x[r * n_in + k] * w[k * n_out + j];
+            }
+        }
+    }
+    let mut l = 0.0;
+    for &v in y.iter() {
+        l += v.sin();
+    }
+    l
+}
+
+/// `X̄ = Ȳ Wᵀ` and `W̄ = Xᵀ Ȳ` with `Ȳ = cos Y`: the reverse sweep sums `X̄[r, k]` over each row
+/// of `W` in lanes, at an index it computes once per row.
+#[test]
+fn dense_layer_sums_rows_in_lanes() {
+    let (batch, n_in, n_out) = (3, 4, 21);
+    let mut next = uniform(0xde5e_1a7e_de5e_1a7e, -1.0, 1.0);
+    let x: Vec<f64> = (0..batch * n_in).map(|_| next()).collect();
+    let w: Vec<f64> = (0..n_in * n_out).map(|_| next()).collect();
+    let (value, (gx, gw)) = dense_sin_grad(&x, &w, batch, n_in, n_out);
+    assert_eq!(value, dense_sin(&x, &w, batch, n_in, n_out));
+    let y = |r: usize, j: usize| {
+        (0..n_in)
+            .map(|k| x[r * n_in + k] * w[k * n_out + j])
+            .sum::<f64>()
+    };
+    let ybar: Vec<f64> = (0..batch * n_out)
+        .map(|i| y(i / n_out, i % n_out).cos())
+        .collect();
+    let xbar = (0..batch * n_in).map(|i| {
+        let (r, k) = (i / n_in, i % n_in);
+        (0..n_out)
+            .map(|j| ybar[r * n_out + j] * w[k * n_out + j])
+            .sum::<f64>()
+    });
+    let wbar = (0..n_in * n_out).map(|i| {
+        let (k, j) = (i / n_out, i % n_out);
+        (0..batch)
+            .map(|r| x[r * n_in + k] * ybar[r * n_out + j])
+            .sum::<f64>()
+    });
+    for (g, expected) in gx.iter().chain(&gw).zip(xbar.chain(wbar)) {
+        assert_relative_eq!(*g, expected, epsilon = 1e-13, max_relative = 1e-13);
+    }
+}
+
+/// `ā = Σⱼ 2 yⱼ wⱼ` for `L = Σ (a wⱼ)²` in `f32`, whose lanes are `f32` too.
+#[grad]
+fn scaled_f32(a: f32, w: &[f32]) -> f32 {
+    let mut y = vec![0.0f32; w.len()];
+    for j in 0..w.len() {
+        y[j] += a * w[j];
+    }
+    let mut l = 0.0f32;
+    for &v in y.iter() {
+        l += v * v;
+    }
+    l
+}
+
+#[test]
+fn f32_sums_in_lanes() {
+    let w: Vec<f32> = (0..19).map(|i| (i as f32 * 0.37).sin()).collect();
+    let a = 0.8f32;
+    let (_, (ga, gw)) = scaled_f32_grad(a, &w);
+    let expected: f32 = w.iter().map(|wj| 2.0 * a * wj * wj).sum();
+    assert_relative_eq!(ga, expected, max_relative = 1e-5);
+    for (g, wj) in gw.iter().zip(&w) {
+        assert_relative_eq!(*g, 2.0 * a * a * wj, max_relative = 1e-5);
+    }
+}

@@ -562,6 +562,67 @@ impl Stmt {
         operands!(stmt self, operands_mut)
     }
 
+    /// The mutable locals this statement reads or writes directly.
+    pub fn locals(&self) -> Vec<Local> {
+        match self {
+            Stmt::Let { op: Op::Get(l), .. }
+            | Stmt::Decl { local: l, .. }
+            | Stmt::Set { local: l, .. }
+            | Stmt::Acc { local: l, .. } => vec![*l],
+            Stmt::CallVjp { bars, .. } => bars
+                .iter()
+                .filter_map(|b| match b {
+                    CallBar::Scalar(l) => Some(*l),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The arrays this statement mentions directly: an element of, a length of, a part of, passed
+    /// to a call, or declared.
+    pub fn arrays(&self) -> Vec<Array> {
+        let args = |args: &[CallArg]| -> Vec<Array> {
+            args.iter()
+                .filter_map(|a| match a {
+                    CallArg::Array { array, .. } => Some(*array),
+                    CallArg::Value(_) => None,
+                })
+                .collect()
+        };
+        match self {
+            Stmt::Let {
+                op: Op::Load(a, _) | Op::Len(a, _),
+                ..
+            }
+            | Stmt::Store { array: a, .. } => vec![*a],
+            Stmt::Let {
+                op: Op::Call(_, a), ..
+            } => args(a),
+            Stmt::DeclArray { array, init, .. } => {
+                let mut arrays = match init {
+                    ArrayInit::Call(_, a) => args(a),
+                    ArrayInit::Part { of, .. }
+                    | ArrayInit::ZerosLike(of)
+                    | ArrayInit::UnwantedLike(of) => vec![*of],
+                    ArrayInit::Fill { .. } | ArrayInit::Elems { .. } => Vec::new(),
+                };
+                arrays.push(*array);
+                arrays
+            }
+            Stmt::CallVjp { args: a, bars, .. } => {
+                let mut arrays = args(a);
+                arrays.extend(bars.iter().filter_map(|b| match b {
+                    CallBar::Array(a, _) => Some(*a),
+                    _ => None,
+                }));
+                arrays
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// The blocks nested in this statement.
     pub fn blocks(&self) -> Vec<&Block> {
         nested!(self)

@@ -280,7 +280,7 @@ fn rows_of_reverse_loops() {
     let lean = lean(
         "fn f(x: &[f64], w: &[f64], m: usize, n: usize) -> f64 {
             let mut y = vec![0.0; n];
-            for k in 0..m { for j in 0..n { y[j] += x[k] * w[k * n + j]; } }
+            for k in 0..m { for j in 0..n { y[j] += x[j] * w[k * n + j]; } }
             y[0]
         }",
     );
@@ -289,24 +289,110 @@ for v4 in v3..v0 rev
     v23 = v5 < v1
     if v23
         v8 = v4 * v1
+        let a6 = &a0[v5..v1]
         v19 = v8 + v5
         v20 = v8 + v1
-        let a6 = &a1[v19..v20]
+        let a7 = &a1[v19..v20]
+        let a8 = &mut a3[v5..v1]
         v21 = v8 + v5
         v22 = v8 + v1
-        let a7 = &mut a4[v21..v22]
-        let a8 = &a5[v5..v1]
+        let a9 = &mut a4[v21..v22]
+        let a10 = &a5[v5..v1]
         for v6 in v5..v1 rev
             v18 = v6 - v5
-            v7 = a0[v4]
+            v7 = a6[v18]
             v9 = v8 + v6
-            v10 = a6[v18]
-            v15 = a8[v18]
+            v10 = a7[v18]
+            v15 = a10[v18]
             (v16, v17) = mul'(v7, v10 | v11, v15)
-            a7[v18] += v17
-            a3[v4] += v16
+            a9[v18] += v17
+            a8[v18] += v16
 return v13, grad (a3, a4)
 ";
     assert!(lean.contains("        a2[v6] += v11\n"), "{lean}");
+    assert!(lean.ends_with(reverse), "{lean}");
+}
+
+/// A reverse loop that adds into `ā` in every iteration adds in eight lanes, eight iterations at
+/// a time, and sums the lanes after the loop, the upper half onto the lower. The sweep runs
+/// `(0..n).rev()` forward again (`rev rev`), so the iterations that do not fill a chunk, the
+/// first ones, run before the chunks: every iteration keeps its place in the order.
+#[test]
+fn lanes_of_reverse_sums() {
+    let lean = lean(
+        "fn f(x: &[f64], w: &[f64], n: usize) -> f64 {
+            let a = x[0] * x[1];
+            let mut y = vec![0.0; n];
+            for j in (0..n).rev() { y[j] += a * w[j]; }
+            y[0]
+        }",
+    );
+    let reverse = "\
+v58 = v7 < v0
+if v58
+    let a6 = &a1[v7..v0]
+    let a7 = &mut a4[v7..v0]
+    let a8 = &a5[v7..v0]
+    v22 = 0.0
+    let a9 = [v22; 8]
+    v23 = 0
+    v24 = 8
+    v25 = v0 - v7
+    v26 = v25 / v24
+    v27 = v25 % v24
+    v28 = v7 + v27
+    for v8 in v7..v28 rev rev
+        v21 = v8 - v7
+        v9 = a6[v21]
+        v15 = a8[v21]
+        (v16, v17) = mul'(v5, v9 | v10, v15)
+        l0 += v16
+        a7[v21] +=₀ v17
+    for v29 in v23..v26 rev rev
+        v30 = v29 * v24
+        v31 = v27 + v30
+        v32 = v31 + v24
+        v33 = v7 + v31
+        let a10 = &a6[v31..v32]
+        let a11 = &mut a7[v31..v32]
+        let a12 = &a8[v31..v32]
+        for v34 in v23..v24 rev rev
+            v8 = v33 + v34
+            v21 = v8 - v7
+            v9 = a10[v34]
+            v15 = a12[v34]
+            (v16, v17) = mul'(v5, v9 | v10, v15)
+            a9[v34] += v16
+            a11[v34] +=₀ v17
+    v35 = 0
+    v36 = a9[v35]
+    v37 = 1
+    v38 = a9[v37]
+    v39 = 2
+    v40 = a9[v39]
+    v41 = 3
+    v42 = a9[v41]
+    v43 = 4
+    v44 = a9[v43]
+    v45 = 5
+    v46 = a9[v45]
+    v47 = 6
+    v48 = a9[v47]
+    v49 = 7
+    v50 = a9[v49]
+    v51 = v36 + v44
+    v52 = v38 + v46
+    v53 = v40 + v48
+    v54 = v42 + v50
+    v55 = v51 + v53
+    v56 = v52 + v54
+    v57 = v55 + v56
+    l0 += v57
+v18 = l0
+(v19, v20) = mul'(v2, v4 | v5, v18)
+a3[v3] += v20
+a3[v1] += v19
+return v12, grad (a3, a4)
+";
     assert!(lean.ends_with(reverse), "{lean}");
 }

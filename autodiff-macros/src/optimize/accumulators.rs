@@ -5,7 +5,7 @@
 //! it keeps that addition otherwise, once per iteration in a loop body (the carried adjoint of
 //! a fused loop).
 
-use crate::ir::{visit, Block, CallBar, Func, Local, Op, Stmt, Var};
+use crate::ir::{visit, Block, Func, Local, Op, Stmt, Var};
 use std::collections::HashSet;
 
 pub fn fuse(func: &mut Func) {
@@ -54,17 +54,7 @@ fn block(block: &mut Block, zeros: &HashSet<Var>) {
 
 /// Whether `stmt`, or a block nested in it, reads or writes `local`.
 fn mentions(stmt: &Stmt, local: Local) -> bool {
-    let direct = match stmt {
-        Stmt::Let { op: Op::Get(l), .. } => *l == local,
-        Stmt::Decl { local: l, .. } | Stmt::Set { local: l, .. } | Stmt::Acc { local: l, .. } => {
-            *l == local
-        }
-        Stmt::CallVjp { bars, .. } => bars
-            .iter()
-            .any(|b| matches!(b, CallBar::Scalar(l) if *l == local)),
-        _ => false,
-    };
-    direct
+    stmt.locals().contains(&local)
         || stmt
             .blocks()
             .into_iter()

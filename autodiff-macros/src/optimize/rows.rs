@@ -6,9 +6,9 @@
 //! not step by one is left as it is, and so is the forward sweep, which panics where the
 //! original does.
 
+use super::lanes;
 use crate::ir::{
-    visit, Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, Cmp, Func, Info, Iter,
-    Op, Stmt, Ty, Var,
+    visit, Adapter, Array, ArrayInit, ArrayKind, Block, Cmp, Func, Info, Iter, Op, Stmt, Ty, Var,
 };
 use crate::primitives;
 use proc_macro2::Span;
@@ -69,32 +69,7 @@ enum Base {
 }
 
 fn for_loop(func: &mut Func, var: Var, iter: Iter, mut body: Block, out: &mut Block) {
-    let defs: HashMap<Var, usize> = body
-        .iter()
-        .enumerate()
-        .filter_map(|(k, s)| match s {
-            Stmt::Let {
-                dsts,
-                op: Op::Prim(..) | Op::Lit(_) | Op::Cast(..) | Op::Len(..) | Op::Param(_),
-                ..
-            } if dsts.len() == 1 && func.info(dsts[0]?).ty == Ty::Int => Some((dsts[0]?, k)),
-            _ => None,
-        })
-        .collect();
-    let all_defs: HashSet<Var> = body
-        .iter()
-        .filter_map(|s| match s {
-            Stmt::Let { dsts, .. } => Some(dsts.iter().flatten().copied().collect::<Vec<_>>()),
-            _ => None,
-        })
-        .flatten()
-        .collect();
-    let scope = Body {
-        stmts: &body,
-        int_defs: defs,
-        all_defs,
-        var,
-    };
+    let scope = Body::new(func, &body, var);
 
     // Every access of each array directly in the body, and the statements computing its base.
     let mut bases: BTreeMap<Array, Option<Base>> = BTreeMap::new();
@@ -183,7 +158,16 @@ fn for_loop(func: &mut Func, var: Var, iter: Iter, mut body: Block, out: &mut Bl
         }
     }
     let (start, end) = (iter.start, iter.end);
-    then.push(Stmt::For { var, iter, body });
+    let mut parts: Vec<Array> = parts.into_values().collect();
+    parts.sort_unstable();
+    let sliced = lanes::Sliced {
+        var,
+        iter,
+        body,
+        offset,
+        parts,
+    };
+    lanes::split(func, sliced, &mut then);
     let runs = func.var(Ty::Bool, false, None);
     out.push(Stmt::Let {
         dsts: vec![Some(runs)],
@@ -198,7 +182,7 @@ fn for_loop(func: &mut Func, var: Var, iter: Iter, mut body: Block, out: &mut Bl
 }
 
 /// A loop body, for finding what its indices are made of.
-struct Body<'a> {
+pub(super) struct Body<'a> {
     stmts: &'a Block,
     /// The values the body computes by integer arithmetic, by the statement that does.
     int_defs: HashMap<Var, usize>,
@@ -208,7 +192,35 @@ struct Body<'a> {
     var: Var,
 }
 
-impl Body<'_> {
+impl<'a> Body<'a> {
+    pub(super) fn new(func: &Func, stmts: &'a Block, var: Var) -> Self {
+        let int_defs = stmts
+            .iter()
+            .enumerate()
+            .filter_map(|(k, s)| match s {
+                Stmt::Let {
+                    dsts,
+                    op: Op::Prim(..) | Op::Lit(_) | Op::Cast(..) | Op::Len(..) | Op::Param(_),
+                    ..
+                } if dsts.len() == 1 && func.info(dsts[0]?).ty == Ty::Int => Some((dsts[0]?, k)),
+                _ => None,
+            })
+            .collect();
+        let all_defs = stmts
+            .iter()
+            .flat_map(|s| match s {
+                Stmt::Let { dsts, .. } => dsts.iter().flatten().copied().collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        Body {
+            stmts,
+            int_defs,
+            all_defs,
+            var,
+        }
+    }
+
     /// The base of index `i`, if it is `j` or `b + j` with `b` the same in every iteration; the
     /// body's statements that compute `b` go into `hoist`.
     fn base(&self, i: Var, hoist: &mut Vec<usize>) -> Option<Base> {
@@ -235,7 +247,7 @@ impl Body<'_> {
 
     /// Whether `v` is the same in every iteration: defined before the loop, or in the body by
     /// integer arithmetic on such values (those statements go into `chain`).
-    fn invariant(&self, v: Var, chain: &mut Vec<usize>) -> bool {
+    pub(super) fn invariant(&self, v: Var, chain: &mut Vec<usize>) -> bool {
         if v == self.var {
             return false;
         }
@@ -254,44 +266,12 @@ impl Body<'_> {
 }
 
 /// The arrays `stmt` uses other than by one element (passed to a call, taken a part of, its
-/// length), or in any way when it is `nested` in a block of the body.
+/// length, declared), or in any way when it is `nested` in a block of the body.
 fn borrowed(stmt: &Stmt, nested: bool) -> Vec<Array> {
-    let args = |args: &[CallArg]| -> Vec<Array> {
-        args.iter()
-            .filter_map(|a| match a {
-                CallArg::Array { array, .. } => Some(*array),
-                CallArg::Value(_) => None,
-            })
-            .collect()
-    };
-    match stmt {
-        Stmt::Let {
-            op: Op::Call(_, a), ..
-        } => args(a),
-        Stmt::DeclArray { init, .. } => match init {
-            ArrayInit::Call(_, a) => args(a),
-            ArrayInit::Part { of, .. } | ArrayInit::ZerosLike(of) | ArrayInit::UnwantedLike(of) => {
-                vec![*of]
-            }
-            _ => Vec::new(),
-        },
-        Stmt::CallVjp { args: a, bars, .. } => {
-            let mut arrays = args(a);
-            arrays.extend(bars.iter().filter_map(|b| match b {
-                CallBar::Array(a, _) => Some(*a),
-                _ => None,
-            }));
-            arrays
-        }
-        Stmt::Let {
-            op: Op::Len(a, _), ..
-        } => vec![*a],
-        Stmt::Let {
-            op: Op::Load(a, _), ..
-        } if nested => vec![*a],
-        Stmt::Store { array, .. } if nested => vec![*array],
-        _ => Vec::new(),
+    if element!(stmt).is_some() && !nested {
+        return Vec::new();
     }
+    stmt.arrays()
 }
 
 fn int(func: &mut Func) -> Var {

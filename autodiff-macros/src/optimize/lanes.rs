@@ -1,0 +1,407 @@
+//! Lanes. A reverse-sweep loop that adds into one adjoint in every iteration, `x̄ += ȳ[j] w[j]`
+//! (the adjoint of a value the body reads each time round), carries a chain of dependent
+//! additions: one per iteration at the adder's latency, and a chain LLVM may not reorder, so
+//! the whole loop stays scalar. Here such a loop, once [`rows`](super::rows) has given it
+//! contiguous parts, runs in chunks of [`LANES`] iterations, each adding into its own lane of a
+//! small array, `x̄ₗ[l] += ȳ[j] w[j]`; the lanes are summed into `x̄` once, after the loop, and
+//! the iterations that do not fill a chunk run as before. Every iteration still runs in its
+//! original order; what changes is only the order in which that one sum's contributions are
+//! added. Reverse mode fixes no such order (it adds contributions as the sweep reaches them),
+//! so the result agrees with the strict order up to rounding, and is the same in every run.
+
+use super::rows::Body;
+use crate::ir::{
+    visit, Adapter, Array, ArrayInit, ArrayKind, Block, Func, Info, Iter, Len, Local, Op, Stmt, Ty,
+    Var, Write,
+};
+use crate::primitives;
+use proc_macro2::Span;
+use std::collections::BTreeMap;
+
+/// Iterations per chunk: independent sums enough to hide an adder's latency, and two vectors
+/// of `f64` wide under AVX (four under SSE2).
+const LANES: usize = 8;
+
+/// Where a sum carried through the loop goes: a mutable local, or an element at an index the
+/// same in every iteration.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Sum {
+    Local(Local),
+    Element(Array, Vec<Var>),
+}
+
+/// A loop of the reverse sweep, `for var in iter { body }`, that [`rows`](super::rows) has
+/// rewritten to index each of `parts` at `offset`, the iteration's distance from the start.
+pub(super) struct Sliced {
+    pub var: Var,
+    pub iter: Iter,
+    pub body: Block,
+    pub offset: Var,
+    pub parts: Vec<Array>,
+}
+
+/// Pushes the loop onto `out`: in chunks with lanes if it carries sums, as it is otherwise.
+pub(super) fn split(func: &mut Func, lp: Sliced, out: &mut Block) {
+    let Sliced {
+        var,
+        iter,
+        mut body,
+        offset,
+        parts,
+    } = lp;
+    let (sums, mut hoist) = sums(func, var, &body);
+    if sums.is_empty() {
+        out.push(Stmt::For { var, iter, body });
+        return;
+    }
+    hoist.sort_unstable();
+    hoist.dedup();
+    let hoisted: Vec<Stmt> = hoist.iter().rev().map(|&k| body.remove(k)).collect();
+    out.extend(hoisted.into_iter().rev());
+
+    let mut b = Builder { func, out };
+    let lanes: BTreeMap<Sum, Array> = sums
+        .into_iter()
+        .map(|sum| {
+            let lanes = b.lanes(&sum);
+            (sum, lanes)
+        })
+        .collect();
+    // Only `rev`s (`rows` slices no other loop), and the sweep reverses `(lo..hi).rev()` by
+    // another.
+    let rev = iter
+        .adapters
+        .iter()
+        .filter(|a| matches!(a, Adapter::Rev))
+        .count()
+        % 2
+        == 1;
+    let adapters = iter.adapters.clone();
+    let (zero, width) = (b.lit("0", Ty::Int), b.lit(&LANES.to_string(), Ty::Int));
+    let n = b.int('-', iter.end, iter.start);
+    let chunks = b.int('/', n, width);
+    let rest = b.int('%', n, width);
+    let stop = b.int('+', iter.start, rest);
+    let remainder = Stmt::For {
+        var,
+        iter: Iter {
+            end: stop,
+            ..iter.clone()
+        },
+        body: body.clone(),
+    };
+    // The iterations a chunk does not fill are the first `rest`, which run first going
+    // forward and last in reverse.
+    if !rev {
+        b.out.push(remainder.clone());
+    }
+
+    // for c in 0..chunks: the chunk at offset rest + c·LANES, its parts, and its lanes.
+    let c = b.func.var(Ty::Int, false, None);
+    let mut chunk = Vec::new();
+    let mut cb = Builder {
+        func: b.func,
+        out: &mut chunk,
+    };
+    let at = cb.int('*', c, width);
+    let from = cb.int('+', rest, at);
+    let to = cb.int('+', from, width);
+    let first = cb.int('+', iter.start, from);
+    let mut of_chunk = BTreeMap::new();
+    for &p in &parts {
+        let info = cb.func.array_info(p).info.clone();
+        let name = info.name.as_ref().map(|n| format!("{n}_chunk"));
+        let part = cb.func.array(Info { name, ..info }, ArrayKind::Part(p));
+        let mutable = writes(&body, p);
+        cb.out.push(Stmt::DeclArray {
+            array: part,
+            init: ArrayInit::Part {
+                of: p,
+                lo: from,
+                hi: to,
+                mutable,
+            },
+            span: Span::call_site(),
+        });
+        of_chunk.insert(p, part);
+    }
+    // for l in 0..LANES: iteration first + l, element l of each chunk and lane.
+    let l = cb.func.var(Ty::Int, false, None);
+    let mut lane_body = vec![Stmt::Let {
+        dsts: vec![Some(var)],
+        op: Op::Prim(infix('+'), vec![first, l]),
+        span: Span::call_site(),
+    }];
+    lane_body.extend(into_lanes(body, offset, l, &of_chunk, &lanes));
+    chunk.push(Stmt::For {
+        var: l,
+        iter: Iter {
+            start: zero,
+            end: width,
+            inclusive: false,
+            adapters: adapters.clone(),
+        },
+        body: lane_body,
+    });
+    b.out.push(Stmt::For {
+        var: c,
+        iter: Iter {
+            start: zero,
+            end: chunks,
+            inclusive: false,
+            adapters,
+        },
+        body: chunk,
+    });
+    if rev {
+        b.out.push(remainder);
+    }
+
+    for (sum, lanes) in lanes {
+        let total = b.total(lanes, &sum);
+        b.out.push(match sum {
+            Sum::Local(local) => Stmt::Acc {
+                local,
+                value: total,
+            },
+            Sum::Element(array, index) => Stmt::Store {
+                array,
+                index,
+                value: total,
+                write: Write::Add,
+            },
+        });
+    }
+}
+
+/// The sums the loop carries, with the body's statements that compute their indices (to hoist).
+/// Only an innermost loop qualifies: one with loops inside would be copied whole.
+fn sums(func: &Func, var: Var, body: &Block) -> (Vec<Sum>, Vec<usize>) {
+    let mut nested_loop = false;
+    let mut added = Vec::new();
+    let mut other_locals = Vec::new();
+    visit(body, &mut |s| match s {
+        Stmt::For { .. } | Stmt::While { .. } | Stmt::Repeat { .. } => nested_loop = true,
+        Stmt::Acc { local, .. } => added.push(*local),
+        _ => other_locals.extend(s.locals()),
+    });
+    if nested_loop {
+        return (Vec::new(), Vec::new());
+    }
+    let mut sums: Vec<Sum> = added
+        .into_iter()
+        .filter(|l| func.local_info(*l).ty.is_float() && !other_locals.contains(l))
+        .map(Sum::Local)
+        .collect();
+
+    // Elements: `a[i] += v` directly in the body, at one index, and `a` (or a part of it) used
+    // nowhere else.
+    let mut elements: BTreeMap<Array, Option<&Vec<Var>>> = BTreeMap::new();
+    for stmt in body {
+        match stmt {
+            Stmt::Store {
+                array,
+                index,
+                write: Write::Add,
+                ..
+            } if func.array_info(*array).info.ty.is_float() && whole(func, *array) == *array => {
+                let entry = elements.entry(*array).or_insert(Some(index));
+                if *entry != Some(index) {
+                    *entry = None;
+                }
+            }
+            _ => visit(std::slice::from_ref(stmt), &mut |s| {
+                for a in s.arrays() {
+                    elements.insert(whole(func, a), None);
+                }
+            }),
+        }
+    }
+    // ... and `i` the same in every iteration.
+    let scope = Body::new(func, body, var);
+    let mut hoist = Vec::new();
+    for (a, index) in elements {
+        let Some(index) = index else { continue };
+        let mut chain = Vec::new();
+        if index.iter().all(|&i| scope.invariant(i, &mut chain)) {
+            hoist.extend(chain);
+            sums.push(Sum::Element(a, index.clone()));
+        }
+    }
+    sums.sort();
+    sums.dedup();
+    (sums, hoist)
+}
+
+/// The array `a` is a part of, or `a`.
+fn whole(func: &Func, a: Array) -> Array {
+    match func.array_info(a).kind {
+        ArrayKind::Part(of) => whole(func, of),
+        _ => a,
+    }
+}
+
+/// Whether `body` writes into `array`.
+fn writes(body: &Block, array: Array) -> bool {
+    let mut writes = false;
+    visit(body, &mut |s| {
+        writes |= matches!(s, Stmt::Store { array: a, .. } if *a == array);
+    });
+    writes
+}
+
+/// `body` as one lane's iteration: each part indexed at `offset` becomes its chunk at `l`, and
+/// each sum an addition into lane `l`.
+fn into_lanes(
+    body: Block,
+    offset: Var,
+    l: Var,
+    of_chunk: &BTreeMap<Array, Array>,
+    lanes: &BTreeMap<Sum, Array>,
+) -> Block {
+    body.into_iter()
+        .map(|mut stmt| {
+            for b in stmt.blocks_mut() {
+                *b = into_lanes(std::mem::take(b), offset, l, of_chunk, lanes);
+            }
+            let lane = |sum: Sum, value: Var| Stmt::Store {
+                array: lanes[&sum],
+                index: vec![l],
+                value,
+                write: Write::Add,
+            };
+            match stmt {
+                Stmt::Acc { local, value } if lanes.contains_key(&Sum::Local(local)) => {
+                    lane(Sum::Local(local), value)
+                }
+                Stmt::Store {
+                    array,
+                    index,
+                    value,
+                    write: Write::Add,
+                } if lanes.contains_key(&Sum::Element(array, index.clone())) => {
+                    lane(Sum::Element(array, index), value)
+                }
+                Stmt::Let {
+                    dsts,
+                    op: Op::Load(a, index),
+                    span,
+                } if index[..] == [offset] && of_chunk.contains_key(&a) => Stmt::Let {
+                    dsts,
+                    op: Op::Load(of_chunk[&a], vec![l]),
+                    span,
+                },
+                Stmt::Store {
+                    array,
+                    index,
+                    value,
+                    write,
+                } if index[..] == [offset] && of_chunk.contains_key(&array) => Stmt::Store {
+                    array: of_chunk[&array],
+                    index: vec![l],
+                    value,
+                    write,
+                },
+                other => other,
+            }
+        })
+        .collect()
+}
+
+fn infix(op: char) -> &'static primitives::Prim {
+    primitives::infix(op).expect("the table has + - * / %")
+}
+
+/// Appends statements to `out`, making the values they define.
+struct Builder<'a> {
+    func: &'a mut Func,
+    out: &'a mut Block,
+}
+
+impl Builder<'_> {
+    fn lit(&mut self, text: &str, ty: Ty) -> Var {
+        let v = self.func.var(ty, false, None);
+        self.out.push(Stmt::Let {
+            dsts: vec![Some(v)],
+            op: Op::Lit(syn::parse_str(text).expect("a literal")),
+            span: Span::call_site(),
+        });
+        v
+    }
+
+    fn prim(&mut self, op: char, a: Var, b: Var, ty: Ty) -> Var {
+        let v = self.func.var(ty, false, None);
+        self.out.push(Stmt::Let {
+            dsts: vec![Some(v)],
+            op: Op::Prim(infix(op), vec![a, b]),
+            span: Span::call_site(),
+        });
+        v
+    }
+
+    fn int(&mut self, op: char, a: Var, b: Var) -> Var {
+        self.prim(op, a, b, Ty::Int)
+    }
+
+    /// `let mut lanes = [0.0; LANES];` for `sum`, of its float type.
+    fn lanes(&mut self, sum: &Sum) -> Array {
+        let info = match sum {
+            Sum::Local(l) => self.func.local_info(*l).clone(),
+            Sum::Element(a, _) => self.func.array_info(*a).info.clone(),
+        };
+        let zero = self.lit("0.0", info.ty);
+        let name = info.name.as_ref().map(|n| format!("{n}_lanes"));
+        let lanes = self.func.array(
+            Info {
+                name,
+                active: false,
+                ..info
+            },
+            ArrayKind::Local,
+        );
+        self.out.push(Stmt::DeclArray {
+            array: lanes,
+            init: ArrayInit::Fill {
+                value: zero,
+                dims: vec![(
+                    Len::Const(Box::new(
+                        syn::parse_str(&LANES.to_string()).expect("a length"),
+                    )),
+                    false,
+                )],
+            },
+            span: Span::call_site(),
+        });
+        lanes
+    }
+
+    /// The sum of the lanes.
+    fn total(&mut self, lanes: Array, sum: &Sum) -> Var {
+        let ty = match sum {
+            Sum::Local(l) => self.func.local_info(*l).ty,
+            Sum::Element(a, _) => self.func.array_info(*a).info.ty,
+        };
+        let mut terms: Vec<Var> = (0..LANES)
+            .map(|k| {
+                let i = self.lit(&k.to_string(), Ty::Int);
+                let v = self.func.var(ty, false, None);
+                self.out.push(Stmt::Let {
+                    dsts: vec![Some(v)],
+                    op: Op::Load(lanes, vec![i]),
+                    span: Span::call_site(),
+                });
+                v
+            })
+            .collect();
+        // The upper half onto the lower half, as vectors of any width add them.
+        while terms.len() > 1 {
+            let upper = terms.split_off(terms.len() / 2);
+            terms = terms
+                .into_iter()
+                .zip(upper)
+                .map(|(a, b)| self.prim('+', a, b, ty))
+                .collect();
+        }
+        terms[0]
+    }
+}
