@@ -11,8 +11,8 @@
 
 use super::rows::Body;
 use crate::ir::{
-    visit, Adapter, Array, ArrayInit, ArrayKind, Block, Func, Info, Iter, Len, Local, Op, Stmt, Ty,
-    Var, Write,
+    visit, Array, ArrayInit, ArrayKind, Block, Func, Info, Iter, Len, Local, Op, Stmt, Ty, Var,
+    Write,
 };
 use crate::primitives;
 use proc_macro2::Span;
@@ -30,6 +30,15 @@ enum Sum {
     Element(Array, Vec<Var>),
 }
 
+/// How a loop of `n` iterations is cut: `chunks = n / LANES` chunks after the first
+/// `rest = n % LANES` iterations; `zero` and `width = LANES` are the literals.
+struct Cut {
+    zero: Var,
+    width: Var,
+    chunks: Var,
+    rest: Var,
+}
+
 /// A loop of the reverse sweep, `for var in iter { body }`, that [`rows`](super::rows) has
 /// rewritten to index each of `parts` at `offset`, the iteration's distance from the start.
 pub(super) struct Sliced {
@@ -41,22 +50,18 @@ pub(super) struct Sliced {
 }
 
 /// Pushes the loop onto `out`: in chunks with lanes if it carries sums, as it is otherwise.
-pub(super) fn split(func: &mut Func, lp: Sliced, out: &mut Block) {
-    let Sliced {
-        var,
-        iter,
-        mut body,
-        offset,
-        parts,
-    } = lp;
-    let (sums, mut hoist) = sums(func, var, &body);
+pub(super) fn split(func: &mut Func, mut lp: Sliced, out: &mut Block) {
+    let (sums, mut hoist) = sums(func, lp.var, &lp.body);
     if sums.is_empty() {
+        let Sliced {
+            var, iter, body, ..
+        } = lp;
         out.push(Stmt::For { var, iter, body });
         return;
     }
     hoist.sort_unstable();
     hoist.dedup();
-    let hoisted: Vec<Stmt> = hoist.iter().rev().map(|&k| body.remove(k)).collect();
+    let hoisted: Vec<Stmt> = hoist.iter().rev().map(|&k| lp.body.remove(k)).collect();
     out.extend(hoisted.into_iter().rev());
 
     let mut b = Builder { func, out };
@@ -67,94 +72,34 @@ pub(super) fn split(func: &mut Func, lp: Sliced, out: &mut Block) {
             (sum, lanes)
         })
         .collect();
-    // Only `rev`s (`rows` slices no other loop), and the sweep reverses `(lo..hi).rev()` by
-    // another.
-    let rev = iter
-        .adapters
-        .iter()
-        .filter(|a| matches!(a, Adapter::Rev))
-        .count()
-        % 2
-        == 1;
-    let adapters = iter.adapters.clone();
     let (zero, width) = (b.lit("0", Ty::Int), b.lit(&LANES.to_string(), Ty::Int));
-    let n = b.int('-', iter.end, iter.start);
+    let n = b.int('-', lp.iter.end, lp.iter.start);
     let chunks = b.int('/', n, width);
     let rest = b.int('%', n, width);
-    let stop = b.int('+', iter.start, rest);
+    let stop = b.int('+', lp.iter.start, rest);
+    let cut = Cut {
+        zero,
+        width,
+        chunks,
+        rest,
+    };
+    let chunked = b.chunked(&lp, &cut, &lanes);
+    // The iterations a chunk does not fill are the first `rest`, which run first going
+    // forward and last in reverse. `rows` slices only loops whose adapters are `rev`s, and the
+    // sweep reverses `(lo..hi).rev()` by another.
+    let rev = lp.iter.adapters.len() % 2 == 1;
     let remainder = Stmt::For {
-        var,
+        var: lp.var,
         iter: Iter {
             end: stop,
-            ..iter.clone()
+            ..lp.iter
         },
-        body: body.clone(),
+        body: lp.body,
     };
-    // The iterations a chunk does not fill are the first `rest`, which run first going
-    // forward and last in reverse.
-    if !rev {
-        b.out.push(remainder.clone());
-    }
-
-    // for c in 0..chunks: the chunk at offset rest + c·LANES, its parts, and its lanes.
-    let c = b.func.var(Ty::Int, false, None);
-    let mut chunk = Vec::new();
-    let mut cb = Builder {
-        func: b.func,
-        out: &mut chunk,
-    };
-    let at = cb.int('*', c, width);
-    let from = cb.int('+', rest, at);
-    let to = cb.int('+', from, width);
-    let first = cb.int('+', iter.start, from);
-    let mut of_chunk = BTreeMap::new();
-    for &p in &parts {
-        let info = cb.func.array_info(p).info.clone();
-        let name = info.name.as_ref().map(|n| format!("{n}_chunk"));
-        let part = cb.func.array(Info { name, ..info }, ArrayKind::Part(p));
-        let mutable = writes(&body, p);
-        cb.out.push(Stmt::DeclArray {
-            array: part,
-            init: ArrayInit::Part {
-                of: p,
-                lo: from,
-                hi: to,
-                mutable,
-            },
-            span: Span::call_site(),
-        });
-        of_chunk.insert(p, part);
-    }
-    // for l in 0..LANES: iteration first + l, element l of each chunk and lane.
-    let l = cb.func.var(Ty::Int, false, None);
-    let mut lane_body = vec![Stmt::Let {
-        dsts: vec![Some(var)],
-        op: Op::Prim(infix('+'), vec![first, l]),
-        span: Span::call_site(),
-    }];
-    lane_body.extend(into_lanes(body, offset, l, &of_chunk, &lanes));
-    chunk.push(Stmt::For {
-        var: l,
-        iter: Iter {
-            start: zero,
-            end: width,
-            inclusive: false,
-            adapters: adapters.clone(),
-        },
-        body: lane_body,
-    });
-    b.out.push(Stmt::For {
-        var: c,
-        iter: Iter {
-            start: zero,
-            end: chunks,
-            inclusive: false,
-            adapters,
-        },
-        body: chunk,
-    });
     if rev {
-        b.out.push(remainder);
+        b.out.extend([chunked, remainder]);
+    } else {
+        b.out.extend([remainder, chunked]);
     }
 
     for (sum, lanes) in lanes {
@@ -341,6 +286,62 @@ impl Builder<'_> {
 
     fn int(&mut self, op: char, a: Var, b: Var) -> Var {
         self.prim(op, a, b, Ty::Int)
+    }
+
+    /// `for c in 0..chunks`: the chunk at offset `rest + c·LANES` of each part, then
+    /// `for l in 0..LANES` over iteration `lo + rest + c·LANES + l`, which reads and writes
+    /// element `l` of each chunk and adds into lane `l`.
+    fn chunked(&mut self, lp: &Sliced, cut: &Cut, lanes: &BTreeMap<Sum, Array>) -> Stmt {
+        let c = self.func.var(Ty::Int, false, None);
+        let mut body = Vec::new();
+        let mut b = Builder {
+            func: self.func,
+            out: &mut body,
+        };
+        let at = b.int('*', c, cut.width);
+        let from = b.int('+', cut.rest, at);
+        let to = b.int('+', from, cut.width);
+        let first = b.int('+', lp.iter.start, from);
+        let mut of_chunk = BTreeMap::new();
+        for &p in &lp.parts {
+            let info = b.func.array_info(p).info.clone();
+            let name = info.name.as_ref().map(|n| format!("{n}_chunk"));
+            let part = b.func.array(Info { name, ..info }, ArrayKind::Part(p));
+            b.out.push(Stmt::DeclArray {
+                array: part,
+                init: ArrayInit::Part {
+                    of: p,
+                    lo: from,
+                    hi: to,
+                    mutable: writes(&lp.body, p),
+                },
+                span: Span::call_site(),
+            });
+            of_chunk.insert(p, part);
+        }
+        let l = b.func.var(Ty::Int, false, None);
+        let mut lane = vec![Stmt::Let {
+            dsts: vec![Some(lp.var)],
+            op: Op::Prim(infix('+'), vec![first, l]),
+            span: Span::call_site(),
+        }];
+        lane.extend(into_lanes(lp.body.clone(), lp.offset, l, &of_chunk, lanes));
+        let over = |end| Iter {
+            start: cut.zero,
+            end,
+            inclusive: false,
+            adapters: lp.iter.adapters.clone(),
+        };
+        body.push(Stmt::For {
+            var: l,
+            iter: over(cut.width),
+            body: lane,
+        });
+        Stmt::For {
+            var: c,
+            iter: over(cut.chunks),
+            body,
+        }
     }
 
     /// `let mut lanes = [0.0; LANES];` for `sum`, of its float type.
