@@ -15,8 +15,10 @@
 //! The hand-written adjoints are what an expert writes without BLAS: Rosenbrock's value and
 //! gradient in one fused pass; the recurrence with its `h` sequence stored forward and one
 //! backward loop; the linear layer's `X̄ = ȲWᵀ`, `W̄ = XᵀȲ`, `b̄ = Σ_r Ȳ` with loops ordered
-//! for contiguous access, after the forward pass (`hand_rows`), or with the value read off the
-//! adjoints instead (`hand`), and in the strided loop order of `linear` (`hand_same_loops`).
+//! for contiguous access and each dot product in eight partial sums, so that it vectorises (as
+//! the generated adjoint's lanes do), after the forward pass (`hand_rows`), or with the value
+//! read off the adjoints instead (`hand`), and in the strided loop order of `linear`
+//! (`hand_same_loops`).
 //! Before anything is timed, every hand-written value and gradient is checked against the
 //! generated one, so a wrong hand adjoint cannot skew the comparison.
 //! (The hand adjoints were also checked against central finite differences on small sizes
