@@ -540,14 +540,6 @@ impl<'a> Names<'a> {
         }
     }
 
-    /// The array `a` is a part of, or `a`.
-    fn whole(&self, a: Array) -> Array {
-        match self.func.array_info(a).kind {
-            ArrayKind::Part(of) => self.whole(of),
-            _ => a,
-        }
-    }
-
     /// Whether `a` is a parameter's adjoint, which the caller of the core function passes in.
     fn param_bar_array(&self, a: Array) -> bool {
         matches!(self.func.array_info(a).kind, ArrayKind::Bar(p)
@@ -666,7 +658,7 @@ impl<'a> Names<'a> {
                     Write::Set => quote!(#a #i = #v;),
                     Write::Add => quote!(#a #i += #v;),
                     // A parameter's adjoint starts at zero in `NAME_grad`, not in `NAME_vjp`.
-                    Write::First if self.param_bar_array(self.whole(*array)) => quote! {
+                    Write::First if self.param_bar_array(self.func.whole(*array)) => quote! {
                         if __ad_fresh { #a #i = #v; } else { #a #i += #v; }
                     },
                     Write::First => quote!(#a #i = #v;),

@@ -401,6 +401,14 @@ impl Func {
         &self.arrays[a.0 as usize]
     }
 
+    /// The array `a` is a part of, or `a`.
+    pub fn whole(&self, a: Array) -> Array {
+        match self.array_info(a).kind {
+            ArrayKind::Part(of) => self.whole(of),
+            _ => a,
+        }
+    }
+
     /// A fresh value.
     pub fn var(&mut self, ty: Ty, active: bool, name: Option<String>) -> Var {
         self.vars.push(Info { ty, active, name });

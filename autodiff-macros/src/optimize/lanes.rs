@@ -10,6 +10,7 @@
 //! so the result agrees with the strict order up to rounding, and is the same in every run.
 
 use super::rows::Body;
+use super::Builder;
 use crate::ir::{
     visit, Array, ArrayInit, ArrayKind, Block, Func, Info, Iter, Len, Local, Op, Stmt, Ty, Var,
     Write,
@@ -46,7 +47,8 @@ pub(super) struct Sliced {
     pub iter: Iter,
     pub body: Block,
     pub offset: Var,
-    pub parts: Vec<Array>,
+    /// Each part, and whether the body writes into it.
+    pub parts: Vec<(Array, bool)>,
 }
 
 /// Pushes the loop onto `out`: in chunks with lanes if it carries sums, as it is otherwise.
@@ -149,7 +151,7 @@ fn sums(func: &Func, var: Var, body: &Block) -> (Vec<Sum>, Vec<usize>) {
                 index,
                 write: Write::Add,
                 ..
-            } if func.array_info(*array).info.ty.is_float() && whole(func, *array) == *array => {
+            } if func.array_info(*array).info.ty.is_float() && func.whole(*array) == *array => {
                 let entry = elements.entry(*array).or_insert(Some(index));
                 if *entry != Some(index) {
                     *entry = None;
@@ -157,7 +159,7 @@ fn sums(func: &Func, var: Var, body: &Block) -> (Vec<Sum>, Vec<usize>) {
             }
             _ => visit(std::slice::from_ref(stmt), &mut |s| {
                 for a in s.arrays() {
-                    elements.insert(whole(func, a), None);
+                    elements.insert(func.whole(a), None);
                 }
             }),
         }
@@ -176,23 +178,6 @@ fn sums(func: &Func, var: Var, body: &Block) -> (Vec<Sum>, Vec<usize>) {
     sums.sort();
     sums.dedup();
     (sums, hoist)
-}
-
-/// The array `a` is a part of, or `a`.
-fn whole(func: &Func, a: Array) -> Array {
-    match func.array_info(a).kind {
-        ArrayKind::Part(of) => whole(func, of),
-        _ => a,
-    }
-}
-
-/// Whether `body` writes into `array`.
-fn writes(body: &Block, array: Array) -> bool {
-    let mut writes = false;
-    visit(body, &mut |s| {
-        writes |= matches!(s, Stmt::Store { array: a, .. } if *a == array);
-    });
-    writes
 }
 
 /// `body` as one lane's iteration: each part indexed at `offset` becomes its chunk at `l`, and
@@ -253,41 +238,7 @@ fn into_lanes(
         .collect()
 }
 
-fn infix(op: char) -> &'static primitives::Prim {
-    primitives::infix(op).expect("the table has + - * / %")
-}
-
-/// Appends statements to `out`, making the values they define.
-struct Builder<'a> {
-    func: &'a mut Func,
-    out: &'a mut Block,
-}
-
 impl Builder<'_> {
-    fn lit(&mut self, text: &str, ty: Ty) -> Var {
-        let v = self.func.var(ty, false, None);
-        self.out.push(Stmt::Let {
-            dsts: vec![Some(v)],
-            op: Op::Lit(syn::parse_str(text).expect("a literal")),
-            span: Span::call_site(),
-        });
-        v
-    }
-
-    fn prim(&mut self, op: char, a: Var, b: Var, ty: Ty) -> Var {
-        let v = self.func.var(ty, false, None);
-        self.out.push(Stmt::Let {
-            dsts: vec![Some(v)],
-            op: Op::Prim(infix(op), vec![a, b]),
-            span: Span::call_site(),
-        });
-        v
-    }
-
-    fn int(&mut self, op: char, a: Var, b: Var) -> Var {
-        self.prim(op, a, b, Ty::Int)
-    }
-
     /// `for c in 0..chunks`: the chunk at offset `rest + c·LANES` of each part, then
     /// `for l in 0..LANES` over iteration `lo + rest + c·LANES + l`, which reads and writes
     /// element `l` of each chunk and adds into lane `l`.
@@ -303,7 +254,7 @@ impl Builder<'_> {
         let to = b.int('+', from, cut.width);
         let first = b.int('+', lp.iter.start, from);
         let mut of_chunk = BTreeMap::new();
-        for &p in &lp.parts {
+        for &(p, mutable) in &lp.parts {
             let info = b.func.array_info(p).info.clone();
             let name = info.name.as_ref().map(|n| format!("{n}_chunk"));
             let part = b.func.array(Info { name, ..info }, ArrayKind::Part(p));
@@ -313,7 +264,7 @@ impl Builder<'_> {
                     of: p,
                     lo: from,
                     hi: to,
-                    mutable: writes(&lp.body, p),
+                    mutable,
                 },
                 span: Span::call_site(),
             });
@@ -322,7 +273,10 @@ impl Builder<'_> {
         let l = b.func.var(Ty::Int, false, None);
         let mut lane = vec![Stmt::Let {
             dsts: vec![Some(lp.var)],
-            op: Op::Prim(infix('+'), vec![first, l]),
+            op: Op::Prim(
+                primitives::infix('+').expect("the table has +"),
+                vec![first, l],
+            ),
             span: Span::call_site(),
         }];
         lane.extend(into_lanes(lp.body.clone(), lp.offset, l, &of_chunk, lanes));
@@ -385,13 +339,7 @@ impl Builder<'_> {
         let mut terms: Vec<Var> = (0..LANES)
             .map(|k| {
                 let i = self.lit(&k.to_string(), Ty::Int);
-                let v = self.func.var(ty, false, None);
-                self.out.push(Stmt::Let {
-                    dsts: vec![Some(v)],
-                    op: Op::Load(lanes, vec![i]),
-                    span: Span::call_site(),
-                });
-                v
+                self.push(ty, Op::Load(lanes, vec![i]))
             })
             .collect();
         // The upper half onto the lower half, as vectors of any width add them.

@@ -4,7 +4,9 @@
 //! it touches, or the order of a floating-point sum. Each is exact (up to the sign of a zero)
 //! but `lanes`, which adds one sum in another order.
 
-use crate::ir::Func;
+use crate::ir::{Block, Func, Op, Stmt, Ty, Var};
+use crate::primitives;
+use proc_macro2::Span;
 
 mod accumulators;
 mod first_touch;
@@ -21,4 +23,35 @@ pub fn optimize(mut adj: Func) -> Func {
     signs::fold(&mut adj);
     accumulators::fuse(&mut adj);
     adj
+}
+
+/// Appends statements to `out`, making the values they define.
+struct Builder<'a> {
+    func: &'a mut Func,
+    out: &'a mut Block,
+}
+
+impl Builder<'_> {
+    fn lit(&mut self, text: &str, ty: Ty) -> Var {
+        self.push(ty, Op::Lit(syn::parse_str(text).expect("a literal")))
+    }
+
+    fn prim(&mut self, op: char, a: Var, b: Var, ty: Ty) -> Var {
+        let prim = primitives::infix(op).expect("the table has + - * / %");
+        self.push(ty, Op::Prim(prim, vec![a, b]))
+    }
+
+    fn int(&mut self, op: char, a: Var, b: Var) -> Var {
+        self.prim(op, a, b, Ty::Int)
+    }
+
+    fn push(&mut self, ty: Ty, op: Op) -> Var {
+        let v = self.func.var(ty, false, None);
+        self.out.push(Stmt::Let {
+            dsts: vec![Some(v)],
+            op,
+            span: Span::call_site(),
+        });
+        v
+    }
 }

@@ -6,11 +6,10 @@
 //! not step by one is left as it is, and so is the forward sweep, which panics where the
 //! original does.
 
-use super::lanes;
+use super::{lanes, Builder};
 use crate::ir::{
     visit, Adapter, Array, ArrayInit, ArrayKind, Block, Cmp, Func, Info, Iter, Op, Stmt, Ty, Var,
 };
-use crate::primitives;
 use proc_macro2::Span;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -117,23 +116,24 @@ fn for_loop(func: &mut Func, var: Var, iter: Iter, mut body: Block, out: &mut Bl
     for k in hoist.iter().rev() {
         then.insert(0, body.remove(*k));
     }
-    let offset = int(func);
-    body.insert(
-        0,
-        Stmt::Let {
-            dsts: vec![Some(offset)],
-            op: Op::Prim(infix('-'), vec![var, iter.start]),
-            span: Span::call_site(),
-        },
-    );
+    let mut first = Vec::new();
+    let offset = Builder {
+        func,
+        out: &mut first,
+    }
+    .int('-', var, iter.start);
+    body.splice(0..0, first);
     let mut parts = HashMap::new();
     for (a, b) in arrays {
         let (lo, hi) = match b {
             Base::Zero => (iter.start, iter.end),
-            Base::At(b) => (
-                add(func, b, iter.start, &mut then),
-                add(func, b, iter.end, &mut then),
-            ),
+            Base::At(b) => {
+                let mut at = Builder {
+                    func,
+                    out: &mut then,
+                };
+                (at.int('+', b, iter.start), at.int('+', b, iter.end))
+            }
         };
         let info = func.array_info(a).info.clone();
         let name = info.name.as_ref().map(|n| format!("{n}_row"));
@@ -158,7 +158,10 @@ fn for_loop(func: &mut Func, var: Var, iter: Iter, mut body: Block, out: &mut Bl
         }
     }
     let (start, end) = (iter.start, iter.end);
-    let mut parts: Vec<Array> = parts.into_values().collect();
+    let mut parts: Vec<(Array, bool)> = parts
+        .into_iter()
+        .map(|(a, part)| (part, written.contains(&a)))
+        .collect();
     parts.sort_unstable();
     let sliced = lanes::Sliced {
         var,
@@ -272,22 +275,4 @@ fn borrowed(stmt: &Stmt, nested: bool) -> Vec<Array> {
         return Vec::new();
     }
     stmt.arrays()
-}
-
-fn int(func: &mut Func) -> Var {
-    func.var(Ty::Int, false, None)
-}
-
-fn infix(op: char) -> &'static primitives::Prim {
-    primitives::infix(op).expect("the table has + and -")
-}
-
-fn add(func: &mut Func, a: Var, b: Var, out: &mut Block) -> Var {
-    let sum = int(func);
-    out.push(Stmt::Let {
-        dsts: vec![Some(sum)],
-        op: Op::Prim(infix('+'), vec![a, b]),
-        span: Span::call_site(),
-    });
-    sum
 }
