@@ -53,7 +53,7 @@ pub(super) struct Sliced {
 
 /// Pushes the loop onto `out`: in chunks with lanes if it carries sums, as it is otherwise.
 pub(super) fn split(func: &mut Func, mut lp: Sliced, out: &mut Block) {
-    let (sums, mut hoist) = sums(func, lp.var, &lp.body);
+    let (sums, hoist) = sums(func, lp.var, &lp.body);
     if sums.is_empty() {
         let Sliced {
             var, iter, body, ..
@@ -61,12 +61,8 @@ pub(super) fn split(func: &mut Func, mut lp: Sliced, out: &mut Block) {
         out.push(Stmt::For { var, iter, body });
         return;
     }
-    hoist.sort_unstable();
-    hoist.dedup();
-    let hoisted: Vec<Stmt> = hoist.iter().rev().map(|&k| lp.body.remove(k)).collect();
-    out.extend(hoisted.into_iter().rev());
-
     let mut b = Builder { func, out };
+    b.hoist(&mut lp.body, hoist);
     let lanes: BTreeMap<Sum, Array> = sums
         .into_iter()
         .map(|sum| {
@@ -255,20 +251,7 @@ impl Builder<'_> {
         let first = b.int('+', lp.iter.start, from);
         let mut of_chunk = BTreeMap::new();
         for &(p, mutable) in &lp.parts {
-            let info = b.func.array_info(p).info.clone();
-            let name = info.name.as_ref().map(|n| format!("{n}_chunk"));
-            let part = b.func.array(Info { name, ..info }, ArrayKind::Part(p));
-            b.out.push(Stmt::DeclArray {
-                array: part,
-                init: ArrayInit::Part {
-                    of: p,
-                    lo: from,
-                    hi: to,
-                    mutable,
-                },
-                span: Span::call_site(),
-            });
-            of_chunk.insert(p, part);
+            of_chunk.insert(p, b.part(p, from, to, mutable, "chunk"));
         }
         let l = b.func.var(Ty::Int, false, None);
         let mut lane = vec![Stmt::Let {

@@ -4,7 +4,7 @@
 //! it touches, or the order of a floating-point sum. Each is exact (up to the sign of a zero)
 //! but `lanes`, which adds one sum in another order.
 
-use crate::ir::{Block, Func, Op, Stmt, Ty, Var};
+use crate::ir::{Array, ArrayInit, ArrayKind, Block, Func, Info, Op, Stmt, Ty, Var};
 use crate::primitives;
 use proc_macro2::Span;
 
@@ -43,6 +43,33 @@ impl Builder<'_> {
 
     fn int(&mut self, op: char, a: Var, b: Var) -> Var {
         self.prim(op, a, b, Ty::Int)
+    }
+
+    /// `let part = &of[lo..hi];` (`&mut` if `mutable`), named after `of` with `suffix`.
+    fn part(&mut self, of: Array, lo: Var, hi: Var, mutable: bool, suffix: &str) -> Array {
+        let info = self.func.array_info(of).info.clone();
+        let name = info.name.as_ref().map(|n| format!("{n}_{suffix}"));
+        let part = self.func.array(Info { name, ..info }, ArrayKind::Part(of));
+        self.out.push(Stmt::DeclArray {
+            array: part,
+            init: ArrayInit::Part {
+                of,
+                lo,
+                hi,
+                mutable,
+            },
+            span: Span::call_site(),
+        });
+        part
+    }
+
+    /// Moves the statements of `body` at `indices` (the same in every iteration) to `out`, in
+    /// their order.
+    fn hoist(&mut self, body: &mut Block, mut indices: Vec<usize>) {
+        indices.sort_unstable();
+        indices.dedup();
+        let hoisted: Vec<Stmt> = indices.iter().rev().map(|&k| body.remove(k)).collect();
+        self.out.extend(hoisted.into_iter().rev());
     }
 
     fn push(&mut self, ty: Ty, op: Op) -> Var {

@@ -7,9 +7,7 @@
 //! original does.
 
 use super::{lanes, Builder};
-use crate::ir::{
-    visit, Adapter, Array, ArrayInit, ArrayKind, Block, Cmp, Func, Info, Iter, Op, Stmt, Ty, Var,
-};
+use crate::ir::{visit, Adapter, Array, ArrayKind, Block, Cmp, Func, Iter, Op, Stmt, Ty, Var};
 use proc_macro2::Span;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -111,44 +109,25 @@ fn for_loop(func: &mut Func, var: Var, iter: Iter, mut body: Block, out: &mut Bl
     }
 
     let mut then = Vec::new();
-    hoist.sort_unstable();
-    hoist.dedup();
-    for k in hoist.iter().rev() {
-        then.insert(0, body.remove(*k));
-    }
     let mut first = Vec::new();
     let offset = Builder {
         func,
         out: &mut first,
     }
     .int('-', var, iter.start);
+    let mut b = Builder {
+        func,
+        out: &mut then,
+    };
+    b.hoist(&mut body, hoist);
     body.splice(0..0, first);
     let mut parts = HashMap::new();
-    for (a, b) in arrays {
-        let (lo, hi) = match b {
+    for (a, base) in arrays {
+        let (lo, hi) = match base {
             Base::Zero => (iter.start, iter.end),
-            Base::At(b) => {
-                let mut at = Builder {
-                    func,
-                    out: &mut then,
-                };
-                (at.int('+', b, iter.start), at.int('+', b, iter.end))
-            }
+            Base::At(at) => (b.int('+', at, iter.start), b.int('+', at, iter.end)),
         };
-        let info = func.array_info(a).info.clone();
-        let name = info.name.as_ref().map(|n| format!("{n}_row"));
-        let part = func.array(Info { name, ..info }, ArrayKind::Part(a));
-        then.push(Stmt::DeclArray {
-            array: part,
-            init: ArrayInit::Part {
-                of: a,
-                lo,
-                hi,
-                mutable: written.contains(&a),
-            },
-            span: Span::call_site(),
-        });
-        parts.insert(a, part);
+        parts.insert(a, b.part(a, lo, hi, written.contains(&a), "row"));
     }
     for stmt in &mut body {
         if let Some((a, index)) = element!(stmt) {
