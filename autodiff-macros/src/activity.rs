@@ -1,19 +1,27 @@
-//! Activity: which values, locals and arrays depend on an active parameter. A fixpoint over the
-//! IR, because a loop can make a local active after its first read. Then the checks that need
+//! Activity: which values, locals and arrays need an adjoint. One needs it only if it depends on
+//! an active parameter (*varied*) and the result depends on it (*useful*), as Tapenade decides:
+//! a loop whose values never reach the result gets no reverse sweep, so that nothing of it can
+//! turn a zero adjoint into `0 · ∞ = NaN`. Each is a fixpoint over the IR, because a loop can
+//! make a local varied after its first read, or useful after its last write. Then the checks that need
 //! activity: a method without a derivative rule may not receive an active argument, a call with
 //! an active argument is differentiated through the callee's `_vjp` (and its array arguments must
 //! keep their contents until the reverse sweep), and an active buffer must be declared at the top
 //! level of the function.
 
 use crate::ctxt::Ctxt;
-use crate::ir::{Array, ArrayInit, Block, CallArg, Func, Op, Stmt, Ty};
+use crate::ir::{Array, ArrayInit, Block, CallArg, Func, Local, Op, Stmt, Ty, Var};
 use crate::primitives::{self, Arg};
 use proc_macro2::Span;
 use quote::ToTokens;
+use std::collections::HashSet;
 
 pub fn analyse(func: &mut Func, cx: &mut Ctxt) {
     let mut body = std::mem::take(&mut func.body);
     while propagate(func, &body) {}
+    let mut useful = Useful::default();
+    useful.vars.extend(func.ret.iter().copied());
+    while useful.propagate(&body) {}
+    useful.restrict(func);
     let mut nested = Vec::new();
     nested_arrays(&body, true, &mut nested);
     check(func, &body, &nested, cx);
@@ -62,6 +70,129 @@ fn propagate(func: &mut Func, block: &Block) -> bool {
         }
     }
     changed
+}
+
+/// What the result depends on through values (not through conditions, whose derivative is
+/// zero): a flow-insensitive over-approximation, so nothing the result needs is left out.
+#[derive(Default)]
+struct Useful {
+    vars: HashSet<Var>,
+    locals: HashSet<Local>,
+    arrays: HashSet<Array>,
+}
+
+impl Useful {
+    /// One backward pass; true if anything became useful.
+    fn propagate(&mut self, block: &Block) -> bool {
+        let mut changed = false;
+        for stmt in block.iter().rev() {
+            for b in stmt.blocks() {
+                changed |= self.propagate(b);
+            }
+            changed |= self.stmt(stmt);
+        }
+        changed
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) -> bool {
+        let (mut vars, mut arrays, mut locals) = (Vec::new(), Vec::new(), Vec::new());
+        match stmt {
+            Stmt::Let { dsts, op, .. } => {
+                if !dsts.iter().flatten().any(|v| self.vars.contains(v)) {
+                    return false;
+                }
+                match op {
+                    Op::Prim(p, args) => vars.extend(
+                        p.args
+                            .iter()
+                            .zip(args)
+                            .filter(|(k, _)| **k == Arg::Float)
+                            .map(|(_, a)| *a),
+                    ),
+                    Op::Cast(x, _) => vars.push(*x),
+                    // No rule: the check below reports an active argument.
+                    Op::Method(_, args) => vars.extend(args),
+                    Op::Get(l) => locals.push(*l),
+                    Op::Load(a, _) => arrays.push(*a),
+                    Op::Call(_, args) => call_args(args, &mut vars, &mut arrays),
+                    Op::Param(_)
+                    | Op::Lit(_)
+                    | Op::Path(_)
+                    | Op::Cmp(..)
+                    | Op::Not(_)
+                    | Op::Len(..)
+                    | Op::Seed(_)
+                    | Op::Pop(_)
+                    | Op::Rule { .. } => {}
+                }
+            }
+            Stmt::Decl { local, init: value }
+            | Stmt::Set { local, value }
+            | Stmt::Acc { local, value } => {
+                if self.locals.contains(local) {
+                    vars.push(*value);
+                }
+            }
+            Stmt::Store { array, value, .. } => {
+                if self.arrays.contains(array) {
+                    vars.push(*value);
+                }
+            }
+            Stmt::DeclArray { array, init, .. } => {
+                if self.arrays.contains(array) {
+                    match init {
+                        ArrayInit::Fill { value, .. } => vars.push(*value),
+                        ArrayInit::Elems { elems, .. } => vars.extend(elems),
+                        ArrayInit::Call(_, args) => call_args(args, &mut vars, &mut arrays),
+                        ArrayInit::Part { of, .. } => arrays.push(*of),
+                        ArrayInit::ZerosLike(_) | ArrayInit::UnwantedLike(_) => {}
+                    }
+                }
+            }
+            Stmt::If { .. }
+            | Stmt::For { .. }
+            | Stmt::While { .. }
+            | Stmt::Repeat { .. }
+            | Stmt::ExitIf(_)
+            | Stmt::Push { .. }
+            | Stmt::CallVjp { .. }
+            | Stmt::Reserve { .. }
+            | Stmt::Verbatim { .. } => {}
+        }
+        let mut changed = false;
+        for v in vars {
+            changed |= self.vars.insert(v);
+        }
+        for l in locals {
+            changed |= self.locals.insert(l);
+        }
+        for a in arrays {
+            changed |= self.arrays.insert(a);
+        }
+        changed
+    }
+
+    /// Active: varied and useful.
+    fn restrict(&self, func: &mut Func) {
+        for (i, info) in func.vars.iter_mut().enumerate() {
+            info.active &= self.vars.contains(&Var(i as u32));
+        }
+        for (i, info) in func.locals.iter_mut().enumerate() {
+            info.active &= self.locals.contains(&Local(i as u32));
+        }
+        for (i, a) in func.arrays.iter_mut().enumerate() {
+            a.info.active &= self.arrays.contains(&Array(i as u32));
+        }
+    }
+}
+
+fn call_args(args: &[CallArg], vars: &mut Vec<Var>, arrays: &mut Vec<Array>) {
+    for a in args {
+        match a {
+            CallArg::Value(v) => vars.push(*v),
+            CallArg::Array { array, .. } => arrays.push(*array),
+        }
+    }
 }
 
 fn init_active(func: &Func, init: &ArrayInit) -> bool {

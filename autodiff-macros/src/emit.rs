@@ -5,7 +5,7 @@
 use crate::ast::{self, ParamKind};
 use crate::ir::{
     Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, CallSeed, FloatTy, Func, Grad,
-    Iter, Len, Local, Op, Range, Stack, Stmt, Var, Write,
+    Iter, Len, Local, Op, Range, Stack, Stmt, Ty, Var, Write,
 };
 use crate::primitives::{Arg, Form};
 use trace::Sweep;
@@ -507,7 +507,7 @@ impl<'a> Names<'a> {
 
     fn of(&self, v: Var) -> TokenStream {
         match self.defs[v.0 as usize] {
-            Some(Op::Lit(lit)) => lit.to_token_stream(),
+            Some(Op::Lit(lit)) => typed_lit(lit, self.func.info(v).ty),
             Some(Op::Path(path)) => path.to_token_stream(),
             Some(Op::Param(i)) => self.sig.params[*i].ident.to_token_stream(),
             _ => self.var(v).to_token_stream(),
@@ -859,9 +859,9 @@ impl<'a> Names<'a> {
                     let k = self.of(*k);
                     quote!(#t.step_by(#k))
                 }
-                Adapter::Take(n) => {
+                Adapter::Replay(n) => {
                     let n = self.of(*n);
-                    quote!(#t.take(#n))
+                    quote!(::autodiff::__private::replay(#t, #n))
                 }
             };
         }
@@ -963,6 +963,39 @@ impl<'a> Names<'a> {
             })
             .collect();
         let pat = tuple_or_single(pats);
-        quote!(let #pat = #value;)
+        let ty = match dsts {
+            [Some(v)] => match self.func.info(*v).ty {
+                Ty::Float(Some(f)) => {
+                    let f = float_ty(f);
+                    quote!(: #f)
+                }
+                _ => TokenStream::new(),
+            },
+            _ => TokenStream::new(),
+        };
+        quote!(let #pat #ty = #value;)
+    }
+}
+
+/// A float literal spelled with the width inference gave it (`1.25_f64`), so that a method
+/// called on it is not ambiguous; other literals as written.
+fn typed_lit(lit: &syn::Lit, ty: Ty) -> TokenStream {
+    let spelled = match (lit, ty) {
+        (syn::Lit::Float(f), Ty::Float(Some(w))) if f.suffix().is_empty() => match w {
+            FloatTy::F64 => (f.base10_parse::<f64>().ok())
+                .filter(|x| x.is_finite())
+                .map(proc_macro2::Literal::f64_suffixed),
+            FloatTy::F32 => (f.base10_parse::<f32>().ok())
+                .filter(|x| x.is_finite())
+                .map(proc_macro2::Literal::f32_suffixed),
+        },
+        _ => None,
+    };
+    match spelled {
+        Some(mut l) => {
+            l.set_span(lit.span());
+            l.into_token_stream()
+        }
+        None => lit.to_token_stream(),
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::args::Args;
 use crate::ctxt::Ctxt;
-use crate::{activity, ast, emit, fallback, lower, optimize, reverse};
+use crate::{activity, ast, emit, fallback, lower, optimize, reverse, types};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ItemFn;
@@ -18,6 +18,7 @@ pub fn grad(attr: TokenStream, item: ItemFn) -> TokenStream {
     let signature_ok = cx.len() == 0;
     let mut primal = lower::lower(&func, &mut cx);
     activity::analyse(&mut primal, &mut cx);
+    types::infer(&mut primal, func.ret);
     match cx.finish() {
         Ok(()) => {
             let adjoint = reverse::reverse(&primal);

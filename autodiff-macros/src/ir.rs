@@ -226,7 +226,9 @@ pub struct Iter {
 pub enum Adapter {
     Rev,
     StepBy(Var),
-    Take(Var),
+    /// The first `count` values, last first: the reverse sweep of a loop that may have left
+    /// early, or whose iterator cannot run backwards for every integer type (`step_by`).
+    Replay(Var),
 }
 
 pub type Block = Vec<Stmt>;
@@ -369,9 +371,19 @@ pub enum Grad {
     Array(Array),
 }
 
+/// A differentiated parameter, as the body sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wrt {
+    Scalar(Var),
+    Array(Array),
+}
+
 /// A whole function.
 #[derive(Clone, Debug, Default)]
 pub struct Func {
+    /// The parameters the gradient has an entry for, in parameter order, whether or not
+    /// anything reaches them.
+    pub wrt: Vec<Wrt>,
     pub vars: Vec<Info>,
     pub locals: Vec<Info>,
     pub arrays: Vec<ArrayInfo>,
@@ -474,7 +486,7 @@ macro_rules! operands {
         [start, end]
             .into_iter()
             .chain(adapters.into_iter().filter_map(|a| match a {
-                Adapter::StepBy(v) | Adapter::Take(v) => Some(v),
+                Adapter::StepBy(v) | Adapter::Replay(v) => Some(v),
                 Adapter::Rev => None,
             }))
             .collect::<Vec<_>>()
@@ -723,7 +735,7 @@ impl fmt::Display for Iter {
             match a {
                 Adapter::Rev => write!(f, " rev")?,
                 Adapter::StepBy(k) => write!(f, " step {k}")?,
-                Adapter::Take(n) => write!(f, " take {n}")?,
+                Adapter::Replay(n) => write!(f, " replay {n}")?,
             }
         }
         Ok(())

@@ -22,6 +22,7 @@ mod reverse;
 mod rule;
 #[cfg(test)]
 mod tests;
+mod types;
 
 use proc_macro::TokenStream;
 

@@ -4,7 +4,7 @@
 use crate::args::Args;
 use crate::ctxt::Ctxt;
 use crate::ir::Func;
-use crate::{activity, ast, lower, optimize, reverse};
+use crate::{activity, ast, lower, optimize, reverse, types};
 
 /// The primal and adjoint IR of `src`.
 fn funcs(src: &str) -> (Func, Func) {
@@ -13,6 +13,7 @@ fn funcs(src: &str) -> (Func, Func) {
     let func = ast::Func::from_syn(&item, &Args::default(), &mut cx);
     let mut primal = lower::lower(&func, &mut cx);
     activity::analyse(&mut primal, &mut cx);
+    types::infer(&mut primal, func.ret);
     assert!(cx.finish().is_ok(), "test input has no errors");
     let adjoint = reverse::reverse(&primal);
     (primal, adjoint)

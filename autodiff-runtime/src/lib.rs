@@ -18,7 +18,7 @@ mod trace;
 
 pub use call::{Active, Inactive, IsInactive};
 pub use float::Float;
-pub use tape::{pop, unwanted_like, zeros_like, Zeros};
+pub use tape::{pop, replay, unwanted_like, zeros_like, Replay, Zeros};
 pub use trace::{Step, Trace, Update};
 
 /// The rectified linear unit, `max(x, 0)`. Its derivative at exactly 0 is taken to be 0.

@@ -15,6 +15,41 @@ pub fn pop<T>(tape: &mut Vec<T>) -> T {
     }
 }
 
+/// The first `count` values of a loop's iterator, last first: how the reverse sweep replays a
+/// loop that may have left early, or whose iterator cannot run backwards for every integer type
+/// (`(a..=b).step_by(k)` is not double-ended for `usize`). Each value is the iterator's `k`-th,
+/// which ranges, `rev` and `step_by` give in constant time.
+#[inline(always)]
+pub fn replay<I: Iterator + Clone>(iter: I, count: usize) -> Replay<I> {
+    Replay { iter, left: count }
+}
+
+/// The iterator [`replay`] returns.
+#[derive(Clone, Debug)]
+pub struct Replay<I> {
+    iter: I,
+    left: usize,
+}
+
+impl<I: Iterator + Clone> Iterator for Replay<I> {
+    type Item = I::Item;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<I::Item> {
+        self.left = self.left.checked_sub(1)?;
+        match self.iter.clone().nth(self.left) {
+            Some(v) => Some(v),
+            None => unreachable!(
+                "autodiff: a loop replayed past its end; this is a bug in #[grad], please report it"
+            ),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
 /// A value with an adjoint of the same shape: floats, and arrays, slices and `Vec`s of them.
 pub trait Zeros {
     /// The adjoint's type: `f64` for `f64`, `Vec<T̄>` for `[T]` and `Vec<T>`, `[T̄; N]` for `[T; N]`.

@@ -14,7 +14,9 @@
 
 use crate::ast::{self, ParamKind};
 use crate::ctxt::Ctxt;
-use crate::ir::{Array, ArrayKind, Block, FloatTy, Func, Info, Local, Op, Stmt, Ty, Var, Write};
+use crate::ir::{
+    Array, ArrayKind, Block, FloatTy, Func, Info, Local, Op, Stmt, Ty, Var, Write, Wrt,
+};
 use crate::primitives::{self, Form};
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
@@ -48,7 +50,11 @@ pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
                     active: p.active,
                     name,
                 };
-                Binding::Array(lower.func.array(info, ArrayKind::Param(i)))
+                let a = lower.func.array(info, ArrayKind::Param(i));
+                if p.active {
+                    lower.func.wrt.push(Wrt::Array(a));
+                }
+                Binding::Array(a)
             }
             ParamKind::Unsupported => Binding::Value(lower.placeholder()),
             kind => {
@@ -59,6 +65,9 @@ pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
                 };
                 let v = lower.def(Op::Param(i), ty, p.ident.span());
                 lower.func.vars[v.0 as usize].active = p.active;
+                if p.active {
+                    lower.func.wrt.push(Wrt::Scalar(v));
+                }
                 Binding::Value(v)
             }
         };
@@ -833,7 +842,13 @@ impl Lower<'_> {
                 let msg = format!("`{}` takes {} argument(s)", segs.join("::"), p.args.len());
                 return self.unsupported(c, msg);
             }
-            return self.prim(p, args, func.span());
+            let v = self.prim(p, args, func.span());
+            // `f64::abs(-1.1)` fixes the width of its float arguments, as the receiver's type.
+            if let (["f64" | "f32", _], Ty::Float(None)) = (&segs[..], self.ty(v)) {
+                let w = float_suffix(segs[0]);
+                self.func.vars[v.0 as usize].ty = Ty::Float(w);
+            }
+            return v;
         }
         // Any other function: arrays are passed as themselves; activity decides whether the
         // call is differentiated (through `path_vjp`).

@@ -74,7 +74,7 @@ impl<'a> Reverse<'a> {
         for stmt in block {
             let count = self.counts.get(&(stmt as *const Stmt)).copied();
             if let Some(c) = count {
-                let zero = self.lit("0", Ty::Int, &mut out);
+                let zero = self.lit("0usize", Ty::Int, &mut out);
                 out.push(Stmt::Decl {
                     local: c.counter,
                     init: zero,
@@ -92,16 +92,29 @@ impl<'a> Reverse<'a> {
                     if self.fused.contains(&id(body)) {
                         self.declare_bars(body, &mut fwd);
                         fwd.extend(self.forward(body));
+                        // An iteration that leaves the loop still runs its reverse first.
+                        let exit = match fwd.last() {
+                            Some(Stmt::ExitIf(_)) => fwd.pop(),
+                            _ => None,
+                        };
                         let mut adj = HashMap::new();
                         self.reverse_stmts(body, &mut adj, &mut fwd);
-                        self.carry_neighbours(*var, iter, &mut fwd, &mut out, &mut after);
+                        // The carry's last contribution goes to `ā[end]`: not after a `break`.
+                        match exit {
+                            Some(exit) => fwd.push(exit),
+                            None => {
+                                self.carry_neighbours(*var, iter, &mut fwd, &mut out, &mut after)
+                            }
+                        }
                     } else {
                         if let Some(c) = count {
                             fwd.extend(self.tick(c.counter));
                         }
                         fwd.extend(self.forward(body));
-                        // One push per iteration: room for all of them at once.
-                        for stack in self.pushed(body) {
+                        // One push per iteration: room for all of them at once, unless the loop
+                        // may leave long before its bound (`0..usize::MAX` with a `break`).
+                        let exits = body.iter().any(|s| matches!(s, Stmt::ExitIf(_)));
+                        for stack in self.pushed(body).into_iter().filter(|_| !exits) {
                             out.push(Stmt::Reserve {
                                 stack,
                                 iter: iter.clone(),
@@ -178,9 +191,11 @@ impl<'a> Reverse<'a> {
         // The arrays whose every update in the body is `ā[i] += ..` or `ā[i + 1] += ..`.
         let mut arrays: Vec<Array> = Vec::new();
         let mut mixed: HashSet<Array> = HashSet::new();
+        // Only adjoints: a primal buffer's stores are the function's own.
         visit(body, &mut |stmt| {
             if let Stmt::Store { array, .. } = stmt {
-                if !arrays.contains(array) {
+                let bar = matches!(self.out.array_info(*array).kind, ArrayKind::Bar(_));
+                if bar && !arrays.contains(array) {
                     arrays.push(*array);
                 }
             }
@@ -327,7 +342,7 @@ impl<'a> Reverse<'a> {
     /// `counter += 1`.
     pub(super) fn tick(&mut self, counter: Local) -> Block {
         let mut out = Vec::new();
-        let one = self.lit("1", Ty::Int, &mut out);
+        let one = self.lit("1usize", Ty::Int, &mut out);
         out.push(Stmt::Acc {
             local: counter,
             value: one,

@@ -20,7 +20,7 @@
 
 use crate::ir::{
     values, visit, Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, CallSeed, Cmp,
-    FloatTy, Func, Grad, Info, Iter, Local, Op, Stack, Stmt, Ty, Var, Write,
+    FloatTy, Func, Grad, Info, Iter, Local, Op, Stack, Stmt, Ty, Var, Write, Wrt,
 };
 use crate::primitives::{self, Arg, Form};
 use proc_macro2::Span;

@@ -80,7 +80,12 @@ impl<'a> Reverse<'a> {
                     if self.analyse(body) {
                         any = true;
                         iter.uses().into_iter().for_each(|v| self.need(v));
-                        if body.iter().any(|s| matches!(s, Stmt::ExitIf(_))) {
+                        let exits = body.iter().any(|s| matches!(s, Stmt::ExitIf(_)));
+                        let steps = iter
+                            .adapters
+                            .iter()
+                            .any(|a| matches!(a, Adapter::StepBy(_)));
+                        if exits || steps {
                             self.counted.push((stmt, here));
                         }
                     }

@@ -21,34 +21,15 @@ impl<'a> Reverse<'a> {
 
     /// One gradient entry per active parameter, in parameter order.
     pub(super) fn grads(&mut self, adj: &HashMap<Var, Var>, out: &mut Block) -> Vec<Grad> {
-        let primal = self.primal;
-        let mut entries: Vec<(usize, Grad)> = Vec::new();
-        for stmt in &primal.body {
-            let Stmt::Let {
-                dsts,
-                op: Op::Param(i),
-                ..
-            } = stmt
-            else {
-                continue;
-            };
-            let [Some(v)] = dsts[..] else { continue };
-            if !self.active(v) {
-                continue;
-            }
-            let g = match self.value_bars.get(&v) {
-                Some(bar) => Some(self.get(*bar, out)),
-                None => adj.get(&v).copied(),
-            };
-            entries.push((*i, Grad::Scalar(g)));
-        }
-        for (a, bar) in &self.array_bars {
-            if let ArrayKind::Param(i) = self.primal.array_info(*a).kind {
-                entries.push((i, Grad::Array(*bar)));
-            }
-        }
-        entries.sort_by_key(|(i, _)| *i);
-        entries.into_iter().map(|(_, g)| g).collect()
+        let wrt = self.primal.wrt.clone();
+        wrt.into_iter()
+            .map(|w| match w {
+                // Structurally zero where nothing reaches the parameter.
+                Wrt::Scalar(v) if !self.active(v) => Grad::Scalar(None),
+                Wrt::Scalar(v) => Grad::Scalar(self.bar_of(v, adj, out)),
+                Wrt::Array(a) => Grad::Array(self.array_bar(a)),
+            })
+            .collect()
     }
 
     /// The reverse of a block that is not in scope any more: its mutable adjoints, the values
@@ -281,10 +262,10 @@ impl<'a> Reverse<'a> {
                     return;
                 }
                 let mut iter = iter.clone();
-                if let Some(c) = self.counts.get(&(stmt as *const Stmt)) {
-                    iter.adapters.push(Adapter::Take(c.value));
+                match self.counts.get(&(stmt as *const Stmt)) {
+                    Some(c) => iter.adapters.push(Adapter::Replay(c.value)),
+                    None => iter.adapters.push(Adapter::Rev),
                 }
-                iter.adapters.push(Adapter::Rev);
                 out.push(Stmt::For {
                     var: *var,
                     iter,

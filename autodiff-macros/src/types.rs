@@ -1,0 +1,179 @@
+//! Float widths: every float value, local and array gets the width rustc gives it, so that the
+//! generated code can spell it. In the source, `let t: f64 = 1.25 - 0.5;` types the literals
+//! through the `let`; once that expression is split into single assignments, nothing would tie
+//! `1.25` to `f64`, and `t.sin()` would be ambiguous to rustc. Widths flow through every
+//! operation whose operands share a type (arithmetic, float methods, comparisons, assignments,
+//! element reads and writes) from what fixes one (a parameter, a suffix, a cast, a typed `let`,
+//! `f64::sin(..)`, the result type). A width nothing fixes stays unspelled, as in the source.
+
+use crate::ir::{Array, ArrayInit, Block, FloatTy, Func, Local, Op, Stmt, Ty, Var};
+use crate::primitives::Arg;
+
+/// Gives every float whose width the function fixes that width.
+pub fn infer(func: &mut Func, ret: FloatTy) {
+    let mut sets = Sets::new(func);
+    for v in func.ret.clone() {
+        sets.fix(Slot::Var(v), ret);
+    }
+    sets.block(&func.body);
+    for i in 0..func.vars.len() {
+        let w = sets.width(Slot::Var(Var(i as u32)));
+        settle(&mut func.vars[i].ty, w);
+    }
+    for i in 0..func.locals.len() {
+        let w = sets.width(Slot::Local(Local(i as u32)));
+        settle(&mut func.locals[i].ty, w);
+    }
+    for i in 0..func.arrays.len() {
+        let w = sets.width(Slot::Array(Array(i as u32)));
+        settle(&mut func.arrays[i].info.ty, w);
+    }
+}
+
+fn settle(ty: &mut Ty, width: Option<FloatTy>) {
+    if let (Ty::Float(None), Some(w)) = (*ty, width) {
+        *ty = Ty::Float(Some(w));
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Slot {
+    Var(Var),
+    Local(Local),
+    Array(Array),
+}
+
+/// Union-find over the float slots, each class with the width something fixed.
+struct Sets {
+    parent: Vec<usize>,
+    width: Vec<Option<FloatTy>>,
+    float: Vec<bool>,
+    locals: usize,
+    vars: usize,
+}
+
+impl Sets {
+    fn new(func: &Func) -> Sets {
+        let tys = func
+            .vars
+            .iter()
+            .chain(&func.locals)
+            .chain(func.arrays.iter().map(|a| &a.info))
+            .map(|i| i.ty);
+        let (mut width, mut float) = (Vec::new(), Vec::new());
+        for ty in tys {
+            width.push(match ty {
+                Ty::Float(w) => w,
+                _ => None,
+            });
+            float.push(ty.is_float());
+        }
+        Sets {
+            parent: (0..width.len()).collect(),
+            width,
+            float,
+            vars: func.vars.len(),
+            locals: func.locals.len(),
+        }
+    }
+
+    fn index(&self, s: Slot) -> usize {
+        match s {
+            Slot::Var(v) => v.0 as usize,
+            Slot::Local(l) => self.vars + l.0 as usize,
+            Slot::Array(a) => self.vars + self.locals + a.0 as usize,
+        }
+    }
+
+    fn find(&mut self, mut i: usize) -> usize {
+        while self.parent[i] != i {
+            self.parent[i] = self.parent[self.parent[i]];
+            i = self.parent[i];
+        }
+        i
+    }
+
+    fn width(&mut self, s: Slot) -> Option<FloatTy> {
+        let i = self.index(s);
+        let root = self.find(i);
+        self.width[root]
+    }
+
+    fn fix(&mut self, s: Slot, w: FloatTy) {
+        let i = self.index(s);
+        if self.float[i] {
+            let root = self.find(i);
+            self.width[root].get_or_insert(w);
+        }
+    }
+
+    /// `a` and `b` have one type, if both are floats.
+    fn same(&mut self, a: Slot, b: Slot) {
+        let (i, j) = (self.index(a), self.index(b));
+        if !(self.float[i] && self.float[j]) {
+            return;
+        }
+        let (ri, rj) = (self.find(i), self.find(j));
+        if ri != rj {
+            self.parent[ri] = rj;
+            if self.width[rj].is_none() {
+                self.width[rj] = self.width[ri];
+            }
+        }
+    }
+
+    fn block(&mut self, block: &Block) {
+        for stmt in block {
+            self.stmt(stmt);
+            for b in stmt.blocks() {
+                self.block(b);
+            }
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        use Slot::{Array as A, Local as L, Var as V};
+        match stmt {
+            Stmt::Let { dsts, op, .. } => {
+                let [Some(v)] = dsts[..] else { return };
+                match op {
+                    Op::Prim(p, args) => {
+                        let floats = p.args.iter().zip(args).filter(|(k, _)| **k == Arg::Float);
+                        for (_, a) in floats {
+                            self.same(V(v), V(*a));
+                        }
+                    }
+                    Op::Cmp(_, a, b) => self.same(V(*a), V(*b)),
+                    Op::Get(l) => self.same(V(v), L(*l)),
+                    Op::Load(a, _) => self.same(V(v), A(*a)),
+                    _ => {}
+                }
+            }
+            Stmt::Decl { local, init: value }
+            | Stmt::Set { local, value }
+            | Stmt::Acc { local, value } => self.same(L(*local), V(*value)),
+            Stmt::Store { array, value, .. } => self.same(A(*array), V(*value)),
+            Stmt::DeclArray { array, init, .. } => match init {
+                ArrayInit::Fill { value, .. } => self.same(A(*array), V(*value)),
+                ArrayInit::Elems { elems, .. } => {
+                    for e in elems {
+                        self.same(A(*array), V(*e));
+                    }
+                }
+                ArrayInit::ZerosLike(of)
+                | ArrayInit::UnwantedLike(of)
+                | ArrayInit::Part { of, .. } => self.same(A(*array), A(*of)),
+                ArrayInit::Call(..) => {}
+            },
+            Stmt::If { .. }
+            | Stmt::For { .. }
+            | Stmt::While { .. }
+            | Stmt::Repeat { .. }
+            | Stmt::ExitIf(_)
+            | Stmt::Push { .. }
+            | Stmt::CallVjp { .. }
+            | Stmt::Reserve { .. }
+            | Stmt::Verbatim { .. } => {}
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! Regressions: programs that once compiled to a wrong value or a wrong derivative, or did not
+//! compile with `#[grad]` though they did without it. Each is checked against its closed form
+//! or central differences, and `_vjp` into non-zero bars.
+
+use approx::assert_relative_eq;
+use autodiff::check::{gradcheck, Tolerance};
+use autodiff::grad;
+
+/// A `break` in a loop whose reverse ran fused into its forward lost the exiting iteration.
+#[grad]
+fn break_in_fused(x: f64, y: f64) -> f64 {
+    let mut s = 0.0;
+    for k in 0..6 {
+        if k == 4 {
+            s += x * y;
+            break;
+        }
+        s += x + y;
+    }
+    s
+}
+
+#[test]
+fn break_keeps_the_exiting_iteration() {
+    // s = 4(x + y) + xy: ∂x = 4 + y, ∂y = 4 + x.
+    let (s, (dx, dy)) = break_in_fused_grad(3.0, 5.0);
+    assert_eq!(s, break_in_fused(3.0, 5.0));
+    assert_relative_eq!(s, 47.0);
+    assert_relative_eq!(dx, 9.0);
+    assert_relative_eq!(dy, 7.0);
+    let (mut bx, mut by) = (1.0, -2.0);
+    break_in_fused_vjp(3.0, 5.0, 0.5, &mut bx, &mut by);
+    assert_relative_eq!(bx, 1.0 + 4.5);
+    assert_relative_eq!(by, -2.0 + 3.5);
+}
+
+/// `continue` skips the rest of one iteration of a fused loop.
+#[grad]
+fn continue_in_fused(x: f64, y: f64) -> f64 {
+    let mut s = 0.0;
+    for k in 0..6 {
+        s += x;
+        if k % 2 == 1 {
+            s += x * y;
+            continue;
+        }
+        s += y * y;
+    }
+    s
+}
+
+#[test]
+fn continue_keeps_the_skipping_iteration() {
+    // s = 6x + 3xy + 3y²: ∂x = 6 + 3y, ∂y = 3x + 6y.
+    let (s, (dx, dy)) = continue_in_fused_grad(1.5, -2.0);
+    assert_relative_eq!(s, continue_in_fused(1.5, -2.0));
+    assert_relative_eq!(dx, 6.0 - 6.0);
+    assert_relative_eq!(dy, 4.5 - 12.0);
+}
+
+/// The neighbour carry of a fused loop once rewrote a primal buffer's stores too.
+#[grad]
+fn carry(x: &[f64]) -> f64 {
+    let n = x.len();
+    let mut c = vec![0.0; n + 1];
+    let mut s = 0.0;
+    for i in 0..n {
+        s += x[i] * c[i];
+        c[i] += 1.0;
+        c[i + 1] += 1.0;
+    }
+    s
+}
+
+#[test]
+fn neighbour_carry_leaves_primal_buffers_alone() {
+    // c[i] is 1 when x[i] is read (for i ≥ 1): s = Σ_{i≥1} x[i].
+    let x = [0.5, -1.0, 2.0, 3.0];
+    let (s, g) = carry_grad(&x);
+    assert_eq!(s, carry(&x));
+    assert_relative_eq!(s, 4.0);
+    assert_eq!(g, vec![0.0, 1.0, 1.0, 1.0]);
+}
+
+/// A loop that does not reach the result gets no reverse: its `0 · ∞` was NaN.
+#[grad]
+fn dead(x: f64) -> f64 {
+    let mut t = x;
+    for _ in 0..8 {
+        t = t * t * t;
+    }
+    x
+}
+
+#[test]
+fn dead_loop_has_no_adjoint() {
+    assert_eq!(dead_grad(2.0), (2.0, 1.0));
+}
+
+/// A loop bounded by `usize::MAX` that breaks early must not reserve tape for its bound.
+#[grad]
+fn until_small(x: f64, max_iter: usize) -> f64 {
+    let mut y = x;
+    for _ in 0..max_iter {
+        y = (0.5 * y).sin();
+        if y.abs() < 0.1 {
+            break;
+        }
+    }
+    y
+}
+
+#[test]
+fn early_exit_with_a_huge_bound_reserves_nothing_it_does_not_use() {
+    let f = |x: &[f64]| until_small(x[0], usize::MAX);
+    let (y, d) = until_small_grad(1.3, usize::MAX);
+    assert_eq!(y, f(&[1.3]));
+    gradcheck(f, &[1.3], &[d], &Tolerance::default()).unwrap();
+}
+
+/// The same loop over `0..=n` and over a `u64` range compiles.
+#[grad]
+fn until_small_inclusive(x: f64, n: u64) -> f64 {
+    let mut y = x;
+    for _ in 0..=n {
+        y = (0.5 * y).sin();
+        if y.abs() < 0.1 {
+            break;
+        }
+    }
+    y
+}
+
+#[test]
+fn early_exit_from_inclusive_and_u64_ranges() {
+    for n in [0, 1, 3, 1000] {
+        let f = |x: &[f64]| until_small_inclusive(x[0], n);
+        let (y, d) = until_small_inclusive_grad(1.3, n);
+        assert_eq!(y, f(&[1.3]));
+        gradcheck(f, &[1.3], &[d], &Tolerance::default()).unwrap();
+    }
+}
+
+/// A literal typed by its `let` keeps its type through arithmetic.
+#[grad]
+#[allow(unused_assignments)]
+fn typed_literals(y: f64) -> f64 {
+    let t: f64 = 1.25 - 0.5;
+    let (p, q): (f64, f64) = (2.0, y);
+    let mut u = y;
+    u = 1.25;
+    u = (u + u).tanh();
+    y * t.sin() + p * q + u * y + f64::abs(-1.1) * y
+}
+
+#[test]
+fn typed_literals_compile() {
+    let c = 0.75f64.sin() + 2.0 + 2.5f64.tanh() + 1.1;
+    let (v, d) = typed_literals_grad(0.3);
+    assert_relative_eq!(v, typed_literals(0.3));
+    assert_relative_eq!(d, c, epsilon = 1e-14);
+}
+
+/// `return` in a nested block, followed by unreachable statements that write a variable the
+/// function reads later.
+#[grad]
+#[allow(unreachable_code)]
+fn return_then_unreachable(x: f64) -> f64 {
+    let mut s = x;
+    if x > 0.0 {
+        {
+            return s * x;
+            s = 2.0 * x;
+        }
+    }
+    s += 1.0;
+    s * s
+}
+
+#[test]
+fn unreachable_statements_after_return() {
+    for x in [-1.5, 2.0] {
+        let f = |v: &[f64]| return_then_unreachable(v[0]);
+        let (y, d) = return_then_unreachable_grad(x);
+        assert_eq!(y, f(&[x]));
+        gradcheck(f, &[x], &[d], &Tolerance::default()).unwrap();
+    }
+}
+
+#[grad]
+fn h(a: f64, b: f64) -> f64 {
+    a * b + a.sin()
+}
+
+/// A `#[grad]` call nested in another's argument, in a loop.
+#[grad]
+fn nested_calls(b: &[f64], t: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..b.len() {
+        s += h(b[i], h(t, 0.9));
+    }
+    s
+}
+
+#[test]
+fn nested_calls_in_a_loop() {
+    let b = [0.5, -1.0, 2.0];
+    let (s, (gb, gt)) = nested_calls_grad(&b, 0.3);
+    assert_eq!(s, nested_calls(&b, 0.3));
+    let x: Vec<f64> = b.iter().copied().chain([0.3]).collect();
+    let g: Vec<f64> = gb.iter().copied().chain([gt]).collect();
+    let f = |x: &[f64]| nested_calls(&x[..3], x[3]);
+    gradcheck(f, &x, &g, &Tolerance::default()).unwrap();
+}
