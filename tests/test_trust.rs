@@ -212,3 +212,46 @@ fn nested_calls_in_a_loop() {
     let f = |x: &[f64]| nested_calls(&x[..3], x[3]);
     gradcheck(f, &x, &g, &Tolerance::default()).unwrap();
 }
+
+/// A `return` in a nested block: the statements after it run under a flag, in a block of their
+/// own, and a variable they assign is read after that block.
+#[grad]
+fn return_in_nested_block(x: f64) -> f64 {
+    let mut s = x;
+    {
+        if x > 1.0 {
+            return x * x;
+        }
+        s = s * 2.0 + x.sin();
+    }
+    s * x
+}
+
+#[test]
+fn assignment_after_a_guarded_return_outlives_its_block() {
+    for x in [-0.7, 0.4, 1.5] {
+        let f = |v: &[f64]| return_in_nested_block(v[0]);
+        let (y, d) = return_in_nested_block_grad(x);
+        assert_eq!(y, f(&[x]));
+        gradcheck(f, &[x], &[d], &Tolerance::default()).unwrap();
+    }
+}
+
+#[grad(wrt(b))]
+fn nested_inactive_call(b: &[f64], t: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..b.len() {
+        s += h(b[i], h(t, 0.9));
+    }
+    s
+}
+
+/// An inactive call's result passed to a differentiated call still gets its bar.
+#[test]
+fn inactive_nested_call_argument() {
+    let b = [0.5, -1.0, 2.0];
+    let (s, gb) = nested_inactive_call_grad(&b, 0.3);
+    assert_eq!(s, nested_inactive_call(&b, 0.3));
+    let f = |x: &[f64]| nested_inactive_call(x, 0.3);
+    gradcheck(f, &b, &gb, &Tolerance::default()).unwrap();
+}

@@ -5,9 +5,15 @@
 //! operation whose operands share a type (arithmetic, float methods, comparisons, assignments,
 //! element reads and writes) from what fixes one (a parameter, a suffix, a cast, a typed `let`,
 //! `f64::sin(..)`, the result type). A width nothing fixes stays unspelled, as in the source.
+//!
+//! A call's result and a named constant have a type only rustc knows; they are floats when they
+//! meet one (`h(x) * 2.0`), and calls of one function, like mentions of one constant, share a
+//! type. A caller needs that to pass a bar for each float argument of a differentiated call.
 
-use crate::ir::{Array, ArrayInit, Block, FloatTy, Func, Local, Op, Stmt, Ty, Var};
+use crate::ir::{visit, Array, ArrayInit, Block, FloatTy, Func, Local, Op, Stmt, Ty, Var};
 use crate::primitives::Arg;
+use quote::ToTokens;
+use std::collections::HashMap;
 
 /// Gives every float whose width the function fixes that width.
 pub fn infer(func: &mut Func, ret: FloatTy) {
@@ -17,7 +23,11 @@ pub fn infer(func: &mut Func, ret: FloatTy) {
     }
     sets.block(&func.body);
     for i in 0..func.vars.len() {
-        let w = sets.width(Slot::Var(Var(i as u32)));
+        let slot = Slot::Var(Var(i as u32));
+        if sets.is_float(slot) && func.vars[i].ty == Ty::Other {
+            func.vars[i].ty = Ty::Float(None);
+        }
+        let w = sets.width(slot);
         settle(&mut func.vars[i].ty, w);
     }
     for i in 0..func.locals.len() {
@@ -43,38 +53,65 @@ enum Slot {
     Array(Array),
 }
 
-/// Union-find over the float slots, each class with the width something fixed.
+/// Union-find over the slots that are or may be floats; each class knows whether it holds a
+/// float and the width something fixed.
 struct Sets {
     parent: Vec<usize>,
     width: Vec<Option<FloatTy>>,
+    /// Per slot: may take part. Per class root: holds a float.
+    may: Vec<bool>,
     float: Vec<bool>,
+    /// The first call of each path and mention of each constant, by its spelling.
+    named: HashMap<String, Var>,
     locals: usize,
     vars: usize,
 }
 
 impl Sets {
     fn new(func: &Func) -> Sets {
+        let mut opaque = vec![false; func.vars.len()];
+        visit(&func.body, &mut |s| {
+            if let Stmt::Let {
+                dsts,
+                op: Op::Call(..) | Op::Path(_),
+                ..
+            } = s
+            {
+                for v in dsts.iter().flatten() {
+                    opaque[v.0 as usize] = func.info(*v).ty == Ty::Other;
+                }
+            }
+        });
         let tys = func
             .vars
             .iter()
             .chain(&func.locals)
             .chain(func.arrays.iter().map(|a| &a.info))
             .map(|i| i.ty);
-        let (mut width, mut float) = (Vec::new(), Vec::new());
-        for ty in tys {
+        let (mut width, mut may, mut float) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, ty) in tys.enumerate() {
             width.push(match ty {
                 Ty::Float(w) => w,
                 _ => None,
             });
+            may.push(ty.is_float() || opaque.get(i).copied().unwrap_or(false));
             float.push(ty.is_float());
         }
         Sets {
             parent: (0..width.len()).collect(),
             width,
+            may,
             float,
+            named: HashMap::new(),
             vars: func.vars.len(),
             locals: func.locals.len(),
         }
+    }
+
+    fn is_float(&mut self, s: Slot) -> bool {
+        let i = self.index(s);
+        let root = self.find(i);
+        self.float[root]
     }
 
     fn index(&self, s: Slot) -> usize {
@@ -101,7 +138,7 @@ impl Sets {
 
     fn fix(&mut self, s: Slot, w: FloatTy) {
         let i = self.index(s);
-        if self.float[i] {
+        if self.may[i] {
             let root = self.find(i);
             self.width[root].get_or_insert(w);
         }
@@ -110,14 +147,26 @@ impl Sets {
     /// `a` and `b` have one type, if both are floats.
     fn same(&mut self, a: Slot, b: Slot) {
         let (i, j) = (self.index(a), self.index(b));
-        if !(self.float[i] && self.float[j]) {
+        if !(self.may[i] && self.may[j]) {
             return;
         }
         let (ri, rj) = (self.find(i), self.find(j));
         if ri != rj {
             self.parent[ri] = rj;
+            self.float[rj] |= self.float[ri];
             if self.width[rj].is_none() {
                 self.width[rj] = self.width[ri];
+            }
+        }
+    }
+
+    /// Calls of one path, and mentions of one constant, have one type.
+    fn name(&mut self, path: &syn::Path, v: Var) {
+        let key = path.to_token_stream().to_string();
+        match self.named.get(&key) {
+            Some(first) => self.same(Slot::Var(*first), Slot::Var(v)),
+            None => {
+                self.named.insert(key, v);
             }
         }
     }
@@ -146,6 +195,8 @@ impl Sets {
                     Op::Cmp(_, a, b) => self.same(V(*a), V(*b)),
                     Op::Get(l) => self.same(V(v), L(*l)),
                     Op::Load(a, _) => self.same(V(v), A(*a)),
+                    Op::Call(path, _) => self.name(path, v),
+                    Op::Path(path) => self.name(path, v),
                     _ => {}
                 }
             }

@@ -321,6 +321,8 @@ impl Lower<'_> {
                     (_, Some(Return::Flags { returned, .. })) => *returned,
                     _ => return self.stmts(rest, value_wanted),
                 };
+                // The rest runs in a block of its own: what it assigns must outlive it.
+                self.make_mutable(&quote::quote!({ #(#rest)* }));
                 let left = self.get(flag);
                 let go = self.def(Op::Not(left), Ty::Bool, Span::call_site());
                 let mut tail = None;
