@@ -1,6 +1,8 @@
 //! Regressions: programs that once compiled to a wrong value or a wrong derivative, or did not
 //! compile with `#[grad]` though they did without it. Each is checked against its closed form
-//! or central differences, and `_vjp` into non-zero bars.
+//! or central differences, and `_vjp` into non-zero bars. Loops index on purpose: they are the
+//! forms that failed.
+#![allow(clippy::needless_range_loop)]
 
 use approx::assert_relative_eq;
 use autodiff::check::{gradcheck, Tolerance};

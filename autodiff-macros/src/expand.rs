@@ -3,7 +3,8 @@
 
 use crate::args::Args;
 use crate::ctxt::Ctxt;
-use crate::{activity, ast, emit, fallback, lower, optimize, reverse, types};
+use crate::ir::Func;
+use crate::{activity, ast, emit, fallback, lower, optimize, reverse, types, verify};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ItemFn;
@@ -19,12 +20,8 @@ pub fn grad(attr: TokenStream, item: ItemFn) -> TokenStream {
     let mut primal = lower::lower(&func, &mut cx);
     activity::analyse(&mut primal, &mut cx);
     types::infer(&mut primal, func.ret);
-    match cx.finish() {
-        Ok(()) => {
-            let adjoint = reverse::reverse(&primal);
-            let traced = args.trace.then(|| adjoint.clone());
-            let adjoint = optimize::optimize(adjoint);
-            let companions = emit::companions(&func, &primal, &adjoint, traced.as_ref());
+    match cx.finish().and_then(|()| derive(&func, &args, &primal)) {
+        Ok(companions) => {
             let item = with_rule_imports(item.clone());
             quote! {
                 #item
@@ -33,6 +30,23 @@ pub fn grad(attr: TokenStream, item: ItemFn) -> TokenStream {
         }
         Err(err) => fallback::fallback(&item, signature_ok.then_some(&func), err),
     }
+}
+
+/// The companions of a function whose body lowered without error, each pass's output checked
+/// by [`verify`]: a violation is a bug of `#[grad]`, reported as an error rather than emitted.
+fn derive(func: &ast::Func, args: &Args, primal: &Func) -> syn::Result<TokenStream> {
+    let internal = |what: String| {
+        syn::Error::new(
+            func.item.sig.ident.span(),
+            format!("#[grad] internal error, {what}; this is a bug in #[grad], please report it with this function"),
+        )
+    };
+    verify::verify(primal, "lower").map_err(internal)?;
+    let adjoint = reverse::reverse(primal);
+    verify::verify(&adjoint, "reverse").map_err(internal)?;
+    let traced = args.trace.then(|| adjoint.clone());
+    let adjoint = optimize::optimize(adjoint).map_err(internal)?;
+    Ok(emit::companions(func, primal, &adjoint, traced.as_ref()))
 }
 
 /// The original function, its body's `use` items allowed to go unused: a body may import a

@@ -460,7 +460,23 @@ macro_rules! operands {
             Op::Prim(_, args) | Op::Method(_, args) => args.into_iter().collect(),
             Op::Call(_, args) => operands!(args args),
             Op::Load(_, index) | Op::Len(_, index) => index.into_iter().collect(),
-            Op::Rule { args, out, bar, .. } => args.into_iter().chain([out, bar]).collect(),
+            // What the rule reads: its arguments and result only where it needs them.
+            Op::Rule {
+                prim,
+                args,
+                out,
+                bar,
+            } => {
+                let mut read = Vec::new();
+                if prim.uses.args {
+                    read.extend(args);
+                }
+                if prim.uses.out {
+                    read.push(out);
+                }
+                read.push(bar);
+                read
+            }
         }
     };
     (args $args:expr) => {

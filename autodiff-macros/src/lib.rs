@@ -23,6 +23,7 @@ mod rule;
 #[cfg(test)]
 mod tests;
 mod types;
+mod verify;
 
 use proc_macro::TokenStream;
 

@@ -4,6 +4,7 @@
 use crate::args::Args;
 use crate::ctxt::Ctxt;
 use crate::ir::Func;
+use crate::verify::verify;
 use crate::{activity, ast, lower, optimize, reverse, types};
 
 /// The primal and adjoint IR of `src`.
@@ -15,7 +16,9 @@ fn funcs(src: &str) -> (Func, Func) {
     activity::analyse(&mut primal, &mut cx);
     types::infer(&mut primal, func.ret);
     assert!(cx.finish().is_ok(), "test input has no errors");
+    verify(&primal, "lower").unwrap();
     let adjoint = reverse::reverse(&primal);
+    verify(&adjoint, "reverse").unwrap();
     (primal, adjoint)
 }
 
@@ -27,7 +30,7 @@ fn ir(src: &str) -> (String, String) {
 
 /// The adjoint IR of `src` after [`optimize`], printed.
 fn lean(src: &str) -> String {
-    optimize::optimize(funcs(src).1).to_string()
+    optimize::optimize(funcs(src).1).unwrap().to_string()
 }
 
 /// Seed `003`: `y = (x1 − x2)² + cos(x1 + x2)`.

@@ -6,6 +6,7 @@
 
 use crate::ir::{Array, ArrayInit, ArrayKind, Block, Func, Info, Op, Stmt, Ty, Var};
 use crate::primitives;
+use crate::verify::verify;
 use proc_macro2::Span;
 
 mod accumulators;
@@ -14,15 +15,19 @@ mod lanes;
 mod rows;
 mod signs;
 
-/// The adjoint `adj`, rewritten.
-pub fn optimize(mut adj: Func) -> Func {
+/// The adjoint `adj`, rewritten, each pass's output checked by [`verify`].
+pub fn optimize(mut adj: Func) -> Result<Func, String> {
     // `rows` finds the reverse sweep by its position in the body, which `signs` and
     // `accumulators` change, and wraps loops in an `if`, where `first_touch` no longer looks.
     first_touch::mark(&mut adj);
+    verify(&adj, "first_touch")?;
     rows::slice(&mut adj); // and `lanes::split` on the loops it slices
+    verify(&adj, "rows")?;
     signs::fold(&mut adj);
+    verify(&adj, "signs")?;
     accumulators::fuse(&mut adj);
-    adj
+    verify(&adj, "accumulators")?;
+    Ok(adj)
 }
 
 /// Appends statements to `out`, making the values they define.

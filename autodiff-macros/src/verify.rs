@@ -1,0 +1,268 @@
+//! The IR's invariants, checked after every pass (as cranelift's verifier checks its IR): a
+//! pass that breaks one would otherwise emit Rust that fails to compile inside generated code,
+//! or worse, compiles to a wrong derivative. A violation becomes a compile error that says it is
+//! a bug of `#[grad]`, never a guess.
+//!
+//! - every value a statement reads has exactly one definition in scope before it: in its own
+//!   block or an enclosing one (a reversed block defines again, in its own scope, the values it
+//!   recomputes or pops); literals and named constants, which emit spells where they are used,
+//!   are at hand everywhere;
+//! - every mutable local and local array is declared in scope before it is used; tapes exist;
+//! - `ExitIf` is the last statement of a loop body;
+//! - a value, a local or an array with a known float width is only ever given floats of that
+//!   width;
+//! - the result is defined at the top level, and there is one gradient entry per
+//!   differentiated parameter (once the reverse transform ran).
+
+use crate::ir::{
+    visit, Array, ArrayInit, ArrayKind, Block, CallBar, CallSeed, Func, Grad, Local, Op, Stmt, Ty,
+    Var,
+};
+use std::collections::HashSet;
+
+/// Checks `func` after the pass `pass`; the first violation found, described.
+pub fn verify(func: &Func, pass: &str) -> Result<(), String> {
+    let mut constants = HashSet::new();
+    visit(&func.body, &mut |s| {
+        if let Stmt::Let {
+            dsts,
+            op: Op::Lit(_) | Op::Path(_),
+            ..
+        } = s
+        {
+            constants.extend(dsts.iter().flatten().copied());
+        }
+    });
+    let mut v = Verifier {
+        func,
+        constants,
+        vars: vec![HashSet::new()],
+        locals: vec![HashSet::new()],
+        arrays: vec![HashSet::new()],
+    };
+    let run = v
+        .block(&func.body, false)
+        .and_then(|()| v.results())
+        .and_then(|()| v.grads());
+    run.map_err(|what| format!("after `{pass}`: {what}"))
+}
+
+struct Verifier<'a> {
+    func: &'a Func,
+    constants: HashSet<Var>,
+    /// What is in scope, one set per open block.
+    vars: Vec<HashSet<Var>>,
+    locals: Vec<HashSet<Local>>,
+    arrays: Vec<HashSet<Array>>,
+}
+
+type Check = Result<(), String>;
+
+impl Verifier<'_> {
+    fn scoped(&mut self, f: impl FnOnce(&mut Self) -> Check) -> Check {
+        self.vars.push(HashSet::new());
+        self.locals.push(HashSet::new());
+        self.arrays.push(HashSet::new());
+        let r = f(self);
+        self.vars.pop();
+        self.locals.pop();
+        self.arrays.pop();
+        r
+    }
+
+    fn has_var(&self, v: Var) -> bool {
+        self.vars.iter().any(|s| s.contains(&v))
+    }
+
+    fn define(&mut self, v: Var) -> Check {
+        if v.0 as usize >= self.func.vars.len() {
+            return Err(format!("{v} has no entry in the value table"));
+        }
+        if self.has_var(v) && !self.constants.contains(&v) {
+            return Err(format!("{v} is defined twice in one scope"));
+        }
+        self.vars.last_mut().expect("a scope is open").insert(v);
+        Ok(())
+    }
+
+    fn read(&self, v: Var) -> Check {
+        if self.has_var(v) || self.constants.contains(&v) {
+            Ok(())
+        } else {
+            Err(format!("{v} is read where no definition of it is in scope"))
+        }
+    }
+
+    fn local(&self, l: Local) -> Check {
+        if self.locals.iter().any(|s| s.contains(&l)) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{l} is used before its declaration, or out of its scope"
+            ))
+        }
+    }
+
+    fn array(&self, a: Array) -> Check {
+        let Some(info) = self.func.arrays.get(a.0 as usize) else {
+            return Err(format!("{a} has no entry in the array table"));
+        };
+        let implicit = match info.kind {
+            ArrayKind::Param(_) => true,
+            // A parameter's adjoint is passed in by the caller.
+            ArrayKind::Bar(p) => matches!(self.func.array_info(p).kind, ArrayKind::Param(_)),
+            ArrayKind::Local | ArrayKind::Part(_) => false,
+        };
+        if implicit || self.arrays.iter().any(|s| s.contains(&a)) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{a} is used before its declaration, or out of its scope"
+            ))
+        }
+    }
+
+    /// A float of known width `to` may only be given a float of the same width.
+    fn same_width(&self, to: Ty, from: Var, what: &dyn std::fmt::Display) -> Check {
+        match (to, self.func.info(from).ty) {
+            (Ty::Float(Some(a)), Ty::Float(Some(b))) if a != b => Err(format!(
+                "{what} is {a:?} but is given {from}, which is {b:?}"
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    fn block(&mut self, block: &Block, loop_body: bool) -> Check {
+        for (k, stmt) in block.iter().enumerate() {
+            if let Stmt::ExitIf(_) = stmt {
+                if !loop_body || k + 1 != block.len() {
+                    return Err("an early exit is not the last statement of a loop body".into());
+                }
+            }
+            self.stmt(stmt)?;
+        }
+        Ok(())
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) -> Check {
+        // A `while` reads its condition inside, where the condition's block defines it.
+        if !matches!(stmt, Stmt::While { .. }) {
+            for v in stmt.uses() {
+                self.read(v)?;
+            }
+        }
+        for l in stmt.locals() {
+            if !matches!(stmt, Stmt::Decl { .. }) {
+                self.local(l)?;
+            }
+        }
+        for a in stmt.arrays() {
+            if !matches!(stmt, Stmt::DeclArray { array, .. } if *array == a) {
+                self.array(a)?;
+            }
+        }
+        match stmt {
+            Stmt::Let { dsts, op, .. } => {
+                match op {
+                    Op::Pop(t) if t.0 >= self.func.stacks => {
+                        return Err(format!("{t} is popped but does not exist"))
+                    }
+                    Op::Get(l) => {
+                        if let [Some(v)] = dsts[..] {
+                            self.same_width(self.func.local_info(*l).ty, v, l)?;
+                        }
+                    }
+                    _ => {}
+                }
+                for v in dsts.iter().flatten() {
+                    self.define(*v)?;
+                }
+                Ok(())
+            }
+            Stmt::Decl { local, init } => {
+                self.same_width(self.func.local_info(*local).ty, *init, local)?;
+                self.locals.last_mut().expect("open").insert(*local);
+                Ok(())
+            }
+            Stmt::Set { local, value } | Stmt::Acc { local, value } => {
+                self.same_width(self.func.local_info(*local).ty, *value, local)
+            }
+            Stmt::Store { array, value, .. } => {
+                self.same_width(self.func.array_info(*array).info.ty, *value, array)
+            }
+            Stmt::DeclArray { array, init, .. } => {
+                if let ArrayInit::Fill { value, .. } = init {
+                    self.same_width(self.func.array_info(*array).info.ty, *value, array)?;
+                }
+                self.arrays.last_mut().expect("open").insert(*array);
+                Ok(())
+            }
+            Stmt::If { then, els, .. } => {
+                self.scoped(|v| v.block(then, false))?;
+                self.scoped(|v| v.block(els, false))
+            }
+            Stmt::For { var, body, .. } => self.scoped(|v| {
+                v.define(*var)?;
+                v.block(body, true)
+            }),
+            Stmt::While { cond, body } => self.scoped(|v| {
+                if let Some((c, value)) = cond {
+                    v.block(c, false)?;
+                    v.read(*value)?;
+                }
+                v.block(body, true)
+            }),
+            Stmt::Repeat { body, .. } => self.scoped(|v| v.block(body, true)),
+            Stmt::Push { stack, .. } | Stmt::Reserve { stack, .. } => {
+                if stack.0 >= self.func.stacks {
+                    return Err(format!("{stack} is pushed on but does not exist"));
+                }
+                Ok(())
+            }
+            Stmt::CallVjp { seed, bars, .. } => {
+                if let CallSeed::Array(a) = seed {
+                    self.array(*a)?;
+                }
+                for b in bars {
+                    if let CallBar::Array(a, _) = b {
+                        self.array(*a)?;
+                    }
+                }
+                Ok(())
+            }
+            Stmt::ExitIf(_) | Stmt::Verbatim { .. } => Ok(()),
+        }
+    }
+
+    fn results(&self) -> Check {
+        for r in &self.func.ret {
+            if !self.vars[0].contains(r) {
+                return Err(format!("the result {r} is not defined at the top level"));
+            }
+        }
+        Ok(())
+    }
+
+    fn grads(&self) -> Check {
+        if self.func.grads.is_empty() {
+            return Ok(());
+        }
+        if self.func.grads.len() != self.func.wrt.len() {
+            return Err(format!(
+                "{} gradient entries for {} differentiated parameters",
+                self.func.grads.len(),
+                self.func.wrt.len()
+            ));
+        }
+        for g in &self.func.grads {
+            match g {
+                Grad::Scalar(Some(v)) if !self.vars[0].contains(v) => {
+                    return Err(format!("the gradient {v} is not defined at the top level"))
+                }
+                Grad::Array(a) => self.array(*a)?,
+                Grad::Scalar(_) => {}
+            }
+        }
+        Ok(())
+    }
+}
