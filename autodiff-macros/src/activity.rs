@@ -48,7 +48,9 @@ fn propagate(func: &mut Func, block: &Block) -> bool {
                 }
                 _ => None,
             },
-            Stmt::Decl { local, init: value } | Stmt::Set { local, value }
+            Stmt::Decl { local, init: value }
+            | Stmt::Set { local, value }
+            | Stmt::Acc { local, value }
                 if func.info(*value).active =>
             {
                 Some(&mut func.locals[local.0 as usize])

@@ -282,7 +282,24 @@ impl<'a> Reverse<'a> {
                     });
                 }
             }
-            _ => {}
+            // `l += v`: `l̄` passes through, `v̄ += l̄`.
+            Stmt::Acc { local, value } => {
+                if let Some(lbar) = self.local_bars.get(local).copied() {
+                    let b = self.get(lbar, out);
+                    self.accumulate(*value, b, adj, out);
+                }
+            }
+            // Nothing differentiable: inactive arrays, buffers filled with constants (activity
+            // rejects a fill with an active value), exits and assertions.
+            Stmt::Store { .. }
+            | Stmt::DeclArray { .. }
+            | Stmt::ExitIf(_)
+            | Stmt::Verbatim { .. } => {}
+            // Written by this transform, never in a primal.
+            Stmt::Repeat { .. }
+            | Stmt::Push { .. }
+            | Stmt::CallVjp { .. }
+            | Stmt::Reserve { .. } => {}
         }
     }
 
@@ -371,7 +388,19 @@ impl<'a> Reverse<'a> {
                     None => self.pending.push((abar, index.clone(), bar)),
                 }
             }
-            _ => {}
+            // Constants and parameters (whose adjoint the gradient reads), operations without
+            // a derivative (activity rejects an active argument to a method without a rule),
+            // and what only the transform writes.
+            Op::Param(_)
+            | Op::Lit(_)
+            | Op::Path(_)
+            | Op::Method(..)
+            | Op::Cmp(..)
+            | Op::Not(_)
+            | Op::Len(..)
+            | Op::Seed(_)
+            | Op::Pop(_)
+            | Op::Rule { .. } => {}
         }
     }
 
