@@ -10,7 +10,7 @@
 
 use crate::ctxt::Ctxt;
 use crate::ir::{Array, ArrayInit, Block, CallArg, Func, Local, Op, Stmt, Ty, Var};
-use crate::primitives::{self, Arg};
+use crate::primitives::{self, Arg, Form};
 use proc_macro2::Span;
 use quote::ToTokens;
 use std::collections::HashSet;
@@ -251,7 +251,7 @@ fn check(func: &Func, block: &Block, nested: &[Array], cx: &mut Ctxt) {
         if let Some((path, args, span)) = call_of(func, stmt) {
             let name = path.to_token_stream().to_string().replace(' ', "");
             let scalar = args.iter().all(|a| matches!(a, CallArg::Value(_)));
-            if let ("relu" | "sigmoid" | "detach", true) = (&*name, scalar) {
+            if scalar && primitives::lookup(Form::Runtime, &name).is_some() {
                 cx.error_at(
                     span,
                     format!("#[grad] has no derivative rule for `{name}`; write `autodiff::{name}(..)`, whose rule #[grad] knows"),

@@ -67,6 +67,8 @@ pub struct Prim {
     /// The partial derivative with respect to each float argument, as `NAME_trace` prints it:
     /// `{0}`, `{1}` stand for the arguments and `{y}` for the result.
     pub partials: &'static [&'static str],
+    /// Cheap enough that the reverse sweep recomputes it rather than records it.
+    pub cheap: bool,
 }
 
 impl Prim {
@@ -106,7 +108,13 @@ const fn row(
         args,
         uses,
         partials,
+        cheap: matches!(form, Infix(_) | Neg),
     }
+}
+
+/// A row whose primitive is as cheap as arithmetic.
+const fn cheap(p: Prim) -> Prim {
+    Prim { cheap: true, ..p }
 }
 
 use Form::{Infix, Method, Neg, Runtime};
@@ -157,26 +165,38 @@ pub static PRIMITIVES: &[Prim] = &[
     row("powi", Method, &[F, I], A, &["{1}·{0}^({1}-1)"]),
     row("powf", Method, &[F, F], AY, &["{1}·{y}/{0}", "{y}·ln {0}"]),
     row("hypot", Method, &[F, F], AY, &["{0}/{y}", "{1}/{y}"]),
-    row("abs", Method, &[F], A, &["signum({0})"]),
-    row("recip", Method, &[F], Y, &["-{y}²"]),
-    row("mul_add", Method, &[F, F, F], A, &["{1}", "{0}", "1"]),
-    row("max", Method, &[F, F], AY, &["[{y} = {0}]", "[{y} = {1}]"]),
-    row("min", Method, &[F, F], AY, &["[{y} = {0}]", "[{y} = {1}]"]),
-    row(
+    cheap(row("abs", Method, &[F], A, &["signum({0})"])),
+    cheap(row("recip", Method, &[F], Y, &["-{y}²"])),
+    cheap(row("mul_add", Method, &[F, F, F], A, &["{1}", "{0}", "1"])),
+    cheap(row(
+        "max",
+        Method,
+        &[F, F],
+        AY,
+        &["[{y} = {0}]", "[{y} = {1}]"],
+    )),
+    cheap(row(
+        "min",
+        Method,
+        &[F, F],
+        AY,
+        &["[{y} = {0}]", "[{y} = {1}]"],
+    )),
+    cheap(row(
         "clamp",
         Method,
         &[F, F, F],
         AY,
         &["[{y} = {0}]", "[{y} = {1}]", "[{y} = {2}]"],
-    ),
-    row("signum", Method, &[F], N, &["0"]),
-    row("floor", Method, &[F], N, &["0"]),
-    row("ceil", Method, &[F], N, &["0"]),
-    row("round", Method, &[F], N, &["0"]),
-    row("trunc", Method, &[F], N, &["0"]),
-    row("to_radians", Method, &[F], N, &["π/180"]),
-    row("to_degrees", Method, &[F], N, &["180/π"]),
-    row("relu", Runtime, &[F], A, &["[{0} > 0]"]),
+    )),
+    cheap(row("signum", Method, &[F], N, &["0"])),
+    cheap(row("floor", Method, &[F], N, &["0"])),
+    cheap(row("ceil", Method, &[F], N, &["0"])),
+    cheap(row("round", Method, &[F], N, &["0"])),
+    cheap(row("trunc", Method, &[F], N, &["0"])),
+    cheap(row("to_radians", Method, &[F], N, &["π/180"])),
+    cheap(row("to_degrees", Method, &[F], N, &["180/π"])),
+    cheap(row("relu", Runtime, &[F], A, &["[{0} > 0]"])),
     row("sigmoid", Runtime, &[F], Y, &["{y}(1 - {y})"]),
     row("detach", Runtime, &[F], N, &["0"]),
 ];

@@ -197,7 +197,7 @@ impl Names<'_> {
         match op {
             Op::Prim(p, args) => match (p.infix(), &args[..]) {
                 (Some(c), [a, b]) => format!("{} {c} {}", l(a), l(b)),
-                (_, [a]) if p.name == "neg" => format!("-{}", l(a)),
+                (_, [a]) if p.form == Form::Neg => format!("-{}", l(a)),
                 _ => format!("{}({})", p.name, list(args)),
             },
             Op::Cast(x, ty) => format!("{} as {}", l(x), ty.to_token_stream()),

@@ -22,7 +22,7 @@ use crate::ir::{
     values, visit, Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, CallSeed, Cmp,
     FloatTy, Func, Grad, Info, Iter, Local, Op, Stack, Stmt, Ty, Var, Write, Wrt,
 };
-use crate::primitives::{self, Arg, Form};
+use crate::primitives::{self, Arg};
 use proc_macro2::Span;
 use std::collections::{HashMap, HashSet};
 
@@ -209,26 +209,4 @@ pub(super) fn stmt_reads_bars(stmt: &Stmt) -> bool {
             | Stmt::For { .. }
             | Stmt::While { .. }
     )
-}
-
-/// Primitives cheap enough to recompute rather than record.
-pub(super) fn cheap(p: &primitives::Prim) -> bool {
-    matches!(p.form, Form::Infix(_) | Form::Neg)
-        || matches!(
-            p.name,
-            "abs"
-                | "max"
-                | "min"
-                | "clamp"
-                | "signum"
-                | "floor"
-                | "ceil"
-                | "round"
-                | "trunc"
-                | "mul_add"
-                | "recip"
-                | "to_radians"
-                | "to_degrees"
-                | "relu"
-        )
 }

@@ -316,7 +316,7 @@ impl<'a> Reverse<'a> {
     pub(super) fn recomputable(&self, op: &Op) -> bool {
         match op {
             Op::Cast(..) | Op::Cmp(..) | Op::Not(_) | Op::Len(..) => true,
-            Op::Prim(p, _) => cheap(p),
+            Op::Prim(p, _) => p.cheap,
             Op::Load(a, _) => !self.written.contains(a),
             _ => false,
         }
