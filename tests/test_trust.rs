@@ -257,3 +257,27 @@ fn inactive_nested_call_argument() {
     let f = |x: &[f64]| nested_inactive_call(x, 0.3);
     gradcheck(f, &b, &gb, &Tolerance::default()).unwrap();
 }
+
+const DT: f64 = 0.01;
+
+#[grad]
+fn euler(x: f64, dt: f64) -> f64 {
+    x + dt * x.sin()
+}
+
+/// A module constant passed to a differentiated call, bound with its type as the error for the
+/// untyped one says (`tests/ui/untyped_call_argument.rs`); and `f64::from(k)`, a float.
+#[grad]
+fn two_steps(x: f64, k: u8) -> f64 {
+    let dt: f64 = DT;
+    let y = euler(x, dt);
+    euler(y, f64::from(k) * dt)
+}
+
+#[test]
+fn typed_constants_as_call_arguments() {
+    let f = |v: &[f64]| two_steps(v[0], 3);
+    let (y, d) = two_steps_grad(0.8, 3);
+    assert_eq!(y, f(&[0.8]));
+    gradcheck(f, &[0.8], &[d], &Tolerance::default()).unwrap();
+}

@@ -10,10 +10,64 @@
 //! meet one (`h(x) * 2.0`), and calls of one function, like mentions of one constant, share a
 //! type. A caller needs that to pass a bar for each float argument of a differentiated call.
 
-use crate::ir::{visit, Array, ArrayInit, Block, FloatTy, Func, Local, Op, Stmt, Ty, Var};
+use crate::ctxt::Ctxt;
+use crate::ir::{visit, Array, ArrayInit, Block, CallArg, FloatTy, Func, Local, Op, Stmt, Ty, Var};
 use crate::primitives::Arg;
+use proc_macro2::Span;
 use quote::ToTokens;
 use std::collections::HashMap;
+
+/// Reports a value passed to a differentiated call whose type only rustc knows (a constant of
+/// the module, a call's result that meets no float): the caller passes the callee's rule a bar
+/// for each float argument, and cannot tell whether this is one.
+pub fn check_calls(func: &Func, cx: &mut Ctxt) {
+    // Where each value is written, and a name to suggest for it.
+    let mut spans = HashMap::new();
+    visit(&func.body, &mut |s| {
+        if let Stmt::Let { dsts, span, op } = s {
+            let name = match op {
+                Op::Path(p) => p
+                    .segments
+                    .last()
+                    .map(|s| s.ident.to_string().to_lowercase()),
+                _ => None,
+            };
+            for v in dsts.iter().flatten() {
+                spans.insert(*v, (*span, name.clone()));
+            }
+        }
+    });
+    visit(&func.body, &mut |s| {
+        let (path, args) = match s {
+            Stmt::Let {
+                op: Op::Call(path, args),
+                dsts,
+                ..
+            } if dsts.iter().flatten().any(|v| func.info(*v).active) => (path, args),
+            Stmt::DeclArray {
+                array,
+                init: ArrayInit::Call(path, args),
+                ..
+            } if func.array_info(*array).info.active => (path, args),
+            _ => return,
+        };
+        for a in args {
+            let CallArg::Value(v) = a else { continue };
+            if func.info(*v).ty != Ty::Other {
+                continue;
+            }
+            let callee = path.to_token_stream().to_string().replace(' ', "");
+            let (span, suggested) = spans.get(v).cloned().unwrap_or((Span::call_site(), None));
+            let name = (func.info(*v).name.clone())
+                .or(suggested)
+                .unwrap_or_else(|| "value".into());
+            cx.error_at(
+                span,
+                format!("#[grad] cannot tell whether this argument of `{callee}` is a float, which its derivative rule would take a bar for; bind it with its type first, as in `let {name}: f64 = ...;`, and pass `{name}`"),
+            );
+        }
+    });
+}
 
 /// Gives every float whose width the function fixes that width.
 pub fn infer(func: &mut Func, ret: FloatTy) {

@@ -853,13 +853,13 @@ impl Lower<'_> {
             return v;
         }
         // Any other function: arrays are passed as themselves; activity decides whether the
-        // call is differentiated (through `path_vjp`).
+        // call is differentiated (through `path_vjp`). `f64::from(k)` is a float.
         let args = self.call_args(&c.args);
-        self.def(
-            Op::Call(Box::new(func.path.clone()), args),
-            Ty::Other,
-            func.span(),
-        )
+        let ty = match segs[..] {
+            [f @ ("f64" | "f32"), "from"] => Ty::Float(float_suffix(f)),
+            _ => Ty::Other,
+        };
+        self.def(Op::Call(Box::new(func.path.clone()), args), ty, func.span())
     }
 
     /// The body of a function returning `[F; M]` or a tuple: statements, then the result as
