@@ -20,7 +20,7 @@ pub fn grad(attr: TokenStream, item: ItemFn) -> TokenStream {
     let mut primal = lower::lower(&func, &mut cx);
     activity::analyse(&mut primal, &mut cx);
     types::infer(&mut primal, func.ret);
-    types::check_calls(&primal, &mut cx);
+    types::guard_calls(&mut primal);
     match cx.finish().and_then(|()| derive(&func, &args, &primal)) {
         Ok(companions) => {
             let item = with_rule_imports(item.clone());

@@ -10,63 +10,71 @@
 //! meet one (`h(x) * 2.0`), and calls of one function, like mentions of one constant, share a
 //! type. A caller needs that to pass a bar for each float argument of a differentiated call.
 
-use crate::ctxt::Ctxt;
 use crate::ir::{visit, Array, ArrayInit, Block, CallArg, FloatTy, Func, Local, Op, Stmt, Ty, Var};
 use crate::primitives::Arg;
 use proc_macro2::Span;
 use quote::ToTokens;
 use std::collections::HashMap;
 
-/// Reports a value passed to a differentiated call whose type only rustc knows (a constant of
-/// the module, a call's result that meets no float): the caller passes the callee's rule a bar
-/// for each float argument, and cannot tell whether this is one.
-pub fn check_calls(func: &Func, cx: &mut Ctxt) {
-    // Where each value is written, and a name to suggest for it.
+/// Before each differentiated call, a compile-time check of every value argument whose type
+/// only rustc knows (a constant of the module, a call's result that meets no float): the caller
+/// passes the callee's rule a bar for each argument it knows to be a float and none for these,
+/// so it has rustc check that each is indeed not a float (an integer, a `bool`), and say what to
+/// write where one is, instead of reporting a wrong number of arguments in generated code.
+pub fn guard_calls(func: &mut Func) {
+    let spans = value_spans(&func.body);
+    let mut body = std::mem::take(&mut func.body);
+    guard_block(func, &spans, &mut body);
+    func.body = body;
+}
+
+fn value_spans(body: &Block) -> HashMap<Var, Span> {
     let mut spans = HashMap::new();
-    visit(&func.body, &mut |s| {
-        if let Stmt::Let { dsts, span, op } = s {
-            let name = match op {
-                Op::Path(p) => p
-                    .segments
-                    .last()
-                    .map(|s| s.ident.to_string().to_lowercase()),
-                _ => None,
-            };
+    visit(body, &mut |s| {
+        if let Stmt::Let { dsts, span, .. } = s {
             for v in dsts.iter().flatten() {
-                spans.insert(*v, (*span, name.clone()));
+                spans.insert(*v, *span);
             }
         }
     });
-    visit(&func.body, &mut |s| {
-        let (path, args) = match s {
+    spans
+}
+
+fn guard_block(func: &Func, spans: &HashMap<Var, Span>, block: &mut Block) {
+    let mut out = Vec::with_capacity(block.len());
+    for mut stmt in std::mem::take(block) {
+        for b in stmt.blocks_mut() {
+            guard_block(func, spans, b);
+        }
+        let args = match &stmt {
             Stmt::Let {
-                op: Op::Call(path, args),
+                op: Op::Call(_, args),
                 dsts,
                 ..
-            } if dsts.iter().flatten().any(|v| func.info(*v).active) => (path, args),
+            } if dsts.iter().flatten().any(|v| func.info(*v).active) => Some(args),
             Stmt::DeclArray {
                 array,
-                init: ArrayInit::Call(path, args),
+                init: ArrayInit::Call(_, args),
                 ..
-            } if func.array_info(*array).info.active => (path, args),
-            _ => return,
+            } if func.array_info(*array).info.active => Some(args),
+            _ => None,
         };
-        for a in args {
+        for a in args.into_iter().flatten() {
             let CallArg::Value(v) = a else { continue };
             if func.info(*v).ty != Ty::Other {
                 continue;
             }
-            let callee = path.to_token_stream().to_string().replace(' ', "");
-            let (span, suggested) = spans.get(v).cloned().unwrap_or((Span::call_site(), None));
-            let name = (func.info(*v).name.clone())
-                .or(suggested)
-                .unwrap_or_else(|| "value".into());
-            cx.error_at(
-                span,
-                format!("#[grad] cannot tell whether this argument of `{callee}` is a float, which its derivative rule would take a bar for; bind it with its type first, as in `let {name}: f64 = ...;`, and pass `{name}`"),
-            );
+            let span = spans.get(v).copied().unwrap_or_else(Span::call_site);
+            // At the argument, where rustc's error then points.
+            let arg = syn::Ident::new("__ad_arg", span);
+            out.push(Stmt::Verbatim {
+                tokens: quote::quote_spanned!(span=> ::autodiff::__private::no_bar(&#arg);),
+                bindings: vec![(arg, *v)],
+            });
         }
-    });
+        out.push(stmt);
+    }
+    *block = out;
 }
 
 /// Gives every float whose width the function fixes that width.

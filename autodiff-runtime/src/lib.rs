@@ -16,7 +16,7 @@ pub mod rules;
 mod tape;
 mod trace;
 
-pub use call::{Active, Inactive, IsInactive};
+pub use call::{no_bar, Active, Inactive, IsInactive, NoBar};
 pub use float::Float;
 pub use tape::{pop, replay, unwanted_like, zeros_like, Replay, Zeros};
 pub use trace::{Step, Trace, Update};
