@@ -236,7 +236,10 @@ fn raw_identifiers() {
     let (v, (gt, gs, gi)) = match_grad(2.0, 3.0, &[5.0]);
     assert_eq!((v, gt, gs, gi), (30.0, 15.0, 10.0, vec![6.0]));
     let (mut bt, mut bs, mut bi) = (0.0, 0.0, [0.0]);
-    assert_eq!(r#match_vjp(2.0, 3.0, &[5.0], 1.0, &mut bt, &mut bs, &mut bi), 30.0);
+    assert_eq!(
+        r#match_vjp(2.0, 3.0, &[5.0], 1.0, &mut bt, &mut bs, &mut bi),
+        30.0
+    );
     assert_eq!((bt, bs, bi), (15.0, 10.0, [6.0]));
     let _ = match_trace(2.0, 3.0, &[5.0]);
 }

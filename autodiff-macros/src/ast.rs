@@ -79,7 +79,10 @@ impl<'a> Func<'a> {
             if params[..i].iter().any(|q| q.ident == p.ident) {
                 cx.error_spanned(
                     &p.ident,
-                    format!("`{}` is the name of two parameters; give each parameter its own name", p.ident),
+                    format!(
+                        "`{}` is the name of two parameters; give each parameter its own name",
+                        p.ident
+                    ),
                 );
             }
         }

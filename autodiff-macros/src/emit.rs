@@ -10,7 +10,7 @@ use crate::ir::{
 use crate::primitives::{Arg, Form};
 use trace::Sweep;
 
-mod lookup;
+pub mod lookup;
 mod trace;
 use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
@@ -27,7 +27,11 @@ impl Extra {
     pub fn new(func: &ast::Func) -> Extra {
         use syn::ext::IdentExt;
         // Unraw: `r#type` gets the bar `type_bar`, and a string with `r#` is no identifier.
-        let taken: Vec<String> = func.params.iter().map(|p| p.ident.unraw().to_string()).collect();
+        let taken: Vec<String> = func
+            .params
+            .iter()
+            .map(|p| p.ident.unraw().to_string())
+            .collect();
         let fresh = |base: String| {
             let mut name = base;
             while taken.contains(&name) {
@@ -376,7 +380,7 @@ pub fn jacobian_signature(func: &ast::Func, params: Vec<TokenStream>) -> TokenSt
 }
 
 /// The type of the result, as declared.
-fn ret_ty(func: &ast::Func) -> TokenStream {
+pub fn ret_ty(func: &ast::Func) -> TokenStream {
     match (&func.output, &func.item.sig.output) {
         (ast::Output::Scalar, _) | (_, syn::ReturnType::Default) => float_ty(func.ret),
         (_, syn::ReturnType::Type(_, ty)) => ty.to_token_stream(),

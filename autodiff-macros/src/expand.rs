@@ -57,7 +57,12 @@ fn with_rule_imports(mut item: ItemFn) -> ItemFn {
 /// Any further `#[grad]` (or `#[autodiff::grad]`) on the function, removed from it.
 fn take_repeated_grad(item: &mut ItemFn) -> Vec<syn::Attribute> {
     let is_grad = |a: &syn::Attribute| {
-        let segments: Vec<String> = a.path().segments.iter().map(|s| s.ident.to_string()).collect();
+        let segments: Vec<String> = a
+            .path()
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
         match segments.as_slice() {
             [one] => one == "grad",
             [krate, last] => last == "grad" && (krate == "autodiff" || krate == "autodiff_macros"),
