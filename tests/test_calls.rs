@@ -266,7 +266,8 @@ mod user_types_named_like_generics {
 
     #[grad(wrt(x))]
     fn f(x: f64, y: f64, r: R, m: M0) -> f64 {
-        let _ = (r, m);
+        let _ = r;
+        let _ = m;
         x * y
     }
 
