@@ -260,7 +260,7 @@ mod user_types_named_like_generics {
     use autodiff::grad;
 
     #[derive(Clone, Copy)]
-    pub struct R(pub f64);
+    pub struct R;
     #[derive(Clone, Copy)]
     pub struct M0;
 
@@ -273,7 +273,7 @@ mod user_types_named_like_generics {
 
     #[grad]
     fn g(x: f64) -> f64 {
-        f(x, 2.0, R(1.0), M0)
+        f(x, 2.0, R, M0)
     }
 
     #[test]
