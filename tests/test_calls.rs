@@ -254,3 +254,30 @@ fn a_callee_with_wrt() {
     assert_eq!(v, calls_weighted(&w, &data, 1.5));
     check(|q: &[f64]| calls_weighted(q, &data, 1.5), &w, &g);
 }
+
+/// Parameter types that share a name with the generic parameters of generated code.
+mod user_types_named_like_generics {
+    use autodiff::grad;
+
+    #[derive(Clone, Copy)]
+    pub struct R;
+    #[derive(Clone, Copy)]
+    pub struct M0;
+
+    #[grad(wrt(x))]
+    fn f(x: f64, y: f64, r: R, m: M0) -> f64 {
+        let _ = r;
+        let _ = m;
+        x * y
+    }
+
+    #[grad]
+    fn g(x: f64) -> f64 {
+        f(x, 2.0, R, M0)
+    }
+
+    #[test]
+    fn a_callee_with_wrt_takes_them() {
+        assert_eq!(g_grad(3.0), (6.0, 2.0));
+    }
+}

@@ -223,3 +223,23 @@ fn constant_result(x: f64) -> f64 {
 fn a_constant_function_has_zero_gradient() {
     assert_eq!(constant_result_grad(1.0), (4.0, 0.0));
 }
+
+/// Raw identifiers, as parameters, locals and the function's name.
+#[grad(trace)]
+fn r#match(r#type: f64, r#seed: f64, r#in: &[f64]) -> f64 {
+    let r#let = r#type * r#in[0];
+    r#let * r#seed
+}
+
+#[test]
+fn raw_identifiers() {
+    let (v, (gt, gs, gi)) = match_grad(2.0, 3.0, &[5.0]);
+    assert_eq!((v, gt, gs, gi), (30.0, 15.0, 10.0, vec![6.0]));
+    let (mut bt, mut bs, mut bi) = (0.0, 0.0, [0.0]);
+    assert_eq!(
+        r#match_vjp(2.0, 3.0, &[5.0], 1.0, &mut bt, &mut bs, &mut bi),
+        30.0
+    );
+    assert_eq!((bt, bs, bi), (15.0, 10.0, [6.0]));
+    let _ = match_trace(2.0, 3.0, &[5.0]);
+}

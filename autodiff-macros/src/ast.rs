@@ -75,6 +75,17 @@ impl<'a> Func<'a> {
             .iter()
             .filter_map(|arg| param(arg, cx))
             .collect();
+        for (i, p) in params.iter().enumerate() {
+            if params[..i].iter().any(|q| q.ident == p.ident) {
+                cx.error_spanned(
+                    &p.ident,
+                    format!(
+                        "`{}` is the name of two parameters; give each parameter its own name",
+                        p.ident
+                    ),
+                );
+            }
+        }
         let params_ok = cx.len() == errors;
         match &args.wrt {
             None => {
@@ -336,7 +347,14 @@ fn float_container(ty: &Type) -> Option<&'static str> {
 }
 
 fn mark_wrt(params: &mut [Param], names: &[Ident], cx: &mut Ctxt) {
-    for name in names {
+    for (i, name) in names.iter().enumerate() {
+        if names[..i].contains(name) {
+            cx.error_spanned(
+                name,
+                format!("`{name}` is named twice in `wrt`; name each parameter once"),
+            );
+            continue;
+        }
         match params.iter_mut().find(|p| p.ident == *name) {
             None => cx.error_spanned(
                 name,

@@ -10,7 +10,7 @@ use crate::ir::{
 use crate::primitives::{Arg, Form};
 use trace::Sweep;
 
-mod lookup;
+pub mod lookup;
 mod trace;
 use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
@@ -25,7 +25,13 @@ pub struct Extra {
 
 impl Extra {
     pub fn new(func: &ast::Func) -> Extra {
-        let taken: Vec<String> = func.params.iter().map(|p| p.ident.to_string()).collect();
+        use syn::ext::IdentExt;
+        // Unraw: `r#type` gets the bar `type_bar`, and a string with `r#` is no identifier.
+        let taken: Vec<String> = func
+            .params
+            .iter()
+            .map(|p| p.ident.unraw().to_string())
+            .collect();
         let fresh = |base: String| {
             let mut name = base;
             while taken.contains(&name) {
@@ -37,7 +43,7 @@ impl Extra {
             seed: fresh("seed".into()),
             bars: func
                 .active_params()
-                .map(|p| fresh(format!("{}_bar", p.ident)))
+                .map(|p| fresh(format!("{}_bar", p.ident.unraw())))
                 .collect(),
         }
     }
@@ -374,7 +380,7 @@ pub fn jacobian_signature(func: &ast::Func, params: Vec<TokenStream>) -> TokenSt
 }
 
 /// The type of the result, as declared.
-fn ret_ty(func: &ast::Func) -> TokenStream {
+pub fn ret_ty(func: &ast::Func) -> TokenStream {
     match (&func.output, &func.item.sig.output) {
         (ast::Output::Scalar, _) | (_, syn::ReturnType::Default) => float_ty(func.ret),
         (_, syn::ReturnType::Type(_, ty)) => ty.to_token_stream(),
@@ -516,14 +522,14 @@ impl<'a> Names<'a> {
 
     fn var(&self, v: Var) -> Ident {
         match &self.func.info(v).name {
-            Some(n) => format_ident!("__ad_{}_{}", n.to_lowercase(), v.0),
+            Some(n) => format_ident!("__ad_{}_{}", stem(n), v.0),
             None => format_ident!("__ad_v{}", v.0),
         }
     }
 
     fn local(&self, l: Local) -> Ident {
         match &self.func.local_info(l).name {
-            Some(n) => format_ident!("__ad_{}_l{}", n.to_lowercase(), l.0),
+            Some(n) => format_ident!("__ad_{}_l{}", stem(n), l.0),
             None => format_ident!("__ad_l{}", l.0),
         }
     }
@@ -548,7 +554,7 @@ impl<'a> Names<'a> {
 
     fn local_array(&self, a: Array) -> Ident {
         match &self.func.array_info(a).info.name {
-            Some(n) => format_ident!("__ad_{}_a{}", n.to_lowercase(), a.0),
+            Some(n) => format_ident!("__ad_{}_a{}", stem(n), a.0),
             None => format_ident!("__ad_a{}", a.0),
         }
     }
@@ -998,4 +1004,10 @@ fn typed_lit(lit: &syn::Lit, ty: Ty) -> TokenStream {
         }
         None => lit.to_token_stream(),
     }
+}
+
+/// A source name as part of a generated one: lowercase, and without a raw identifier's `r#`,
+/// which no longer identifier can hold.
+fn stem(name: &str) -> String {
+    name.trim_start_matches("r#").to_lowercase()
 }

@@ -9,14 +9,23 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ItemFn;
 
-pub fn grad(attr: TokenStream, item: ItemFn) -> TokenStream {
+pub fn grad(attr: TokenStream, mut item: ItemFn) -> TokenStream {
     let mut cx = Ctxt::default();
     let args = Args::parse(attr).unwrap_or_else(|e| {
         cx.push(e);
         Args::default()
     });
+    // Taken off so that the function and its companions are emitted once.
+    let repeated = take_repeated_grad(&mut item);
     let func = ast::Func::from_syn(&item, &args, &mut cx);
     let signature_ok = cx.len() == 0;
+    for attr in &repeated {
+        cx.error_spanned(
+            attr,
+            "`#[grad]` is given twice; keep one, and put every option in it, as in `#[grad(wrt(x), trace)]`",
+        );
+    }
+    reserved_names(&item, &mut cx);
     let mut primal = lower::lower(&func, &mut cx);
     activity::analyse(&mut primal, &mut cx);
     types::infer(&mut primal, func.ret);
@@ -59,4 +68,51 @@ fn with_rule_imports(mut item: ItemFn) -> ItemFn {
         }
     }
     item
+}
+
+/// Any further `#[grad]` (or `#[autodiff::grad]`) on the function, removed from it.
+fn take_repeated_grad(item: &mut ItemFn) -> Vec<syn::Attribute> {
+    let is_grad = |a: &syn::Attribute| {
+        let segments: Vec<String> = a
+            .path()
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        match segments.as_slice() {
+            [one] => one == "grad",
+            [krate, last] => last == "grad" && (krate == "autodiff" || krate == "autodiff_macros"),
+            _ => false,
+        }
+    };
+    let (repeated, kept) = item.attrs.drain(..).partition(is_grad);
+    item.attrs = kept;
+    repeated
+}
+
+/// Reports each distinct identifier of the signature and the body that begins with `__ad_`,
+/// once, at its first use: the generated code's names begin so, and a user's could clash with
+/// them.
+fn reserved_names(item: &ItemFn, cx: &mut Ctxt) {
+    fn walk(tokens: TokenStream, seen: &mut Vec<String>, cx: &mut Ctxt) {
+        for tree in tokens {
+            match tree {
+                proc_macro2::TokenTree::Group(g) => walk(g.stream(), seen, cx),
+                proc_macro2::TokenTree::Ident(ident) => {
+                    let name = ident.to_string();
+                    let name = name.strip_prefix("r#").unwrap_or(&name).to_string();
+                    if name.starts_with("__ad_") && !seen.contains(&name) {
+                        cx.error_spanned(
+                            &ident,
+                            format!("names beginning with `__ad_` are reserved for the code `#[grad]` generates; rename `{name}`"),
+                        );
+                        seen.push(name);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let (sig, block) = (&item.sig, &item.block);
+    walk(quote!(#sig #block), &mut Vec::new(), cx);
 }

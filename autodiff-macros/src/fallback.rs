@@ -30,12 +30,16 @@ pub fn fallback(item: &ItemFn, func: Option<&ast::Func>, err: syn::Error) -> Tok
         };
         let vjp = vjp_signature(func, &extra, anon());
         let attrs: Vec<_> = inherited_attrs(func).collect();
+        // Callers with `wrt` reach the stub through it, as they would the real rule.
+        let adapter = crate::emit::lookup::callee_adapter(func, &crate::emit::ret_ty(func))
+            .map(|a| quote!(#(#attrs)* #a));
         quote! {
             #(#attrs)*
             #grad { ::core::unimplemented!("#[grad] reported an error for this function") }
             #(#attrs)*
             #[allow(unused_variables)]
             #vjp { ::core::unimplemented!("#[grad] reported an error for this function") }
+            #adapter
         }
     });
     quote! {

@@ -153,7 +153,10 @@ pub fn callee_adapter(func: &ast::Func, r: &TokenStream) -> Option<TokenStream> 
     let names: Vec<_> = (0..tys.len())
         .map(|i| format_ident!("__ad_p{}", i))
         .collect();
-    let marks: Vec<_> = (0..tys.len()).map(|i| format_ident!("M{}", i)).collect();
+    // Reserved names, which no type of the user's that `tys` names can be.
+    let marks: Vec<_> = (0..tys.len())
+        .map(|i| format_ident!("__ad_M{}", i))
+        .collect();
     let (mut bar_tys, mut bars, mut passed, mut left_out) = (vec![], vec![], vec![], vec![]);
     let differentiable =
         (func.params.iter().zip(&marks).enumerate()).filter(|(_, (p, _))| p.kind.differentiable());
@@ -176,8 +179,8 @@ pub fn callee_adapter(func: &ast::Func, r: &TokenStream) -> Option<TokenStream> 
     let shape = quote!(fn(#(#tys,)* #r, #(&mut #bar_tys),*) -> #r);
     Some(quote! {
         #[doc(hidden)]
-        #[allow(clippy::type_complexity, clippy::too_many_arguments)]
-        #vis fn #adapt<#(#marks,)* R>(_: R) -> #shape
+        #[allow(clippy::type_complexity, clippy::too_many_arguments, non_camel_case_types)]
+        #vis fn #adapt<#(#marks,)* __ad_R>(_: __ad_R) -> #shape
         where
             #(#left_out,)*
         {
