@@ -68,7 +68,11 @@ fn guard_block(func: &Func, spans: &HashMap<Var, Span>, block: &mut Block) {
             // At the argument, where rustc's error then points.
             let arg = syn::Ident::new("__ad_arg", span);
             out.push(Stmt::Verbatim {
-                tokens: quote::quote_spanned!(span=> ::autodiff::__private::no_bar(&#arg);),
+                tokens: quote::quote_spanned! {span=>
+                    #[allow(unused_imports)]
+                    use ::autodiff::__private::{FloatArg as _, OtherArg as _};
+                    ::autodiff::__private::no_bar((&::autodiff::__private::Arg(&#arg)).kind());
+                },
                 bindings: vec![(arg, *v)],
             });
         }

@@ -19,9 +19,39 @@ pub trait IsInactive {}
 
 impl IsInactive for Inactive {}
 
-/// Held by the types a caller passes to a differentiated call without a bar: a constant of the
-/// module or a call's result, whose type `#[grad]` cannot see, is checked to be one of them, so
-/// that a float among them is this error at the argument rather than a wrong number of bars.
+/// What a caller passes to a differentiated call without a bar: a constant of the module, a
+/// call's result or any other value whose type `#[grad]` cannot see. Generated code asks, with
+/// [`Arg::kind`], whether it is a float after all (autoref specialisation picks [`FloatArg`] for
+/// `f64` and `f32`, [`OtherArg`] for anything else), and hands the answer to [`no_bar`], so that a
+/// float there is this error at the argument rather than a wrong number of bars.
+pub struct Arg<'a, T: ?Sized>(pub &'a T);
+
+/// The answer for `f64` and `f32`.
+pub struct Float;
+
+/// The answer for every other type.
+pub struct Other;
+
+/// Chosen for floats.
+pub trait FloatArg {
+    fn kind(&self) -> Float {
+        Float
+    }
+}
+
+impl FloatArg for Arg<'_, f64> {}
+impl FloatArg for Arg<'_, f32> {}
+
+/// Chosen for the rest.
+pub trait OtherArg {
+    fn kind(&self) -> Other {
+        Other
+    }
+}
+
+impl<T: ?Sized> OtherArg for &Arg<'_, T> {}
+
+/// Held by [`Other`] only.
 #[diagnostic::on_unimplemented(
     message = "#[grad] cannot see that this argument is a float, and passes the callee's rule no bar for it",
     label = "a constant of the module or a call's result, passed to a differentiated call",
@@ -29,13 +59,8 @@ impl IsInactive for Inactive {}
 )]
 pub trait NoBar {}
 
-macro_rules! no_bar {
-    ($($t:ty)*) => {$(impl NoBar for $t {})*};
-}
-no_bar!(u8 u16 u32 u64 u128 usize i8 i16 i32 i64 i128 isize bool char str);
-
-impl<T: NoBar + ?Sized> NoBar for &T {}
+impl NoBar for Other {}
 
 /// Checks, at compile time, that an argument passed without a bar is not a float.
 #[inline(always)]
-pub fn no_bar<T: NoBar + ?Sized>(_: &T) {}
+pub fn no_bar<K: NoBar>(_: K) {}
