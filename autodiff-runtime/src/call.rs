@@ -34,6 +34,7 @@ pub struct Other;
 
 /// Chosen for floats.
 pub trait FloatArg {
+    /// [`Float`].
     fn kind(&self) -> Float {
         Float
     }
@@ -44,6 +45,7 @@ impl FloatArg for Arg<'_, f32> {}
 
 /// Chosen for the rest.
 pub trait OtherArg {
+    /// [`Other`].
     fn kind(&self) -> Other {
         Other
     }
