@@ -400,3 +400,34 @@ return v12, grad (a3, a4)
 ";
     assert!(lean.ends_with(reverse), "{lean}");
 }
+
+/// A loop that may leave early counts its iterations in a `usize` (an `i32` counter wrapped past
+/// 2³¹ iterations), reserves no tape for its bound (`0..usize::MAX`), and its reverse replays the
+/// first `count` values of its range, which `0..=n` and `u64` ranges allow (`take(..).rev()`
+/// needs an `ExactSizeIterator`).
+#[test]
+fn early_exits_count_and_replay() {
+    let (_, adjoint) = ir("fn f(x: f64, n: u64) -> f64 {
+        let mut y = x;
+        for _ in 0..=n {
+            y = y.sin();
+            if y < 0.1 { break; }
+        }
+        let mut k = 0;
+        while y > 0.5 {
+            y = y.cos();
+            k += 1;
+        }
+        y * (k as f64)
+    }");
+    for line in [
+        "v29 = 0usize\nlet l4 = v29\nfor v3 in v2..=v1\n    v30 = 1usize\n    l4 += v30\n",
+        "v31 = 0usize\nlet l5 = v31\nwhile\n",
+        "    v32 = 1usize\n    l5 += v32\n",
+        "repeat v27\n    v17 = pop t0\n",
+        "for v3 in v2..=v1 replay v26\n    v6 = pop t1\n",
+    ] {
+        assert!(adjoint.contains(line), "{line} in\n{adjoint}");
+    }
+    assert!(!adjoint.contains("reserve"), "{adjoint}");
+}
