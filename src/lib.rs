@@ -189,8 +189,9 @@
 //! one in `wrt` is a compile error, and so is a function with no float parameter at all.
 //!
 //! Inside the body, a value is active if it depends on an active parameter through
-//! arithmetic. Everything else (constants, integers and loop counters, values computed only
-//! from inactive parameters, comparisons and indices) gets no adjoint code at all: no zero
+//! arithmetic and the result depends on it. Everything else (constants, integers and loop
+//! counters, values computed only from inactive parameters, comparisons and indices, and
+//! whatever never reaches the result) gets no adjoint code at all: no zero
 //! adjoint is computed, stored or added. An inactive data slice costs nothing in the reverse
 //! sweep, and a kernel told that an argument's adjoint is not wanted skips computing it.
 //!
@@ -237,7 +238,10 @@
 //! provide one (put `#[grad]` on the callee, or write its rule). The rule is found the way the
 //! call is: by the callee's path, through the module's items and imports (globs included) and
 //! the function body's `use`s. A bare-name rule must live in a module, not inside a function
-//! body (such as `main`), where the generated code does not look.
+//! body (such as `main`), where the generated code does not look. The caller passes a bar for
+//! each argument it knows to be a float; an argument whose type it cannot see (a constant of the
+//! module, a call's result) gets none, after a compile-time check that it is not a float: if it
+//! is, the error at the argument says to bind it with its type first, `let dt: f64 = DT;`.
 //!
 //! ```
 //! use autodiff::grad;
