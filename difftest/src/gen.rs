@@ -855,7 +855,8 @@ impl Gen<'_> {
             Expr::Var(n) => var_amb(n),
             Expr::Index(a, _) => arr_amb(a),
             Expr::Bin(_, a, b) => self.ambiguous(a) && self.ambiguous(b),
-            Expr::Neg(a) => self.ambiguous(a),
+            // `autodiff::relu` and friends are generic: an untyped argument, an untyped result.
+            Expr::Neg(a) | Expr::Runtime(_, a) => self.ambiguous(a),
             Expr::If(_, a, b) => self.ambiguous(a) || self.ambiguous(b),
             Expr::Match(_, arms, d) => {
                 self.ambiguous(d) || arms.iter().any(|(_, e)| self.ambiguous(e))
@@ -867,8 +868,8 @@ impl Gen<'_> {
 
     fn leaf(&mut self) -> Expr {
         loop {
-            match self.rng.below(12) {
-                0..=4 if !self.scope.floats.is_empty() => {
+            match self.rng.below(14) {
+                0..=4 | 11..=13 if !self.scope.floats.is_empty() => {
                     let i = self.rng.below(self.scope.floats.len());
                     return Expr::Var(self.scope.floats[i].name.clone());
                 }

@@ -188,20 +188,20 @@ fn rule_from_dual(f: &Func) -> String {
         match &p.kind {
             PKind::Scalar => {
                 params.push(format!("bar{i}: &mut {ty}"));
-                let _ = write!(body, "    *bar{i} += seed * dir(k); k += 1;\n");
+                let _ = writeln!(body, "    *bar{i} += seed * dir(k); k += 1;");
             }
             PKind::Array(n) | PKind::ArrayRef(n) => {
                 params.push(format!("bar{i}: &mut [{ty}; {n}]"));
-                let _ = write!(
+                let _ = writeln!(
                     body,
-                    "    for m in 0..{n} {{ bar{i}[m] += seed * dir(k); k += 1; }}\n"
+                    "    for m in 0..{n} {{ bar{i}[m] += seed * dir(k); k += 1; }}"
                 );
             }
             _ => {
                 params.push(format!("bar{i}: &mut [{ty}]"));
-                let _ = write!(
+                let _ = writeln!(
                     body,
-                    "    for m in 0..{}.len() {{ if !bar{i}.is_empty() {{ bar{i}[m] += seed * dir(k); }} k += 1; }}\n",
+                    "    for m in 0..{}.len() {{ if !bar{i}.is_empty() {{ bar{i}[m] += seed * dir(k); }} k += 1; }}",
                     p.name
                 );
             }

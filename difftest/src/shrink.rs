@@ -164,16 +164,8 @@ impl VisitMut for Reduce {
                     *e = b;
                 }
             }
-            IExpr::Lit(n) if *n > 1 => {
-                if self.hit() {
-                    *e = IExpr::Lit(1);
-                }
-            }
-            IExpr::Var(_) | IExpr::Len(_) => {
-                if self.hit() {
-                    *e = IExpr::Lit(1);
-                }
-            }
+            IExpr::Lit(n) if *n > 1 && self.hit() => *e = IExpr::Lit(1),
+            IExpr::Var(_) | IExpr::Len(_) if self.hit() => *e = IExpr::Lit(1),
             _ => {}
         }
     }
