@@ -211,8 +211,8 @@ impl<'a> Printer<'a> {
                 value,
             } => {
                 let e = self.expr(value);
-                if self.dual() && *op != AOp::Set {
-                    // An overloaded `a[i] += a[j]` borrows `a` twice; the value first.
+                if self.dual() {
+                    // An overloaded `a[i] = a[j]…` borrows `a` twice; the value first.
                     self.line(&format!(
                         "{{ let v = {e}; {arr}[{}] {} v; }}",
                         iexpr(index),
