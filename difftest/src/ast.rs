@@ -1,0 +1,389 @@
+//! The typed program AST that the generator builds, the printer prints twice (as `#[grad]`
+//! Rust and as its dual-number reference) and the shrinker reduces.
+
+/// The float type of one function; every float in it has this type except inside a `Widen`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fty {
+    F64,
+    F32,
+}
+
+impl Fty {
+    pub fn name(self) -> &'static str {
+        match self {
+            Fty::F64 => "f64",
+            Fty::F32 => "f32",
+        }
+    }
+    pub fn dual(self) -> &'static str {
+        match self {
+            Fty::F64 => "D64",
+            Fty::F32 => "D32",
+        }
+    }
+    pub fn other(self) -> Fty {
+        match self {
+            Fty::F64 => Fty::F32,
+            Fty::F32 => Fty::F64,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PKind {
+    Scalar,
+    /// `&[F]`
+    Slice,
+    /// `&Vec<F>`
+    VecRef,
+    /// `Vec<F>`
+    VecOwned,
+    /// `[F; N]`
+    Array(usize),
+    /// `&[F; N]`
+    ArrayRef(usize),
+    Usize,
+}
+
+impl PKind {
+    pub fn is_float(&self) -> bool {
+        !matches!(self, PKind::Usize)
+    }
+    pub fn is_array(&self) -> bool {
+        !matches!(self, PKind::Usize | PKind::Scalar)
+    }
+    /// The fixed length of an array parameter.
+    pub fn fixed(&self) -> Option<usize> {
+        match self {
+            PKind::Array(n) | PKind::ArrayRef(n) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    pub name: String,
+    pub kind: PKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Func {
+    pub name: String,
+    pub fty: Fty,
+    pub params: Vec<Param>,
+    /// `#[grad(wrt(..))]`: the indices of the differentiated parameters.
+    pub wrt: Option<Vec<usize>>,
+    pub body: Block,
+    /// Whether the harness checks this function (false for callees kept only for a shrunk
+    /// reproducer's sake).
+    pub check: bool,
+    /// The `(seed, index)` it was generated from, to reproduce it.
+    pub origin: (u64, u64),
+}
+
+impl Func {
+    /// Whether parameter `i` is differentiated.
+    pub fn active(&self, i: usize) -> bool {
+        self.params[i].kind.is_float() && self.wrt.as_ref().is_none_or(|w| w.contains(&i))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+    pub tail: Option<Expr>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum AOp {
+    Set,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+impl AOp {
+    pub fn text(self) -> &'static str {
+        match self {
+            AOp::Set => "=",
+            AOp::Add => "+=",
+            AOp::Sub => "-=",
+            AOp::Mul => "*=",
+            AOp::Div => "/=",
+            AOp::Rem => "%=",
+        }
+    }
+}
+
+/// A local buffer's declaration.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Buf {
+    /// `vec![0.0; len]`
+    VecZeros(Len),
+    /// `[0.0; N]`
+    ArrZeros(usize),
+    /// `vec![a, b, ..]`
+    VecList(Vec<Expr>),
+    /// `[a, b, ..]`
+    ArrList(Vec<Expr>),
+}
+
+/// A length: `base + plus`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Len {
+    pub base: LenBase,
+    pub plus: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum LenBase {
+    Zero,
+    /// `a.len()`
+    Of(String),
+    /// an integer parameter
+    Param(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Range {
+    /// `lo..hi`
+    Half(IExpr, IExpr),
+    /// `lo..=hi`
+    Incl(IExpr, IExpr),
+    /// `(lo..hi).rev()`
+    Rev(IExpr, IExpr),
+    /// `(lo..hi).step_by(k)`
+    Step(IExpr, IExpr, usize),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pat {
+    Lit(usize),
+    Or(Vec<usize>),
+    /// `a..=b`
+    Range(usize, usize),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stmt {
+    /// `let [mut] name[: F] = init;`
+    Let {
+        name: String,
+        mutable: bool,
+        typed: bool,
+        init: Expr,
+    },
+    /// `let (a, b)[: (F, F)] = (x, y);`
+    LetPair {
+        names: [String; 2],
+        typed: bool,
+        inits: [Expr; 2],
+    },
+    /// `let _ = e;`
+    LetUnder(Expr),
+    /// `let [mut] name[: T] = buf;`
+    LetBuf {
+        name: String,
+        mutable: bool,
+        typed: bool,
+        buf: Buf,
+    },
+    /// `let [mut] name = init;` for a `usize`
+    LetInt {
+        name: String,
+        mutable: bool,
+        init: IExpr,
+    },
+    Assign {
+        name: String,
+        op: AOp,
+        value: Expr,
+    },
+    /// `name += value;` on an integer local
+    IntAdd {
+        name: String,
+        value: IExpr,
+    },
+    SetIndex {
+        arr: String,
+        index: IExpr,
+        op: AOp,
+        value: Expr,
+    },
+    If {
+        cond: Cond,
+        then: Block,
+        els: Option<Block>,
+    },
+    For {
+        var: Option<String>,
+        range: Range,
+        body: Block,
+    },
+    /// `for &v in a.iter()` or `for (i, &v) in a.iter().enumerate()`
+    ForIter {
+        var: String,
+        index: Option<String>,
+        arr: String,
+        body: Block,
+    },
+    /// `let mut w = 0usize; while w < bound && cond { w += 1; body }`
+    While {
+        counter: String,
+        bound: usize,
+        cond: Cond,
+        body: Block,
+    },
+    /// `let mut w = 0usize; loop { w += 1; if w > bound { break; } body }`
+    Loop {
+        counter: String,
+        bound: usize,
+        body: Block,
+    },
+    Break,
+    Continue,
+    Return(Expr),
+    Match {
+        scrut: IExpr,
+        arms: Vec<(Pat, Block)>,
+        default: Block,
+    },
+    Block(Block),
+    /// `const NAME: F = value;`
+    Const {
+        name: String,
+        value: f64,
+    },
+    /// `use std::F::consts::PI;`
+    UsePi,
+    /// `assert!(a < b)`-like, on integers
+    Assert {
+        kind: usize,
+        a: IExpr,
+        b: IExpr,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+}
+
+impl CmpOp {
+    pub fn text(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cond {
+    F(CmpOp, Expr, Expr),
+    I(CmpOp, IExpr, IExpr),
+    And(Box<Cond>, Box<Cond>),
+    Or(Box<Cond>, Box<Cond>),
+    Not(Box<Cond>),
+}
+
+/// A `usize` expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum IExpr {
+    Lit(usize),
+    Var(String),
+    Len(String),
+    Add(Box<IExpr>, Box<IExpr>),
+    Mul(Box<IExpr>, Box<IExpr>),
+    Rem(Box<IExpr>, Box<IExpr>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+impl BinOp {
+    pub fn text(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Rem => "%",
+        }
+    }
+}
+
+/// How a literal is spelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LitStyle {
+    /// `1.5`
+    Plain,
+    /// `1.5_f64` / `1.5f32`
+    Suffix,
+    /// `2.` (integral values only)
+    Dot,
+    /// `15e-1`
+    Exp,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arg {
+    F(Expr),
+    /// An array passed whole: `prefix` is `""`, `"&"` or `"*"`, what the callee's parameter
+    /// needs from how the array is held.
+    Arr(String, &'static str),
+    /// `&a[lo..]`
+    Tail(String, usize),
+    I(IExpr),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    Lit(f64, LitStyle),
+    Var(String),
+    /// A `const` item, or `PI` after `use`.
+    Const(String),
+    /// `std::F::consts::PI` by path
+    PiPath,
+    Index(String, Box<IExpr>),
+    /// `(i) as F`
+    IntCast(Box<IExpr>),
+    Bin(BinOp, Box<Expr>, Box<Expr>),
+    Neg(Box<Expr>),
+    /// `a.m()` or `F::m(a)` when `path`
+    Un(&'static str, Box<Expr>, bool),
+    /// `a.m(b)` or `F::m(a, b)`
+    Bin2(&'static str, Box<Expr>, Box<Expr>, bool),
+    /// `a.powi(k)`
+    Powi(Box<Expr>, i32),
+    MulAdd(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `autodiff::relu(a)` and the like
+    Runtime(&'static str, Box<Expr>),
+    /// `a.iter().sum::<F>()` (`prod` false) or `.product::<F>()`
+    Fold(String, bool),
+    /// `autodiff::kernels::dot(a, b)`, each with the prefix that makes it a `&[f64]`
+    Dot(String, &'static str, String, &'static str),
+    Call(usize, Vec<Arg>),
+    If(Box<Cond>, Box<Expr>, Box<Expr>),
+    Match(Box<IExpr>, Vec<(Pat, Expr)>, Box<Expr>),
+    /// `((a) as G).m() as F`, through the other float width
+    Widen(Box<Expr>, Option<&'static str>),
+}
