@@ -281,3 +281,67 @@ fn typed_constants_as_call_arguments() {
     assert_eq!(y, f(&[0.8]));
     gradcheck(f, &[0.8], &[d], &Tolerance::default()).unwrap();
 }
+
+/// A buffer declared in a block that a `return` guards: the reverse sweep cannot reload its
+/// elements (it is out of scope there) and records them instead.
+#[grad]
+#[allow(unreachable_code)]
+fn buffer_after_return(x: f64, n: usize) -> f64 {
+    for _ in 0..n {
+        return x * 0.5;
+    }
+    let b = [0.25, 2.0, 4.0];
+    b[1] * x * x
+}
+
+#[test]
+fn a_guarded_buffer_is_recorded() {
+    for n in [0, 1] {
+        let f = |v: &[f64]| buffer_after_return(v[0], n);
+        let (y, d) = buffer_after_return_grad(1.5, n);
+        assert_eq!(y, f(&[1.5]));
+        gradcheck(f, &[1.5], &[d], &Tolerance::default()).unwrap();
+    }
+}
+
+/// Assertions may mention arrays: `debug_assert_eq!(x.len(), w.len())` is how a function states
+/// its precondition.
+#[grad]
+fn asserts_on_arrays(x: &[f64], w: &[f64]) -> f64 {
+    debug_assert_eq!(x.len(), w.len());
+    let b = [1.0, 2.0];
+    assert!(b[1] > b[0], "increasing");
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += x[i] * w[i] * b[i % 2];
+    }
+    s
+}
+
+#[test]
+fn assertions_mention_arrays() {
+    let (x, w) = ([0.5, -1.0, 2.0], [1.5, 0.25, -0.5]);
+    let (s, (gx, gw)) = asserts_on_arrays_grad(&x, &w);
+    assert_eq!(s, asserts_on_arrays(&x, &w));
+    assert_eq!(gx, vec![1.5, 0.5, -0.5]);
+    assert_eq!(gw, vec![0.5, -2.0, 2.0]);
+}
+
+/// Empty statements are statements.
+#[grad]
+#[allow(redundant_semicolons)]
+fn empty_statements(x: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..4 {
+        if i % 2 == 0 {
+            continue;
+        };
+        s += x * x;
+    }
+    s
+}
+
+#[test]
+fn empty_statements_are_statements() {
+    assert_eq!(empty_statements_grad(1.5), (4.5, 6.0));
+}

@@ -773,12 +773,20 @@ impl<'a> Names<'a> {
                     quote!({ #(#scratch)* #call #(#add_back)* })
                 }
             }
-            Stmt::Verbatim { tokens, bindings } => {
+            Stmt::Verbatim {
+                tokens,
+                bindings,
+                arrays,
+            } => {
                 let lets = bindings.iter().map(|(name, v)| {
                     let v = self.of(*v);
                     quote!(let #name = #v;)
                 });
-                quote!({ #(#lets)* #tokens })
+                let refs = arrays.iter().map(|(name, a)| {
+                    let a = self.array(*a);
+                    quote!(let #name = &#a;)
+                });
+                quote!({ #(#lets)* #(#refs)* #tokens })
             }
         }
     }

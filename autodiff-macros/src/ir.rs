@@ -321,6 +321,8 @@ pub enum Stmt {
     Verbatim {
         tokens: TokenStream,
         bindings: Vec<(syn::Ident, Var)>,
+        /// The arrays it mentions, bound by reference.
+        arrays: Vec<(syn::Ident, Array)>,
     },
 }
 
@@ -647,6 +649,7 @@ impl Stmt {
                 arrays.push(*array);
                 arrays
             }
+            Stmt::Verbatim { arrays, .. } => arrays.iter().map(|(_, a)| *a).collect(),
             Stmt::CallVjp { args: a, bars, .. } => {
                 let mut arrays = args(a);
                 arrays.extend(bars.iter().filter_map(|b| match b {

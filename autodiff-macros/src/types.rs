@@ -74,6 +74,7 @@ fn guard_block(func: &Func, spans: &HashMap<Var, Span>, block: &mut Block) {
                     ::autodiff::__private::no_bar((&::autodiff::__private::Arg(&#arg)).kind());
                 },
                 bindings: vec![(arg, *v)],
+                arrays: Vec::new(),
             });
         }
         out.push(stmt);

@@ -102,8 +102,17 @@ pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
         (None, None) => {
             // Without a return type, or ending in a `loop` whose `break value` was reported,
             // that is the error already reported.
-            let ends_in_loop =
-                matches!(block.stmts.last(), Some(syn::Stmt::Expr(Expr::Loop(_), _)));
+            let last_loop = match block.stmts.last() {
+                Some(syn::Stmt::Expr(Expr::Loop(l), _)) => Some(l),
+                _ => None,
+            };
+            if let Some(l) = last_loop.filter(|l| !ends(&l.body)) {
+                lower.cx.error_spanned(
+                    l.loop_token,
+                    "#[grad] needs the function to return a value, and this `loop` never ends: nothing `break`s out of it or `return`s; end it with `break` and return the result after it",
+                );
+            }
+            let ends_in_loop = last_loop.is_some();
             if let (syn::ReturnType::Type(..), false) = (&func.item.sig.output, ends_in_loop) {
                 lower.cx.error_at(
                     block.brace_token.span.close(),
@@ -366,6 +375,8 @@ impl Lower<'_> {
                 self.mac(&m.mac, m.to_token_stream());
                 None
             }
+            // An empty statement, `;`.
+            syn::Stmt::Expr(Expr::Verbatim(t), Some(_)) if t.is_empty() => None,
             syn::Stmt::Expr(e, semi) => {
                 let value = self.effect(e)?;
                 semi.is_none().then_some(value)
@@ -624,13 +635,15 @@ impl Lower<'_> {
         if !self.check_macro(mac) {
             return;
         }
-        let mut bindings = Vec::new();
+        let (mut bindings, mut arrays) = (Vec::new(), Vec::new());
         for name in mentioned_names(mac.tokens.clone()) {
             let v = match self.lookup(&name) {
                 Some(Binding::Value(v)) => v,
                 Some(Binding::Local(l)) => self.get(l),
-                Some(Binding::Array(_)) => {
-                    self.unsupported(&name, "#[grad] does not support arrays inside `assert!`; assert on their elements");
+                Some(Binding::Array(a)) => {
+                    if !arrays.iter().any(|(n, _)| *n == name) {
+                        arrays.push((name, a));
+                    }
                     continue;
                 }
                 None => continue,
@@ -641,7 +654,11 @@ impl Lower<'_> {
                 bindings.push((name, v));
             }
         }
-        self.push(Stmt::Verbatim { tokens, bindings });
+        self.push(Stmt::Verbatim {
+            tokens,
+            bindings,
+            arrays,
+        });
     }
 
     fn op_of(&self, v: Var) -> Option<&Op> {

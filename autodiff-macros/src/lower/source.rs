@@ -49,9 +49,19 @@ pub(super) fn returns_early(block: &syn::Block) -> bool {
 
 /// Whether a loop body may leave early: a `break` or `continue` of this loop, or any `return`.
 pub(super) fn leaves(body: &syn::Block) -> bool {
+    exits(body, true)
+}
+
+/// Whether a loop ever ends: a `break` of this loop, or any `return`.
+pub(super) fn ends(body: &syn::Block) -> bool {
+    exits(body, false)
+}
+
+fn exits(body: &syn::Block, continues: bool) -> bool {
     struct Finder {
         found: bool,
         depth: usize,
+        continues: bool,
     }
     impl<'ast> Visit<'ast> for Finder {
         fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
@@ -61,7 +71,7 @@ pub(super) fn leaves(body: &syn::Block) -> bool {
             self.found |= self.depth == 0;
         }
         fn visit_expr_continue(&mut self, _: &'ast syn::ExprContinue) {
-            self.found |= self.depth == 0;
+            self.found |= self.continues && self.depth == 0;
         }
         fn visit_expr_for_loop(&mut self, e: &'ast syn::ExprForLoop) {
             self.depth += 1;
@@ -84,6 +94,7 @@ pub(super) fn leaves(body: &syn::Block) -> bool {
     let mut finder = Finder {
         found: false,
         depth: 0,
+        continues,
     };
     finder.visit_block(body);
     finder.found

@@ -105,6 +105,8 @@ struct Reverse<'a> {
     loop_bodies: HashSet<BlockId>,
     /// The block each local is declared in.
     decl_block: HashMap<Local, BlockId>,
+    /// The block each local array is declared in.
+    array_block: HashMap<Array, BlockId>,
     /// Per reversed loop body: locals to set back to their value at the start of the iteration
     /// (a carried local and the value read from it there).
     restores: HashMap<BlockId, Vec<(Local, Var)>>,
@@ -152,6 +154,7 @@ impl<'a> Reverse<'a> {
             blocks: HashMap::new(),
             loop_bodies: HashSet::new(),
             decl_block: HashMap::new(),
+            array_block: HashMap::new(),
             restores: HashMap::new(),
             needed: Vec::new(),
             sources: HashMap::new(),

@@ -61,6 +61,7 @@ impl<'a> Reverse<'a> {
                     }
                 }
                 Stmt::DeclArray { array, init, .. } => {
+                    self.array_block.insert(*array, here);
                     if let (ArrayInit::Call(_, args), true) = (init, self.active_array(*array)) {
                         values(args).into_iter().for_each(|a| self.need(a));
                     }
@@ -317,7 +318,10 @@ impl<'a> Reverse<'a> {
         match op {
             Op::Cast(..) | Op::Cmp(..) | Op::Not(_) | Op::Len(..) => true,
             Op::Prim(p, _) => p.cheap,
-            Op::Load(a, _) => !self.written.contains(a),
+            // A buffer of a nested block is gone by the time its reverse runs.
+            Op::Load(a, _) => {
+                !self.written.contains(a) && self.array_block.get(a).is_none_or(|b| *b == self.top)
+            }
             _ => false,
         }
     }
