@@ -345,3 +345,28 @@ fn empty_statements(x: f64) -> f64 {
 fn empty_statements_are_statements() {
     assert_eq!(empty_statements_grad(1.5), (4.5, 6.0));
 }
+
+/// A cast of a call's result, whose width `#[grad]` cannot see, still passes its adjoint back;
+/// and an array passed twice to a kernel (`dot(x, x)`) gets both contributions.
+#[grad]
+fn cast_of_a_call(p: &[f64]) -> f64 {
+    ((autodiff::kernels::dot(p, p)) as f32).abs() as f64
+}
+
+#[grad]
+fn dot_twice(p: &[f64]) -> f64 {
+    autodiff::kernels::dot(p, p) * 0.5
+}
+
+#[test]
+fn casts_of_calls_and_arrays_passed_twice() {
+    let p = [0.5, -1.25, 2.0];
+    let (y, g) = cast_of_a_call_grad(&p);
+    assert_eq!(y, cast_of_a_call(&p));
+    for (gi, pi) in g.iter().zip(&p) {
+        assert_relative_eq!(*gi, 2.0 * pi, epsilon = 1e-6);
+    }
+    let (y, g) = dot_twice_grad(&p);
+    assert_eq!(y, dot_twice(&p));
+    assert_eq!(g, p.to_vec());
+}

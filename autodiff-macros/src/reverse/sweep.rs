@@ -349,11 +349,14 @@ impl<'a> Reverse<'a> {
             }
             Op::Cast(x, _) => {
                 let info = self.primal.info(*x).clone();
-                if let (true, Ty::Float(Some(src))) = (info.active, info.ty) {
+                if let (true, Ty::Float(src)) = (info.active, info.ty) {
                     let c = self.out.var(info.ty, true, None);
+                    // A width only rustc knows (a call's result): `as _`, which it infers from
+                    // the adjoint the contribution goes into.
                     let ty: syn::Type = match src {
-                        FloatTy::F64 => syn::parse_quote!(f64),
-                        FloatTy::F32 => syn::parse_quote!(f32),
+                        Some(FloatTy::F64) => syn::parse_quote!(f64),
+                        Some(FloatTy::F32) => syn::parse_quote!(f32),
+                        None => syn::parse_quote!(_),
                     };
                     out.push(Stmt::Let {
                         dsts: vec![Some(c)],
