@@ -4,8 +4,8 @@
 
 use crate::ast::{self, ParamKind};
 use crate::ir::{
-    Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, CallSeed, FloatTy, Func, Grad,
-    Iter, Len, Local, Op, Range, Stack, Stmt, Ty, Var, Write,
+    self, Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, CallSeed, FloatTy, Func,
+    Grad, Iter, Len, Local, Op, Range, Stack, Stmt, Ty, Var, Write,
 };
 use crate::primitives::{Arg, Form};
 use trace::Sweep;
@@ -62,7 +62,8 @@ pub fn companions(
     traced: Option<&Func>,
 ) -> TokenStream {
     let extra = Extra::new(func);
-    let names = Names::new(func, adj, &extra);
+    let mut names = Names::new(func, adj, &extra);
+    names.inline_single_uses();
     let name = &func.item.sig.ident;
     let core = format_ident!("__ad_{}", name);
     let r = ret_ty(func);
@@ -117,7 +118,7 @@ pub fn companions(
             quote!(::core::assert_eq!(#bar.len(), #x.len(), #msg);)
         })
         .collect::<Vec<_>>();
-    let body = names.block(&adj.body);
+    let (decls, body) = names.top_block(&adj.body);
     let ret = names.result(func, &adj.ret);
     let scalar_values = scalar_values_of(&names, adj);
     let unused_seed = (!uses_seed(&adj.body)).then(|| quote!(let _ = #seed;));
@@ -244,11 +245,12 @@ pub fn companions(
         #(#attrs)*
         #[doc(hidden)]
         #[inline(always)]
-        #[allow(clippy::too_many_arguments, clippy::type_complexity, unused_mut, unused_assignments)]
+        #[allow(clippy::too_many_arguments, clippy::type_complexity, clippy::needless_late_init, unused_mut, unused_assignments)]
         fn #core(#(#params,)* #seed: #r, __ad_fresh: bool, #(#array_bar_params),*) -> (#r, #scalar_tys) {
             #(#items)*
             #(#lengths)*
             #prologue
+            #decls
             #body
             #unused_seed
             (#ret, #scalar_values)
@@ -472,9 +474,18 @@ struct Names<'a> {
     extra: &'a Extra,
     /// The single-value definition of each value, by index.
     defs: Vec<Option<&'a Op>>,
+    /// The values spelled inside the one expression that uses them rather than bound by a
+    /// `let` (see [`Names::inline_single_uses`]), with their definition's span.
+    inline: Vec<Option<Span>>,
     /// Set while spelling `NAME_trace`: which sweep records what.
     trace: Option<Sweep>,
 }
+
+/// How deep inlined expressions nest at most: rustc recurses once per level.
+const INLINE_DEPTH: u32 = 8;
+
+/// How many names one deferred declaration `let (a, b, …);` binds.
+const DECL_GROUP: usize = 128;
 
 impl<'a> Names<'a> {
     fn new(sig: &'a ast::Func<'a>, func: &'a Func, extra: &'a Extra) -> Self {
@@ -492,13 +503,121 @@ impl<'a> Names<'a> {
         }
         let mut defs = vec![None; func.vars.len()];
         collect(&func.body, &mut defs);
+        let inline = vec![None; func.vars.len()];
         Names {
             func,
             sig,
             extra,
             defs,
+            inline,
             trace: None,
         }
+    }
+
+    /// Spells a pure float value that one arithmetic operation or rule of the same block uses,
+    /// and that one only, inside that operation (`(a * b).sin()`) instead of binding it with a
+    /// `let`. Every `let` opens a scope nested in the previous one, and rustc's time (and, with
+    /// debug info, its stack) grows with how many a function has: the mechanical one `let` per
+    /// IR value made a function of 2,000 statements overflow it. Loads, calls, tapes and
+    /// integer arithmetic, which may panic or read mutable state, keep their own statement, in
+    /// order; the values inlined read only values, which never change, so computing them at
+    /// their use instead gives the same result. Not for `NAME_trace`, which records each value.
+    fn inline_single_uses(&mut self) {
+        let mut uses = vec![0u32; self.func.vars.len()];
+        let mut count = |v: Var| uses[v.0 as usize] += 1;
+        ir::visit(&self.func.body, &mut |s| {
+            s.uses().into_iter().for_each(&mut count)
+        });
+        self.func.ret.iter().copied().for_each(&mut count);
+        for g in &self.func.grads {
+            if let Grad::Scalar(Some(v)) = g {
+                count(*v);
+            }
+        }
+        let mut inline = std::mem::take(&mut self.inline);
+        self.mark_inline(&self.func.body, &uses, &mut inline);
+        self.inline = inline;
+    }
+
+    fn mark_inline(&self, block: &Block, uses: &[u32], inline: &mut [Option<Span>]) {
+        // Candidates defined earlier in this block, with the depth of their expression.
+        let mut candidates: std::collections::HashMap<Var, u32> = Default::default();
+        for stmt in block {
+            for b in stmt.blocks() {
+                self.mark_inline(b, uses, inline);
+            }
+            let Stmt::Let { dsts, op, span } = stmt else {
+                continue;
+            };
+            let mut depth = 0;
+            for u in operands(op) {
+                match candidates.get(&u) {
+                    Some(&d) if uses[u.0 as usize] == 1 && d < INLINE_DEPTH => {
+                        inline[u.0 as usize] = Some(*span);
+                        depth = depth.max(d + 1);
+                    }
+                    _ => {}
+                }
+            }
+            let pure = match op {
+                Op::Prim(..) | Op::Cast(..) => true,
+                Op::Rule { .. } => dsts.len() == 1,
+                _ => false,
+            };
+            if let [Some(v)] = dsts[..] {
+                if pure && self.func.info(v).ty.is_float() {
+                    candidates.insert(v, depth);
+                }
+            }
+        }
+    }
+
+    /// The top-level block of the core function, with the names its `let`s bind declared up
+    /// front, a group at a time (`let (a, b, …);`), and each bound by an assignment where it
+    /// was: one `let` per value nested one scope per value, which rustc walks recursively.
+    /// Returns the declarations and the block.
+    fn top_block(&self, block: &Block) -> (TokenStream, TokenStream) {
+        let mut names: Vec<Ident> = Vec::new();
+        let mut body = TokenStream::new();
+        for stmt in block {
+            match stmt {
+                Stmt::Let { dsts, op, span } if self.trace.is_none() => {
+                    let Some(value) = self.value(op, *span) else {
+                        continue;
+                    };
+                    let (dst, pat): (Vec<_>, Vec<_>) = dsts
+                        .iter()
+                        .map(|d| match d {
+                            Some(v) if self.inline[v.0 as usize].is_none() => {
+                                let v = self.var(*v);
+                                (Some(v.clone()), v.to_token_stream())
+                            }
+                            _ => (None, quote!(_)),
+                        })
+                        .unzip();
+                    if dst.iter().all(Option::is_none) && self.is_inlined(dsts) {
+                        continue;
+                    }
+                    names.extend(dst.into_iter().flatten());
+                    let pat = tuple_or_single(pat);
+                    body.extend(quote!(#pat = #value;));
+                }
+                _ => body.extend(self.stmt(stmt)),
+            }
+        }
+        let decls = names
+            .chunks(DECL_GROUP)
+            .map(|group| quote!(let (#(#group,)*);));
+        (decls.collect(), body)
+    }
+
+    /// Whether the values `dsts` are all spelled where they are used.
+    fn is_inlined(&self, dsts: &[Option<Var>]) -> bool {
+        dsts.iter().flatten().next().is_some()
+            && dsts
+                .iter()
+                .flatten()
+                .all(|v| self.inline[v.0 as usize].is_some())
     }
 
     /// The result as the function returns it: a float, a tuple or an array.
@@ -512,6 +631,27 @@ impl<'a> Names<'a> {
     }
 
     fn of(&self, v: Var) -> TokenStream {
+        self.operand(v, true)
+    }
+
+    /// `v` as an operand: its name, or its expression where it is inlined, in parentheses when
+    /// `paren` and it is an operator (not where it stands as an argument of a call).
+    fn operand(&self, v: Var, paren: bool) -> TokenStream {
+        if let (Some(span), Some(op)) = (self.inline[v.0 as usize], self.defs[v.0 as usize]) {
+            let value = self
+                .value(op, span)
+                .expect("an inlined value has an expression");
+            let operator = match op {
+                Op::Prim(p, _) => matches!(p.form, Form::Infix(_) | Form::Neg),
+                Op::Cast(..) => true,
+                _ => false,
+            };
+            return if paren && operator {
+                quote!((#value))
+            } else {
+                value
+            };
+        }
         match self.defs[v.0 as usize] {
             Some(Op::Lit(lit)) => typed_lit(lit, self.func.info(v).ty),
             Some(Op::Path(path)) => path.to_token_stream(),
@@ -885,9 +1025,28 @@ impl<'a> Names<'a> {
     /// `let dsts = op;`, with the primal operation spanned at its source so that rustc's
     /// diagnostics about it point at the user's code.
     fn let_stmt(&self, dsts: &[Option<Var>], op: &Op, span: Span) -> TokenStream {
+        if self.is_inlined(dsts) {
+            return TokenStream::new();
+        }
+        let Some(value) = self.value(op, span) else {
+            return TokenStream::new();
+        };
+        let pats: Vec<TokenStream> = dsts
+            .iter()
+            .map(|d| match d {
+                Some(v) => self.var(*v).to_token_stream(),
+                None => quote!(_),
+            })
+            .collect();
+        let pat = tuple_or_single(pats);
+        quote!(let #pat = #value;)
+    }
+
+    /// The expression that computes `op`; `None` for a value spelled where it is used.
+    fn value(&self, op: &Op, span: Span) -> Option<TokenStream> {
         let value = match op {
             // Spelled inline where they are used.
-            Op::Lit(_) | Op::Path(_) | Op::Param(_) => return TokenStream::new(),
+            Op::Lit(_) | Op::Path(_) | Op::Param(_) => return None,
             Op::Seed(k) => {
                 let seed = &self.extra.seed;
                 match self.sig.output {
@@ -904,8 +1063,19 @@ impl<'a> Names<'a> {
                 quote!(#x as #ty)
             }
             Op::Prim(prim, args) => {
-                let args: Vec<TokenStream> = args.iter().map(|a| self.of(*a)).collect();
                 let name = Ident::new(prim.name, span);
+                // Operators and receivers take an inlined operator in parentheses, arguments
+                // as it is.
+                let arg = |k: usize, a: &Var| {
+                    let paren = match prim.form {
+                        Form::Infix(_) | Form::Neg => true,
+                        Form::Method => k == 0,
+                        _ => false,
+                    };
+                    self.operand(*a, paren)
+                };
+                let args: Vec<TokenStream> =
+                    args.iter().enumerate().map(|(k, a)| arg(k, a)).collect();
                 match (prim.form, &args[..]) {
                     (Form::Infix(c), [a, b]) => {
                         let mut op = Punct::new(c, Spacing::Alone);
@@ -919,9 +1089,7 @@ impl<'a> Names<'a> {
             }
             Op::Method(m, args) => {
                 let args: Vec<TokenStream> = args.iter().map(|a| self.of(*a)).collect();
-                let Some((recv, rest)) = args.split_first() else {
-                    return TokenStream::new();
-                };
+                let (recv, rest) = args.split_first()?;
                 quote!(#recv.#m(#(#rest),*))
             }
             Op::Call(path, args) => {
@@ -965,29 +1133,37 @@ impl<'a> Names<'a> {
                     operands.push(*out);
                 }
                 operands.push(*bar);
-                let operands = operands.iter().map(|a| self.of(*a));
+                let operands = operands.iter().map(|a| self.operand(*a, false));
                 quote!(::autodiff::__private::rules::#name(#(#operands),*))
             }
         };
-        let pats: Vec<TokenStream> = dsts
-            .iter()
-            .map(|d| match d {
-                Some(v) => self.var(*v).to_token_stream(),
-                None => quote!(_),
-            })
-            .collect();
-        let pat = tuple_or_single(pats);
-        let ty = match dsts {
-            [Some(v)] => match self.func.info(*v).ty {
-                Ty::Float(Some(f)) => {
-                    let f = float_ty(f);
-                    quote!(: #f)
-                }
-                _ => TokenStream::new(),
-            },
-            _ => TokenStream::new(),
-        };
-        quote!(let #pat #ty = #value;)
+        Some(value)
+    }
+}
+
+/// The operands of `op` that its expression spells, where an inlined value may stand: those of
+/// arithmetic, of casts and of rules (a rule spells only the operands it uses).
+fn operands(op: &Op) -> Vec<Var> {
+    match op {
+        Op::Prim(_, args) => args.clone(),
+        Op::Cast(x, _) => vec![*x],
+        Op::Rule {
+            prim,
+            args,
+            out,
+            bar,
+        } => {
+            let mut operands = Vec::new();
+            if prim.uses.args {
+                operands.extend(args);
+            }
+            if prim.uses.out {
+                operands.push(*out);
+            }
+            operands.push(*bar);
+            operands
+        }
+        _ => Vec::new(),
     }
 }
 

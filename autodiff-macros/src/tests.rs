@@ -431,3 +431,101 @@ fn early_exits_count_and_replay() {
     }
     assert!(!adjoint.contains("reserve"), "{adjoint}");
 }
+
+/// The statements of `benches/compile_time.sh`'s function of `n` statements, in Rust.
+fn long_function(n: usize) -> String {
+    let mut body =
+        String::from("let mut s = 0.5 * y;\nlet mut buf = [0.0; 16];\nlet v0 = x[0] * y;\n");
+    let mut last = 0;
+    for k in 1..n.saturating_sub(4) {
+        let line = if k % 100 == 99 {
+            format!("for j in 0..4 {{ s += x[j] * v{last} * 0.001; }}")
+        } else if k % 50 == 49 {
+            format!("if v{last} > 0.0 {{ s += v{last} * 0.01; }} else {{ s -= v{last} * 0.02; }}")
+        } else {
+            let (line, defines) = match k % 10 {
+                0 | 5 => (
+                    format!(
+                        "let v{k} = v{last} * 0.999 + (x[{}] - y).sin() * 0.001;",
+                        k % 8
+                    ),
+                    true,
+                ),
+                1 => (format!("s = s * 0.9 + v{last} * 0.1;"), false),
+                2 => (format!("s += v{last}.tanh() * 0.01;"), false),
+                3 => (
+                    format!("let v{k} = v{last}.mul_add(0.5, s * 0.001).cos();"),
+                    true,
+                ),
+                4 => (
+                    format!("buf[{}] = v{last} * 0.5 + buf[{}];", k % 16, (k + 3) % 16),
+                    false,
+                ),
+                6 => (
+                    format!(
+                        "let v{k} = (v{last} * v{last} + 1.0).sqrt() - buf[{}] * 0.01;",
+                        k % 16
+                    ),
+                    true,
+                ),
+                7 => ("s *= 0.99;".to_owned(), false),
+                8 => (
+                    format!("let v{k} = v{last}.exp().ln_1p() * 0.5 + s * 1e-6;"),
+                    true,
+                ),
+                _ => (
+                    format!("let v{k} = v{last} / (1.0 + s.abs()) - y * 0.001;"),
+                    true,
+                ),
+            };
+            if defines {
+                last = k;
+            }
+            line
+        };
+        body.push_str(&line);
+        body.push('\n');
+    }
+    format!("fn f(x: &[f64], y: f64) -> f64 {{\n{body}s += buf[3] * 0.5;\nlet w = v{last} + s;\nw * 0.5 + buf[0]\n}}")
+}
+
+/// How long each pass of the macro takes on a function of 10,000 statements (run with
+/// `cargo test -p autodiff-macros --release -- --ignored --nocapture expansion_time`).
+#[test]
+#[ignore]
+fn expansion_time() {
+    use std::time::Instant;
+    for n in [2_000, 10_000] {
+        let src = long_function(n);
+        let t = Instant::now();
+        let item: syn::ItemFn = syn::parse_str(&src).expect("test input parses");
+        let parse = t.elapsed();
+        let mut cx = Ctxt::default();
+        let t = Instant::now();
+        let func = ast::Func::from_syn(&item, &Args::default(), &mut cx);
+        let mut primal = lower::lower(&func, &mut cx);
+        let lower = t.elapsed();
+        let t = Instant::now();
+        activity::analyse(&mut primal, &mut cx);
+        types::infer(&mut primal, func.ret);
+        assert!(cx.finish().is_ok(), "test input has no errors");
+        let activity = t.elapsed();
+        let t = Instant::now();
+        let adjoint = reverse::reverse(&primal);
+        let reverse = t.elapsed();
+        let t = Instant::now();
+        let adjoint = optimize::optimize(adjoint).expect("the passes keep the IR valid");
+        let optimize = t.elapsed();
+        let t = Instant::now();
+        let tokens = crate::emit::companions(&func, &primal, &adjoint, None);
+        let emit = t.elapsed();
+        let t = Instant::now();
+        let text = tokens.to_string();
+        let print = t.elapsed();
+        println!(
+            "n = {n}: parse {parse:?}, lower {lower:?}, activity {activity:?}, reverse {reverse:?}, optimize {optimize:?}, emit {emit:?}, to_string {print:?}; {} bytes, {} lets",
+            text.len(),
+            text.matches("let ").count()
+        );
+    }
+}

@@ -20,6 +20,7 @@ use crate::ir::{
 use crate::primitives::{self, Form};
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
+use std::collections::HashMap;
 use syn::spanned::Spanned;
 use syn::{BinOp, Expr, Ident, Lit, Pat, UnOp};
 
@@ -35,7 +36,7 @@ pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
         cx,
         func: Func::default(),
         blocks: vec![Vec::new()],
-        scopes: vec![Vec::new()],
+        scopes: vec![HashMap::new()],
         loops: Vec::new(),
         ret: None,
         exits: 0,
@@ -156,8 +157,10 @@ struct Lower<'a> {
     func: Func,
     /// The blocks being filled, innermost last.
     blocks: Vec<Block>,
-    /// Source names in scope, innermost scope last; a later entry shadows an earlier one.
-    scopes: Vec<Vec<(Ident, Binding)>>,
+    /// Source names in scope, innermost scope last; an inner scope shadows an outer one. Keyed
+    /// by the name's text: under rustc, comparing two `Ident`s asks the compiler for both texts,
+    /// and a scan of every name in scope per use made lowering quadratic.
+    scopes: Vec<HashMap<String, Binding>>,
     /// The enclosing loops, innermost last; `None` for a loop that never leaves early.
     loops: Vec<Option<LoopFlags>>,
     ret: Option<Return>,
@@ -189,7 +192,7 @@ impl Lower<'_> {
     /// Lowers statements into a new block and returns it.
     fn nested(&mut self, f: impl FnOnce(&mut Self)) -> Block {
         self.blocks.push(Vec::new());
-        self.scopes.push(Vec::new());
+        self.scopes.push(HashMap::new());
         f(self);
         self.scopes.pop();
         self.blocks.pop().unwrap_or_default()
@@ -259,28 +262,20 @@ impl Lower<'_> {
         self.scopes
             .last_mut()
             .expect("a scope is always open")
-            .push((name.clone(), b));
+            .insert(name.to_string(), b);
     }
 
     fn lookup(&self, name: &Ident) -> Option<Binding> {
-        self.scopes
-            .iter()
-            .rev()
-            .flat_map(|s| s.iter().rev())
-            .find(|(n, _)| n == name)
-            .map(|&(_, b)| b)
+        let name = name.to_string();
+        self.scopes.iter().rev().find_map(|s| s.get(&name).copied())
     }
 
     /// The innermost binding of `name` now stands for `b`.
     fn rebind(&mut self, name: &Ident, b: Binding) {
-        let slot = self
-            .scopes
-            .iter_mut()
-            .rev()
-            .flat_map(|s| s.iter_mut().rev())
-            .find(|(n, _)| n == name);
+        let text = name.to_string();
+        let slot = (self.scopes.iter_mut().rev()).find_map(|s| s.get_mut(&text));
         if let Some(slot) = slot {
-            slot.1 = b;
+            *slot = b;
         }
         if let Binding::Value(v) = b {
             let info = &mut self.func.vars[v.0 as usize];
