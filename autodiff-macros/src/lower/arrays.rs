@@ -164,7 +164,11 @@ impl Lower<'_> {
                 let inner: Expr = match m.mac.parse_body_with(parse_vec_body) {
                     Ok(inner) => inner,
                     Err(err) => {
-                        self.cx.push(err);
+                        // An input that ends too soon has no token to point at: the macro's.
+                        match err.to_string().contains("end of input") {
+                            true => self.cx.error_spanned(&m.mac, err),
+                            false => self.cx.push(err),
+                        }
                         return None;
                     }
                 };

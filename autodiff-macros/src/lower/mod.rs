@@ -112,9 +112,10 @@ pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
                     l.loop_token,
                     "#[grad] needs the function to return a value, and this `loop` never ends: nothing `break`s out of it or `return`s; end it with `break` and return the result after it",
                 );
-            }
-            let ends_in_loop = last_loop.is_some();
-            if let (syn::ReturnType::Type(..), false) = (&func.item.sig.output, ends_in_loop) {
+            } else if matches!(func.item.sig.output, syn::ReturnType::Type(..))
+                // A `loop` whose `break value` was reported already.
+                && (last_loop.is_none() || lower.cx.len() == 0)
+            {
                 lower.cx.error_at(
                     block.brace_token.span.close(),
                     "#[grad] needs the function to end in its result: a final expression without `;`, or `return value;`",
