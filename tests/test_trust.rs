@@ -370,3 +370,33 @@ fn casts_of_calls_and_arrays_passed_twice() {
     assert_eq!(y, dot_twice(&p));
     assert_eq!(g, p.to_vec());
 }
+
+/// A buffer declared after a loop that may `return` lives in the block the return flag guards:
+/// the reverse of the loop over it records its length and elements, which are out of scope by
+/// then.
+#[grad]
+fn loop_over_a_guarded_buffer(x: f64, n: usize) -> f64 {
+    let mut s = x;
+    for k in 0..n {
+        if k == 7 {
+            return s;
+        }
+        s *= 1.5;
+    }
+    let b = [0.5, 1.0, 2.0];
+    let mut t = 0.0;
+    for i in 0..b.len() {
+        t += (s * b[i]).sin();
+    }
+    t
+}
+
+#[test]
+fn a_loop_over_a_guarded_buffer() {
+    for n in [0, 3, 10] {
+        let f = |v: &[f64]| loop_over_a_guarded_buffer(v[0], n);
+        let (y, d) = loop_over_a_guarded_buffer_grad(0.4, n);
+        assert_eq!(y, f(&[0.4]));
+        gradcheck(f, &[0.4], &[d], &Tolerance::default()).unwrap();
+    }
+}

@@ -28,6 +28,7 @@ impl Lower<'_> {
                     self.set(stop, yes);
                 }
                 self.exits += 1;
+                self.returns += 1;
             }
             _ => self.ret = Some(Return::Value(v)),
         }
@@ -58,8 +59,12 @@ impl Lower<'_> {
             }
         });
         self.loops.push(flags);
+        let (exits, returns) = (self.exits, self.returns);
         f(self);
         self.loops.pop();
+        // A loop's own `break` and `continue` end with it: only a `return` leaves what
+        // encloses the loop, whose rest must then be guarded.
+        self.exits = exits + (self.returns - returns);
     }
 
     /// A loop body: the flags are reset at its start and tested at its end.

@@ -40,6 +40,7 @@ pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
         loops: Vec::new(),
         ret: None,
         exits: 0,
+        returns: 0,
         poisoned: Vec::new(),
     };
     for (i, p) in func.params.iter().enumerate() {
@@ -168,6 +169,8 @@ struct Lower<'a> {
     /// How many `break`, `continue` and `return` have been lowered: when a statement raises it,
     /// the rest of its block is guarded.
     exits: usize,
+    /// How many of them are a `return` from inside a loop or a branch.
+    returns: usize,
     /// Placeholders for values whose definition was reported: uses of them report nothing more.
     poisoned: Vec<Var>,
 }

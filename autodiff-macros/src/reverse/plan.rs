@@ -314,14 +314,19 @@ impl<'a> Reverse<'a> {
             )
     }
 
+    /// Whether the reverse sweep can still read array `a`: a parameter or a buffer of the top
+    /// level, which outlives every reversed block.
+    pub(super) fn in_reach(&self, a: Array) -> bool {
+        self.array_block.get(&a).is_none_or(|b| *b == self.top)
+    }
+
     pub(super) fn recomputable(&self, op: &Op) -> bool {
         match op {
-            Op::Cast(..) | Op::Cmp(..) | Op::Not(_) | Op::Len(..) => true,
+            Op::Cast(..) | Op::Cmp(..) | Op::Not(_) => true,
             Op::Prim(p, _) => p.cheap,
             // A buffer of a nested block is gone by the time its reverse runs.
-            Op::Load(a, _) => {
-                !self.written.contains(a) && self.array_block.get(a).is_none_or(|b| *b == self.top)
-            }
+            Op::Len(a, _) => self.in_reach(*a),
+            Op::Load(a, _) => !self.written.contains(a) && self.in_reach(*a),
             _ => false,
         }
     }
