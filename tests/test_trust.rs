@@ -285,7 +285,7 @@ fn typed_constants_as_call_arguments() {
 /// A buffer declared in a block that a `return` guards: the reverse sweep cannot reload its
 /// elements (it is out of scope there) and records them instead.
 #[grad]
-#[allow(unreachable_code)]
+#[allow(unreachable_code, clippy::never_loop)]
 fn buffer_after_return(x: f64, n: usize) -> f64 {
     for _ in 0..n {
         return x * 0.5;

@@ -244,7 +244,9 @@ pub fn companions(
 
         #(#attrs)*
         #[doc(hidden)]
-        #[inline(always)]
+        // Inlined into `NAME_grad` and `NAME_vjp` where optimised, so that `__ad_fresh` folds
+        // away; called from both in a debug build, which would otherwise compile it thrice.
+        #[cfg_attr(not(debug_assertions), inline(always))]
         #[allow(clippy::too_many_arguments, clippy::type_complexity, clippy::needless_late_init, unused_mut, unused_assignments)]
         fn #core(#(#params,)* #seed: #r, __ad_fresh: bool, #(#array_bar_params),*) -> (#r, #scalar_tys) {
             #(#items)*
@@ -577,7 +579,7 @@ impl<'a> Names<'a> {
     /// was: one `let` per value nested one scope per value, which rustc walks recursively.
     /// Returns the declarations and the block.
     fn top_block(&self, block: &Block) -> (TokenStream, TokenStream) {
-        let mut names: Vec<Ident> = Vec::new();
+        let mut names: Vec<(Ident, TokenStream)> = Vec::new();
         let mut body = TokenStream::new();
         for stmt in block {
             match stmt {
@@ -589,8 +591,9 @@ impl<'a> Names<'a> {
                         .iter()
                         .map(|d| match d {
                             Some(v) if self.inline[v.0 as usize].is_none() => {
-                                let v = self.var(*v);
-                                (Some(v.clone()), v.to_token_stream())
+                                let (name, ty) = (self.var(*v), self.func.info(*v).ty);
+                                let pat = name.to_token_stream();
+                                (Some((name, spelled_ty(ty))), pat)
                             }
                             _ => (None, quote!(_)),
                         })
@@ -605,9 +608,11 @@ impl<'a> Names<'a> {
                 _ => body.extend(self.stmt(stmt)),
             }
         }
-        let decls = names
-            .chunks(DECL_GROUP)
-            .map(|group| quote!(let (#(#group,)*);));
+        // Typed where the width is known: rustc then infers nothing for them.
+        let decls = names.chunks(DECL_GROUP).map(|group| {
+            let (names, tys): (Vec<_>, Vec<_>) = group.iter().cloned().unzip();
+            quote!(let (#(#names,)*): (#(#tys,)*);)
+        });
         (decls.collect(), body)
     }
 
@@ -1164,6 +1169,15 @@ fn operands(op: &Op) -> Vec<Var> {
             operands
         }
         _ => Vec::new(),
+    }
+}
+
+/// A type as far as the IR knows it, `_` where only rustc does.
+fn spelled_ty(ty: Ty) -> TokenStream {
+    match ty {
+        Ty::Float(Some(f)) => float_ty(f),
+        Ty::Bool => quote!(bool),
+        _ => quote!(_),
     }
 }
 
