@@ -579,10 +579,17 @@ impl<'a> Names<'a> {
     /// was: one `let` per value nested one scope per value, which rustc walks recursively.
     /// Returns the declarations and the block.
     fn top_block(&self, block: &Block) -> (TokenStream, TokenStream) {
-        let mut names: Vec<(Ident, TokenStream)> = Vec::new();
+        let mut names: Vec<(TokenStream, TokenStream)> = Vec::new();
         let mut body = TokenStream::new();
         for stmt in block {
             match stmt {
+                // A mutable local too: declared with the rest, then assigned its start.
+                Stmt::Decl { local, init } if self.trace.is_none() => {
+                    let (l, v) = (self.local(*local), self.of(*init));
+                    let ty = spelled_ty(self.func.local_info(*local).ty);
+                    names.push((quote!(mut #l), ty));
+                    body.extend(quote!(#l = #v;));
+                }
                 Stmt::Let { dsts, op, span } if self.trace.is_none() => {
                     let Some(value) = self.value(op, *span) else {
                         continue;
@@ -593,7 +600,7 @@ impl<'a> Names<'a> {
                             Some(v) if self.inline[v.0 as usize].is_none() => {
                                 let (name, ty) = (self.var(*v), self.func.info(*v).ty);
                                 let pat = name.to_token_stream();
-                                (Some((name, spelled_ty(ty))), pat)
+                                (Some((pat.clone(), spelled_ty(ty))), pat)
                             }
                             _ => (None, quote!(_)),
                         })

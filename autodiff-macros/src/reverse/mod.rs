@@ -81,6 +81,8 @@ struct Reverse<'a> {
     top: BlockId,
     /// The block that defines each value (a `for` variable: the loop's body).
     def_block: HashMap<Var, BlockId>,
+    /// Where each value is defined in a walk of the primal: materialised values keep that order.
+    def_order: HashMap<Var, usize>,
     /// The definition of each value defined by a single-value `Let`.
     defs: HashMap<Var, &'a Op>,
     /// How many times each value is read.
@@ -142,6 +144,7 @@ impl<'a> Reverse<'a> {
             out,
             top: id(&primal.body),
             def_block: HashMap::new(),
+            def_order: HashMap::new(),
             defs: HashMap::new(),
             reads: HashMap::new(),
             loop_vars: HashSet::new(),

@@ -17,6 +17,7 @@ impl<'a> Reverse<'a> {
                 Stmt::Let { dsts, op, .. } => {
                     for v in dsts.iter().flatten() {
                         self.def_block.insert(*v, here);
+                        self.def_order.insert(*v, self.def_order.len());
                     }
                     let [Some(v)] = dsts[..] else { continue };
                     self.defs.insert(v, op);
@@ -246,8 +247,9 @@ impl<'a> Reverse<'a> {
             let block = self.def_block[&v];
             self.materialise.entry(block).or_default().push(v);
         }
+        // In the order the block defines them, which a value's number need not follow.
         for list in self.materialise.values_mut() {
-            list.sort();
+            list.sort_by_key(|v| self.def_order.get(v).copied().unwrap_or(0));
         }
     }
 
