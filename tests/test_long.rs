@@ -1,6 +1,7 @@
 //! A long function (about 650 IR statements at its top level, loops and branches among them),
 //! whose core function declares its top-level names up front: checked against central
 //! differences and through `_vjp`.
+#![allow(clippy::needless_range_loop)]
 
 use autodiff::check::{gradcheck, Tolerance};
 use autodiff::grad;
