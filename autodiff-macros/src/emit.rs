@@ -591,6 +591,10 @@ impl<'a> Names<'a> {
                     body.extend(quote!(#l = #v;));
                 }
                 Stmt::Let { dsts, op, span } if self.trace.is_none() => {
+                    // Spelled where it is used.
+                    if self.is_inlined(dsts) {
+                        continue;
+                    }
                     let Some(value) = self.value(op, *span) else {
                         continue;
                     };
@@ -605,9 +609,6 @@ impl<'a> Names<'a> {
                             _ => (None, quote!(_)),
                         })
                         .unzip();
-                    if dst.iter().all(Option::is_none) && self.is_inlined(dsts) {
-                        continue;
-                    }
                     names.extend(dst.into_iter().flatten());
                     let pat = tuple_or_single(pat);
                     body.extend(quote!(#pat = #value;));

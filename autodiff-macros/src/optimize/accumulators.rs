@@ -6,7 +6,7 @@
 //! a fused loop).
 
 use crate::ir::{visit, Block, Func, Local, Op, Stmt, Var};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 pub fn fuse(func: &mut Func) {
     let mut zeros = HashSet::new();
@@ -31,32 +31,43 @@ fn block(block: &mut Block, zeros: &HashSet<Var>) {
             self::block(b, zeros);
         }
     }
-    let mut i = 0;
-    while i < block.len() {
-        if let Stmt::Decl { local, init: zero } | Stmt::Set { local, value: zero } = block[i] {
-            let first = zeros
-                .contains(&zero)
-                .then(|| (i + 1..block.len()).find(|&j| mentions(&block[j], local)));
-            if let Some(Some(j)) = first {
-                if let Stmt::Acc { local, value } = block[j] {
-                    block[j] = match block[i] {
-                        Stmt::Decl { .. } => Stmt::Decl { local, init: value },
-                        _ => Stmt::Set { local, value },
-                    };
-                    block.remove(i);
-                    continue;
-                }
-            }
+    // The statements of this block that mention each local, in order: one walk, where a
+    // search from each declaration was quadratic in long blocks.
+    let mut mentions: HashMap<Local, Vec<usize>> = HashMap::new();
+    for (j, stmt) in block.iter().enumerate() {
+        let mut locals = Vec::new();
+        visit(std::slice::from_ref(stmt), &mut |s| {
+            locals.extend(s.locals())
+        });
+        locals.sort();
+        locals.dedup();
+        for l in locals {
+            mentions.entry(l).or_default().push(j);
         }
-        i += 1;
     }
-}
-
-/// Whether `stmt`, or a block nested in it, reads or writes `local`.
-fn mentions(stmt: &Stmt, local: Local) -> bool {
-    stmt.locals().contains(&local)
-        || stmt
-            .blocks()
-            .into_iter()
-            .any(|b| b.iter().any(|s| mentions(s, local)))
+    let mut fused = vec![false; block.len()];
+    for i in 0..block.len() {
+        let (Stmt::Decl { local, init: zero } | Stmt::Set { local, value: zero }) = block[i] else {
+            continue;
+        };
+        if !zeros.contains(&zero) {
+            continue;
+        }
+        let at = &mentions[&local];
+        let Some(&j) = at.get(at.partition_point(|&j| j <= i)) else {
+            continue;
+        };
+        if let Stmt::Acc { local, value } = block[j] {
+            block[j] = match block[i] {
+                Stmt::Decl { .. } => Stmt::Decl { local, init: value },
+                _ => Stmt::Set { local, value },
+            };
+            fused[i] = true;
+        }
+    }
+    let mut k = 0;
+    block.retain(|_| {
+        k += 1;
+        !fused[k - 1]
+    });
 }
