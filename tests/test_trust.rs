@@ -400,3 +400,28 @@ fn a_loop_over_a_guarded_buffer() {
         gradcheck(f, &[0.4], &[d], &Tolerance::default()).unwrap();
     }
 }
+
+#[grad]
+fn product_of_two(v: Vec<f64>) -> f64 {
+    v[0] * v[1]
+}
+
+#[grad]
+fn product_of_pair(v: [f64; 2]) -> f64 {
+    v[0] * v[1]
+}
+
+/// An array passed by value to a differentiated call: the forward sweep passes a copy, since
+/// the reverse sweep passes it again (it was a use of a moved `Vec`, E0382).
+#[grad]
+fn passes_by_value(x: Vec<f64>, p: [f64; 2]) -> f64 {
+    product_of_two(x) + product_of_pair(p) * p[0]
+}
+
+#[test]
+fn arrays_passed_by_value() {
+    let (v, (gx, gp)) = passes_by_value_grad(vec![2.0, 3.0], [0.5, 4.0]);
+    assert_eq!(v, 6.0 + 2.0 * 0.5);
+    assert_eq!(gx, vec![3.0, 2.0]);
+    assert_eq!(gp, [2.0 * 0.5 * 4.0, 0.5 * 0.5]);
+}

@@ -247,7 +247,7 @@ pub fn companions(
         // Inlined into `NAME_grad` and `NAME_vjp` where optimised, so that `__ad_fresh` folds
         // away; called from both in a debug build, which would otherwise compile it thrice.
         #[cfg_attr(not(debug_assertions), inline(always))]
-        #[allow(clippy::too_many_arguments, clippy::type_complexity, clippy::needless_late_init, unused_mut, unused_assignments)]
+        #[allow(clippy::too_many_arguments, clippy::type_complexity, clippy::needless_late_init, clippy::clone_on_copy, unused_mut, unused_assignments)]
         fn #core(#(#params,)* #seed: #r, __ad_fresh: bool, #(#array_bar_params),*) -> (#r, #scalar_tys) {
             #(#items)*
             #(#lengths)*
@@ -999,7 +999,8 @@ impl<'a> Names<'a> {
                     if *by_ref {
                         quote!(&#name)
                     } else {
-                        name.to_token_stream()
+                        // Passed by value, as written; the reverse sweep passes it again.
+                        quote!(::core::clone::Clone::clone(&#name))
                     }
                 }
             })
