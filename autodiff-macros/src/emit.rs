@@ -64,6 +64,7 @@ pub fn companions(
     let extra = Extra::new(func);
     let mut names = Names::new(func, adj, &extra);
     names.inline_single_uses();
+    names.lent = true;
     let name = &func.item.sig.ident;
     let core = format_ident!("__ad_{}", name);
     let r = ret_ty(func);
@@ -124,6 +125,26 @@ pub fn companions(
     let unused_seed = (!uses_seed(&adj.body)).then(|| quote!(let _ = #seed;));
     let params = plain_params(func);
     let args: Vec<&Ident> = func.params.iter().map(|p| &p.ident).collect();
+    // An array taken by value is lent to the core function, not copied into its frame: a
+    // `[f64; 100_000]` would be on the stack once more for every frame it passes through.
+    let core_params = func.params.iter().map(|p| {
+        let (ident, ty) = (&p.ident, &p.ty);
+        match lent(p) {
+            true => quote!(#ident: &#ty),
+            false => quote!(#ident: #ty),
+        }
+    });
+    let core_args: Vec<TokenStream> = func
+        .params
+        .iter()
+        .map(|p| {
+            let ident = &p.ident;
+            match lent(p) {
+                true => quote!(&#ident),
+                false => quote!(#ident),
+            }
+        })
+        .collect();
 
     let grad_sig = grad_signature(func, params.clone());
     let zeros = active
@@ -166,7 +187,7 @@ pub fn companions(
                 let mut __ad_result = ::core::option::Option::None;
                 for __ad_k in 0..#outputs {
                     #(#zeros)*
-                    let (__ad_value, #scalar_pattern) = #core(#(#args,)* #unit, true, #(&mut #array_bars),*);
+                    let (__ad_value, #scalar_pattern) = #core(#(#core_args,)* #unit, true, #(&mut #array_bars),*);
                     #(#row)*
                     __ad_result = ::core::option::Option::Some(__ad_value);
                 }
@@ -182,7 +203,7 @@ pub fn companions(
         quote! {
             #grad_sig {
                 #(#zeros)*
-                let (__ad_value, #scalar_pattern) = #core(#(#args,)* #one, true, #(&mut #array_bars),*);
+                let (__ad_value, #scalar_pattern) = #core(#(#core_args,)* #one, true, #(&mut #array_bars),*);
                 (__ad_value, #grad_entries)
             }
         }
@@ -248,7 +269,7 @@ pub fn companions(
         // away; called from both in a debug build, which would otherwise compile it thrice.
         #[cfg_attr(not(debug_assertions), inline(always))]
         #[allow(clippy::too_many_arguments, clippy::type_complexity, clippy::needless_late_init, clippy::clone_on_copy, unused_mut, unused_assignments)]
-        fn #core(#(#params,)* #seed: #r, __ad_fresh: bool, #(#array_bar_params),*) -> (#r, #scalar_tys) {
+        fn #core(#(#core_params,)* #seed: #r, __ad_fresh: bool, #(#array_bar_params),*) -> (#r, #scalar_tys) {
             #(#items)*
             #(#lengths)*
             #prologue
@@ -266,7 +287,7 @@ pub fn companions(
         #(#attrs)*
         #vjp_sig {
             #(#unwanted)*
-            let (__ad_value, #scalar_pattern) = #core(#(#args,)* #seed, false, #(#array_bars),*);
+            let (__ad_value, #scalar_pattern) = #core(#(#core_args,)* #seed, false, #(#array_bars),*);
             #(#accumulate)*
             __ad_value
         }
@@ -336,6 +357,11 @@ fn uses_seed(block: &Block) -> bool {
             }
         ) || s.blocks().into_iter().any(uses_seed)
     })
+}
+
+/// Whether the core function borrows parameter `p`, an array the function takes by value.
+fn lent(p: &ast::Param) -> bool {
+    matches!(p.kind, ParamKind::Array { .. }) && !matches!(p.ty, syn::Type::Reference(_))
 }
 
 /// The parameters as the original declares them, less `mut` (generated code never reassigns).
@@ -481,6 +507,8 @@ struct Names<'a> {
     inline: Vec<Option<Span>>,
     /// Set while spelling `NAME_trace`: which sweep records what.
     trace: Option<Sweep>,
+    /// Spelling the core function, which borrows the arrays the function takes by value.
+    lent: bool,
 }
 
 /// How deep inlined expressions nest at most: rustc recurses once per level.
@@ -513,6 +541,7 @@ impl<'a> Names<'a> {
             defs,
             inline,
             trace: None,
+            lent: false,
         }
     }
 
@@ -687,15 +716,22 @@ impl<'a> Names<'a> {
         }
     }
 
-    fn array(&self, a: Array) -> Ident {
+    fn array(&self, a: Array) -> TokenStream {
         let info = self.func.array_info(a);
         match &info.kind {
-            ArrayKind::Param(i) => self.sig.params[*i].ident.clone(),
+            ArrayKind::Param(i) => {
+                let p = &self.sig.params[*i];
+                let ident = &p.ident;
+                match self.lent && lent(p) {
+                    true => quote!((*#ident)),
+                    false => quote!(#ident),
+                }
+            }
             ArrayKind::Bar(p) => match self.func.array_info(*p).kind {
-                ArrayKind::Param(i) => self.param_bar(i),
-                _ => self.local_array(a),
+                ArrayKind::Param(i) => self.param_bar(i).to_token_stream(),
+                _ => self.local_array(a).to_token_stream(),
             },
-            ArrayKind::Local | ArrayKind::Part(_) => self.local_array(a),
+            ArrayKind::Local | ArrayKind::Part(_) => self.local_array(a).to_token_stream(),
         }
     }
 
