@@ -425,3 +425,17 @@ fn arrays_passed_by_value() {
     assert_eq!(gx, vec![3.0, 2.0]);
     assert_eq!(gp, [2.0 * 0.5 * 4.0, 0.5 * 0.5]);
 }
+
+/// A reference parameter passed on as it is still coerces (`&Vec<f64>` to `&[f64]`).
+#[grad]
+fn passes_a_reference(p: &Vec<f64>, q: &[f64; 2]) -> f64 {
+    autodiff::kernels::dot(p, p) + autodiff::kernels::dot(q, q)
+}
+
+#[test]
+fn reference_parameters_passed_on() {
+    let (v, (gp, gq)) = passes_a_reference_grad(&vec![1.0, 2.0], &[3.0, 0.5]);
+    assert_eq!(v, 5.0 + 9.25);
+    assert_eq!(gp, vec![2.0, 4.0]);
+    assert_eq!(gq, [6.0, 1.0]);
+}

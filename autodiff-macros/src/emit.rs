@@ -1032,11 +1032,14 @@ impl<'a> Names<'a> {
                 }
                 CallArg::Array { array, by_ref, .. } => {
                     let name = self.array(*array);
-                    if *by_ref {
-                        quote!(&#name)
-                    } else {
-                        // Passed by value, as written; the reverse sweep passes it again.
-                        quote!(::core::clone::Clone::clone(&#name))
+                    // An owned array passed by value, as written, is copied: the reverse sweep
+                    // passes it again. A reference is passed as it is, and coerces as written.
+                    let reference = matches!(self.func.array_info(*array).kind,
+                        ArrayKind::Param(i) if matches!(self.sig.params[i].ty, syn::Type::Reference(_)));
+                    match (by_ref, reference) {
+                        (true, _) => quote!(&#name),
+                        (false, true) => name,
+                        (false, false) => quote!(::core::clone::Clone::clone(&#name)),
                     }
                 }
             })
