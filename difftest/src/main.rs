@@ -56,6 +56,10 @@ fn main() {
     }
     std::fs::create_dir_all(&out).expect("create the output directory");
     for (key, idxs) in &by_key {
+        for &i in idxs {
+            let f = &report.failures[i];
+            println!("  {key}: seed {} index {}: {}", f.1, f.2, f.3);
+        }
         let first = &report.failures[idxs[0]];
         println!(
             "\n== {key}: {} programs (first: seed {}, index {}: {})",
