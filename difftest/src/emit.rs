@@ -211,15 +211,26 @@ impl<'a> Printer<'a> {
                 value,
             } => {
                 let e = self.expr(value);
+                let i = iexpr(index);
+                let op = op.text();
+                // Indexing a `Vec` in an assigned place borrows it mutably before the index is
+                // computed, so an index that reads the buffer's own length (`b[j % b.len()]`)
+                // does not compile there (E0502), over `f64` as over the duals: the index first.
+                let own_len = reads_len(index, arr);
                 if self.dual() {
-                    // An overloaded `a[i] = a[j]…` borrows `a` twice; the value first.
-                    self.line(&format!(
-                        "{{ let v = {e}; {arr}[{}] {} v; }}",
-                        iexpr(index),
-                        op.text()
-                    ));
+                    // An overloaded `a[i] op= …a[j]…` (`IndexMut` then `*AddAssign`) borrows
+                    // `a` mutably before the right-hand side is evaluated, which cannot read
+                    // it (E0506/E0502) where the primitive `f64` form can: the value first,
+                    // for `=` and every compound form alike.
+                    if own_len {
+                        self.line(&format!("{{ let v = {e}; let k = {i}; {arr}[k] {op} v; }}"));
+                    } else {
+                        self.line(&format!("{{ let v = {e}; {arr}[{i}] {op} v; }}"));
+                    }
+                } else if own_len {
+                    self.line(&format!("{{ let k = {i}; {arr}[k] {op} {e}; }}"));
                 } else {
-                    self.line(&format!("{arr}[{}] {} {e};", iexpr(index), op.text()));
+                    self.line(&format!("{arr}[{i}] {op} {e};"));
                 }
             }
             Stmt::If { cond, then, els } => {
@@ -478,6 +489,17 @@ pub fn len_text(l: &Len) -> String {
         base
     } else {
         format!("{base} + {}", l.plus)
+    }
+}
+
+/// Whether `e` reads `arr.len()`.
+fn reads_len(e: &IExpr, arr: &str) -> bool {
+    match e {
+        IExpr::Len(a) => a == arr,
+        IExpr::Lit(_) | IExpr::Var(_) => false,
+        IExpr::Add(a, b) | IExpr::Mul(a, b) | IExpr::Rem(a, b) => {
+            reads_len(a, arr) || reads_len(b, arr)
+        }
     }
 }
 

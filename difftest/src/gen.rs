@@ -339,7 +339,10 @@ impl Gen<'_> {
                     let cond = self.cond();
                     let e = self.expr(2);
                     let mut inner = vec![Stmt::Return(e)];
+                    // Its binding ends with the nested block (was visible after it: E0425).
+                    let saved = self.scope.clone();
                     inner.push(self.let_float());
+                    self.scope = saved;
                     let then = Block {
                         stmts: vec![Stmt::Block(Block {
                             stmts: inner,
@@ -708,6 +711,11 @@ impl Gen<'_> {
         }
         let a = self.rng.pick(&arrays).clone();
         let saved = self.scope.clone();
+        // `a.iter()` borrows `a` for the whole loop: its elements are read-only inside.
+        self.scope.arrays.push(AVar {
+            writable: false,
+            ..a.clone()
+        });
         let var = self.fresh("v");
         self.scope.floats.push(FVar {
             name: var.clone(),

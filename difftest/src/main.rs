@@ -1,6 +1,7 @@
 //! `cargo run -p difftest --release -- --count 10000 --seed 1 [--out DIR] [--shrink N]`:
 //! generates and checks programs, prints the counts, shrinks up to N failures of each distinct
-//! class and writes their reproducers to DIR.
+//! class and writes their reproducers to DIR. `--only INDEX` prints and re-checks one program,
+//! `--print INDEX` only prints it.
 
 use difftest::emit::source;
 use difftest::run::Runner;
@@ -15,6 +16,7 @@ fn main() {
     let mut work = PathBuf::from("target/difftest");
     let mut per_class = 1usize;
     let mut only: Option<u64> = None;
+    let mut print_only = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut val = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
@@ -25,6 +27,11 @@ fn main() {
             "--work" => work = PathBuf::from(val()),
             "--shrink" => per_class = val().parse().expect("--shrink N"),
             "--only" => only = Some(val().parse().expect("--only INDEX")),
+            // Prints program INDEX without building anything.
+            "--print" => {
+                only = Some(val().parse().expect("--print INDEX"));
+                print_only = true;
+            }
             other => panic!("unknown argument {other}; see the crate's docs"),
         }
     }
@@ -35,6 +42,9 @@ fn main() {
         let funcs = difftest::batch(seed, first, index - first + 1);
         let prog = shrink::extract(&funcs, funcs.len() - 1);
         println!("{}", source(&prog, prog.len() - 1));
+        if print_only {
+            return;
+        }
         println!("// outcome: {:?}", shrink::recheck(&runner, &prog));
         return;
     }
@@ -56,6 +66,10 @@ fn main() {
     }
     std::fs::create_dir_all(&out).expect("create the output directory");
     for (key, idxs) in &by_key {
+        for &i in idxs {
+            let f = &report.failures[i];
+            println!("  {key}: seed {} index {}: {}", f.1, f.2, f.3);
+        }
         let first = &report.failures[idxs[0]];
         println!(
             "\n== {key}: {} programs (first: seed {}, index {}: {})",

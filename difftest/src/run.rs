@@ -86,6 +86,8 @@ struct Diag {
     line: usize,
     code: Option<String>,
     msg: String,
+    /// In a dual twin's lines.
+    dual: bool,
 }
 
 impl Runner {
@@ -172,6 +174,7 @@ impl Runner {
                 line: l,
                 code,
                 msg,
+                dual: false,
             });
         }
         Err((diags, stderr))
@@ -185,6 +188,9 @@ impl Runner {
         let mut rejected: BTreeSet<usize> = BTreeSet::new();
         // Failed functions replaced by a plain copy with a rule made from the dual.
         let mut subst: Vec<usize> = Vec::new();
+        // Functions whose dual failed with `#[grad]` on, with their errors.
+        let mut suspects: BTreeMap<usize, Vec<Diag>> = BTreeMap::new();
+        let mut unattributed: Option<String> = None;
         let mut ran = false;
         for _round in 0..8 {
             if keep.is_empty() {
@@ -201,12 +207,14 @@ impl Runner {
                 Err((diags, stderr)) => {
                     let by_func = attribute(&diags, &src.spans);
                     if by_func.is_empty() {
+                        // Judged below by a build without `#[grad]`.
                         eprintln!("difftest: a build failed with errors outside the generated functions:\n{stderr}");
-                        for &i in &keep {
-                            outcome[i].get_or_insert(Outcome::GenBug(
-                                "unattributed build failure".into(),
-                            ));
-                        }
+                        unattributed = Some(
+                            diags
+                                .first()
+                                .map(|d| d.msg.clone())
+                                .unwrap_or_else(|| first_error(&stderr)),
+                        );
                         break;
                     }
                     let failed: BTreeSet<usize> = by_func.keys().copied().collect();
@@ -233,6 +241,9 @@ impl Runner {
                             continue;
                         }
                         outcome[i] = Some(if *dual {
+                            // Provisional: a generator bug only if the plain/dual build
+                            // without `#[grad]` fails too (checked below).
+                            suspects.insert(i, ds.clone());
                             Outcome::GenBug(format!("dual does not compile: {}", ds[0].msg))
                         } else if callee_failed {
                             Outcome::Blocked
@@ -263,38 +274,66 @@ impl Runner {
                 }
             }
         }
-        if !ran {
+        if !ran && unattributed.is_none() {
             for &i in &keep {
                 outcome[i].get_or_insert(Outcome::Blocked);
             }
         }
-        // A rejection counts only if the program compiles without `#[grad]`.
-        if !rejected.is_empty() {
+        // Only a failure of the plain program or its dual, built without `#[grad]`, is the
+        // generator's; a rejection counts only if that build succeeds.
+        let mut judged: BTreeSet<usize> = rejected.iter().chain(suspects.keys()).copied().collect();
+        if unattributed.is_some() {
+            judged.extend(keep.iter().copied());
+        }
+        if !judged.is_empty() {
             let mut plain = Vec::new();
-            for &i in &rejected {
+            for &i in &judged {
                 collect_callees(funcs, i, &mut plain);
             }
             plain.sort();
+            plain.dedup();
             let src = sources(funcs, &plain, false, &[]);
             let dir = self.write_crate(&src.progs, &src.main);
-            if let Err((diags, _)) = self.cargo(&dir, "check") {
-                let by_func = attribute(&diags, &src.spans);
-                for &i in &rejected {
-                    let mut reach = Vec::new();
-                    collect_callees(funcs, i, &mut reach);
-                    if let Some(c) = reach.iter().find(|c| by_func.contains_key(c)) {
-                        outcome[i] = Some(Outcome::GenBug(format!(
-                            "does not compile without #[grad] either: {}",
-                            by_func[c].1[0].msg
-                        )));
+            let by_func = match self.cargo(&dir, "check") {
+                Ok(()) => BTreeMap::new(),
+                Err((diags, stderr)) => {
+                    let by_func = attribute(&diags, &src.spans);
+                    if by_func.is_empty() {
+                        eprintln!("difftest: the build without #[grad] failed outside the generated functions:\n{stderr}");
+                        for &i in &judged {
+                            outcome[i] = Some(Outcome::GenBug(format!(
+                                "unattributed build failure without #[grad]: {}",
+                                first_error(&stderr)
+                            )));
+                        }
+                        return finish(outcome);
                     }
+                    by_func
+                }
+            };
+            for &i in &judged {
+                let mut reach = Vec::new();
+                collect_callees(funcs, i, &mut reach);
+                if let Some((_, ds)) = by_func.get(&i) {
+                    outcome[i] = Some(Outcome::GenBug(format!(
+                        "does not compile without #[grad]: {}",
+                        ds[0].msg
+                    )));
+                } else if reach.iter().any(|c| by_func.contains_key(c)) {
+                    outcome[i] = Some(Outcome::Blocked);
+                } else if let Some(ds) = suspects.get(&i) {
+                    // Its dual fails only next to the `#[grad]` expansion: the macro's doing.
+                    let own: Vec<Diag> = ds.iter().filter(|d| !d.dual).cloned().collect();
+                    outcome[i] = Some(classify(if own.is_empty() { ds } else { &own }));
+                } else if let (Some(msg), None) = (&unattributed, &outcome[i]) {
+                    outcome[i] = Some(Outcome::Rejected {
+                        code: "unattributed".into(),
+                        msg: format!("the batch fails to build only with #[grad], outside the generated functions: {msg}"),
+                    });
                 }
             }
         }
-        outcome
-            .into_iter()
-            .map(|o| o.unwrap_or(Outcome::Blocked))
-            .collect()
+        finish(outcome)
     }
 
     /// Runs the built binary and reads its `RES` lines.
@@ -411,6 +450,25 @@ fn unnamed(m: &str) -> String {
     out.chars().take(80).collect()
 }
 
+/// Every function's outcome, `Blocked` where none was decided.
+fn finish(outcome: Vec<Option<Outcome>>) -> Vec<Outcome> {
+    outcome
+        .into_iter()
+        .map(|o| o.unwrap_or(Outcome::Blocked))
+        .collect()
+}
+
+/// The first `error` line of a build's output.
+fn first_error(stderr: &str) -> String {
+    stderr
+        .lines()
+        .find(|l| l.contains("error"))
+        .unwrap_or("no error line")
+        .chars()
+        .take(200)
+        .collect()
+}
+
 fn write_if_changed(path: &Path, text: &str) {
     if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
         std::fs::write(path, text).expect("write a generated file");
@@ -427,7 +485,10 @@ fn attribute(diags: &[Diag], spans: &[Span]) -> BTreeMap<usize, (bool, Vec<Diag>
         {
             let e = out.entry(s.func).or_insert((false, Vec::new()));
             e.0 |= s.dual;
-            e.1.push(d.clone());
+            e.1.push(Diag {
+                dual: s.dual,
+                ..d.clone()
+            });
         }
     }
     out
