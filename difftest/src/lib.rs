@@ -78,6 +78,7 @@ pub fn test(
                 Outcome::GenBug(_) => "generator bugs",
                 Outcome::Rejected { .. } => "rejected with #[grad] (rustc error)",
                 Outcome::MacroError(_) => "macro errors (compile_error!)",
+                Outcome::Unsupported(_) => "documented limitations (spanned errors)",
                 Outcome::WrongValue(_) => "wrong value",
                 Outcome::WrongDerivative(_) => "wrong derivative",
                 Outcome::WrongVjp(_) => "wrong vjp",
