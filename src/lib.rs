@@ -548,6 +548,13 @@
 //!   into the scalar bars;
 //! - `const _: fn(..) -> R = NAME;`, which marks the original as used.
 //!
+//! In the core function, a pure value used once is spelled inside the expression that uses it
+//! (loads, calls and anything that may panic keep their own statement, in order), and the names
+//! of its top level are declared once, up front and typed, then assigned where they were: one
+//! `let` per value would open one scope per value, which rustc's checks of a long function
+//! walk recursively. Float literals carry the width the function gives them (`0f64`). The core
+//! function is `#[inline(always)]` where debug assertions are off, so that `fresh` folds away.
+//!
 //! Locals are `__ad_`-prefixed, so they never collide with yours, and named after the source
 //! variable they hold where there is one: `__ad_h_l0` is the mutable `h`, `__ad_a_bar_l1` the
 //! adjoint of `a`, `__ad_v7` an unnamed intermediate; `__ad_tape0`, `__ad_tape1`, … are the
@@ -557,31 +564,37 @@
 //! ```text
 //! fn __ad_rnn(a: f64, h0: f64, steps: usize, seed: f64, __ad_fresh: bool) -> (f64, (f64, f64)) {
 //!     let mut __ad_tape0 = ::std::vec::Vec::new();
-//!     let mut __ad_a_bar_l1 = 0.0;
-//!     let __ad_seed_11 = seed;
-//!     let mut __ad_h_bar_l2 = __ad_seed_11;
-//!     let mut __ad_h_l0 = h0;
+//!     let (                                             // the top level's names, declared once
+//!         mut __ad_a_bar_l1, __ad_seed_11, mut __ad_h_bar_l2, mut __ad_h_l0,
+//!         __ad_v8, __ad_h_bar_17, __ad_a_bar_18,
+//!     ): (f64, f64, f64, f64, f64, f64, f64);
+//!     __ad_a_bar_l1 = 0f64;
+//!     __ad_seed_11 = seed;
+//!     __ad_h_bar_l2 = __ad_seed_11;
+//!     __ad_h_l0 = h0;
 //!     __ad_tape0.reserve(::core::iter::Iterator::size_hint(&(0..steps)).0);
 //!     for __ad_v4 in (0..steps) {                       // forward sweep
 //!         let __ad_v5 = __ad_h_l0;
 //!         __ad_tape0.push(__ad_v5);                     // h is overwritten: record it
-//!         let __ad_v6 = a * __ad_v5;
-//!         let __ad_v7 = __ad_v6.tanh();
+//!         let __ad_v7 = (a * __ad_v5).tanh();           // a·h, used once, spelled in place
 //!         __ad_h_l0 = __ad_v7;
 //!     }
-//!     let __ad_v8 = __ad_h_l0;
+//!     __ad_v8 = __ad_h_l0;
 //!     for __ad_v4 in (0..steps).rev() {                 // reverse sweep
 //!         let __ad_v5 = ::autodiff::__private::pop(&mut __ad_tape0);
 //!         let __ad_v7 = __ad_h_l0;
 //!         __ad_h_l0 = __ad_v5;
 //!         let __ad_h_bar_12 = __ad_h_bar_l2;
-//!         let __ad_v14 = ::autodiff::__private::rules::tanh(__ad_v7, __ad_h_bar_12);
-//!         let (__ad_a_bar_15, __ad_v16) = ::autodiff::__private::rules::mul(a, __ad_v5, __ad_v14);
+//!         let (__ad_a_bar_15, __ad_v16) = ::autodiff::__private::rules::mul(
+//!             a,
+//!             __ad_v5,
+//!             ::autodiff::__private::rules::tanh(__ad_v7, __ad_h_bar_12),
+//!         );
 //!         __ad_a_bar_l1 += __ad_a_bar_15;
 //!         __ad_h_bar_l2 = __ad_v16;                     // h's adjoint, from this step alone
 //!     }
-//!     let __ad_h_bar_17 = __ad_h_bar_l2;
-//!     let __ad_a_bar_18 = __ad_a_bar_l1;
+//!     __ad_h_bar_17 = __ad_h_bar_l2;
+//!     __ad_a_bar_18 = __ad_a_bar_l1;
 //!     (__ad_v8, (__ad_a_bar_18, __ad_h_bar_17))
 //! }
 //!
