@@ -72,7 +72,7 @@ impl<'a> Reverse<'a> {
     pub(super) fn forward(&mut self, block: &'a Block) -> Block {
         let mut out = Vec::new();
         for stmt in block {
-            let count = self.counts.get(&(stmt as *const Stmt)).copied();
+            let count = self.count(stmt);
             if let Some(c) = count {
                 let zero = self.lit("0usize", Ty::Int, &mut out);
                 out.push(Stmt::Decl {
@@ -89,7 +89,7 @@ impl<'a> Reverse<'a> {
                 Stmt::For { var, iter, body } => {
                     let mut fwd = Vec::new();
                     let mut after = Vec::new();
-                    if self.fused.contains(&id(body)) {
+                    if self.fused(id(body)) {
                         self.declare_bars(body, &mut fwd);
                         fwd.extend(self.forward(body));
                         // An iteration that leaves the loop still runs its reverse first.

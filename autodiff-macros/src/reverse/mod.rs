@@ -67,6 +67,18 @@ struct Count {
     value: Var,
 }
 
+/// How the reverse sweep runs one loop of the primal (one with adjoint code), decided once by
+/// [`Reverse::plan`] before any code is written.
+#[derive(Clone, Copy)]
+enum Plan {
+    /// Each iteration runs its reverse right after its forward, inside the forward loop:
+    /// nothing recorded, every value in scope.
+    Fused,
+    /// The loop runs backwards after the forward sweep: all of it (`rev`), or, with a count,
+    /// exactly the iterations that ran (it may leave early, or steps).
+    Reversed(Option<Count>),
+}
+
 /// `l = g ± t` where `g` is `l`'s value just before: `l`'s adjoint passes through unchanged and
 /// `t` receives `±` it.
 #[derive(Clone, Copy)]
@@ -100,8 +112,8 @@ struct Reverse<'a> {
     local_uses: HashMap<Local, Vec<(Var, bool)>>,
     /// Loops whose trip count is needed unless they are fused, with their enclosing block.
     counted: Vec<(&'a Stmt, BlockId)>,
-    /// Bodies of fused loops.
-    fused: HashSet<BlockId>,
+    /// The plan of each loop with adjoint code, by its body.
+    plans: HashMap<BlockId, Plan>,
     /// Every block, and which are loop bodies.
     blocks: HashMap<BlockId, &'a Block>,
     loop_bodies: HashSet<BlockId>,
@@ -115,7 +127,6 @@ struct Reverse<'a> {
     /// The values the reverse sweep reads.
     needed: Vec<Var>,
     sources: HashMap<Var, Source>,
-    counts: HashMap<*const Stmt, Count>,
     /// Values to materialise at the start of each reversed block, in definition order.
     materialise: HashMap<BlockId, Vec<Var>>,
     /// Mutable adjoints of values, locals and arrays.
@@ -153,7 +164,7 @@ impl<'a> Reverse<'a> {
             accumulations: HashMap::new(),
             local_uses: HashMap::new(),
             counted: Vec::new(),
-            fused: HashSet::new(),
+            plans: HashMap::new(),
             blocks: HashMap::new(),
             loop_bodies: HashSet::new(),
             decl_block: HashMap::new(),
@@ -161,13 +172,28 @@ impl<'a> Reverse<'a> {
             restores: HashMap::new(),
             needed: Vec::new(),
             sources: HashMap::new(),
-            counts: HashMap::new(),
             materialise: HashMap::new(),
             value_bars: HashMap::new(),
             local_bars: HashMap::new(),
             array_bars: HashMap::new(),
             seed_hoisted: HashSet::new(),
             pending: Vec::new(),
+        }
+    }
+
+    /// Whether the loop with body `body` is fused.
+    fn fused(&self, body: BlockId) -> bool {
+        matches!(self.plans.get(&body), Some(Plan::Fused))
+    }
+
+    /// The count of loop `stmt`, if its reverse replays one.
+    fn count(&self, stmt: &Stmt) -> Option<Count> {
+        let (Stmt::For { body, .. } | Stmt::While { body, .. }) = stmt else {
+            return None;
+        };
+        match self.plans.get(&id(body)) {
+            Some(Plan::Reversed(count)) => *count,
+            _ => None,
         }
     }
 

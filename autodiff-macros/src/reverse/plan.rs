@@ -81,6 +81,7 @@ impl<'a> Reverse<'a> {
                     self.loop_bodies.insert(id(body));
                     if self.analyse(body) {
                         any = true;
+                        self.plans.insert(id(body), Plan::Reversed(None));
                         iter.uses().into_iter().for_each(|v| self.need(v));
                         let exits = body.iter().any(|s| matches!(s, Stmt::ExitIf(_)));
                         let steps = iter
@@ -99,6 +100,7 @@ impl<'a> Reverse<'a> {
                     }
                     if self.analyse(body) {
                         any = true;
+                        self.plans.insert(id(body), Plan::Reversed(None));
                         self.counted.push((stmt, here));
                     }
                 }
@@ -128,15 +130,15 @@ impl<'a> Reverse<'a> {
             let (Stmt::For { body, .. } | Stmt::While { body, .. }) = stmt else {
                 continue;
             };
-            if self.fused.contains(&id(body)) {
+            if self.fused(id(body)) {
                 continue;
             }
             let counter = self.out.local(Ty::Int, false, Some("count".into()));
             let value = self.out.var(Ty::Int, false, Some("count".into()));
             self.def_block.insert(value, block);
             self.need(value);
-            self.counts
-                .insert(stmt as *const Stmt, Count { counter, value });
+            let count = Count { counter, value };
+            self.plans.insert(id(body), Plan::Reversed(Some(count)));
         }
     }
 
@@ -195,8 +197,9 @@ impl<'a> Reverse<'a> {
             let Stmt::For { body, .. } = stmt else {
                 continue;
             };
-            if self.fusable(body) {
-                self.fused.insert(id(body));
+            // A loop without adjoint code has no plan: nothing to fuse.
+            if self.plans.contains_key(&id(body)) && self.fusable(body) {
+                self.plans.insert(id(body), Plan::Fused);
                 self.fuse_in(body);
             }
         }
@@ -270,7 +273,7 @@ impl<'a> Reverse<'a> {
             _ => None,
         })?;
         let decl = self.decl_block.get(&local)?;
-        if *decl != self.top && !self.fused.contains(decl) {
+        if *decl != self.top && !self.fused(*decl) {
             return None;
         }
         // Nothing but this one `Set` writes the local, anywhere.
@@ -309,7 +312,7 @@ impl<'a> Reverse<'a> {
         let block = self.def_block.get(&v);
         self.loop_vars.contains(&v)
             || block == Some(&self.top)
-            || block.is_some_and(|b| self.fused.contains(b))
+            || block.is_some_and(|b| self.fused(*b))
             || matches!(
                 self.defs.get(&v),
                 Some(Op::Lit(_) | Op::Path(_) | Op::Param(_))

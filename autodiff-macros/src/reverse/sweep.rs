@@ -255,14 +255,14 @@ impl<'a> Reverse<'a> {
                 }
             }
             // A fused loop ran its reverse already.
-            Stmt::For { body, .. } if self.fused.contains(&id(body)) => {}
+            Stmt::For { body, .. } if self.fused(id(body)) => {}
             Stmt::For { var, iter, body } => {
                 let body = self.reverse_block(body);
                 if body.is_empty() {
                     return;
                 }
                 let mut iter = iter.clone();
-                match self.counts.get(&(stmt as *const Stmt)) {
+                match self.count(stmt) {
                     Some(c) => iter.adapters.push(Adapter::Replay(c.value)),
                     None => iter.adapters.push(Adapter::Rev),
                 }
@@ -274,7 +274,7 @@ impl<'a> Reverse<'a> {
             }
             Stmt::While { body, .. } => {
                 let body = self.reverse_block(body);
-                let count = self.counts.get(&(stmt as *const Stmt));
+                let count = self.count(stmt);
                 if let (false, Some(c)) = (body.is_empty(), count) {
                     out.push(Stmt::Repeat {
                         count: c.value,
