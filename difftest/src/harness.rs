@@ -86,7 +86,7 @@ pub fn sources(funcs: &[Func], keep: &[usize], grad: bool, subst: &[usize]) -> S
                 continue;
             }
             let lo = main.matches('\n').count() + 1;
-            main.push_str(&check_fn(&funcs[i]));
+            main.push_str(&check_fn(funcs, i));
             spans.push(Span {
                 file: "main.rs",
                 lo,
@@ -218,14 +218,23 @@ fn rule_from_dual(f: &Func) -> String {
 }
 
 /// `check_NAME()`: every case prints one `RES` line.
-fn check_fn(f: &Func) -> String {
+fn check_fn(funcs: &[Func], idx: usize) -> String {
+    let f = &funcs[idx];
     let (seed, index) = f.origin;
     let mut rng = Rng::new(seed ^ 0x5eed_ca5e, index);
     let ty = f.fty.name();
     let dty = f.fty.dual();
     // A trip through the other width (`as f32`) rounds derivatives there too.
+    // In a callee as much as in the function itself (an f64 caller of a function with an
+    // `as f32` trip was held to 1e-9 and failed by ~1e-8).
     let mut narrow = false;
-    crate::walk::exprs_of_block(&f.body, &mut |e| narrow |= matches!(e, Expr::Widen(..)));
+    let mut reach = Vec::new();
+    crate::emit::collect_callees(funcs, idx, &mut reach);
+    for &c in &reach {
+        crate::walk::exprs_of_block(&funcs[c].body, &mut |e| {
+            narrow |= matches!(e, Expr::Widen(..))
+        });
+    }
     let tol = match f.fty {
         Fty::F64 if !narrow => "1e-9",
         _ => "2e-3",
