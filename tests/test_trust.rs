@@ -428,6 +428,7 @@ fn arrays_passed_by_value() {
 
 /// A reference parameter passed on as it is still coerces (`&Vec<f64>` to `&[f64]`).
 #[grad]
+#[allow(clippy::ptr_arg)]
 fn passes_a_reference(p: &Vec<f64>, q: &[f64; 2]) -> f64 {
     autodiff::kernels::dot(p, p) + autodiff::kernels::dot(q, q)
 }
@@ -438,4 +439,99 @@ fn reference_parameters_passed_on() {
     assert_eq!(v, 5.0 + 9.25);
     assert_eq!(gp, vec![2.0, 4.0]);
     assert_eq!(gq, [6.0, 1.0]);
+}
+
+/// An empty float sum is −0.0, as `std`'s `Sum` for floats starts: the value, its sign and
+/// what a division by it gives stay those of the function.
+#[grad]
+fn empty_sum_sign(p: &[f64]) -> f64 {
+    p.iter().sum::<f64>().signum() + 1.0 / p.iter().sum::<f64>().exp()
+}
+
+#[grad]
+fn reciprocal_of_sum(p: &[f64]) -> f64 {
+    1.0 / p.iter().sum::<f64>()
+}
+
+#[test]
+fn an_empty_sum_is_negative_zero() {
+    assert_eq!(empty_sum_sign_grad(&[]).0, empty_sum_sign(&[]));
+    assert_eq!(reciprocal_of_sum_grad(&[]).0, f64::NEG_INFINITY);
+}
+
+/// A `return` before a buffer that a loop iterates.
+#[grad]
+fn return_before_a_buffer_loop(x: f64) -> f64 {
+    if x < 0.0 {
+        return x;
+    }
+    let b = [0.0; 1];
+    for &v in b.iter() {
+        if v > 2.0 {
+            return x;
+        }
+    }
+    x * x
+}
+
+#[test]
+fn a_return_before_a_buffer_loop() {
+    assert_eq!(return_before_a_buffer_loop_grad(-1.0), (-1.0, 1.0));
+    assert_eq!(return_before_a_buffer_loop_grad(1.5), (2.25, 3.0));
+}
+
+/// A buffer typed by its `let` gives its elements that type, where a method needs it.
+#[grad]
+fn typed_buffer(x: f64) -> f64 {
+    let b: [f64; 1] = [0.5; 1];
+    let t = b[0].ceil();
+    x * t
+}
+
+#[test]
+fn typed_buffers() {
+    assert_eq!(typed_buffer_grad(3.0), (3.0, 1.0));
+}
+
+#[grad]
+fn weigh(a: f32, b: f32) -> f32 {
+    a * b
+}
+
+/// A constant imported in the body (`use std::f32::consts::PI;`) has its type; the same `use`
+/// in two branches is one import.
+#[grad]
+fn imported_constant(x: f32) -> f32 {
+    use std::f32::consts::PI;
+    if x > 0.0 {
+        use std::f32::consts::E;
+        weigh(x, PI) * E
+    } else {
+        use std::f32::consts::E;
+        weigh(x, E)
+    }
+}
+
+#[test]
+fn constants_imported_in_the_body() {
+    let (y, d) = imported_constant_grad(2.0);
+    assert_eq!(y, imported_constant(2.0));
+    assert_relative_eq!(d, std::f32::consts::PI * std::f32::consts::E);
+    assert_eq!(imported_constant_grad(-1.0).1, std::f32::consts::E);
+}
+
+#[grad]
+fn pair_product(p: [f64; 2]) -> f64 {
+    p[0] * p[1]
+}
+
+/// `*p` passes a copy of a borrowed array by value.
+#[grad]
+fn deref_argument(p: &[f64; 2]) -> f64 {
+    pair_product(*p) + p[0]
+}
+
+#[test]
+fn a_dereferenced_array_argument() {
+    assert_eq!(deref_argument_grad(&[2.0, 3.0]), (8.0, [4.0, 2.0]));
 }

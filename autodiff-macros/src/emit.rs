@@ -5,7 +5,7 @@
 use crate::ast::{self, ParamKind};
 use crate::ir::{
     self, Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, CallSeed, FloatTy, Func,
-    Grad, Iter, Len, Local, Op, Range, Stack, Stmt, Ty, Var, Write,
+    Grad, Iter, Len, Local, Op, Pass, Range, Stack, Stmt, Ty, Var, Write,
 };
 use crate::primitives::{Arg, Form};
 use trace::Sweep;
@@ -1037,9 +1037,10 @@ impl<'a> Names<'a> {
                     let reference = matches!(self.func.array_info(*array).kind,
                         ArrayKind::Param(i) if matches!(self.sig.params[i].ty, syn::Type::Reference(_)));
                     match (by_ref, reference) {
-                        (true, _) => quote!(&#name),
-                        (false, true) => name,
-                        (false, false) => quote!(::core::clone::Clone::clone(&#name)),
+                        (Pass::Ref, _) => quote!(&#name),
+                        (Pass::Deref, _) => quote!(*#name),
+                        (Pass::Value, true) => name,
+                        (Pass::Value, false) => quote!(::core::clone::Clone::clone(&#name)),
                     }
                 }
             })

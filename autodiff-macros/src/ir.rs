@@ -173,10 +173,10 @@ impl fmt::Display for Range {
 #[derive(Clone, Debug)]
 pub enum CallArg {
     Value(Var),
-    /// An array, passed as written: `&x` (`by_ref`) or `x`, or a part of it, `&x[lo..hi]`.
+    /// An array, passed as written: `&x`, `x` or `*x`, or a part of it, `&x[lo..hi]`.
     Array {
         array: Array,
-        by_ref: bool,
+        by_ref: Pass,
         range: Option<Range>,
     },
 }
@@ -324,6 +324,17 @@ pub enum Stmt {
         /// The arrays it mentions, bound by reference.
         arrays: Vec<(syn::Ident, Array)>,
     },
+}
+
+/// How a call's argument passes an array.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pass {
+    /// `&x`.
+    Ref,
+    /// `x`.
+    Value,
+    /// `*x`: a copy of the array a reference points to.
+    Deref,
 }
 
 /// How a [`Stmt::Store`] writes its element.

@@ -5,7 +5,7 @@ use super::source::*;
 use super::{Binding, Lower};
 use crate::ast::ParamKind;
 use crate::ir::{
-    Array, ArrayInit, ArrayKind, CallArg, FloatTy, Info, Iter, Len, Op, Range, Stmt, Ty, Var,
+    Array, ArrayInit, ArrayKind, CallArg, FloatTy, Info, Iter, Len, Op, Pass, Range, Stmt, Ty, Var,
 };
 use crate::primitives;
 use syn::spanned::Spanned;
@@ -33,10 +33,27 @@ impl Lower<'_> {
     ) -> Vec<CallArg> {
         args.into_iter()
             .map(|a| {
-                let by_ref = matches!(a, Expr::Reference(_));
+                let by_ref = match a {
+                    Expr::Reference(_) => Pass::Ref,
+                    _ => Pass::Value,
+                };
                 let inner = strip_ref(a);
                 if let Some(arg) = self.sub_slice(inner) {
                     return arg;
+                }
+                if let Expr::Unary(syn::ExprUnary {
+                    op: syn::UnOp::Deref(_),
+                    expr,
+                    ..
+                }) = strip_parens(a)
+                {
+                    if let Some(array) = self.array_of(expr) {
+                        return CallArg::Array {
+                            array,
+                            by_ref: Pass::Deref,
+                            range: None,
+                        };
+                    }
                 }
                 match self.array_of(a).or_else(|| self.array_call(inner, None)) {
                     Some(array) => CallArg::Array {
@@ -63,7 +80,7 @@ impl Lower<'_> {
         let hi = r.end.as_ref().map(|x| self.expr(x));
         Some(CallArg::Array {
             array,
-            by_ref: true,
+            by_ref: Pass::Ref,
             range: Some(Range { lo, hi }),
         })
     }
@@ -251,7 +268,11 @@ impl Lower<'_> {
         }
         let array = self.array_of(&inner.receiver)?;
         let ty = self.func.array_info(array).info.ty;
-        let init = self.lit(&syn::parse_str(unit).expect("a float literal"));
+        let mut init = self.lit(&syn::parse_str(unit).expect("a float literal"));
+        if name == "sum" {
+            // `std` sums floats from −0.0, so that an empty sum is −0.0 (and `1/Σ` is −∞).
+            init = self.prim(primitives::neg(), vec![init], m.method.span());
+        }
         let acc = self.declare(init, Some(ty), &name);
         let zero = self.lit(&syn::parse_quote!(0));
         let end = self.def(Op::Len(array, Vec::new()), Ty::Int, m.span());

@@ -42,6 +42,7 @@ pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
         exits: 0,
         returns: 0,
         poisoned: Vec::new(),
+        constants: HashMap::new(),
     };
     for (i, p) in func.params.iter().enumerate() {
         let name = Some(p.ident.to_string());
@@ -130,6 +131,65 @@ pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
     lower.func
 }
 
+/// The constants of `std::f64::consts` and `std::f32::consts`, which a glob import brings.
+const FLOAT_CONSTS: &[&str] = &[
+    "PI",
+    "TAU",
+    "E",
+    "SQRT_2",
+    "LN_2",
+    "LN_10",
+    "LOG2_E",
+    "LOG2_10",
+    "LOG10_E",
+    "LOG10_2",
+    "FRAC_PI_2",
+    "FRAC_PI_3",
+    "FRAC_PI_4",
+    "FRAC_PI_6",
+    "FRAC_PI_8",
+    "FRAC_1_PI",
+    "FRAC_2_PI",
+    "FRAC_2_SQRT_PI",
+    "FRAC_1_SQRT_2",
+];
+
+/// The float constants a `use` tree imports from `{std,core}::{f64,f32}::consts`, by the name
+/// they take; `path` holds the segments above `tree`.
+fn float_consts(tree: &syn::UseTree, path: &mut Vec<String>, found: &mut HashMap<String, FloatTy>) {
+    let width = || match &path[..] {
+        [.., w, c] if c == "consts" => float_suffix(w),
+        _ => None,
+    };
+    match tree {
+        syn::UseTree::Path(p) => {
+            path.push(p.ident.to_string());
+            float_consts(&p.tree, path, found);
+            path.pop();
+        }
+        syn::UseTree::Name(n) => {
+            if let Some(w) = width() {
+                found.insert(n.ident.to_string(), w);
+            }
+        }
+        syn::UseTree::Rename(r) => {
+            if let Some(w) = width() {
+                found.insert(r.rename.to_string(), w);
+            }
+        }
+        syn::UseTree::Glob(_) => {
+            if let Some(w) = width() {
+                found.extend(FLOAT_CONSTS.iter().map(|c| (c.to_string(), w)));
+            }
+        }
+        syn::UseTree::Group(g) => {
+            for t in &g.items {
+                float_consts(t, path, found);
+            }
+        }
+    }
+}
+
 /// What a source name stands for.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Binding {
@@ -173,6 +233,9 @@ struct Lower<'a> {
     returns: usize,
     /// Placeholders for values whose definition was reported: uses of them report nothing more.
     poisoned: Vec<Var>,
+    /// The float constants the body declares (`const C: f64`) or imports
+    /// (`use std::f32::consts::PI;`), with their widths.
+    constants: HashMap<String, FloatTy>,
 }
 
 /// The macros a `#[grad]` body may contain; they are kept as written.
@@ -592,13 +655,23 @@ impl Lower<'_> {
 
     fn item(&mut self, item: &syn::Item) {
         match item {
-            syn::Item::Const(_) => self.func.items.push(item.clone()),
+            syn::Item::Const(c) => {
+                if let ParamKind::Float(f) = ast::param_kind(&c.ty) {
+                    self.constants.insert(c.ident.to_string(), f);
+                }
+                self.func.items.push(item.clone());
+            }
             // Repeated where the reverse sweep names rules (`emit::lookup`), so this copy may
-            // go unused.
+            // go unused; the same `use` in two blocks is one import there.
             syn::Item::Use(u) => {
+                float_consts(&u.tree, &mut Vec::new(), &mut self.constants);
                 let mut u = u.clone();
                 u.attrs.push(syn::parse_quote!(#[allow(unused_imports)]));
-                self.func.items.push(syn::Item::Use(u));
+                let item = syn::Item::Use(u);
+                let text = item.to_token_stream().to_string();
+                if !(self.func.items.iter()).any(|i| i.to_token_stream().to_string() == text) {
+                    self.func.items.push(item);
+                }
             }
             syn::Item::Static(s) if matches!(s.mutability, syn::StaticMutability::Mut(_)) => {
                 self.cx.error_spanned(
@@ -772,7 +845,15 @@ impl Lower<'_> {
         let ty = match segs.iter().rev().nth(2).map(String::as_str) {
             Some("f64") if segs[segs.len() - 2] == "consts" => Ty::Float(Some(FloatTy::F64)),
             Some("f32") if segs[segs.len() - 2] == "consts" => Ty::Float(Some(FloatTy::F32)),
-            _ => Ty::Other,
+            // A `const` of the body, or a float constant it imports.
+            _ => match p
+                .path
+                .get_ident()
+                .and_then(|i| self.constants.get(&i.to_string()))
+            {
+                Some(f) => Ty::Float(Some(*f)),
+                None => Ty::Other,
+            },
         };
         if p.qself.is_some() {
             return self.unsupported(p, "#[grad] does not support qualified paths `<T as Trait>::X`; bind the value to a `const` outside the function and use its name");
