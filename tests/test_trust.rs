@@ -485,6 +485,8 @@ fn a_return_before_a_buffer_loop() {
 fn typed_buffer(x: f64) -> f64 {
     let b: [f64; 1] = [0.5; 1];
     let t = b[0].ceil();
+    let w: Vec<f64> = vec![0.5, 2.5];
+    let _ = w[1].floor();
     x * t
 }
 

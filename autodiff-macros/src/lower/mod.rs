@@ -613,6 +613,13 @@ impl Lower<'_> {
             Some(init) => &init.expr,
         };
         if let Some(array) = self.array_init(init).or_else(|| self.array_call(init, ty)) {
+            // `let b: [f64; 3] = [0.0; 3];` gives the elements their width.
+            if let Some(ParamKind::Array { elem, .. }) = ty.and_then(ast::array_shape) {
+                let info = &mut self.func.arrays[array.0 as usize].info;
+                if info.ty == Ty::Float(None) {
+                    info.ty = Ty::Float(Some(elem));
+                }
+            }
             return self.bind_local(pat, Binding::Array(array));
         }
         // `let (a, b) = (x, y);`: one binding per element.
