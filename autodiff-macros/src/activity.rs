@@ -260,7 +260,8 @@ fn check(func: &Func, block: &Block, nested: &[Array], cx: &mut Ctxt) {
             for arg in args {
                 if let CallArg::Array { array, .. } = arg {
                     if nested.contains(array) {
-                        cx.error_at(span, "#[grad] needs an array passed to a differentiated call to be a parameter or a buffer declared at the top level of the function");
+                        let name = func.array_info(*array).info.name.as_deref().unwrap_or("it");
+                        cx.error_at(span, format!("#[grad] needs an array passed to a differentiated call to be a parameter or a buffer declared at the top level of the function; declare `{name}` before any loop, branch or early `return`"));
                     }
                 }
             }
@@ -283,7 +284,7 @@ fn check(func: &Func, block: &Block, nested: &[Array], cx: &mut Ctxt) {
                 if info.active && nested.contains(array) {
                     cx.error_at(
                         *span,
-                        format!("#[grad] needs the buffer `{name}`, which holds differentiated values, to be declared at the top level of the function, before any loop or branch"),
+                        format!("#[grad] needs the buffer `{name}`, which holds differentiated values, to be declared at the top level of the function, before any loop, branch or early `return`"),
                     );
                 }
                 if let ArrayInit::Fill { value, .. } = init {

@@ -509,6 +509,8 @@ pub const LIMITATIONS: &[&str] = &[
     "which holds differentiated values, to be declared at the top level of the function",
     // tests/ui/array_written_after_call.rs: the callee's rule needs the array as it was.
     "whose derivative needs it as it is here, but",
+    // tests/ui/call_buffer_in_branch.rs: a buffer below the top level passed to such a call.
+    "needs an array passed to a differentiated call to be a parameter or a buffer declared at the top level",
 ];
 
 fn classify(ds: &[Diag]) -> Outcome {
