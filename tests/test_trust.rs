@@ -537,3 +537,31 @@ fn deref_argument(p: &[f64; 2]) -> f64 {
 fn a_dereferenced_array_argument() {
     assert_eq!(deref_argument_grad(&[2.0, 3.0]), (8.0, [4.0, 2.0]));
 }
+
+#[grad]
+fn half(x: f64) -> f64 {
+    0.5 * x
+}
+
+#[grad]
+fn pair(a: f64, b: f64) -> f64 {
+    a * b
+}
+
+/// The result of a float method is a float even when its receiver is a call's result that
+/// nothing else types (`half(0.5).sin()` passed on), and a tuple `let` with a type annotation
+/// types each element.
+#[grad]
+fn methods_on_call_results(x: f64, p1: f32) -> f64 {
+    let (t1, t2): (f32, f32) = (p1 * 2.0, 0.75);
+    let u = (2.0 - t2).tanh() * t1;
+    pair(x, half(0.5).sin()) + u as f64
+}
+
+#[test]
+fn float_methods_of_call_results() {
+    let (v, (dx, dp)) = methods_on_call_results_grad(2.0, 0.5);
+    assert_eq!(v, methods_on_call_results(2.0, 0.5));
+    assert_relative_eq!(dx, 0.25f64.sin());
+    assert_relative_eq!(dp, 2.0 * 1.25f32.tanh(), epsilon = 1e-6);
+}

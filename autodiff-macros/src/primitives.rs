@@ -69,6 +69,8 @@ pub struct Prim {
     pub partials: &'static [&'static str],
     /// Cheap enough that the reverse sweep recomputes it rather than records it.
     pub cheap: bool,
+    /// Also an operation of integers (`+`, `n.max(m)`); the others take and give floats only.
+    pub ints: bool,
 }
 
 impl Prim {
@@ -109,7 +111,13 @@ const fn row(
         uses,
         partials,
         cheap: matches!(form, Infix(_) | Neg),
+        ints: matches!(form, Infix(_) | Neg),
     }
+}
+
+/// A row whose primitive integers have too.
+const fn ints(p: Prim) -> Prim {
+    Prim { ints: true, ..p }
 }
 
 /// A row whose primitive is as cheap as arithmetic.
@@ -165,31 +173,31 @@ pub static PRIMITIVES: &[Prim] = &[
     row("powi", Method, &[F, I], A, &["{1}·{0}^({1}-1)"]),
     row("powf", Method, &[F, F], AY, &["{1}·{y}/{0}", "{y}·ln {0}"]),
     row("hypot", Method, &[F, F], AY, &["{0}/{y}", "{1}/{y}"]),
-    cheap(row("abs", Method, &[F], A, &["signum({0})"])),
+    ints(cheap(row("abs", Method, &[F], A, &["signum({0})"]))),
     cheap(row("recip", Method, &[F], Y, &["-{y}²"])),
     cheap(row("mul_add", Method, &[F, F, F], A, &["{1}", "{0}", "1"])),
-    cheap(row(
+    ints(cheap(row(
         "max",
         Method,
         &[F, F],
         AY,
         &["[{y} = {0}]", "[{y} = {1}]"],
-    )),
-    cheap(row(
+    ))),
+    ints(cheap(row(
         "min",
         Method,
         &[F, F],
         AY,
         &["[{y} = {0}]", "[{y} = {1}]"],
-    )),
-    cheap(row(
+    ))),
+    ints(cheap(row(
         "clamp",
         Method,
         &[F, F, F],
         AY,
         &["[{y} = {0}]", "[{y} = {1}]", "[{y} = {2}]"],
-    )),
-    cheap(row("signum", Method, &[F], N, &["0"])),
+    ))),
+    ints(cheap(row("signum", Method, &[F], N, &["0"]))),
     cheap(row("floor", Method, &[F], N, &["0"])),
     cheap(row("ceil", Method, &[F], N, &["0"])),
     cheap(row("round", Method, &[F], N, &["0"])),

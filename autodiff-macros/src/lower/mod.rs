@@ -626,7 +626,13 @@ impl Lower<'_> {
         if let (Pat::Tuple(names), Expr::Tuple(values)) = (pat, strip_parens(init)) {
             if names.elems.len() == values.elems.len() {
                 let values: Vec<Var> = values.elems.iter().map(|e| self.expr(e)).collect();
-                for (name, v) in names.elems.iter().zip(values) {
+                // `let (a, b): (f32, f32) = ..` types each element as its own `let` would.
+                let tys: Vec<Option<&syn::Type>> = match ty {
+                    Some(syn::Type::Tuple(t)) => t.elems.iter().map(Some).collect(),
+                    _ => vec![None; values.len()],
+                };
+                for ((name, v), t) in names.elems.iter().zip(values).zip(tys) {
+                    self.give_width(v, t);
                     self.bind_local(name, Binding::Value(v));
                 }
                 return;
@@ -634,13 +640,18 @@ impl Lower<'_> {
         }
         let typed_lit = ty.and_then(|t| suffixed(init, t));
         let v = self.expr(typed_lit.as_ref().unwrap_or(init));
+        self.give_width(v, ty);
+        self.bind_local(pat, Binding::Value(v));
+    }
+
+    /// A float whose width is left to rustc takes that of the type it is bound with.
+    fn give_width(&mut self, v: Var, ty: Option<&syn::Type>) {
         if let Some(ast::ParamKind::Float(f)) = ty.map(ast::param_kind) {
             let info = &mut self.func.vars[v.0 as usize];
             if info.ty == Ty::Float(None) {
                 info.ty = Ty::Float(Some(f));
             }
         }
-        self.bind_local(pat, Binding::Value(v));
     }
 
     fn bind_local(&mut self, pat: &Pat, b: Binding) {
@@ -883,7 +894,12 @@ impl Lower<'_> {
             .filter(|(k, _)| **k == primitives::Arg::Float)
             .map(|(_, v)| self.ty(*v))
             .fold(None, |acc, t| Some(join(acc, t)));
-        self.def(Op::Prim(prim, args), ty.unwrap_or(Ty::Other), span)
+        // A method of floats only (`sin`) gives a float, whatever rustc knows of its receiver.
+        let ty = match ty {
+            None | Some(Ty::Other) if !prim.ints => Ty::Float(None),
+            ty => ty.unwrap_or(Ty::Other),
+        };
+        self.def(Op::Prim(prim, args), ty, span)
     }
 
     fn method_call(&mut self, m: &syn::ExprMethodCall) -> Var {
