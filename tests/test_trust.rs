@@ -555,13 +555,15 @@ fn pair(a: f64, b: f64) -> f64 {
 fn methods_on_call_results(x: f64, p1: f32) -> f64 {
     let (t1, t2): (f32, f32) = (p1 * 2.0, 0.75);
     let u = (2.0 - t2).tanh() * t1;
-    pair(x, half(0.5).sin()) + u as f64
+    let (h, k): (f64, f64) = (half(0.5), half(1.0));
+    let c: f64 = half(2.0);
+    pair(x, half(0.5).sin()) + u as f64 + pair(h, k) * pair(c, x)
 }
 
 #[test]
 fn float_methods_of_call_results() {
     let (v, (dx, dp)) = methods_on_call_results_grad(2.0, 0.5);
     assert_eq!(v, methods_on_call_results(2.0, 0.5));
-    assert_relative_eq!(dx, 0.25f64.sin());
+    assert_relative_eq!(dx, 0.25f64.sin() + 0.125);
     assert_relative_eq!(dp, 2.0 * 1.25f32.tanh(), epsilon = 1e-6);
 }

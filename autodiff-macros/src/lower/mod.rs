@@ -644,11 +644,12 @@ impl Lower<'_> {
         self.bind_local(pat, Binding::Value(v));
     }
 
-    /// A float whose width is left to rustc takes that of the type it is bound with.
+    /// A value whose type is left to rustc (a float of no width yet, a call's result) takes
+    /// the float type it is bound with: `let t: f64 = f(x);`.
     fn give_width(&mut self, v: Var, ty: Option<&syn::Type>) {
         if let Some(ast::ParamKind::Float(f)) = ty.map(ast::param_kind) {
             let info = &mut self.func.vars[v.0 as usize];
-            if info.ty == Ty::Float(None) {
+            if matches!(info.ty, Ty::Float(None) | Ty::Other) {
                 info.ty = Ty::Float(Some(f));
             }
         }
