@@ -567,3 +567,24 @@ fn float_methods_of_call_results() {
     assert_relative_eq!(dx, 0.25f64.sin() + 0.125);
     assert_relative_eq!(dp, 2.0 * 1.25f32.tanh(), epsilon = 1e-6);
 }
+
+/// Two casts of one call's result, whose width `#[grad]` cannot see: each adjoint is cast back
+/// to the result's type (`as _` could not be inferred once two of them were added).
+#[grad]
+fn two_casts_of_a_call(p: &[f64]) -> f64 {
+    let t = autodiff::kernels::dot(p, p);
+    ((t as f32).abs() as f64) * ((t as f32).sin() as f64)
+}
+
+#[test]
+fn casts_of_an_unseen_width() {
+    let p = [0.5, -0.25];
+    let (y, g) = two_casts_of_a_call_grad(&p);
+    assert_eq!(y, two_casts_of_a_call(&p));
+    // y = |t| sin t in f32, t = p·p > 0: ∂y/∂pᵢ = (sin t + t cos t) · 2pᵢ.
+    let t = 0.3125f32;
+    let dt = (t.sin() + t * t.cos()) as f64;
+    for (gi, pi) in g.iter().zip(&p) {
+        assert_relative_eq!(*gi, dt * 2.0 * pi, max_relative = 1e-6);
+    }
+}

@@ -19,6 +19,32 @@ pub trait IsInactive {}
 
 impl IsInactive for Inactive {}
 
+/// `x as T` between float widths, as a trait: the reverse of a cast from a float whose width
+/// `#[grad]` cannot see (a call's result) casts the adjoint back with [`cast_like`].
+pub trait CastTo<T> {
+    /// `self as T`.
+    fn cast(self) -> T;
+}
+
+macro_rules! cast_to {
+    ($($from:ty => $to:ty),*) => {$(
+        impl CastTo<$to> for $from {
+            #[inline(always)]
+            fn cast(self) -> $to {
+                self as $to
+            }
+        }
+    )*};
+}
+cast_to!(f64 => f64, f64 => f32, f32 => f64, f32 => f32);
+
+/// `bar` cast to the type of `like`.
+#[inline(always)]
+pub fn cast_like<G: CastTo<F>, F>(bar: G, like: F) -> F {
+    let _ = like;
+    bar.cast()
+}
+
 /// What a caller passes to a differentiated call without a bar: a constant of the module, a
 /// call's result or any other value whose type `#[grad]` cannot see. Generated code asks, with
 /// [`Arg::kind`], whether it is a float after all (autoref specialisation picks [`FloatArg`] for

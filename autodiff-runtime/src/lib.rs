@@ -16,7 +16,9 @@ pub mod rules;
 mod tape;
 mod trace;
 
-pub use call::{no_bar, Active, Arg, FloatArg, Inactive, IsInactive, NoBar, OtherArg};
+pub use call::{
+    cast_like, no_bar, Active, Arg, CastTo, FloatArg, Inactive, IsInactive, NoBar, OtherArg,
+};
 pub use float::Float;
 pub use tape::{pop, replay, unwanted_like, zeros_like, Replay, Zeros};
 pub use trace::{Step, Trace, Update};

@@ -38,6 +38,10 @@ impl<'a> Reverse<'a> {
                             }
                         }
                         Op::Load(_, index) => index.iter().for_each(|i| self.need(*i)),
+                        // The reverse of a cast from a width only rustc knows reads the value.
+                        Op::Cast(x, _) if self.primal.info(*x).ty == Ty::Float(None) => {
+                            self.need(*x)
+                        }
                         // The callee's `_vjp` runs its forward again from the arguments.
                         Op::Call(_, args) => values(args).into_iter().for_each(|a| self.need(a)),
                         _ => {}

@@ -351,16 +351,19 @@ impl<'a> Reverse<'a> {
                 let info = self.primal.info(*x).clone();
                 if let (true, Ty::Float(src)) = (info.active, info.ty) {
                     let c = self.out.var(info.ty, true, None);
-                    // A width only rustc knows (a call's result): `as _`, which it infers from
-                    // the adjoint the contribution goes into.
-                    let ty: syn::Type = match src {
-                        Some(FloatTy::F64) => syn::parse_quote!(f64),
-                        Some(FloatTy::F32) => syn::parse_quote!(f32),
-                        None => syn::parse_quote!(_),
+                    let op = match src {
+                        Some(FloatTy::F64) => Op::Cast(bar, Box::new(syn::parse_quote!(f64))),
+                        Some(FloatTy::F32) => Op::Cast(bar, Box::new(syn::parse_quote!(f32))),
+                        // A width only rustc knows (a call's result): the runtime casts to the
+                        // type of the value itself.
+                        None => Op::Call(
+                            Box::new(syn::parse_quote!(::autodiff::__private::cast_like)),
+                            vec![CallArg::Value(bar), CallArg::Value(*x)],
+                        ),
                     };
                     out.push(Stmt::Let {
                         dsts: vec![Some(c)],
-                        op: Op::Cast(bar, Box::new(ty)),
+                        op,
                         span,
                     });
                     self.accumulate(*x, c, adj, out);
