@@ -1172,21 +1172,10 @@ impl<'a> Names<'a> {
                 let t = stack_name(*t);
                 quote!(::autodiff::__private::pop(&mut #t))
             }
-            Op::Rule {
-                prim,
-                args,
-                out,
-                bar,
-            } => {
+            Op::Rule { prim, .. } => {
                 let name = Ident::new(prim.name, Span::call_site());
-                let mut operands: Vec<Var> = Vec::new();
-                if prim.uses.args {
-                    operands.extend(args);
-                }
-                if prim.uses.out {
-                    operands.push(*out);
-                }
-                operands.push(*bar);
+                // What the rule reads, in the order its runtime function takes them.
+                let operands = op.uses();
                 let operands = operands.iter().map(|a| self.operand(*a, false));
                 quote!(::autodiff::__private::rules::#name(#(#operands),*))
             }
@@ -1196,27 +1185,10 @@ impl<'a> Names<'a> {
 }
 
 /// The operands of `op` that its expression spells, where an inlined value may stand: those of
-/// arithmetic, of casts and of rules (a rule spells only the operands it uses).
+/// arithmetic, of casts and of rules (a rule spells only the operands it reads).
 fn operands(op: &Op) -> Vec<Var> {
     match op {
-        Op::Prim(_, args) => args.clone(),
-        Op::Cast(x, _) => vec![*x],
-        Op::Rule {
-            prim,
-            args,
-            out,
-            bar,
-        } => {
-            let mut operands = Vec::new();
-            if prim.uses.args {
-                operands.extend(args);
-            }
-            if prim.uses.out {
-                operands.push(*out);
-            }
-            operands.push(*bar);
-            operands
-        }
+        Op::Prim(..) | Op::Cast(..) | Op::Rule { .. } => op.uses(),
         _ => Vec::new(),
     }
 }
