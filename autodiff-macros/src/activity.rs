@@ -103,30 +103,8 @@ impl Useful {
                 if !dsts.iter().flatten().any(|v| self.vars.contains(v)) {
                     return false;
                 }
-                match op {
-                    Op::Prim(p, args) => vars.extend(
-                        p.args
-                            .iter()
-                            .zip(args)
-                            .filter(|(k, _)| **k == Arg::Float)
-                            .map(|(_, a)| *a),
-                    ),
-                    Op::Cast(x, _) => vars.push(*x),
-                    // No rule: the check below reports an active argument.
-                    Op::Method(_, args) => vars.extend(args),
-                    Op::Get(l) => locals.push(*l),
-                    Op::Load(a, _) => arrays.push(*a),
-                    Op::Call(_, args) => call_args(args, &mut vars, &mut arrays),
-                    Op::Param(_)
-                    | Op::Lit(_)
-                    | Op::Path(_)
-                    | Op::Cmp(..)
-                    | Op::Not(_)
-                    | Op::Len(..)
-                    | Op::Seed(_)
-                    | Op::Pop(_)
-                    | Op::Rule { .. } => {}
-                }
+                // A method's arguments too, so that `check` reports an active one.
+                inputs(op, true, &mut vars, &mut locals, &mut arrays);
             }
             Stmt::Decl { local, init: value }
             | Stmt::Set { local, value }
@@ -208,17 +186,45 @@ fn init_active(func: &Func, init: &ArrayInit) -> bool {
 }
 
 fn op_active(func: &Func, op: &Op) -> bool {
+    let (mut vars, mut locals, mut arrays) = (Vec::new(), Vec::new(), Vec::new());
+    inputs(op, false, &mut vars, &mut locals, &mut arrays);
+    vars.iter().any(|v| func.info(*v).active)
+        || locals.iter().any(|l| func.local_info(*l).active)
+        || arrays.iter().any(|a| func.array_info(*a).info.active)
+}
+
+/// What the value `op` computes depends on through data a derivative flows along (not through
+/// conditions, lengths or integer operands): a primitive's float operands, a cast's operand, the
+/// local or array it reads, a call's arguments. A method without a rule carries no derivative;
+/// `methods` counts its arguments all the same, so that an active one can be reported.
+fn inputs(
+    op: &Op,
+    methods: bool,
+    vars: &mut Vec<Var>,
+    locals: &mut Vec<Local>,
+    arrays: &mut Vec<Array>,
+) {
     match op {
-        Op::Cast(x, _) => func.info(*x).active,
-        Op::Prim(p, args) => p
-            .args
-            .iter()
-            .zip(args)
-            .any(|(k, a)| *k == Arg::Float && func.info(*a).active),
-        Op::Get(l) => func.local_info(*l).active,
-        Op::Load(a, _) => func.array_info(*a).info.active,
-        Op::Call(_, args) => args_active(func, args),
-        _ => false,
+        Op::Prim(p, args) => vars.extend(
+            (p.args.iter().zip(args))
+                .filter(|(k, _)| **k == Arg::Float)
+                .map(|(_, a)| *a),
+        ),
+        Op::Cast(x, _) => vars.push(*x),
+        Op::Method(_, args) if methods => vars.extend(args),
+        Op::Get(l) => locals.push(*l),
+        Op::Load(a, _) => arrays.push(*a),
+        Op::Call(_, args) => call_args(args, vars, arrays),
+        Op::Param(_)
+        | Op::Lit(_)
+        | Op::Path(_)
+        | Op::Method(..)
+        | Op::Cmp(..)
+        | Op::Not(_)
+        | Op::Len(..)
+        | Op::Seed(_)
+        | Op::Pop(_)
+        | Op::Rule { .. } => {}
     }
 }
 
