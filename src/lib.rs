@@ -649,7 +649,8 @@
 //! # Limitations
 //!
 //! - Reverse mode only, first order: no forward-mode `NAME_jvp` or Hessians yet.
-//! - No generic functions, methods (`self`), `async`, `unsafe` or `extern` functions.
+//! - No generic functions, methods (`self`), associated functions (in an `impl` or `trait`),
+//!   `async`, `unsafe` or `extern` functions.
 //! - No closures, and no iterator adaptors beyond `iter()`, `enumerate()`, `rev()`,
 //!   `step_by(k)` and `iter().sum()` / `iter().product()`: write the loop.
 //! - No `&mut` parameters: a differentiated function returns its result. Array parameters are

@@ -588,3 +588,50 @@ fn casts_of_an_unseen_width() {
         assert_relative_eq!(*gi, dt * 2.0 * pi, max_relative = 1e-6);
     }
 }
+
+/// Telling a free function from an associated one reads the source around it: braces and the
+/// words `impl` and `trait` in strings, raw strings, characters and comments are not blocks.
+mod free_among_lookalikes {
+    use autodiff::grad;
+
+    /* impl Nothing { */
+    pub const BRACE: char = '{';
+    pub const TEXT: &str = "trait T {";
+    pub const RAW: &str = r#"impl X { "quoted" {"#;
+    // impl Y {
+
+    pub struct Holder;
+    impl Holder {
+        pub fn get(&self) -> f64 {
+            2.0
+        }
+    }
+
+    #[grad]
+    pub fn after(x: f64) -> f64 {
+        x * x * x
+    }
+}
+
+#[test]
+fn free_functions_beside_impl_lookalikes_are_differentiated() {
+    assert_eq!(free_among_lookalikes::BRACE, '{');
+    assert!(free_among_lookalikes::TEXT.starts_with("trait"));
+    assert!(free_among_lookalikes::RAW.contains("quoted"));
+    let (v, d) = free_among_lookalikes::after_grad(free_among_lookalikes::Holder.get());
+    assert_relative_eq!(v, 8.0);
+    assert_relative_eq!(d, 12.0);
+
+    // An item of a function body, as in a doc example, inside a method of an impl.
+    struct Model;
+    impl Model {
+        fn slope(&self, x: f64) -> f64 {
+            #[grad]
+            fn inner(x: f64) -> f64 {
+                x.sin()
+            }
+            inner_grad(x).1
+        }
+    }
+    assert_relative_eq!(Model.slope(0.5), 0.5f64.cos());
+}

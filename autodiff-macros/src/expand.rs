@@ -4,13 +4,27 @@
 use crate::args::Args;
 use crate::ctxt::Ctxt;
 use crate::ir::Func;
+use crate::place::Block;
 use crate::{activity, ast, emit, fallback, lower, optimize, reverse, types, verify};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ItemFn;
 
-pub fn grad(attr: TokenStream, mut item: ItemFn) -> TokenStream {
+/// `block` is the `impl` or `trait` the function is an item of, if it is.
+pub fn grad(attr: TokenStream, mut item: ItemFn, block: Option<Block>) -> TokenStream {
     let mut cx = Ctxt::default();
+    // A method (`self`) has an error of its own, which says what to write instead.
+    if let Some(block) = block.filter(|_| item.sig.receiver().is_none()) {
+        // Companions of an associated function are not written yet: say so, and leave the
+        // function as it is, with no stubs that would not compile in the block either.
+        let name = &item.sig.ident;
+        let block = block.named();
+        let err = syn::Error::new_spanned(
+            name,
+            format!("#[grad] cannot differentiate a function inside {block} yet; define `{name}` as a free function outside it (the block's functions can call it, and `{name}_grad` comes with it)"),
+        );
+        return fallback::fallback(&item, None, err);
+    }
     let args = Args::parse(attr).unwrap_or_else(|e| {
         cx.push(e);
         Args::default()

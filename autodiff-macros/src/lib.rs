@@ -24,6 +24,7 @@ mod lower;
 #[cfg(test)]
 mod mutation;
 mod optimize;
+mod place;
 mod primitives;
 mod reverse;
 mod rule;
@@ -38,7 +39,10 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn grad(attr: TokenStream, item: TokenStream) -> TokenStream {
     match syn::parse::<syn::Item>(item) {
-        Ok(syn::Item::Fn(item)) => expand::grad(attr.into(), item).into(),
+        Ok(syn::Item::Fn(item)) => {
+            let block = place::enclosing(item.sig.fn_token.span.unwrap());
+            expand::grad(attr.into(), item, block).into()
+        }
         Ok(other) => {
             let err = syn::Error::new_spanned(&other, "#[grad] applies to a `fn` only");
             let err = err.to_compile_error();

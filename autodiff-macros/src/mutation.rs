@@ -215,7 +215,7 @@ fn body_path(tts: &[TokenTree]) -> Vec<usize> {
 /// What the `#[grad]` entry point does, on `proc_macro2` tokens.
 fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     match syn::parse2::<syn::Item>(item) {
-        Ok(syn::Item::Fn(item)) => crate::expand::grad(attr, item),
+        Ok(syn::Item::Fn(item)) => crate::expand::grad(attr, item, None),
         Ok(other) => {
             syn::Error::new_spanned(&other, "#[grad] applies to a `fn` only").to_compile_error()
         }

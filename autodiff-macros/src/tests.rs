@@ -201,7 +201,7 @@ fn print_expansion() {
     let item: syn::ItemFn = syn::parse_str(&src).expect("parses");
     let (p, a) = ir(&src);
     println!("{p}\n{a}\n{}", lean(&src));
-    println!("{}", crate::expand::grad(Default::default(), item));
+    println!("{}", crate::expand::grad(Default::default(), item, None));
 }
 
 /// Every primitive names one partial derivative per float argument, for `NAME_trace`.
@@ -528,4 +528,32 @@ fn expansion_time() {
             text.matches("let ").count()
         );
     }
+}
+
+#[test]
+fn blocks_around_a_function() {
+    use crate::place::{block_around, Block};
+    let at = |before: &str| block_around(before);
+    assert_eq!(at("impl S {\n    "), Some(Block::Impl));
+    assert_eq!(
+        at("pub(crate) unsafe impl<'a, T: Tr> X<'a> for Y<T> where T: Z {"),
+        Some(Block::Impl)
+    );
+    assert_eq!(
+        at("#[cfg(test)]\npub trait Energy: Sized {"),
+        Some(Block::Trait)
+    );
+    assert_eq!(at("impl S { fn a(&self) { "), None);
+    assert_eq!(
+        at("impl S { fn a(&self) { call(|| { 1 }); } "),
+        Some(Block::Impl)
+    );
+    assert_eq!(at("mod m { impl S {} "), None);
+    assert_eq!(at("fn main() { let c = '{'; let s = \"impl X {\"; "), None);
+    assert_eq!(
+        at("fn main() { let s = r#\"trait \"T\" {\"#; /* impl /* nested */ { */ // impl {\n"),
+        None
+    );
+    assert_eq!(at("fn main() { let q = '\\''; let b = b'{'; "), None);
+    assert_eq!(at(""), None);
 }

@@ -175,7 +175,7 @@ fn check_seed(seed: &[f64], len: usize, rule: &str) {
 fn check_rows(x: &[f64], n: usize, kernel: &str, arg: &str) {
     assert!(n > 0, "{kernel}: the row length n must be positive");
     assert!(
-        x.len() % n == 0,
+        x.len().is_multiple_of(n),
         "{kernel}: `{arg}` has length {}, not a multiple of the row length n = {n}",
         x.len()
     );
@@ -374,7 +374,7 @@ fn check_bias(y: &[f64], b: &[f64], kernel: &str) {
         "{kernel}: the bias `b` must not be empty (its length is the row length)"
     );
     assert!(
-        y.len() % b.len() == 0,
+        y.len().is_multiple_of(b.len()),
         "{kernel}: `y` has length {}, not a multiple of the bias length {}",
         y.len(),
         b.len()
