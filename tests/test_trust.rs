@@ -635,3 +635,33 @@ fn free_functions_beside_impl_lookalikes_are_differentiated() {
     }
     assert_relative_eq!(Model.slope(0.5), 0.5f64.cos());
 }
+
+/// A large array by value: its gradient's zero bar was made by `zeros_like`, which in a debug
+/// build copied 800 kB through several frames, so `_grad` overflowed a main thread's 8 MiB
+/// stack where the function itself did not. It is now `[0.0; N]`, built in place.
+#[grad]
+fn big_by_value(x: [f64; 100_000]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..100_000 {
+        s += x[i] * x[i];
+    }
+    s
+}
+
+#[test]
+fn large_array_by_value_fits_the_stack_of_a_main_thread() {
+    let run = || {
+        let mut x = [0.0; 100_000];
+        for (i, v) in x.iter_mut().enumerate() {
+            *v = (i % 7) as f64 * 0.5;
+        }
+        let (v, g) = big_by_value_grad(x);
+        assert_relative_eq!(v, big_by_value(x));
+        assert!(g.iter().zip(&x).all(|(g, x)| *g == 2.0 * x));
+        let mut bar = [1.0; 100_000];
+        big_by_value_vjp(x, 0.5, &mut bar);
+        assert!(bar.iter().zip(&x).all(|(b, x)| *b == 1.0 + x));
+    };
+    let main_sized = std::thread::Builder::new().stack_size(8 << 20);
+    main_sized.spawn(run).unwrap().join().unwrap();
+}

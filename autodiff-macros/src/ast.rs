@@ -323,6 +323,23 @@ pub fn bar_ty(ty: &Type) -> TokenStream {
     }
 }
 
+/// A zero adjoint for an array of type `ty` written out, `[[0.0f64; 3]; N]`, when its whole
+/// shape is in the type: it is built in place, where `zeros_like` of a `[f64; 100_000]` copies
+/// it through frames in a debug build.
+pub fn fixed_zeros(ty: &Type) -> Option<TokenStream> {
+    match ty {
+        Type::Reference(r) => fixed_zeros(&r.elem),
+        Type::Paren(p) => fixed_zeros(&p.elem),
+        Type::Array(a) => {
+            let (elem, len) = (fixed_zeros(&a.elem)?, &a.len);
+            Some(quote!([#elem; #len]))
+        }
+        Type::Path(p) if p.path.is_ident("f64") => Some(quote!(0.0f64)),
+        Type::Path(p) if p.path.is_ident("f32") => Some(quote!(0.0f32)),
+        _ => None,
+    }
+}
+
 /// Whether an array parameter's length is its type's (`[T; N]`, `&[T; N]`), not a run-time one.
 pub fn fixed_len(ty: &Type) -> bool {
     match ty {

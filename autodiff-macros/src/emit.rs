@@ -152,7 +152,9 @@ pub fn companions(
         .filter(|(p, _)| is_array(p))
         .map(|(p, bar)| {
             let x = &p.ident;
-            quote!(let mut #bar = ::autodiff::__private::zeros_like(&#x);)
+            let zeros = ast::fixed_zeros(&p.ty)
+                .unwrap_or_else(|| quote!(::autodiff::__private::zeros_like(&#x)));
+            quote!(let mut #bar = #zeros;)
         })
         .collect::<Vec<_>>();
     let one = float_lit(1.0, func.ret);
