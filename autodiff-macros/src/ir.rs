@@ -402,6 +402,9 @@ pub struct Func {
     pub arrays: Vec<ArrayInfo>,
     pub stacks: u32,
     pub body: Block,
+    /// Values one source variable held one after another (`t = 0.1;` after `let mut t = x;`):
+    /// rustc gives them the variable's one type, which the IR's single assignments lose.
+    pub same_type: Vec<(Var, Var)>,
     /// Items declared in the body (`const`, `use`), emitted ahead of it.
     pub items: Vec<syn::Item>,
     /// The result: one value, or one per float of a vector result (none after an error).

@@ -89,6 +89,9 @@ pub fn infer(func: &mut Func, ret: FloatTy) {
         sets.fix(Slot::Var(v), ret);
     }
     sets.block(&func.body);
+    for &(a, b) in &func.same_type {
+        sets.same(Slot::Var(a), Slot::Var(b));
+    }
     for i in 0..func.vars.len() {
         let slot = Slot::Var(Var(i as u32));
         if sets.is_float(slot) && func.vars[i].ty == Ty::Other {

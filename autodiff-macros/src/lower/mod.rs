@@ -559,7 +559,10 @@ impl Lower<'_> {
         match place {
             Expr::Path(p) if p.qself.is_none() => {
                 match p.path.get_ident().map(|i| (i, self.lookup(i))) {
-                    Some((name, Some(Binding::Value(_)))) => self.rebind(name, Binding::Value(v)),
+                    Some((name, Some(Binding::Value(old)))) => {
+                        self.func.same_type.push((old, v));
+                        self.rebind(name, Binding::Value(v));
+                    }
                     Some((_, Some(Binding::Local(l)))) => self.set(l, v),
                     _ => {
                         self.unsupported(
