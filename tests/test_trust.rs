@@ -665,3 +665,25 @@ fn large_array_by_value_fits_the_stack_of_a_main_thread() {
     let main_sized = std::thread::Builder::new().stack_size(8 << 20);
     main_sized.spawn(run).unwrap().join().unwrap();
 }
+
+#[grad]
+fn scaled32(a: f32, b: f32) -> f32 {
+    a * b
+}
+
+/// `t = 0.1;` after `let mut t = p;` gives the literal `t`'s type in the source; split into
+/// single assignments, `0.1` had no width, and `t.atan()` passed to a differentiated call
+/// was ambiguous (E0689; difftest seed 23 index 7695).
+#[grad]
+fn reassigned_literal(p: f32) -> f32 {
+    let mut t = p;
+    t = 0.1;
+    scaled32(t.atan(), p)
+}
+
+#[test]
+fn a_reassigned_literal_keeps_its_variables_width() {
+    let (v, d) = reassigned_literal_grad(0.5);
+    assert_relative_eq!(v, 0.1f32.atan() * 0.5);
+    assert_relative_eq!(d, 0.1f32.atan());
+}
