@@ -33,6 +33,8 @@ entity! {
     /// A tape: the stack of one recorded value, pushed by the forward sweep and popped by the
     /// reverse sweep.
     Stack "t";
+    /// A block: its place in a walk of the function, from [`Func::number_blocks`].
+    BlockId "b";
 }
 
 /// The width of a float.
@@ -231,7 +233,72 @@ pub enum Adapter {
     Replay(Var),
 }
 
-pub type Block = Vec<Stmt>;
+/// A list of statements with its id. A pass builds blocks unnumbered (`Vec::into`), and its
+/// output is numbered by [`Func::number_blocks`], which [`crate::verify`] checks: what a pass
+/// learns of a block it keys by the id, never by where the block is in memory.
+#[derive(Clone, Debug, Default)]
+pub struct Block {
+    pub id: BlockId,
+    pub stmts: Vec<Stmt>,
+}
+
+impl Default for BlockId {
+    fn default() -> Self {
+        BlockId(u32::MAX)
+    }
+}
+
+impl From<Vec<Stmt>> for Block {
+    fn from(stmts: Vec<Stmt>) -> Self {
+        Block {
+            id: BlockId::default(),
+            stmts,
+        }
+    }
+}
+
+impl FromIterator<Stmt> for Block {
+    fn from_iter<I: IntoIterator<Item = Stmt>>(iter: I) -> Self {
+        Block::from(iter.into_iter().collect::<Vec<_>>())
+    }
+}
+
+impl std::ops::Deref for Block {
+    type Target = Vec<Stmt>;
+    fn deref(&self) -> &Vec<Stmt> {
+        &self.stmts
+    }
+}
+
+impl std::ops::DerefMut for Block {
+    fn deref_mut(&mut self) -> &mut Vec<Stmt> {
+        &mut self.stmts
+    }
+}
+
+impl<'a> IntoIterator for &'a Block {
+    type Item = &'a Stmt;
+    type IntoIter = std::slice::Iter<'a, Stmt>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.stmts.iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a mut Block {
+    type Item = &'a mut Stmt;
+    type IntoIter = std::slice::IterMut<'a, Stmt>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.stmts.iter_mut()
+    }
+}
+
+impl IntoIterator for Block {
+    type Item = Stmt;
+    type IntoIter = std::vec::IntoIter<Stmt>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.stmts.into_iter()
+    }
+}
 
 /// One entry of the list.
 #[derive(Clone, Debug)]
@@ -401,6 +468,8 @@ pub struct Func {
     pub locals: Vec<Info>,
     pub arrays: Vec<ArrayInfo>,
     pub stacks: u32,
+    /// How many blocks [`Func::number_blocks`] numbered.
+    pub blocks: u32,
     pub body: Block,
     /// Values one source variable held one after another (`t = 0.1;` after `let mut t = x;`):
     /// rustc gives them the variable's one type, which the IR's single assignments lose.
@@ -417,6 +486,23 @@ pub struct Func {
 }
 
 impl Func {
+    /// Numbers every block in a walk of the body, the body `b0`, each block before the blocks
+    /// nested in it: a pass's output goes through this before anything reads it.
+    pub fn number_blocks(&mut self) {
+        fn number(block: &mut Block, next: &mut u32) {
+            block.id = BlockId(*next);
+            *next += 1;
+            for stmt in block.iter_mut() {
+                for b in stmt.blocks_mut() {
+                    number(b, next);
+                }
+            }
+        }
+        let mut next = 0;
+        number(&mut self.body, &mut next);
+        self.blocks = next;
+    }
+
     pub fn info(&self, v: Var) -> &Info {
         &self.vars[v.0 as usize]
     }

@@ -40,7 +40,7 @@ fn value_spans(body: &Block) -> HashMap<Var, Span> {
     spans
 }
 
-fn guard_block(func: &Func, spans: &HashMap<Var, Span>, block: &mut Block) {
+fn guard_block(func: &Func, spans: &HashMap<Var, Span>, block: &mut Vec<Stmt>) {
     let mut out = Vec::with_capacity(block.len());
     for mut stmt in std::mem::take(block) {
         for b in stmt.blocks_mut() {

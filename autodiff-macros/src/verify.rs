@@ -12,13 +12,35 @@
 //! - a value, a local or an array with a known float width is only ever given floats of that
 //!   width;
 //! - the result is defined at the top level, and there is one gradient entry per
-//!   differentiated parameter (once the reverse transform ran).
+//!   differentiated parameter (once the reverse transform ran);
+//! - the blocks are numbered as [`Func::number_blocks`] numbers them: what a pass learns of a
+//!   block it keys by its id.
 
 use crate::ir::{
-    visit, Array, ArrayInit, ArrayKind, Block, CallBar, CallSeed, Func, Grad, Local, Op, Stmt, Ty,
-    Var,
+    visit, Array, ArrayInit, ArrayKind, Block, BlockId, CallBar, CallSeed, Func, Grad, Local, Op,
+    Stmt, Ty, Var,
 };
 use std::collections::HashSet;
+
+/// Whether every block has the id of its place in a walk of the body.
+fn numbered(func: &Func) -> Result<(), String> {
+    fn walk(block: &Block, next: &mut u32) -> Result<(), String> {
+        if block.id != BlockId(*next) {
+            return Err(format!("block {} is numbered {}", BlockId(*next), block.id));
+        }
+        *next += 1;
+        block
+            .iter()
+            .flat_map(|s| s.blocks())
+            .try_for_each(|b| walk(b, next))
+    }
+    let mut next = 0;
+    walk(&func.body, &mut next)?;
+    match next == func.blocks {
+        true => Ok(()),
+        false => Err(format!("{next} blocks, but {} numbered", func.blocks)),
+    }
+}
 
 /// Checks `func` after the pass `pass`; the first violation found, described.
 pub fn verify(func: &Func, pass: &str) -> Result<(), String> {
@@ -40,8 +62,8 @@ pub fn verify(func: &Func, pass: &str) -> Result<(), String> {
         locals: vec![HashSet::new()],
         arrays: vec![HashSet::new()],
     };
-    let run = v
-        .block(&func.body, false)
+    let run = numbered(func)
+        .and_then(|()| v.block(&func.body, false))
         .and_then(|()| v.results())
         .and_then(|()| v.grads());
     run.map_err(|what| format!("after `{pass}`: {what}"))

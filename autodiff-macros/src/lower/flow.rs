@@ -293,7 +293,7 @@ impl Lower<'_> {
         let mut else_value = None;
         let els = match &i.else_branch {
             Some((_, e)) => self.nested(|l| else_value = l.branch(e, value)),
-            None => Vec::new(),
+            None => Block::default(),
         };
         if !value {
             self.push(Stmt::If { cond, then, els });
@@ -439,13 +439,13 @@ impl Lower<'_> {
     /// `a || b` of two already-computed conditions.
     pub(super) fn or(&mut self, a: Var, b: Var) -> Var {
         let yes = self.bool_lit(true);
-        self.merge(a, Vec::new(), yes, Vec::new(), b)
+        self.merge(a, Block::default(), yes, Block::default(), b)
     }
 
     /// `a && b` of two already-computed conditions.
     pub(super) fn and(&mut self, a: Var, b: Var) -> Var {
         let no = self.bool_lit(false);
-        self.merge(a, Vec::new(), b, Vec::new(), no)
+        self.merge(a, Block::default(), b, Block::default(), no)
     }
 
     /// `a && b` or `a || b`, evaluating `b` only when needed, as Rust does.
@@ -456,9 +456,9 @@ impl Lower<'_> {
         let rhs = rhs.expect("set above");
         let fixed = self.bool_lit(!and);
         if and {
-            self.merge(lhs, eval, rhs, Vec::new(), fixed)
+            self.merge(lhs, eval, rhs, Block::default(), fixed)
         } else {
-            self.merge(lhs, Vec::new(), fixed, eval, rhs)
+            self.merge(lhs, Block::default(), fixed, eval, rhs)
         }
     }
 }

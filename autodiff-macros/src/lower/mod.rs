@@ -35,7 +35,7 @@ pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
     let mut lower = Lower {
         cx,
         func: Func::default(),
-        blocks: vec![Vec::new()],
+        blocks: vec![Block::default()],
         scopes: vec![HashMap::new()],
         loops: Vec::new(),
         ret: None,
@@ -80,6 +80,7 @@ pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
     if func.output.is_vector() {
         lower.func.ret = lower.vector_result(func);
         lower.func.body = lower.blocks.pop().unwrap_or_default();
+        lower.func.number_blocks();
         return lower.func;
     }
     if returns_early(block) {
@@ -128,6 +129,7 @@ pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
     };
     lower.func.ret = ret.into_iter().collect();
     lower.func.body = lower.blocks.pop().unwrap_or_default();
+    lower.func.number_blocks();
     lower.func
 }
 
@@ -258,7 +260,7 @@ impl Lower<'_> {
 
     /// Lowers statements into a new block and returns it.
     fn nested(&mut self, f: impl FnOnce(&mut Self)) -> Block {
-        self.blocks.push(Vec::new());
+        self.blocks.push(Block::default());
         self.scopes.push(HashMap::new());
         f(self);
         self.scopes.pop();
@@ -414,7 +416,7 @@ impl Lower<'_> {
                 self.push(Stmt::If {
                     cond: go,
                     then,
-                    els: Vec::new(),
+                    els: Block::default(),
                 });
                 return None;
             }

@@ -5,7 +5,7 @@
 //! it keeps that addition otherwise, once per iteration in a loop body (the carried adjoint of
 //! a fused loop).
 
-use crate::ir::{visit, Block, Func, Local, Op, Stmt, Var};
+use crate::ir::{visit, Func, Local, Op, Stmt, Var};
 use std::collections::{HashMap, HashSet};
 
 pub fn fuse(func: &mut Func) {
@@ -25,7 +25,7 @@ pub fn fuse(func: &mut Func) {
     block(&mut func.body, &zeros);
 }
 
-fn block(block: &mut Block, zeros: &HashSet<Var>) {
+fn block(block: &mut Vec<Stmt>, zeros: &HashSet<Var>) {
     for stmt in block.iter_mut() {
         for b in stmt.blocks_mut() {
             self::block(b, zeros);

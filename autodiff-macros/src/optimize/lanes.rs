@@ -52,7 +52,7 @@ pub(super) struct Sliced {
 }
 
 /// Pushes the loop onto `out`: in chunks with lanes if it carries sums, as it is otherwise.
-pub(super) fn split(func: &mut Func, mut lp: Sliced, out: &mut Block) {
+pub(super) fn split(func: &mut Func, mut lp: Sliced, out: &mut Vec<Stmt>) {
     let (sums, hoist) = sums(func, lp.var, &lp.body);
     if sums.is_empty() {
         let Sliced {
@@ -272,12 +272,12 @@ impl Builder<'_> {
         body.push(Stmt::For {
             var: l,
             iter: over(cut.width),
-            body: lane,
+            body: lane.into(),
         });
         Stmt::For {
             var: c,
             iter: over(cut.chunks),
-            body,
+            body: body.into(),
         }
     }
 

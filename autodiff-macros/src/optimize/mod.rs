@@ -4,7 +4,7 @@
 //! it touches, or the order of a floating-point sum. Each is exact (up to the sign of a zero)
 //! but `lanes`, which adds one sum in another order.
 
-use crate::ir::{Array, ArrayInit, ArrayKind, Block, Func, Info, Op, Stmt, Ty, Var};
+use crate::ir::{Array, ArrayInit, ArrayKind, Func, Info, Op, Stmt, Ty, Var};
 use crate::primitives;
 use crate::verify::verify;
 use proc_macro2::Span;
@@ -15,25 +15,31 @@ mod lanes;
 mod rows;
 mod signs;
 
+/// A pass, rewriting the function in place.
+type Pass = fn(&mut Func);
+
 /// The adjoint `adj`, rewritten, each pass's output checked by [`verify`].
 pub fn optimize(mut adj: Func) -> Result<Func, String> {
     // `rows` finds the reverse sweep by its position in the body, which `signs` and
     // `accumulators` change, and wraps loops in an `if`, where `first_touch` no longer looks.
-    first_touch::mark(&mut adj);
-    verify(&adj, "first_touch")?;
-    rows::slice(&mut adj); // and `lanes::split` on the loops it slices
-    verify(&adj, "rows")?;
-    signs::fold(&mut adj);
-    verify(&adj, "signs")?;
-    accumulators::fuse(&mut adj);
-    verify(&adj, "accumulators")?;
+    let passes: [(Pass, &str); 4] = [
+        (first_touch::mark, "first_touch"),
+        (rows::slice, "rows"), // and `lanes::split` on the loops it slices
+        (signs::fold, "signs"),
+        (accumulators::fuse, "accumulators"),
+    ];
+    for (pass, name) in passes {
+        pass(&mut adj);
+        adj.number_blocks();
+        verify(&adj, name)?;
+    }
     Ok(adj)
 }
 
 /// Appends statements to `out`, making the values they define.
 struct Builder<'a> {
     func: &'a mut Func,
-    out: &'a mut Block,
+    out: &'a mut Vec<Stmt>,
 }
 
 impl Builder<'_> {
@@ -70,7 +76,7 @@ impl Builder<'_> {
 
     /// Moves the statements of `body` at `indices` (the same in every iteration) to `out`, in
     /// their order.
-    fn hoist(&mut self, body: &mut Block, mut indices: Vec<usize>) {
+    fn hoist(&mut self, body: &mut Vec<Stmt>, mut indices: Vec<usize>) {
         indices.sort_unstable();
         indices.dedup();
         let hoisted: Vec<Stmt> = indices.iter().rev().map(|&k| body.remove(k)).collect();

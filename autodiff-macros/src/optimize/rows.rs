@@ -30,7 +30,7 @@ macro_rules! element {
 
 pub fn slice(func: &mut Func) {
     let tail = func.body.split_off(func.reverse_from);
-    let tail = block(func, tail);
+    let tail = block(func, tail.into());
     func.body.extend(tail);
 }
 
@@ -47,7 +47,7 @@ fn block(func: &mut Func, stmts: Block) -> Block {
             other => out.push(other),
         }
     }
-    out
+    out.into()
 }
 
 fn steps_by_one(iter: &Iter) -> bool {
@@ -65,7 +65,7 @@ enum Base {
     At(Var),
 }
 
-fn for_loop(func: &mut Func, var: Var, iter: Iter, mut body: Block, out: &mut Block) {
+fn for_loop(func: &mut Func, var: Var, iter: Iter, mut body: Block, out: &mut Vec<Stmt>) {
     let scope = Body::new(func, &body, var);
 
     // Every access of each array directly in the body, and the statements computing its base.
@@ -158,8 +158,8 @@ fn for_loop(func: &mut Func, var: Var, iter: Iter, mut body: Block, out: &mut Bl
     });
     out.push(Stmt::If {
         cond: runs,
-        then,
-        els: Vec::new(),
+        then: then.into(),
+        els: Block::default(),
     });
 }
 

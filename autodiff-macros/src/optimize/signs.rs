@@ -44,7 +44,7 @@ impl Signs<'_> {
     }
 
     /// `v` as a value that holds it, negating it into `out` if needed.
-    fn positive(&mut self, v: Var, span: Span, out: &mut Block) -> Var {
+    fn positive(&mut self, v: Var, span: Span, out: &mut Vec<Stmt>) -> Var {
         let (x, negated) = self.resolve(v);
         if !negated {
             return x;
@@ -64,10 +64,10 @@ impl Signs<'_> {
         for stmt in block {
             self.stmt(stmt, &mut out);
         }
-        out
+        out.into()
     }
 
-    fn stmt(&mut self, mut stmt: Stmt, out: &mut Block) {
+    fn stmt(&mut self, mut stmt: Stmt, out: &mut Vec<Stmt>) {
         if let Stmt::Let { dsts, op, .. } = &mut stmt {
             match op {
                 Op::Rule { prim, bar, .. } => {

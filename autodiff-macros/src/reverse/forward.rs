@@ -37,11 +37,11 @@ impl<'a> Reverse<'a> {
                 }
             }
         }
-        out
+        out.into()
     }
 
     /// The seed of the result's float `k`.
-    pub(super) fn seed(&mut self, k: usize, out: &mut Block) -> Var {
+    pub(super) fn seed(&mut self, k: usize, out: &mut Vec<Stmt>) -> Var {
         let ty = self.primal.info(self.primal.ret[k]).ty;
         let seed = self.out.var(ty, false, Some("seed".into()));
         out.push(Stmt::Let {
@@ -89,7 +89,7 @@ impl<'a> Reverse<'a> {
                 Stmt::For { var, iter, body } => {
                     let mut fwd = Vec::new();
                     let mut after = Vec::new();
-                    if self.fused(id(body)) {
+                    if self.fused(body.id) {
                         self.declare_bars(body, &mut fwd);
                         fwd.extend(self.forward(body));
                         // An iteration that leaves the loop still runs its reverse first.
@@ -124,7 +124,7 @@ impl<'a> Reverse<'a> {
                     out.push(Stmt::For {
                         var: *var,
                         iter: iter.clone(),
-                        body: fwd,
+                        body: fwd.into(),
                     });
                     out.extend(after);
                 }
@@ -135,7 +135,10 @@ impl<'a> Reverse<'a> {
                         fwd.extend(self.tick(c.counter));
                     }
                     fwd.extend(self.forward(body));
-                    out.push(Stmt::While { cond, body: fwd });
+                    out.push(Stmt::While {
+                        cond,
+                        body: fwd.into(),
+                    });
                 }
                 Stmt::DeclArray { array, .. } => {
                     out.push(stmt.clone());
@@ -164,7 +167,7 @@ impl<'a> Reverse<'a> {
                 self.record(c.value, &mut out);
             }
         }
-        out
+        out.into()
     }
 
     /// In a fused loop over an ascending range, the contributions to `ā[i + 1]` are carried to
@@ -175,9 +178,9 @@ impl<'a> Reverse<'a> {
         &mut self,
         var: Var,
         iter: &Iter,
-        body: &mut Block,
-        before: &mut Block,
-        after: &mut Block,
+        body: &mut Vec<Stmt>,
+        before: &mut Vec<Stmt>,
+        after: &mut Vec<Stmt>,
     ) {
         if !iter.adapters.is_empty() || iter.inclusive {
             return;
@@ -304,8 +307,8 @@ impl<'a> Reverse<'a> {
             });
             after.push(Stmt::If {
                 cond: ran,
-                then: last,
-                els: Vec::new(),
+                then: last.into(),
+                els: Block::default(),
             });
         }
     }
@@ -330,7 +333,7 @@ impl<'a> Reverse<'a> {
     }
 
     /// Pushes `v` if the reverse sweep pops it.
-    pub(super) fn record(&self, v: Var, out: &mut Block) {
+    pub(super) fn record(&self, v: Var, out: &mut Vec<Stmt>) {
         if let Some(Source::Tape(stack)) = self.sources.get(&v) {
             out.push(Stmt::Push {
                 stack: *stack,
@@ -347,11 +350,11 @@ impl<'a> Reverse<'a> {
             local: counter,
             value: one,
         });
-        out
+        out.into()
     }
 
     /// A literal, defined in `out`.
-    pub(super) fn lit(&mut self, text: &str, ty: Ty, out: &mut Block) -> Var {
+    pub(super) fn lit(&mut self, text: &str, ty: Ty, out: &mut Vec<Stmt>) -> Var {
         let v = self.out.var(ty, false, None);
         out.push(Stmt::Let {
             dsts: vec![Some(v)],

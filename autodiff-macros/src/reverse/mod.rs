@@ -19,8 +19,8 @@
 //! nested block gets a mutable adjoint instead, as do mutable locals and arrays.
 
 use crate::ir::{
-    values, visit, Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, CallSeed, Cmp,
-    FloatTy, Func, Grad, Info, Iter, Local, Op, Stack, Stmt, Ty, Var, Write, Wrt,
+    values, visit, Adapter, Array, ArrayInit, ArrayKind, Block, BlockId, CallArg, CallBar,
+    CallSeed, Cmp, FloatTy, Func, Grad, Info, Iter, Local, Op, Stack, Stmt, Ty, Var, Write, Wrt,
 };
 use crate::primitives::{self, Arg};
 use proc_macro2::Span;
@@ -38,15 +38,12 @@ pub fn reverse(primal: &Func) -> Func {
     rev.out.reverse_from = body.len();
     body.extend(rev.reverse_top());
     rev.out.body = body;
+    rev.out.number_blocks();
     rev.out
 }
 
-/// A block, by its address in the primal.
-type BlockId = *const Block;
-
-fn id(block: &Block) -> BlockId {
-    block
-}
+/// A statement of the primal, by its block and its place in it.
+type At = (BlockId, usize);
 
 /// How the reverse sweep gets a value it needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,7 +103,7 @@ struct Reverse<'a> {
     /// Arrays something writes into: their elements cannot be reloaded later.
     written: HashSet<Array>,
     /// `Set`s of the accumulation pattern, by address.
-    accumulations: HashMap<*const Stmt, Accumulation>,
+    accumulations: HashMap<At, Accumulation>,
     /// Every `Get` and `Set` of each local: (the value read or written, whether it belongs to an
     /// accumulation).
     local_uses: HashMap<Local, Vec<(Var, bool)>>,
@@ -149,11 +146,11 @@ mod sweep;
 impl<'a> Reverse<'a> {
     fn new(primal: &'a Func) -> Self {
         let mut out = primal.clone();
-        out.body = Vec::new();
+        out.body = Block::default();
         Reverse {
             primal,
             out,
-            top: id(&primal.body),
+            top: primal.body.id,
             def_block: HashMap::new(),
             def_order: HashMap::new(),
             defs: HashMap::new(),
@@ -191,7 +188,7 @@ impl<'a> Reverse<'a> {
         let (Stmt::For { body, .. } | Stmt::While { body, .. }) = stmt else {
             return None;
         };
-        match self.plans.get(&id(body)) {
+        match self.plans.get(&body.id) {
             Some(Plan::Reversed(count)) => *count,
             _ => None,
         }
@@ -214,7 +211,7 @@ impl<'a> Reverse<'a> {
     }
 
     /// `a + b` as a new value in `out`, named after `a` (a sum of adjoint contributions).
-    fn sum(&mut self, a: Var, b: Var, span: Span, out: &mut Block) -> Var {
+    fn sum(&mut self, a: Var, b: Var, span: Span, out: &mut Vec<Stmt>) -> Var {
         let info = self.out.info(a).clone();
         let sum = self.out.var(info.ty, true, info.name);
         let add = primitives::infix('+').expect("the table has +");

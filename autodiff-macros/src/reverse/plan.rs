@@ -7,7 +7,7 @@ impl<'a> Reverse<'a> {
     /// Records definitions, reads, uses across blocks, writes, and what the reverse of each
     /// statement will read. Returns whether the block has any adjoint code.
     pub(super) fn analyse(&mut self, block: &'a Block) -> bool {
-        let here = id(block);
+        let here = block.id;
         self.blocks.insert(here, block);
         let mut any = false;
         let mut uses: Vec<Var> = Vec::new();
@@ -80,12 +80,12 @@ impl<'a> Reverse<'a> {
                     }
                 }
                 Stmt::For { var, iter, body } => {
-                    self.def_block.insert(*var, id(body));
+                    self.def_block.insert(*var, body.id);
                     self.loop_vars.insert(*var);
-                    self.loop_bodies.insert(id(body));
+                    self.loop_bodies.insert(body.id);
                     if self.analyse(body) {
                         any = true;
-                        self.plans.insert(id(body), Plan::Reversed(None));
+                        self.plans.insert(body.id, Plan::Reversed(None));
                         iter.uses().into_iter().for_each(|v| self.need(v));
                         let exits = body.iter().any(|s| matches!(s, Stmt::ExitIf(_)));
                         let steps = iter
@@ -98,13 +98,13 @@ impl<'a> Reverse<'a> {
                     }
                 }
                 Stmt::While { cond, body } => {
-                    self.loop_bodies.insert(id(body));
+                    self.loop_bodies.insert(body.id);
                     if let Some((c, _)) = cond {
                         self.analyse(c);
                     }
                     if self.analyse(body) {
                         any = true;
-                        self.plans.insert(id(body), Plan::Reversed(None));
+                        self.plans.insert(body.id, Plan::Reversed(None));
                         self.counted.push((stmt, here));
                     }
                 }
@@ -134,7 +134,7 @@ impl<'a> Reverse<'a> {
             let (Stmt::For { body, .. } | Stmt::While { body, .. }) = stmt else {
                 continue;
             };
-            if self.fused(id(body)) {
+            if self.fused(body.id) {
                 continue;
             }
             let counter = self.out.local(Ty::Int, false, Some("count".into()));
@@ -142,15 +142,15 @@ impl<'a> Reverse<'a> {
             self.def_block.insert(value, block);
             self.need(value);
             let count = Count { counter, value };
-            self.plans.insert(id(body), Plan::Reversed(Some(count)));
+            self.plans.insert(body.id, Plan::Reversed(Some(count)));
         }
     }
 
     pub(super) fn find_accumulations(&mut self, block: &'a Block) {
-        for stmt in block {
+        for (i, stmt) in block.iter().enumerate() {
             if let Stmt::Set { local, value } = stmt {
                 if let Some(acc) = self.accumulation(*local, *value) {
-                    self.accumulations.insert(stmt, acc);
+                    self.accumulations.insert((block.id, i), acc);
                     let get = match self.defs[value] {
                         Op::Prim(_, args) => args[0],
                         _ => continue,
@@ -202,8 +202,8 @@ impl<'a> Reverse<'a> {
                 continue;
             };
             // A loop without adjoint code has no plan: nothing to fuse.
-            if self.plans.contains_key(&id(body)) && self.fusable(body) {
-                self.plans.insert(id(body), Plan::Fused);
+            if self.plans.contains_key(&body.id) && self.fusable(body) {
+                self.plans.insert(body.id, Plan::Fused);
                 self.fuse_in(body);
             }
         }

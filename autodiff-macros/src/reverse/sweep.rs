@@ -16,11 +16,11 @@ impl<'a> Reverse<'a> {
         }
         self.reverse_stmts(&primal.body, &mut adj, &mut out);
         self.out.grads = self.grads(&adj, &mut out);
-        out
+        out.into()
     }
 
     /// One gradient entry per active parameter, in parameter order.
-    pub(super) fn grads(&mut self, adj: &HashMap<Var, Var>, out: &mut Block) -> Vec<Grad> {
+    pub(super) fn grads(&mut self, adj: &HashMap<Var, Var>, out: &mut Vec<Stmt>) -> Vec<Grad> {
         let wrt = self.primal.wrt.clone();
         wrt.into_iter()
             .map(|w| match w {
@@ -38,12 +38,7 @@ impl<'a> Reverse<'a> {
         let mut out = Vec::new();
         let mut adj = HashMap::new();
         self.declare_bars(block, &mut out);
-        for v in self
-            .materialise
-            .get(&id(block))
-            .cloned()
-            .unwrap_or_default()
-        {
+        for v in self.materialise.get(&block.id).cloned().unwrap_or_default() {
             let op = match self.sources[&v] {
                 Source::Recompute => self.defs[&v].clone(),
                 Source::Tape(stack) => Op::Pop(stack),
@@ -56,18 +51,18 @@ impl<'a> Reverse<'a> {
             });
         }
         // Back to the start of this iteration, for the one before it.
-        for (local, start) in self.restores.get(&id(block)).cloned().unwrap_or_default() {
+        for (local, start) in self.restores.get(&block.id).cloned().unwrap_or_default() {
             out.push(Stmt::Set {
                 local,
                 value: start,
             });
         }
         self.reverse_stmts(block, &mut adj, &mut out);
-        out
+        out.into()
     }
 
     /// Zeroed mutable adjoints for this block's values used in nested blocks and its locals.
-    pub(super) fn declare_bars(&mut self, block: &'a Block, out: &mut Block) {
+    pub(super) fn declare_bars(&mut self, block: &'a Block, out: &mut Vec<Stmt>) {
         for stmt in block {
             let (info, bars) = match stmt {
                 Stmt::Let { dsts, .. } => match dsts[..] {
@@ -103,21 +98,21 @@ impl<'a> Reverse<'a> {
         &mut self,
         block: &'a Block,
         adj: &mut HashMap<Var, Var>,
-        out: &mut Block,
+        out: &mut Vec<Stmt>,
     ) {
         let outer = std::mem::take(&mut self.pending);
-        for stmt in block.iter().rev() {
+        for (i, stmt) in block.iter().enumerate().rev() {
             if stmt_reads_bars(stmt) {
                 self.flush(out);
             }
-            self.reverse_stmt(stmt, adj, out);
+            self.reverse_stmt((block.id, i), stmt, adj, out);
         }
         self.flush(out);
         self.pending = outer;
     }
 
     /// Adds the pending contributions into their array adjoints.
-    pub(super) fn flush(&mut self, out: &mut Block) {
+    pub(super) fn flush(&mut self, out: &mut Vec<Stmt>) {
         for (array, index, value) in std::mem::take(&mut self.pending) {
             out.push(Stmt::Store {
                 array,
@@ -128,11 +123,13 @@ impl<'a> Reverse<'a> {
         }
     }
 
+    /// The reverse of `stmt`, the statement `at`.
     pub(super) fn reverse_stmt(
         &mut self,
+        at: At,
         stmt: &'a Stmt,
         adj: &mut HashMap<Var, Var>,
-        out: &mut Block,
+        out: &mut Vec<Stmt>,
     ) {
         match stmt {
             Stmt::Let { dsts, op, span } => {
@@ -146,9 +143,9 @@ impl<'a> Reverse<'a> {
                 };
                 self.reverse_op(v, op, bar, *span, adj, out);
             }
-            Stmt::Set { local, .. } if self.accumulations.contains_key(&(stmt as *const Stmt)) => {
+            Stmt::Set { local, .. } if self.accumulations.contains_key(&at) => {
                 // `l = l ± t`: `l̄` passes through, `t̄ ±= l̄`.
-                let acc = self.accumulations[&(stmt as *const Stmt)];
+                let acc = self.accumulations[&at];
                 let Some(lbar) = self.local_bars.get(local).copied() else {
                     return;
                 };
@@ -255,7 +252,7 @@ impl<'a> Reverse<'a> {
                 }
             }
             // A fused loop ran its reverse already.
-            Stmt::For { body, .. } if self.fused(id(body)) => {}
+            Stmt::For { body, .. } if self.fused(body.id) => {}
             Stmt::For { var, iter, body } => {
                 let body = self.reverse_block(body);
                 if body.is_empty() {
@@ -311,7 +308,7 @@ impl<'a> Reverse<'a> {
         bar: Var,
         span: Span,
         adj: &mut HashMap<Var, Var>,
-        out: &mut Block,
+        out: &mut Vec<Stmt>,
     ) {
         match op {
             Op::Prim(prim, args) => {
@@ -420,7 +417,7 @@ impl<'a> Reverse<'a> {
         seed: CallSeed,
         span: Span,
         adj: &mut HashMap<Var, Var>,
-        out: &mut Block,
+        out: &mut Vec<Stmt>,
     ) {
         let mut bars = Vec::new();
         let mut scalars = Vec::new();
@@ -487,7 +484,7 @@ impl<'a> Reverse<'a> {
         &mut self,
         v: Var,
         adj: &HashMap<Var, Var>,
-        out: &mut Block,
+        out: &mut Vec<Stmt>,
     ) -> Option<Var> {
         match self.value_bars.get(&v).copied() {
             Some(bar) => Some(self.get(bar, out)),
@@ -495,7 +492,7 @@ impl<'a> Reverse<'a> {
         }
     }
 
-    pub(super) fn get(&mut self, local: Local, out: &mut Block) -> Var {
+    pub(super) fn get(&mut self, local: Local, out: &mut Vec<Stmt>) -> Var {
         let info = self.out.local_info(local).clone();
         let v = self.out.var(info.ty, true, info.name);
         out.push(Stmt::Let {
@@ -512,7 +509,7 @@ impl<'a> Reverse<'a> {
         v: Var,
         c: Var,
         adj: &mut HashMap<Var, Var>,
-        out: &mut Block,
+        out: &mut Vec<Stmt>,
     ) {
         if !self.active(v) {
             return;
