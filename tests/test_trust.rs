@@ -675,6 +675,7 @@ fn scaled32(a: f32, b: f32) -> f32 {
 /// single assignments, `0.1` had no width, and `t.atan()` passed to a differentiated call
 /// was ambiguous (E0689; difftest seed 23 index 7695).
 #[grad]
+#[allow(unused_assignments)]
 fn reassigned_literal(p: f32) -> f32 {
     let mut t = p;
     t = 0.1;
