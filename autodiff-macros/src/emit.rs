@@ -14,7 +14,7 @@ pub mod lookup;
 mod trace;
 use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The names the companions' extra parameters take: `seed` and one `<param>_bar` per active
 /// parameter, each made unique against the function's own parameter names.
@@ -119,9 +119,9 @@ pub fn companions(
             quote!(::core::assert_eq!(#bar.len(), #x.len(), #msg);)
         })
         .collect::<Vec<_>>();
-    let (decls, body) = names.top_block(&adj.body);
     let ret = names.result(func, &adj.ret);
     let scalar_values = scalar_values_of(&names, adj);
+    let (decls, body) = names.top_block(&adj.body, &quote!(#ret #scalar_values));
     let unused_seed = (!uses_seed(&adj.body)).then(|| quote!(let _ = #seed;));
     let params = plain_params(func);
     let args: Vec<&Ident> = func.params.iter().map(|p| &p.ident).collect();
@@ -270,7 +270,7 @@ pub fn companions(
         // Inlined into `NAME_grad` and `NAME_vjp` where optimised, so that `__ad_fresh` folds
         // away; called from both in a debug build, which would otherwise compile it thrice.
         #[cfg_attr(not(debug_assertions), inline(always))]
-        #[allow(clippy::too_many_arguments, clippy::type_complexity, clippy::needless_late_init, clippy::clone_on_copy, unused_mut, unused_assignments)]
+        #[allow(clippy::too_many_arguments, clippy::type_complexity, clippy::needless_late_init, clippy::clone_on_copy, clippy::redundant_closure_call, unused_mut, unused_assignments)]
         fn #core(#(#core_params,)* #seed: #r, __ad_fresh: bool, #(#array_bar_params),*) -> (#r, #scalar_tys) {
             #(#items)*
             #(#lengths)*
@@ -519,6 +519,63 @@ const INLINE_DEPTH: u32 = 8;
 /// How many names one deferred declaration `let (a, b, …);` binds.
 const DECL_GROUP: usize = 128;
 
+/// About how many statements of a long top-level block make one closure of its own.
+const PIECE: usize = 200;
+
+/// A statement of the top-level block as spelled (see [`Names::top_block`]).
+struct Piece {
+    declared: Vec<Declared>,
+    code: TokenStream,
+    /// How many statements, nested ones included.
+    weight: usize,
+}
+
+/// A name a top-level statement binds; `ty` where its `let` is deferred to the declarations.
+struct Declared {
+    name: Ident,
+    mutable: bool,
+    ty: Option<TokenStream>,
+}
+
+impl Declared {
+    fn typed(name: Ident, mutable: bool, ty: TokenStream) -> Self {
+        Declared {
+            name,
+            mutable,
+            ty: Some(ty),
+        }
+    }
+}
+
+/// The deferred declarations of `names`, a group at a time: `let (a, mut b, …): (f64, _, …);`.
+fn declarations<'d>(names: impl Iterator<Item = &'d Declared>) -> TokenStream {
+    let typed: Vec<(TokenStream, &TokenStream)> = names
+        .filter_map(|d| {
+            let name = &d.name;
+            let mutable = d.mutable.then(|| quote!(mut));
+            Some((quote!(#mutable #name), d.ty.as_ref()?))
+        })
+        .collect();
+    typed
+        .chunks(DECL_GROUP)
+        .map(|group| {
+            let (names, tys): (Vec<_>, Vec<_>) = group.iter().cloned().unzip();
+            quote!(let (#(#names,)*): (#(#tys,)*);)
+        })
+        .collect()
+}
+
+/// Every identifier in `tokens`, in order.
+fn idents(tokens: TokenStream, each: &mut impl FnMut(String)) {
+    for tree in tokens {
+        match tree {
+            proc_macro2::TokenTree::Ident(i) => each(i.to_string()),
+            proc_macro2::TokenTree::Group(g) => idents(g.stream(), each),
+            _ => {}
+        }
+    }
+}
+
 impl<'a> Names<'a> {
     fn new(sig: &'a ast::Func<'a>, func: &'a Func, extra: &'a Extra) -> Self {
         fn collect<'a>(block: &'a Block, defs: &mut Vec<Option<&'a Op>>) {
@@ -609,50 +666,133 @@ impl<'a> Names<'a> {
     /// front, a group at a time (`let (a, b, …);`), and each bound by an assignment where it
     /// was: one `let` per value nested one scope per value, which rustc walks recursively.
     /// Returns the declarations and the block.
-    fn top_block(&self, block: &Block) -> (TokenStream, TokenStream) {
-        let mut names: Vec<(TokenStream, TokenStream)> = Vec::new();
-        let mut body = TokenStream::new();
-        for stmt in block {
-            match stmt {
-                // A mutable local too: declared with the rest, then assigned its start.
-                Stmt::Decl { local, init } if self.trace.is_none() => {
-                    let (l, v) = (self.local(*local), self.of(*init));
-                    let ty = spelled_ty(self.func.local_info(*local).ty);
-                    names.push((quote!(mut #l), ty));
-                    body.extend(quote!(#l = #v;));
+    ///
+    /// A long block is cut into pieces of about [`PIECE`] statements, each a block that returns
+    /// the names later pieces or `tail` (what the function ends with) mention, and in a debug
+    /// build the body of a closure called where it stands. rustc's borrow checker and LLVM cost
+    /// more than linearly in the size of one body, and closures are bodies of their own: a
+    /// function of 10,000 statements builds 5× faster so. An optimised build would only inline
+    /// them back, at a cost, so there the pieces stay plain blocks.
+    fn top_block(&self, block: &Block, tail: &TokenStream) -> (TokenStream, TokenStream) {
+        let pieces: Vec<Piece> = block.iter().filter_map(|s| self.top_stmt(s)).collect();
+        let weight: usize = pieces.iter().map(|p| p.weight).sum();
+        // A borrow of part of an array cannot leave the closure that made it.
+        let borrows = block.iter().any(|s| {
+            matches!(
+                s,
+                Stmt::DeclArray {
+                    init: ArrayInit::Part { .. },
+                    ..
                 }
-                Stmt::Let { dsts, op, span } if self.trace.is_none() => {
-                    // Spelled where it is used.
-                    if self.is_inlined(dsts) {
-                        continue;
-                    }
-                    let Some(value) = self.value(op, *span) else {
-                        continue;
-                    };
-                    let (dst, pat): (Vec<_>, Vec<_>) = dsts
-                        .iter()
-                        .map(|d| match d {
-                            Some(v) if self.inline[v.0 as usize].is_none() => {
-                                let (name, ty) = (self.var(*v), self.func.info(*v).ty);
-                                let pat = name.to_token_stream();
-                                (Some((pat.clone(), spelled_ty(ty))), pat)
-                            }
-                            _ => (None, quote!(_)),
-                        })
-                        .unzip();
-                    names.extend(dst.into_iter().flatten());
-                    let pat = tuple_or_single(pat);
-                    body.extend(quote!(#pat = #value;));
-                }
-                _ => body.extend(self.stmt(stmt)),
+            )
+        });
+        if weight <= 2 * PIECE || borrows || self.trace.is_some() {
+            let decls = declarations(pieces.iter().flat_map(|p| &p.declared));
+            let body = pieces.into_iter().map(|p| p.code).collect();
+            return (decls, body);
+        }
+        let mut chunks: Vec<Vec<Piece>> = vec![Vec::new()];
+        let mut filled = 0;
+        for piece in pieces {
+            if filled >= PIECE {
+                chunks.push(Vec::new());
+                filled = 0;
+            }
+            filled += piece.weight;
+            chunks.last_mut().expect("one chunk at least").push(piece);
+        }
+        // The last chunk that mentions each name; `tail` counts as one after the last.
+        let mut last: HashMap<String, usize> = HashMap::new();
+        for (i, chunk) in chunks.iter().enumerate() {
+            for p in chunk {
+                idents(p.code.clone(), &mut |name| {
+                    last.insert(name, i);
+                });
             }
         }
-        // Typed where the width is known: rustc then infers nothing for them.
-        let decls = names.chunks(DECL_GROUP).map(|group| {
-            let (names, tys): (Vec<_>, Vec<_>) = group.iter().cloned().unzip();
-            quote!(let (#(#names,)*): (#(#tys,)*);)
+        idents(tail.clone(), &mut |name| {
+            last.insert(name, chunks.len());
         });
-        (decls.collect(), body)
+        let mut body = TokenStream::new();
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            let declared: Vec<&Declared> = chunk.iter().flat_map(|p| &p.declared).collect();
+            let decls = declarations(declared.iter().copied());
+            let out: Vec<&Declared> = declared
+                .into_iter()
+                .filter(|d| last.get(&d.name.to_string()).is_some_and(|&j| j > i))
+                .collect();
+            let (names, pats): (Vec<_>, Vec<_>) = out
+                .iter()
+                .map(|d| {
+                    let name = &d.name;
+                    let mutable = d.mutable.then(|| quote!(mut));
+                    (quote!(#name), quote!(#mutable #name))
+                })
+                .unzip();
+            let code: TokenStream = chunk.into_iter().map(|p| p.code).collect();
+            let piece = quote!({ #decls #code (#(#names,)*) });
+            body.extend(quote! {
+                #[cfg(debug_assertions)]
+                let (#(#pats,)*) = (|| #piece)();
+                #[cfg(not(debug_assertions))]
+                let (#(#pats,)*) = #piece;
+            });
+        }
+        (TokenStream::new(), body)
+    }
+
+    /// One statement of the top-level block: its code, the names it binds, and its size.
+    fn top_stmt(&self, stmt: &Stmt) -> Option<Piece> {
+        let mut weight = 0;
+        crate::ir::visit(std::slice::from_ref(stmt), &mut |_| weight += 1);
+        let mut declared = Vec::new();
+        let code = match stmt {
+            // A mutable local too: declared with the rest, then assigned its start.
+            Stmt::Decl { local, init } if self.trace.is_none() => {
+                let (l, v) = (self.local(*local), self.of(*init));
+                let ty = spelled_ty(self.func.local_info(*local).ty);
+                let code = quote!(#l = #v;);
+                declared.push(Declared::typed(l, true, ty));
+                code
+            }
+            Stmt::Let { dsts, op, span } if self.trace.is_none() => {
+                // Spelled where it is used.
+                if self.is_inlined(dsts) {
+                    return None;
+                }
+                let value = self.value(op, *span)?;
+                let pat: Vec<_> = dsts
+                    .iter()
+                    .map(|d| match d {
+                        Some(v) if self.inline[v.0 as usize].is_none() => {
+                            let (name, ty) = (self.var(*v), self.func.info(*v).ty);
+                            let pat = name.to_token_stream();
+                            declared.push(Declared::typed(name, false, spelled_ty(ty)));
+                            pat
+                        }
+                        _ => quote!(_),
+                    })
+                    .collect();
+                let pat = tuple_or_single(pat);
+                quote!(#pat = #value;)
+            }
+            Stmt::DeclArray { array, .. } => {
+                if let Ok(name) = syn::parse2::<Ident>(self.array(*array)) {
+                    declared.push(Declared {
+                        name,
+                        mutable: true,
+                        ty: None,
+                    });
+                }
+                self.stmt(stmt)
+            }
+            _ => self.stmt(stmt),
+        };
+        Some(Piece {
+            declared,
+            code,
+            weight,
+        })
     }
 
     /// Whether the values `dsts` are all spelled where they are used.
