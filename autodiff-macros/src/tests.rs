@@ -557,3 +557,40 @@ fn blocks_around_a_function() {
     assert_eq!(at("fn main() { let q = '\\''; let b = b'{'; "), None);
     assert_eq!(at(""), None);
 }
+
+/// Not a test: prints how long each pass takes on the first function of the file `AD_FILE`,
+/// for compile-time work (`AD_FILE=f.rs cargo test -p autodiff-macros time_passes -- --ignored
+/// --nocapture`; a debug build, as cargo builds a proc macro for a debug build by default).
+#[test]
+#[ignore]
+fn time_passes() {
+    let src = std::fs::read_to_string(std::env::var("AD_FILE").expect("AD_FILE")).expect("read");
+    let file: syn::File = syn::parse_str(&src).expect("parses");
+    let Some(syn::Item::Fn(mut item)) = file
+        .items
+        .into_iter()
+        .find(|i| matches!(i, syn::Item::Fn(_)))
+    else {
+        panic!("no function in AD_FILE");
+    };
+    item.attrs.clear();
+    let start = std::time::Instant::now();
+    let lap = |pass: &str| eprintln!("{pass:>10} done at {:?}", start.elapsed());
+    let mut cx = Ctxt::default();
+    let func = ast::Func::from_syn(&item, &Args::default(), &mut cx);
+    let mut primal = lower::lower(&func, &mut cx);
+    lap("lower");
+    activity::analyse(&mut primal, &mut cx);
+    types::infer(&mut primal, func.ret);
+    types::guard_calls(&mut primal);
+    lap("types");
+    verify(&primal, "lower").expect("verifies");
+    lap("verify");
+    let adjoint = reverse::reverse(&primal);
+    lap("reverse");
+    let adjoint = optimize::optimize(adjoint).expect("verifies");
+    lap("optimize");
+    let tokens = crate::emit::companions(&func, &primal, &adjoint, None);
+    lap("emit");
+    eprintln!("{} bytes of code", tokens.to_string().len());
+}

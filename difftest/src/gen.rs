@@ -52,6 +52,9 @@ struct Gen<'a> {
     loops: usize,
     depth: usize,
     stmts_left: usize,
+    /// A long function (one in 25): enough top-level statements that `#[grad]` cuts its core
+    /// into pieces (`PIECE` in the macro's `emit`).
+    long: bool,
 }
 
 /// Generates function `index` of run `seed`; it may call any of `earlier` (their indices).
@@ -67,6 +70,8 @@ pub fn func(seed: u64, index: u64, earlier: &[Func]) -> Func {
         loops: 0,
         depth: 0,
         stmts_left: 0,
+        // Drawn from a stream of its own, so that the other programs of a seed stay as they were.
+        long: Rng::new(seed ^ 0x6c6f_6e67, index).chance(0.04),
     };
     let nparams = g.rng.range(1, 4);
     let mut params = Vec::new();
@@ -136,7 +141,10 @@ pub fn func(seed: u64, index: u64, earlier: &[Func]) -> Func {
     } else {
         None
     };
-    g.stmts_left = g.rng.range(3, 14);
+    g.stmts_left = match g.long {
+        true => g.rng.range(150, 250),
+        false => g.rng.range(3, 14),
+    };
     let body = g.block(true);
     Func {
         name: format!("f{index}"),
@@ -159,7 +167,9 @@ impl Gen<'_> {
     fn block(&mut self, tail: bool) -> Block {
         let saved = self.scope.clone();
         self.depth += 1;
-        let n = if self.depth == 1 {
+        let n = if self.depth == 1 && self.long {
+            self.rng.range(80, 140)
+        } else if self.depth == 1 {
             self.rng.range(2, 6)
         } else {
             self.rng.range(1, 3)
