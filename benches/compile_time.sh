@@ -10,6 +10,9 @@
 #   benches/compile_time.sh                 # N = 500 2000 10000, debug and release
 #   SIZES="500 2000" PROFILES=dev TIMEOUT=300 benches/compile_time.sh
 #
+# At 10,000 statements rustc overflows its stack on the plain function (nested `let` scopes);
+# RUST_MIN_STACK=1073741824 gives rustc room to compare both.
+#
 # Only the scratch crate is timed: the dependencies are built first. The scratch crate and its
 # target directory live in $SCRATCH (default: a temporary directory, kept for inspection).
 set -uo pipefail
