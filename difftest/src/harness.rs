@@ -156,8 +156,13 @@ fn dual_args(f: &Func) -> String {
 }
 
 /// A hand-written `NAME_vjp` of the contract's shape, computed from `NAME_dual`, one dual
-/// evaluation per input float (an empty slice bar means "not wanted").
+/// evaluation per input float (an empty slice bar means "not wanted"). As a hand-written rule
+/// does, it takes a bar for every float parameter, `wrt` or not: a caller passes one for each.
 fn rule_from_dual(f: &Func) -> String {
+    let f = &Func {
+        wrt: None,
+        ..f.clone()
+    };
     let ty = f.fty.name();
     let name = &f.name;
     let mut params: Vec<String> = Vec::new();

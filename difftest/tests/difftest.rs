@@ -36,3 +36,23 @@ fn generated_programs_match_the_dual_reference() {
     assert_eq!(generator, 0, "the generator made invalid programs");
     assert_eq!(report.failed(), 0, "#[grad] failed on generated programs");
 }
+
+/// A callee that fails with `#[grad]` is replaced by its plain version and a rule made from its
+/// dual. That rule stands for a hand-written one, which takes a bar for every float parameter;
+/// for a callee with `wrt` it took bars for the `wrt` ones only, and its callers, passing one
+/// per float argument, failed with E0061 (seed 29, indices 1733 and 2922).
+#[test]
+fn a_rule_made_from_a_dual_takes_a_bar_for_every_float_parameter() {
+    let funcs = difftest::batch(29, 2880, 9);
+    let f = funcs.last().expect("f2888");
+    assert!(f.wrt.is_some(), "f2888 has `wrt`: {:?}", f.wrt);
+    let last = funcs.len() - 1;
+    let src = difftest::harness::sources(&funcs, &[last], true, &[last]);
+    let rule = src
+        .progs
+        .lines()
+        .find(|l| l.starts_with("fn f2888_vjp("))
+        .expect("the rule");
+    let floats = f.params.iter().filter(|p| p.kind.is_float()).count();
+    assert_eq!(rule.matches("&mut ").count(), floats, "{rule}");
+}
