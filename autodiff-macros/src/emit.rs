@@ -686,7 +686,7 @@ impl<'a> Names<'a> {
                 }
             )
         });
-        if weight <= 2 * PIECE || borrows || self.trace.is_some() {
+        if weight <= 2 * PIECE || borrows {
             let decls = declarations(pieces.iter().flat_map(|p| &p.declared));
             let body = pieces.into_iter().map(|p| p.code).collect();
             return (decls, body);
@@ -748,14 +748,14 @@ impl<'a> Names<'a> {
         let mut declared = Vec::new();
         let code = match stmt {
             // A mutable local too: declared with the rest, then assigned its start.
-            Stmt::Decl { local, init } if self.trace.is_none() => {
+            Stmt::Decl { local, init } => {
                 let (l, v) = (self.local(*local), self.of(*init));
                 let ty = spelled_ty(self.func.local_info(*local).ty);
                 let code = quote!(#l = #v;);
                 declared.push(Declared::typed(l, true, ty));
                 code
             }
-            Stmt::Let { dsts, op, span } if self.trace.is_none() => {
+            Stmt::Let { dsts, op, span } => {
                 // Spelled where it is used.
                 if self.is_inlined(dsts) {
                     return None;

@@ -468,8 +468,6 @@ pub struct Func {
     pub locals: Vec<Info>,
     pub arrays: Vec<ArrayInfo>,
     pub stacks: u32,
-    /// How many blocks [`Func::number_blocks`] numbered.
-    pub blocks: u32,
     pub body: Block,
     /// Values one source variable held one after another (`t = 0.1;` after `let mut t = x;`):
     /// rustc gives them the variable's one type, which the IR's single assignments lose.
@@ -498,9 +496,7 @@ impl Func {
                 }
             }
         }
-        let mut next = 0;
-        number(&mut self.body, &mut next);
-        self.blocks = next;
+        number(&mut self.body, &mut 0);
     }
 
     pub fn info(&self, v: Var) -> &Info {
