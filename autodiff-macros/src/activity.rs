@@ -215,7 +215,12 @@ fn inputs(
         Op::Get(l) => locals.push(*l),
         Op::Load(a, _) => arrays.push(*a),
         Op::Call(_, args) => call_args(args, vars, arrays),
+        Op::CallJvp(_, args, dots) => {
+            call_args(args, vars, arrays);
+            call_args(dots, vars, arrays);
+        }
         Op::Param(_)
+        | Op::Tangent(_)
         | Op::Lit(_)
         | Op::Path(_)
         | Op::Method(..)

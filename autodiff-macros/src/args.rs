@@ -1,4 +1,4 @@
-//! The attribute's arguments: `#[grad]` or `#[grad(wrt(a, b))]`.
+//! The attribute's arguments: `#[grad]`, or any of `#[grad(wrt(a, b), jvp, trace)]`.
 
 use proc_macro2::TokenStream;
 use syn::punctuated::Punctuated;
@@ -10,6 +10,8 @@ pub struct Args {
     pub wrt: Option<Vec<Ident>>,
     /// `trace`: also generate `NAME_trace`.
     pub trace: bool,
+    /// `jvp`: also generate `NAME_jvp`, by forward mode.
+    pub jvp: bool,
 }
 
 impl Args {
@@ -18,6 +20,9 @@ impl Args {
         let parser = syn::meta::parser(|meta| {
             if meta.path.is_ident("trace") {
                 args.trace = true;
+                Ok(())
+            } else if meta.path.is_ident("jvp") {
+                args.jvp = true;
                 Ok(())
             } else if meta.path.is_ident("wrt") {
                 if args.wrt.is_some() {
@@ -40,7 +45,7 @@ impl Args {
                 Ok(())
             } else {
                 Err(meta.error(
-                    "unknown argument to #[grad]; the arguments are `wrt(param, ...)`, which names the parameters to differentiate, and `trace`, which also generates `NAME_trace`",
+                    "unknown argument to #[grad]; the arguments are `wrt(param, ...)`, which names the parameters to differentiate, `jvp`, which also generates `NAME_jvp` (forward mode), and `trace`, which also generates `NAME_trace`",
                 ))
             }
         });

@@ -10,8 +10,10 @@ use crate::ir::{
 use crate::primitives::{Arg, Form};
 use trace::Sweep;
 
+mod jvp;
 pub mod lookup;
 mod trace;
+pub use jvp::{jvp, jvp_signature};
 use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 use std::collections::{HashMap, HashSet};
@@ -21,6 +23,8 @@ use std::collections::{HashMap, HashSet};
 pub struct Extra {
     pub seed: Ident,
     pub bars: Vec<Ident>,
+    /// `NAME_jvp`'s tangents: one `<param>_dot` per active parameter.
+    pub dots: Vec<Ident>,
 }
 
 impl Extra {
@@ -44,6 +48,10 @@ impl Extra {
             bars: func
                 .active_params()
                 .map(|p| fresh(format!("{}_bar", p.ident.unraw())))
+                .collect(),
+            dots: func
+                .active_params()
+                .map(|p| fresh(format!("{}_dot", p.ident.unraw())))
                 .collect(),
         }
     }
@@ -314,6 +322,7 @@ fn prologue(func: &ast::Func, adj: &Func) -> TokenStream {
     let mut used = HashSet::new();
     uses(&adj.body, &mut used);
     used.extend(adj.ret.iter().copied());
+    used.extend(adj.dots.iter().copied());
     for g in &adj.grads {
         if let Grad::Scalar(Some(v)) = g {
             used.insert(*v);
@@ -619,6 +628,7 @@ impl<'a> Names<'a> {
             s.uses().into_iter().for_each(&mut count)
         });
         self.func.ret.iter().copied().for_each(&mut count);
+        self.func.dots.iter().copied().for_each(&mut count);
         for g in &self.func.grads {
             if let Grad::Scalar(Some(v)) = g {
                 count(*v);
@@ -840,6 +850,7 @@ impl<'a> Names<'a> {
             Some(Op::Lit(lit)) => typed_lit(lit, self.func.info(v).ty),
             Some(Op::Path(path)) => path.to_token_stream(),
             Some(Op::Param(i)) => self.sig.params[*i].ident.to_token_stream(),
+            Some(Op::Tangent(i)) => self.param_dot(*i).to_token_stream(),
             _ => self.var(v).to_token_stream(),
         }
     }
@@ -873,6 +884,10 @@ impl<'a> Names<'a> {
                 ArrayKind::Param(i) => self.param_bar(i).to_token_stream(),
                 _ => self.local_array(a).to_token_stream(),
             },
+            ArrayKind::Tangent(p) => match self.func.array_info(*p).kind {
+                ArrayKind::Param(i) => self.param_dot(i).to_token_stream(),
+                _ => self.local_array(a).to_token_stream(),
+            },
             ArrayKind::Local | ArrayKind::Part(_) => self.local_array(a).to_token_stream(),
         }
     }
@@ -894,6 +909,19 @@ impl<'a> Names<'a> {
     fn param_bar(&self, i: usize) -> Ident {
         let k = self.sig.params[..i].iter().filter(|p| p.active).count();
         self.extra.bars[k].clone()
+    }
+
+    fn arg_active(&self, arg: &CallArg) -> bool {
+        match arg {
+            CallArg::Value(v) => self.func.info(*v).active,
+            CallArg::Array { array, .. } => self.func.array_info(*array).info.active,
+        }
+    }
+
+    /// The `_jvp` tangent of parameter `i`.
+    fn param_dot(&self, i: usize) -> Ident {
+        let k = self.sig.params[..i].iter().filter(|p| p.active).count();
+        self.extra.dots[k].clone()
     }
 
     fn index(&self, index: &[Var]) -> TokenStream {
@@ -1057,7 +1085,7 @@ impl<'a> Names<'a> {
                 active,
             } => {
                 let arity = args.len() + 1 + bars.len();
-                let vjp = lookup::rule(path, arity, active, &self.uses());
+                let vjp = lookup::rule(path, lookup::Mode::Vjp, arity, active, &self.uses());
                 let args = self.call_args(args);
                 let seed = match seed {
                     CallSeed::Value(v) => self.of(*v),
@@ -1176,7 +1204,11 @@ impl<'a> Names<'a> {
                     let name = self.array(*array);
                     // An owned array passed by value, as written, is copied: the reverse sweep
                     // passes it again. A reference is passed as it is, and coerces as written.
-                    let reference = matches!(self.func.array_info(*array).kind,
+                    let param = match self.func.array_info(*array).kind {
+                        ArrayKind::Tangent(p) => p,
+                        _ => *array,
+                    };
+                    let reference = matches!(self.func.array_info(param).kind,
                         ArrayKind::Param(i) if matches!(self.sig.params[i].ty, syn::Type::Reference(_)));
                     match (by_ref, reference) {
                         (Pass::Ref, _) => quote!(&#name),
@@ -1242,7 +1274,7 @@ impl<'a> Names<'a> {
     fn value(&self, op: &Op, span: Span) -> Option<TokenStream> {
         let value = match op {
             // Spelled inline where they are used.
-            Op::Lit(_) | Op::Path(_) | Op::Param(_) => return None,
+            Op::Lit(_) | Op::Path(_) | Op::Param(_) | Op::Tangent(_) => return None,
             Op::Seed(k) => {
                 let seed = &self.extra.seed;
                 match self.sig.output {
@@ -1291,6 +1323,13 @@ impl<'a> Names<'a> {
             Op::Call(path, args) => {
                 let args = self.call_args(args);
                 quote!(#path(#(#args),*))
+            }
+            Op::CallJvp(path, args, dots) => {
+                let active: Vec<bool> = args.iter().map(|a| self.arg_active(a)).collect();
+                let arity = args.len() + dots.len();
+                let jvp = lookup::rule(path, lookup::Mode::Jvp, arity, &active, &self.uses());
+                let (args, dots) = (self.call_args(args), self.call_args(dots));
+                quote!(#jvp(#(#args,)* #(#dots),*))
             }
             Op::Cmp(c, a, b) => {
                 let (a, b) = (self.of(*a), self.of(*b));

@@ -5,7 +5,7 @@ use crate::args::Args;
 use crate::ctxt::Ctxt;
 use crate::ir::Func;
 use crate::place::Block;
-use crate::{activity, ast, emit, fallback, lower, optimize, reverse, types, verify};
+use crate::{activity, ast, emit, fallback, lower, optimize, reverse, tangent, types, verify};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ItemFn;
@@ -23,7 +23,7 @@ pub fn grad(attr: TokenStream, mut item: ItemFn, block: Option<Block>) -> TokenS
             name,
             format!("#[grad] cannot differentiate a function inside {block} yet; define `{name}` as a free function outside it (the block's functions can call it, and `{name}_grad` comes with it)"),
         );
-        return fallback::fallback(&item, None, err);
+        return fallback::fallback(&item, None, &Args::default(), err);
     }
     let args = Args::parse(attr).unwrap_or_else(|e| {
         cx.push(e);
@@ -52,7 +52,7 @@ pub fn grad(attr: TokenStream, mut item: ItemFn, block: Option<Block>) -> TokenS
                 #companions
             }
         }
-        Err(err) => fallback::fallback(&item, signature_ok.then_some(&func), err),
+        Err(err) => fallback::fallback(&item, signature_ok.then_some(&func), &args, err),
     }
 }
 
@@ -70,7 +70,13 @@ fn derive(func: &ast::Func, args: &Args, primal: &Func) -> syn::Result<TokenStre
     verify::verify(&adjoint, "reverse").map_err(internal)?;
     let traced = args.trace.then(|| adjoint.clone());
     let adjoint = optimize::optimize(adjoint).map_err(internal)?;
-    Ok(emit::companions(func, primal, &adjoint, traced.as_ref()))
+    let mut companions = emit::companions(func, primal, &adjoint, traced.as_ref());
+    if args.jvp {
+        let tangent = tangent::tangent(primal)?;
+        verify::verify(&tangent, "tangent").map_err(internal)?;
+        companions.extend(emit::jvp(func, &tangent));
+    }
+    Ok(companions)
 }
 
 /// The original function, its body's `use` items allowed to go unused: a body may import a

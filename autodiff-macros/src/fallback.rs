@@ -2,15 +2,23 @@
 //! callers still compile; companions with the right signatures whose body only panics, so calls
 //! to them add no errors of their own; and every collected error.
 
+use crate::args::Args;
 use crate::ast;
-use crate::emit::{grad_signature, inherited_attrs, jacobian_signature, vjp_signature, Extra};
+use crate::emit::{
+    grad_signature, inherited_attrs, jacobian_signature, jvp_signature, vjp_signature, Extra,
+};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ItemFn;
 
 /// `func` is the signature when it could be read without errors, in which case the stubs are
 /// emitted too.
-pub fn fallback(item: &ItemFn, func: Option<&ast::Func>, err: syn::Error) -> TokenStream {
+pub fn fallback(
+    item: &ItemFn,
+    func: Option<&ast::Func>,
+    args: &Args,
+    err: syn::Error,
+) -> TokenStream {
     let errors = err.to_compile_error();
     let stubs = func.map(|func| {
         let anon = || {
@@ -30,6 +38,14 @@ pub fn fallback(item: &ItemFn, func: Option<&ast::Func>, err: syn::Error) -> Tok
         };
         let vjp = vjp_signature(func, &extra, anon());
         let attrs: Vec<_> = inherited_attrs(func).collect();
+        let jvp = args.jvp.then(|| {
+            let jvp = jvp_signature(func, &extra, anon());
+            quote! {
+                #(#attrs)*
+                #[allow(unused_variables)]
+                #jvp { ::core::unimplemented!("#[grad] reported an error for this function") }
+            }
+        });
         // Callers with `wrt` reach the stub through it, as they would the real rule.
         let adapter = crate::emit::lookup::callee_adapter(func, &crate::emit::ret_ty(func))
             .map(|a| quote!(#(#attrs)* #a));
@@ -39,6 +55,7 @@ pub fn fallback(item: &ItemFn, func: Option<&ast::Func>, err: syn::Error) -> Tok
             #(#attrs)*
             #[allow(unused_variables)]
             #vjp { ::core::unimplemented!("#[grad] reported an error for this function") }
+            #jvp
             #adapter
         }
     });

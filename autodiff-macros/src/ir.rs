@@ -84,6 +84,8 @@ pub enum ArrayKind {
     /// A contiguous part of another array, taken before a loop that indexes only that part,
     /// so that indexing it needs no bounds check per element.
     Part(Array),
+    /// The tangent of another array, shaped like it: an input of `NAME_jvp` for a parameter.
+    Tangent(Array),
 }
 
 #[derive(Clone, Debug)]
@@ -121,6 +123,9 @@ impl Cmp {
 pub enum Op {
     /// The function's scalar parameter with this index.
     Param(usize),
+    /// After the tangent transform: the tangent `ṗ` of the scalar parameter with this index,
+    /// an input of `NAME_jvp`.
+    Tangent(usize),
     /// A literal as written (`2.0`, `1e-3_f32`, `2`, `true`).
     Lit(syn::Lit),
     /// A named constant (`PI`, `std::f64::consts::E`, a `const` item).
@@ -133,6 +138,9 @@ pub enum Op {
     Method(syn::Ident, Vec<Var>),
     /// `path(args)`: with an active argument, differentiated through `path_vjp`.
     Call(Box<syn::Path>, Vec<CallArg>),
+    /// `(value, tangent) = path_jvp(args, tangents)`: a differentiated call in the tangent
+    /// transform, with one tangent per float or array argument.
+    CallJvp(Box<syn::Path>, Vec<CallArg>, Vec<CallArg>),
     /// A comparison; never active.
     Cmp(Cmp, Var, Var),
     /// Boolean negation.
@@ -478,6 +486,8 @@ pub struct Func {
     pub ret: Vec<Var>,
     /// After the reverse transform: one entry per active parameter, in parameter order.
     pub grads: Vec<Grad>,
+    /// After the tangent transform: the tangent of each value of `ret`.
+    pub dots: Vec<Var>,
     /// After the reverse transform: where the reverse sweep starts in `body`. Its loops replay
     /// iterations the forward sweep ran, so every index they use was checked once already.
     pub reverse_from: usize,
@@ -550,13 +560,22 @@ impl Func {
 macro_rules! operands {
     (op $op:expr) => {
         match $op {
-            Op::Param(_) | Op::Lit(_) | Op::Path(_) | Op::Seed(_) | Op::Get(_) | Op::Pop(_) => {
-                Vec::new()
-            }
+            Op::Param(_)
+            | Op::Tangent(_)
+            | Op::Lit(_)
+            | Op::Path(_)
+            | Op::Seed(_)
+            | Op::Get(_)
+            | Op::Pop(_) => Vec::new(),
             Op::Cast(v, _) | Op::Not(v) => vec![v],
             Op::Cmp(_, a, b) => vec![a, b],
             Op::Prim(_, args) | Op::Method(_, args) => args.into_iter().collect(),
             Op::Call(_, args) => operands!(args args),
+            Op::CallJvp(_, args, dots) => {
+                let mut uses = operands!(args args);
+                uses.extend(operands!(args dots));
+                uses
+            }
             Op::Load(_, index) | Op::Len(_, index) => index.into_iter().collect(),
             // What the rule reads: its arguments and result only where it needs them.
             Op::Rule {
@@ -734,6 +753,14 @@ impl Stmt {
             Stmt::Let {
                 op: Op::Call(_, a), ..
             } => args(a),
+            Stmt::Let {
+                op: Op::CallJvp(_, a, dots),
+                ..
+            } => {
+                let mut arrays = args(a);
+                arrays.extend(args(dots));
+                arrays
+            }
             Stmt::DeclArray { array, init, .. } => {
                 let mut arrays = match init {
                     ArrayInit::Call(_, a) => args(a),
@@ -815,6 +842,7 @@ impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Op::Param(i) => write!(f, "param {i}"),
+            Op::Tangent(i) => write!(f, "tangent {i}"),
             Op::Lit(lit) => write!(f, "{}", tokens(lit)),
             Op::Path(path) => write!(f, "{}", tokens(path)),
             Op::Cast(v, ty) => write!(f, "{v} as {}", tokens(ty)),
@@ -824,6 +852,13 @@ impl fmt::Display for Op {
             },
             Op::Method(m, args) => write!(f, "{}.{m}({})", args[0], list(&args[1..])),
             Op::Call(p, args) => write!(f, "{}({})", tokens(p), call_args(args)),
+            Op::CallJvp(p, args, dots) => write!(
+                f,
+                "{}_jvp({} | {})",
+                tokens(p),
+                call_args(args),
+                call_args(dots)
+            ),
             Op::Cmp(c, a, b) => write!(f, "{a} {} {b}", c.symbol()),
             Op::Not(v) => write!(f, "!{v}"),
             Op::Get(l) => write!(f, "{l}"),

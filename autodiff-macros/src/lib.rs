@@ -28,6 +28,7 @@ mod place;
 mod primitives;
 mod reverse;
 mod rule;
+mod tangent;
 #[cfg(test)]
 mod tests;
 mod types;

@@ -126,6 +126,8 @@ impl Verifier<'_> {
         };
         let implicit = match info.kind {
             ArrayKind::Param(_) => true,
+            // A parameter's tangent is passed in by the caller of `NAME_jvp`.
+            ArrayKind::Tangent(p) => matches!(self.func.array_info(p).kind, ArrayKind::Param(_)),
             // A parameter's adjoint is passed in by the caller.
             ArrayKind::Bar(p) => matches!(self.func.array_info(p).kind, ArrayKind::Param(_)),
             ArrayKind::Local | ArrayKind::Part(_) => false,

@@ -155,9 +155,14 @@ pub fn gradcheck<Y: Outputs>(
 ) -> Result<(), CheckError> {
     assert_eq!(x.len(), grad.len(), "grad must have x's length");
     let numeric = numeric_gradient(f, x, tol.step);
-    let mismatches: Vec<Mismatch> = grad
+    compare(grad, &numeric, tol)
+}
+
+/// Every entry where `analytic` and `numeric` disagree under `tol`.
+fn compare(analytic: &[f64], numeric: &[f64], tol: &Tolerance) -> Result<(), CheckError> {
+    let mismatches: Vec<Mismatch> = analytic
         .iter()
-        .zip(&numeric)
+        .zip(numeric)
         .enumerate()
         .filter(|(_, (a, n))| !tol.agree(**a, **n))
         .map(|(index, (a, n))| Mismatch {
@@ -174,6 +179,22 @@ pub fn gradcheck<Y: Outputs>(
             tolerance: *tol,
         })
     }
+}
+
+/// Checks a Jacobian-vector product `jv` (what `NAME_jvp` returns as the tangent, one entry
+/// per output) against central differences of `f` at `x` along `v`.
+///
+/// Returns every disagreeing output, not just the first.
+pub fn jvpcheck<Y: Outputs>(
+    f: impl Fn(&[f64]) -> Y,
+    x: &[f64],
+    v: &[f64],
+    jv: &[f64],
+    tol: &Tolerance,
+) -> Result<(), CheckError> {
+    let numeric = directional_derivative(f, x, v, tol.step);
+    assert_eq!(jv.len(), numeric.len(), "jv must have one entry per output");
+    compare(jv, &numeric, tol)
 }
 
 /// The dot-product test of a vector-Jacobian product: `⟨u, J v⟩ = ⟨Jᵀu, v⟩`.

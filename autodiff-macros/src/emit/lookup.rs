@@ -31,10 +31,20 @@ use crate::ast::{self, ParamKind};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 
+/// Which of a callee's rules a caller calls.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `NAME_vjp(params, seed, bars)`, for the reverse sweep.
+    Vjp,
+    /// `NAME_jvp(params, tangents)`, for forward mode.
+    Jvp,
+}
+
 /// The expression that names `path`'s rule, to be called with `arity` arguments; `uses` are the
 /// `use` items of the calling function's body.
 pub fn rule(
     path: &syn::Path,
+    mode: Mode,
     arity: usize,
     active: &[bool],
     uses: &[&syn::ItemUse],
@@ -45,8 +55,15 @@ pub fn rule(
     let callee = &last.ident;
     // At the callee's name, where rustc reports a missing rule.
     let span = callee.span();
-    let vjp = format_ident!("{}_vjp", callee, span = span);
-    let adapt = adapter(callee);
+    let suffix = match mode {
+        Mode::Vjp => "vjp",
+        Mode::Jvp => "jvp",
+    };
+    let vjp = format_ident!("{}_{}", callee, suffix, span = span);
+    let adapt = match mode {
+        Mode::Vjp => adapter(callee),
+        Mode::Jvp => format_ident!("__ad_adapt_jvp_{}", callee, span = callee.span()),
+    };
     let mut module = path.clone();
     module.segments.pop();
     let generic = path.segments.iter().any(|s| !s.arguments.is_none());
@@ -70,13 +87,24 @@ pub fn rule(
 
     let written = quote!(#path).to_string().replace(' ', "");
     let message = format!("`{written}` has no derivative rule: cannot find `{vjp}`");
-    let label =
-        format!("`{callee}` is called with an active argument, so the reverse sweep calls `{vjp}`");
-    let provide = format!(
-        "to provide it: put `#[autodiff::grad]` on `{callee}`, or write `fn {vjp}(<{callee}'s \
-         parameters>, seed: <its result type>, <one `&mut` bar per float parameter>) -> <its \
-         result type>` under `#[autodiff::vjp_rule(for = {callee})]`, which checks that shape"
-    );
+    let (label, provide) = match mode {
+        Mode::Vjp => (
+            format!("`{callee}` is called with an active argument, so the reverse sweep calls `{vjp}`"),
+            format!(
+                "to provide it: put `#[autodiff::grad]` on `{callee}`, or write `fn {vjp}(<{callee}'s \
+                 parameters>, seed: <its result type>, <one `&mut` bar per float parameter>) -> <its \
+                 result type>` under `#[autodiff::vjp_rule(for = {callee})]`, which checks that shape"
+            ),
+        ),
+        Mode::Jvp => (
+            format!("`{callee}` is called with an active argument, so forward mode calls `{vjp}`"),
+            format!(
+                "to provide it: put `#[autodiff::grad(jvp)]` on `{callee}`, or write `fn {vjp}(<{callee}'s \
+                 parameters>, <one tangent per float parameter, of its type>) -> (<its result type>, \
+                 <its result type>)`, returning the value and its tangent"
+            ),
+        ),
+    };
     let inactive = format!(
         "if no derivative should flow through `{callee}`, pass its arguments through \
          `autodiff::detach(..)`"
@@ -92,6 +120,12 @@ pub fn rule(
         false => quote_spanned!(span=> ::autodiff::__private::Inactive),
     });
     let first = &params[0];
+    // A forward-mode caller destructures what the rule returns: the stand-in returns `!`, which
+    // takes any type, so that the missing rule is the only error.
+    let (never, diverge) = match mode {
+        Mode::Vjp => (TokenStream::new(), TokenStream::new()),
+        Mode::Jvp => (quote!(-> !), quote!(loop {})),
+    };
     quote_spanned! {span=>
         {
             #[allow(dead_code, non_snake_case)]
@@ -105,12 +139,13 @@ pub fn rule(
                 )]
                 pub trait DerivativeRule {}
                 pub struct NoRule;
-                pub fn #vjp<#(#params),*>(#(_: #params),*)
+                pub fn #vjp<#(#params),*>(#(_: #params),*) #never
                 where
                     (NoRule, #first): DerivativeRule,
                 {
+                    #diverge
                 }
-                /// Without `wrt`, the rule takes a bar for every float argument as it is.
+                /// Without `wrt`, the rule takes an entry for every float argument as it is.
                 pub fn #adapt<#(#marks,)* R>(rule: R) -> R {
                     rule
                 }

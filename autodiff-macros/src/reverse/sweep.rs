@@ -393,8 +393,11 @@ impl<'a> Reverse<'a> {
             }
             // Constants and parameters (whose adjoint the gradient reads), operations without
             // a derivative (activity rejects an active argument to a method without a rule),
-            // and what only the transform writes.
+            // and what only the transforms write (the reverse transform is given the primal,
+            // never the tangent transform's output).
             Op::Param(_)
+            | Op::Tangent(_)
+            | Op::CallJvp(..)
             | Op::Lit(_)
             | Op::Path(_)
             | Op::Method(..)

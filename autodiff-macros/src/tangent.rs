@@ -1,0 +1,429 @@
+//! The tangent transform (forward mode): IR → IR. Beside every active value `v` it computes
+//! its tangent `v̇ = Σᵢ ∂v/∂uᵢ · u̇ᵢ` over the operands, right after `v`; beside every active
+//! local and array, a tangent local or array that the same statements update. Loops, branches
+//! and early exits stay as they are and carry the tangents through: nothing is recorded.
+//!
+//! A primitive's tangent is its reverse rule applied to each operand's tangent in place of the
+//! result's adjoint (the rule is linear in that adjoint, and computes `ȳ · ∂y/∂uᵢ`), so the two
+//! modes share one table and agree by construction, at non-differentiable points too. A
+//! differentiated call becomes a call of the callee's `NAME_jvp`, which returns the value and
+//! its tangent.
+
+use crate::ir::{
+    Array, ArrayInfo, ArrayInit, ArrayKind, Block, CallArg, Func, Info, Local, Op, Stmt, Ty, Var,
+};
+use crate::primitives::{self, Arg, Prim};
+use proc_macro2::Span;
+
+/// `primal` with tangents: `ret` as before, `dots` the tangent of each result value; or the
+/// first construct that forward mode does not differentiate yet, with what to do.
+pub fn tangent(primal: &Func) -> Result<Func, syn::Error> {
+    let mut t = Tangent {
+        out: Func {
+            body: Block::default(),
+            ..primal.clone()
+        },
+        primal,
+        vars: vec![None; primal.vars.len()],
+        locals: vec![None; primal.locals.len()],
+        arrays: vec![None; primal.arrays.len()],
+        unsupported: None,
+    };
+    for (i, info) in primal.arrays.iter().enumerate() {
+        if matches!(info.kind, ArrayKind::Param(_)) && info.info.active {
+            t.tangent_array(Array(i as u32));
+        }
+    }
+    let mut body = Vec::new();
+    t.block(&primal.body, &mut body);
+    let dots = (primal.ret.iter())
+        .map(|&v| t.dot_or_zero(v, &mut body))
+        .collect();
+    if let Some((span, message)) = t.unsupported {
+        return Err(syn::Error::new(span, message));
+    }
+    let mut out = t.out;
+    out.body = body.into();
+    out.dots = dots;
+    out.number_blocks();
+    Ok(out)
+}
+
+struct Tangent<'a> {
+    primal: &'a Func,
+    out: Func,
+    /// The tangent of each primal value, local and array that has one; none where it is zero.
+    vars: Vec<Option<Var>>,
+    locals: Vec<Option<Local>>,
+    arrays: Vec<Option<Array>>,
+    unsupported: Option<(Span, String)>,
+}
+
+impl Tangent<'_> {
+    fn block(&mut self, block: &Block, out: &mut Vec<Stmt>) {
+        for stmt in block {
+            self.stmt(stmt, out);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt, out: &mut Vec<Stmt>) {
+        match stmt {
+            Stmt::Let { dsts, op, span } => match (&dsts[..], op) {
+                // A differentiated call returns its tangent with its value.
+                ([Some(v)], Op::Call(path, args)) if self.active(*v) => {
+                    let dots = self.call_dots(args, *span, out);
+                    let dot = self.dot_var(*v);
+                    out.push(Stmt::Let {
+                        dsts: vec![Some(*v), Some(dot)],
+                        op: Op::CallJvp(path.clone(), args.clone(), dots),
+                        span: *span,
+                    });
+                }
+                ([Some(v)], _) => {
+                    out.push(stmt.clone());
+                    if self.active(*v) {
+                        self.let_dot(*v, op, *span, out);
+                    }
+                }
+                _ => out.push(stmt.clone()),
+            },
+            Stmt::Decl { local, init } => {
+                out.push(stmt.clone());
+                if self.primal.local_info(*local).active {
+                    let init = self.dot_or_zero(*init, out);
+                    let dot = self.tangent_local(*local);
+                    out.push(Stmt::Decl { local: dot, init });
+                }
+            }
+            Stmt::Set { local, value } => {
+                out.push(stmt.clone());
+                if let Some(dot) = self.locals[local.0 as usize] {
+                    let value = self.dot_or_zero(*value, out);
+                    out.push(Stmt::Set { local: dot, value });
+                }
+            }
+            Stmt::Acc { local, value } => {
+                out.push(stmt.clone());
+                if let (Some(dot), Some(value)) = (self.locals[local.0 as usize], self.dot(*value))
+                {
+                    out.push(Stmt::Acc { local: dot, value });
+                }
+            }
+            Stmt::DeclArray { array, init, span } => self.decl_array(*array, init, *span, out),
+            Stmt::Store {
+                array,
+                index,
+                value,
+                write,
+            } => {
+                out.push(stmt.clone());
+                if let Some(dot) = self.arrays[array.0 as usize] {
+                    let value = self.dot_or_zero(*value, out);
+                    out.push(Stmt::Store {
+                        array: dot,
+                        index: index.clone(),
+                        value,
+                        write: *write,
+                    });
+                }
+            }
+            Stmt::If { cond, then, els } => {
+                let (mut t, mut e) = (Vec::new(), Vec::new());
+                self.block(then, &mut t);
+                self.block(els, &mut e);
+                out.push(Stmt::If {
+                    cond: *cond,
+                    then: t.into(),
+                    els: e.into(),
+                });
+            }
+            Stmt::For { var, iter, body } => {
+                let mut b = Vec::new();
+                self.block(body, &mut b);
+                out.push(Stmt::For {
+                    var: *var,
+                    iter: iter.clone(),
+                    body: b.into(),
+                });
+            }
+            Stmt::While { cond, body } => {
+                let cond = cond.as_ref().map(|(block, v)| {
+                    let mut c = Vec::new();
+                    self.block(block, &mut c);
+                    (c.into(), *v)
+                });
+                let mut b = Vec::new();
+                self.block(body, &mut b);
+                out.push(Stmt::While {
+                    cond,
+                    body: b.into(),
+                });
+            }
+            Stmt::Repeat { count, body } => {
+                let mut b = Vec::new();
+                self.block(body, &mut b);
+                out.push(Stmt::Repeat {
+                    count: *count,
+                    body: b.into(),
+                });
+            }
+            // Control and checks of the primal, which carry no tangent.
+            Stmt::ExitIf(_) | Stmt::Verbatim { .. } => out.push(stmt.clone()),
+            // What only the reverse transform writes: the tangent transform is given the primal.
+            Stmt::Push { .. } | Stmt::CallVjp { .. } | Stmt::Reserve { .. } => {
+                out.push(stmt.clone())
+            }
+        }
+    }
+
+    /// `v̇` for `v = op`, an active value.
+    fn let_dot(&mut self, v: Var, op: &Op, span: Span, out: &mut Vec<Stmt>) {
+        let dot = match op {
+            Op::Param(i) => Some(self.emit(v, Op::Tangent(*i), span, out)),
+            Op::Cast(x, ty) => self
+                .dot(*x)
+                .map(|d| self.emit(v, Op::Cast(d, ty.clone()), span, out)),
+            Op::Prim(prim, args) => self.prim_dot(v, prim, args, span, out),
+            Op::Get(l) => self.locals[l.0 as usize].map(|d| self.emit(v, Op::Get(d), span, out)),
+            Op::Load(a, index) => self.arrays[a.0 as usize]
+                .map(|d| self.emit(v, Op::Load(d, index.clone()), span, out)),
+            // Values that carry no derivative, and what only the transforms write.
+            Op::Tangent(_)
+            | Op::Lit(_)
+            | Op::Path(_)
+            | Op::Method(..)
+            | Op::Call(..)
+            | Op::CallJvp(..)
+            | Op::Cmp(..)
+            | Op::Not(_)
+            | Op::Len(..)
+            | Op::Seed(_)
+            | Op::Pop(_)
+            | Op::Rule { .. } => None,
+        };
+        self.vars[v.0 as usize] = dot;
+    }
+
+    /// `ẏ = Σᵢ ∂y/∂uᵢ · u̇ᵢ` over the float operands with a tangent: `±u̇ᵢ` for `+`, `−`, and
+    /// the rule's contribution with `u̇ᵢ` as the adjoint for the rest.
+    fn prim_dot(
+        &mut self,
+        y: Var,
+        prim: &'static Prim,
+        args: &[Var],
+        span: Span,
+        out: &mut Vec<Stmt>,
+    ) -> Option<Var> {
+        if prim.partials.iter().all(|p| *p == "0") {
+            return None;
+        }
+        let floats: Vec<Var> = (prim.args.iter().zip(args))
+            .filter(|(k, _)| **k == Arg::Float)
+            .map(|(_, a)| *a)
+            .collect();
+        let signs = prim.signed_copies();
+        let mut terms = Vec::new();
+        for (k, &a) in floats.iter().enumerate() {
+            let Some(da) = self.dot(a) else { continue };
+            let term = match &signs {
+                Some(s) if s[k] => self.emit(y, Op::Prim(primitives::neg(), vec![da]), span, out),
+                Some(_) => da,
+                None => {
+                    let term = self.fresh(y);
+                    let mut dsts = vec![None; floats.len()];
+                    dsts[k] = Some(term);
+                    out.push(Stmt::Let {
+                        dsts,
+                        op: Op::Rule {
+                            prim,
+                            args: args.to_vec(),
+                            out: y,
+                            bar: da,
+                        },
+                        span,
+                    });
+                    term
+                }
+            };
+            terms.push(term);
+        }
+        let add = primitives::infix('+').expect("the table has +");
+        let mut terms = terms.into_iter();
+        let first = terms.next()?;
+        Some(terms.fold(first, |sum, t| {
+            self.emit(y, Op::Prim(add, vec![sum, t]), span, out)
+        }))
+    }
+
+    fn decl_array(&mut self, array: Array, init: &ArrayInit, span: Span, out: &mut Vec<Stmt>) {
+        out.push(Stmt::DeclArray {
+            array,
+            init: init.clone(),
+            span,
+        });
+        if !self.primal.array_info(array).info.active {
+            return;
+        }
+        let init = match init {
+            ArrayInit::Fill { value, dims } => ArrayInit::Fill {
+                value: self.dot_or_zero(*value, out),
+                dims: dims.clone(),
+            },
+            ArrayInit::Elems { elems, vec } => ArrayInit::Elems {
+                elems: elems.iter().map(|e| self.dot_or_zero(*e, out)).collect(),
+                vec: *vec,
+            },
+            ArrayInit::ZerosLike(a) | ArrayInit::UnwantedLike(a) => ArrayInit::ZerosLike(*a),
+            ArrayInit::Part {
+                of,
+                lo,
+                hi,
+                mutable,
+            } => match self.arrays[of.0 as usize] {
+                Some(of) => ArrayInit::Part {
+                    of,
+                    lo: *lo,
+                    hi: *hi,
+                    mutable: *mutable,
+                },
+                None => ArrayInit::ZerosLike(array),
+            },
+            ArrayInit::Call(..) => {
+                self.unsupported.get_or_insert((
+                    span,
+                    "forward mode (`jvp`) cannot differentiate a call that returns a `Vec` yet; \
+                     compute the values in this function, or leave `jvp` out"
+                        .into(),
+                ));
+                return;
+            }
+        };
+        let dot = self.tangent_array(array);
+        out.push(Stmt::DeclArray {
+            array: dot,
+            init,
+            span,
+        });
+    }
+
+    /// One tangent per float or array argument of a differentiated call: its own, or zeros.
+    fn call_dots(&mut self, args: &[CallArg], span: Span, out: &mut Vec<Stmt>) -> Vec<CallArg> {
+        let mut dots = Vec::new();
+        for arg in args {
+            match arg {
+                CallArg::Value(a) => {
+                    if self.primal.info(*a).ty.is_float() {
+                        dots.push(CallArg::Value(self.dot_or_zero(*a, out)));
+                    }
+                }
+                CallArg::Array {
+                    array,
+                    by_ref,
+                    range,
+                } => {
+                    let dot = match self.arrays[array.0 as usize] {
+                        Some(dot) => dot,
+                        None => {
+                            let info = self.primal.array_info(*array).info.clone();
+                            let zeros = self.out.array(
+                                Info {
+                                    active: false,
+                                    name: Some("zeros".into()),
+                                    ..info
+                                },
+                                ArrayKind::Local,
+                            );
+                            out.push(Stmt::DeclArray {
+                                array: zeros,
+                                init: ArrayInit::ZerosLike(*array),
+                                span,
+                            });
+                            zeros
+                        }
+                    };
+                    dots.push(CallArg::Array {
+                        array: dot,
+                        by_ref: *by_ref,
+                        range: *range,
+                    });
+                }
+            }
+        }
+        dots
+    }
+
+    fn active(&self, v: Var) -> bool {
+        let info = self.primal.info(v);
+        info.active && info.ty.is_float()
+    }
+
+    fn dot(&self, v: Var) -> Option<Var> {
+        self.vars.get(v.0 as usize).copied().flatten()
+    }
+
+    /// `v̇`, or a zero of `v`'s type where `v` has none.
+    fn dot_or_zero(&mut self, v: Var, out: &mut Vec<Stmt>) -> Var {
+        if let Some(d) = self.dot(v) {
+            return d;
+        }
+        let ty = match self.out.info(v).ty {
+            Ty::Float(w) => Ty::Float(w),
+            _ => Ty::Float(None),
+        };
+        let zero = self.out.var(ty, false, None);
+        out.push(Stmt::Let {
+            dsts: vec![Some(zero)],
+            op: Op::Lit(syn::parse_quote!(0.0)),
+            span: Span::call_site(),
+        });
+        zero
+    }
+
+    /// A fresh tangent value for `v`, the primal value it belongs to.
+    fn fresh(&mut self, v: Var) -> Var {
+        let info = self.primal.info(v);
+        let name = info.name.as_ref().map(|n| format!("{n}_dot"));
+        self.out.var(info.ty, true, name)
+    }
+
+    /// `v̇ = op`, recorded as `v`'s tangent.
+    fn dot_var(&mut self, v: Var) -> Var {
+        let dot = self.fresh(v);
+        self.vars[v.0 as usize] = Some(dot);
+        dot
+    }
+
+    /// A statement `fresh = op` for a part of `v`'s tangent.
+    fn emit(&mut self, v: Var, op: Op, span: Span, out: &mut Vec<Stmt>) -> Var {
+        let d = self.fresh(v);
+        out.push(Stmt::Let {
+            dsts: vec![Some(d)],
+            op,
+            span,
+        });
+        d
+    }
+
+    fn tangent_local(&mut self, l: Local) -> Local {
+        let info = self.primal.local_info(l);
+        let name = info.name.as_ref().map(|n| format!("{n}_dot"));
+        let dot = self.out.local(info.ty, true, name);
+        self.locals[l.0 as usize] = Some(dot);
+        dot
+    }
+
+    fn tangent_array(&mut self, a: Array) -> Array {
+        let ArrayInfo { info, .. } = self.primal.array_info(a).clone();
+        let name = info.name.as_ref().map(|n| format!("{n}_dot"));
+        let dot = self.out.array(
+            Info {
+                name,
+                active: true,
+                ..info
+            },
+            ArrayKind::Tangent(a),
+        );
+        self.arrays[a.0 as usize] = Some(dot);
+        dot
+    }
+}
