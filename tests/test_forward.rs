@@ -216,3 +216,81 @@ fn wrt_limits_the_tangents() {
     assert_eq!(y, 18.0);
     assert_eq!(t, 12.0);
 }
+
+/// A caller passes a tangent for every float argument; a callee with `wrt` takes those of its
+/// `wrt` parameters only, through its adapter.
+#[grad(jvp)]
+fn calls_scaled(x: f64) -> f64 {
+    let k = 2.5;
+    scaled(x, k) + scaled(x * x, 1.0)
+}
+
+#[test]
+fn a_wrt_callee_takes_the_tangents_of_its_wrt_parameters() {
+    let x = 1.3;
+    let (y, t) = calls_scaled_jvp(x, 1.0);
+    assert_eq!(y, calls_scaled(x));
+    // 2.5 x² + x⁴.
+    assert_relative_eq!(t, 5.0 * x + 4.0 * x * x * x, max_relative = 1e-15);
+}
+
+/// Kernels in forward mode: their hand-written `NAME_jvp` rules, a `Vec` result passed on.
+#[grad(wrt(x, w, b), jvp)]
+fn layer(x: &[f64], w: &[f64], b: &[f64], t: &[f64], n_in: usize, n_out: usize) -> f64 {
+    use autodiff::kernels as k;
+    let h = k::tanh(&k::add_bias(&k::matmul(x, w, 2, n_in, n_out), b));
+    let p = k::softmax(&h, n_out);
+    k::softmax_cross_entropy(&p, t, n_out) + k::dot(&h, &h) * 0.1 + k::mse(&p, t)
+}
+
+#[test]
+fn kernels_have_forward_rules() {
+    let (n_in, n_out) = (3, 4);
+    let x = common::points(2 * n_in, -1.0, 1.0, 31);
+    let w = common::points(n_in * n_out, -1.0, 1.0, 32);
+    let b = common::points(n_out, -1.0, 1.0, 33);
+    let t = [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0];
+    let (_, (gx, gw, gb)) = layer_grad(&x, &w, &b, &t, n_in, n_out);
+    for trial in 0..3 {
+        let xd = common::points(x.len(), -1.0, 1.0, 40 + trial);
+        let wd = common::points(w.len(), -1.0, 1.0, 50 + trial);
+        let bd = common::points(b.len(), -1.0, 1.0, 60 + trial);
+        let (value, tangent) = layer_jvp(&x, &w, &b, &t, n_in, n_out, &xd, &wd, &bd);
+        assert_eq!(value, layer(&x, &w, &b, &t, n_in, n_out));
+        let inner = |g: &[f64], d: &[f64]| g.iter().zip(d).map(|(a, b)| a * b).sum::<f64>();
+        let reverse = inner(&gx, &xd) + inner(&gw, &wd) + inner(&gb, &bd);
+        assert_relative_eq!(tangent, reverse, max_relative = 1e-12);
+        // An empty tangent is a zero one.
+        let (_, no_x) = layer_jvp(&x, &w, &b, &t, n_in, n_out, &[], &wd, &bd);
+        assert_relative_eq!(
+            no_x,
+            reverse - inner(&gx, &xd),
+            max_relative = 1e-12,
+            epsilon = 1e-14
+        );
+    }
+}
+
+/// An inactive slice passed to a `#[grad(jvp)]` callee gets an empty (zero) tangent.
+#[grad(jvp)]
+fn weighted(x: &[f64], w: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += w[i] * x[i].sin();
+    }
+    s
+}
+
+#[grad(wrt(x), jvp)]
+fn calls_weighted(x: &[f64], data: &[f64]) -> f64 {
+    weighted(x, data) * 2.0
+}
+
+#[test]
+fn an_inactive_slice_argument_gets_a_zero_tangent() {
+    let (x, data) = ([0.3, -1.2, 2.0], [1.5, 0.5, -2.0]);
+    let xd = [1.0, 2.0, -1.0];
+    let (_, t) = calls_weighted_jvp(&x, &data, &xd);
+    let exact: f64 = (0..3).map(|i| 2.0 * data[i] * x[i].cos() * xd[i]).sum();
+    assert_relative_eq!(t, exact, max_relative = 1e-14);
+}

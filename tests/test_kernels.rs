@@ -1,10 +1,12 @@
 //! The dense kernels of `autodiff::kernels` and their hand-written rules: every value against a
 //! naive computation, every `NAME_vjp` against central differences of `⟨ȳ, NAME(·)⟩` in every
 //! argument (odd sizes, random points, random seeds), the accumulate semantics, the empty-bar
-//! skip, the dimension checks, and the stability of softmax cross-entropy at logits of 1000.
+//! skip, the dimension checks, and the stability of softmax cross-entropy at logits of 1000;
+//! every `NAME_jvp` against central differences along random tangents, against its `NAME_vjp`
+//! (`⟨ȳ, J ẋ⟩ = ⟨Jᵀȳ, ẋ⟩`), and with empty tangents read as zeros.
 
 use approx::assert_relative_eq;
-use autodiff::check::numeric_gradient;
+use autodiff::check::{directional_derivative, numeric_gradient};
 use autodiff::kernels::*;
 
 mod common;
@@ -39,6 +41,9 @@ fn inner(x: &[f64], y: &[f64]) -> f64 {
 type Forward = dyn Fn(&[Vec<f64>]) -> Vec<f64>;
 /// A rule over its float arguments, the seed `ȳ` and one bar per argument.
 type Rule = dyn Fn(&[Vec<f64>], &[f64], &mut [Vec<f64>]);
+/// A forward rule over its float arguments and one tangent per argument: the value and its
+/// tangent, as vectors.
+type Jvp = dyn Fn(&[Vec<f64>], &[Vec<f64>]) -> (Vec<f64>, Vec<f64>);
 
 /// A kernel under test: its arguments at a random point and a random seed.
 struct Case {
@@ -46,6 +51,7 @@ struct Case {
     seed: Vec<f64>,
     forward: Box<Forward>,
     rule: Box<Rule>,
+    jvp: Box<Jvp>,
 }
 
 impl Case {
@@ -53,6 +59,7 @@ impl Case {
         args: Vec<Vec<f64>>,
         forward: impl Fn(&[Vec<f64>]) -> Vec<f64> + 'static,
         rule: impl Fn(&[Vec<f64>], &[f64], &mut [Vec<f64>]) + 'static,
+        jvp: impl Fn(&[Vec<f64>], &[Vec<f64>]) -> (Vec<f64>, Vec<f64>) + 'static,
     ) -> Self {
         let out_len = forward(&args).len();
         Case {
@@ -60,6 +67,7 @@ impl Case {
             args,
             forward: Box::new(forward),
             rule: Box::new(rule),
+            jvp: Box::new(jvp),
         }
     }
 
@@ -123,10 +131,55 @@ impl Case {
         assert!(none.iter().all(Vec::is_empty));
     }
 
+    /// `J ẋ` against central differences along random tangents, and against the reverse rule:
+    /// `⟨ȳ, J ẋ⟩ = ⟨Jᵀȳ, ẋ⟩`; an empty tangent is a zero one.
+    fn check_jvp(&self) {
+        let value = (self.forward)(&self.args);
+        let jt_y = self.zero_bars();
+        for trial in 0..3 {
+            let dots: Vec<Vec<f64>> = (self.args.iter().enumerate())
+                .map(|(i, a)| points(a.len(), -1.0, 1.0, 900 + 10 * trial + i as u64))
+                .collect();
+            let (v, t) = (self.jvp)(&self.args, &dots);
+            assert_all_close(&v, &value, EXACT_REL, EXACT_ABS);
+            let flat: Vec<f64> = self.args.concat();
+            let along = |q: &[f64]| {
+                let mut args = Vec::new();
+                let mut rest = q;
+                for a in &self.args {
+                    let (head, tail) = rest.split_at(a.len());
+                    args.push(head.to_vec());
+                    rest = tail;
+                }
+                (self.forward)(&args)
+            };
+            let numeric = directional_derivative(along, &flat, &dots.concat(), 1e-6);
+            assert_all_close(&t, &numeric, FD_REL, FD_ABS);
+            let forward = inner(&self.seed, &t);
+            let reverse: f64 = jt_y.iter().zip(&dots).map(|(b, d)| inner(b, d)).sum();
+            assert_relative_eq!(
+                forward,
+                reverse,
+                epsilon = EXACT_ABS,
+                max_relative = EXACT_REL
+            );
+            for skipped in 0..dots.len() {
+                let mut zeroed = dots.clone();
+                zeroed[skipped].iter_mut().for_each(|d| *d = 0.0);
+                let mut empty = dots.clone();
+                empty[skipped] = Vec::new();
+                let (_, want) = (self.jvp)(&self.args, &zeroed);
+                let (_, got) = (self.jvp)(&self.args, &empty);
+                assert_all_close(&got, &want, EXACT_REL, EXACT_ABS);
+            }
+        }
+    }
+
     fn check_rule(&self) {
         self.check_vjp();
         self.check_accumulates();
         self.check_empty_bars();
+        self.check_jvp();
     }
 }
 
@@ -216,6 +269,10 @@ fn dot_value_and_rule() {
             let value = dot_vjp(&a[0], &a[1], s[0], xb, yb);
             assert_eq!(value, dot(&a[0], &a[1]), "dot_vjp returns the value");
         },
+        |a, d| {
+            let (v, t) = dot_jvp(&a[0], &a[1], &d[0], &d[1]);
+            (vec![v], vec![t])
+        },
     );
     case.check_rule();
 }
@@ -239,6 +296,7 @@ fn matvec_value_and_rule() {
             let [ab, xb] = bars else { unreachable!() };
             matvec_vjp(&a[0], &a[1], M, K, s, ab, xb);
         },
+        |a, d| matvec_jvp(&a[0], &a[1], M, K, &d[0], &d[1]),
     );
     case.check_rule();
 }
@@ -262,6 +320,7 @@ fn matmul_value_and_rule() {
             let [ab, bb] = bars else { unreachable!() };
             matmul_vjp(&a[0], &a[1], M, K, N, s, ab, bb);
         },
+        |a, d| matmul_jvp(&a[0], &a[1], M, K, N, &d[0], &d[1]),
     );
     case.check_rule();
 }
@@ -349,6 +408,7 @@ fn add_bias_value_and_rule() {
             let [yb, bb] = bars else { unreachable!() };
             add_bias_vjp(&a[0], &a[1], s, yb, bb);
         },
+        |a, d| add_bias_jvp(&a[0], &a[1], &d[0], &d[1]),
     );
     case.check_rule();
 }
@@ -362,15 +422,20 @@ fn add_bias_checks_dimensions() {
 // ---------------------------------------------------------------------------------------------
 // relu, sigmoid, tanh
 
+/// An elementwise kernel's forward rule: the value and the tangent.
+type ElementwiseJvp = fn(&[f64], &[f64]) -> (Vec<f64>, Vec<f64>);
+
 fn elementwise_case(
     x: Vec<f64>,
     f: fn(&[f64]) -> Vec<f64>,
     rule: fn(&[f64], &[f64], &mut [f64]),
+    jvp: ElementwiseJvp,
 ) -> Case {
     Case::new(
         vec![x],
         move |a| f(&a[0]),
         move |a, s, bars| rule(&a[0], s, &mut bars[0]),
+        move |a, d| jvp(&a[0], &d[0]),
     )
 }
 
@@ -383,7 +448,7 @@ fn relu_value_and_rule() {
         .collect();
     let naive: Vec<f64> = x.iter().map(|&v| if v > 0.0 { v } else { 0.0 }).collect();
     assert_eq!(relu(&x), naive);
-    elementwise_case(x, relu, relu_vjp).check_rule();
+    elementwise_case(x, relu, relu_vjp, relu_jvp).check_rule();
 }
 
 #[test]
@@ -403,7 +468,7 @@ fn sigmoid_value_and_rule() {
     let x = points(9, -4.0, 4.0, 14);
     let naive: Vec<f64> = x.iter().map(|v| 1.0 / (1.0 + (-v).exp())).collect();
     assert_all_close(&sigmoid(&x), &naive, EXACT_REL, EXACT_ABS);
-    elementwise_case(x, sigmoid, sigmoid_vjp).check_rule();
+    elementwise_case(x, sigmoid, sigmoid_vjp, sigmoid_jvp).check_rule();
 }
 
 #[test]
@@ -426,7 +491,7 @@ fn tanh_value_and_rule() {
         .map(|v| (v.exp() - (-v).exp()) / (v.exp() + (-v).exp()))
         .collect();
     assert_all_close(&tanh(&x), &naive, EXACT_REL, EXACT_ABS);
-    elementwise_case(x, tanh, tanh_vjp).check_rule();
+    elementwise_case(x, tanh, tanh_vjp, tanh_jvp).check_rule();
 }
 
 #[test]
@@ -451,6 +516,7 @@ fn softmax_value_and_rule() {
         vec![x],
         |a| softmax(&a[0], K),
         |a, s, bars| softmax_vjp(&a[0], K, s, &mut bars[0]),
+        |a, d| softmax_jvp(&a[0], K, &d[0]),
     );
     case.check_rule();
 }
@@ -487,6 +553,7 @@ fn logsumexp_value_and_rule() {
         vec![x],
         |a| logsumexp(&a[0], K),
         |a, s, bars| logsumexp_vjp(&a[0], K, s, &mut bars[0]),
+        |a, d| logsumexp_jvp(&a[0], K, &d[0]),
     );
     case.check_rule();
 }
@@ -533,6 +600,10 @@ fn softmax_cross_entropy_value_and_rule() {
                 let value = softmax_cross_entropy_vjp(&a[0], &a[1], K, s[0], zb, tb);
                 let forward = softmax_cross_entropy(&a[0], &a[1], K);
                 assert_relative_eq!(value, forward, max_relative = 1e-15);
+            },
+            |a, d| {
+                let (v, t) = softmax_cross_entropy_jvp(&a[0], &a[1], K, &d[0], &d[1]);
+                (vec![v], vec![t])
             },
         );
         case.check_rule();
@@ -628,6 +699,10 @@ fn mse_value_and_rule() {
             let [pb, tb] = bars else { unreachable!() };
             let value = mse_vjp(&a[0], &a[1], s[0], pb, tb);
             assert_eq!(value, mse(&a[0], &a[1]));
+        },
+        |a, d| {
+            let (v, t) = mse_jvp(&a[0], &a[1], &d[0], &d[1]);
+            (vec![v], vec![t])
         },
     );
     case.check_rule();

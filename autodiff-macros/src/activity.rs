@@ -124,6 +124,10 @@ impl Useful {
                         ArrayInit::Fill { value, .. } => vars.push(*value),
                         ArrayInit::Elems { elems, .. } => vars.extend(elems),
                         ArrayInit::Call(_, args) => call_args(args, &mut vars, &mut arrays),
+                        ArrayInit::CallJvp { args, dots, .. } => {
+                            call_args(args, &mut vars, &mut arrays);
+                            call_args(dots, &mut vars, &mut arrays);
+                        }
                         ArrayInit::Part { of, .. } => arrays.push(*of),
                         ArrayInit::ZerosLike(_) | ArrayInit::UnwantedLike(_) => {}
                     }
@@ -181,6 +185,7 @@ fn init_active(func: &Func, init: &ArrayInit) -> bool {
         ArrayInit::Elems { elems, .. } => elems.iter().any(|v| func.info(*v).active),
         ArrayInit::ZerosLike(_) | ArrayInit::UnwantedLike(_) => false,
         ArrayInit::Call(_, args) => args_active(func, args),
+        ArrayInit::CallJvp { args, dots, .. } => args_active(func, args) || args_active(func, dots),
         ArrayInit::Part { of, .. } => func.array_info(*of).info.active,
     }
 }

@@ -266,7 +266,8 @@ pub fn companions(
             }
         });
 
-    let adapter = lookup::callee_adapter(func, &r).map(|a| quote!(#(#attrs)* #a));
+    let adapter =
+        lookup::callee_adapter(func, &r, lookup::Mode::Vjp).map(|a| quote!(#(#attrs)* #a));
 
     quote! {
         // The original counts as used when only its companions are called.
@@ -786,13 +787,19 @@ impl<'a> Names<'a> {
                 let pat = tuple_or_single(pat);
                 quote!(#pat = #value;)
             }
-            Stmt::DeclArray { array, .. } => {
-                if let Ok(name) = syn::parse2::<Ident>(self.array(*array)) {
-                    declared.push(Declared {
-                        name,
-                        mutable: true,
-                        ty: None,
-                    });
+            Stmt::DeclArray { array, init, .. } => {
+                let value = match init {
+                    ArrayInit::CallJvp { value, .. } => Some(*value),
+                    _ => None,
+                };
+                for a in value.into_iter().chain([*array]) {
+                    if let Ok(name) = syn::parse2::<Ident>(self.array(a)) {
+                        declared.push(Declared {
+                            name,
+                            mutable: true,
+                            ty: None,
+                        });
+                    }
                 }
                 self.stmt(stmt)
             }
@@ -911,6 +918,54 @@ impl<'a> Names<'a> {
         self.extra.bars[k].clone()
     }
 
+    /// `path_jvp(args, dots)`, through the lookup that makes a missing rule one error.
+    fn jvp_call(&self, path: &syn::Path, args: &[CallArg], dots: &[CallArg]) -> TokenStream {
+        let active: Vec<bool> = args.iter().map(|a| self.arg_active(a)).collect();
+        let arity = args.len() + dots.len();
+        let jvp = lookup::rule(path, lookup::Mode::Jvp, arity, &active, &self.uses());
+        let dots = self.dot_args(args, dots);
+        let args = self.call_args(args);
+        quote!(#jvp(#(#args,)* #(#dots),*))
+    }
+
+    /// A call's tangent arguments, each passed as its argument is: a parameter's tangent has
+    /// the parameter's type, so it is spelled as the parameter is; a tangent the body owns (a
+    /// local buffer's, or zeros) is lent where the argument is a reference (`x` for `x: &[f64]`).
+    fn dot_args(&self, args: &[CallArg], dots: &[CallArg]) -> Vec<TokenStream> {
+        let mut primal = args.iter().filter_map(|a| match a {
+            CallArg::Array { array, by_ref, .. } => Some((*array, *by_ref)),
+            CallArg::Value(_) => None,
+        });
+        let dots: Vec<CallArg> = (dots.iter())
+            .map(|d| match (d, primal.next()) {
+                (
+                    CallArg::Array {
+                        array,
+                        by_ref: Pass::Value,
+                        range,
+                    },
+                    Some((of, Pass::Value)),
+                ) if self.reference_param(of) && !self.reference_param(*array) => CallArg::Array {
+                    array: *array,
+                    by_ref: Pass::Ref,
+                    range: *range,
+                },
+                _ => d.clone(),
+            })
+            .collect();
+        self.call_args(&dots)
+    }
+
+    /// Whether `a` is a parameter of reference type, or the tangent of one (which has its type).
+    fn reference_param(&self, a: Array) -> bool {
+        let of = match self.func.array_info(a).kind {
+            ArrayKind::Tangent(p) => p,
+            _ => a,
+        };
+        matches!(self.func.array_info(of).kind,
+            ArrayKind::Param(i) if matches!(self.sig.params[i].ty, syn::Type::Reference(_)))
+    }
+
     fn arg_active(&self, arg: &CallArg) -> bool {
         match arg {
             CallArg::Value(v) => self.func.info(*v).active,
@@ -998,6 +1053,16 @@ impl<'a> Names<'a> {
                     ArrayInit::Call(path, args) => {
                         let args = self.call_args(args);
                         quote!(#path(#(#args),*))
+                    }
+                    ArrayInit::CallJvp {
+                        path,
+                        args,
+                        dots,
+                        value,
+                    } => {
+                        let jvp = self.jvp_call(path, args, dots);
+                        let value = self.array(*value);
+                        return quote!(let (mut #value, mut #name) = #jvp;);
                     }
                     ArrayInit::Part {
                         of,
@@ -1204,12 +1269,7 @@ impl<'a> Names<'a> {
                     let name = self.array(*array);
                     // An owned array passed by value, as written, is copied: the reverse sweep
                     // passes it again. A reference is passed as it is, and coerces as written.
-                    let param = match self.func.array_info(*array).kind {
-                        ArrayKind::Tangent(p) => p,
-                        _ => *array,
-                    };
-                    let reference = matches!(self.func.array_info(param).kind,
-                        ArrayKind::Param(i) if matches!(self.sig.params[i].ty, syn::Type::Reference(_)));
+                    let reference = self.reference_param(*array);
                     match (by_ref, reference) {
                         (Pass::Ref, _) => quote!(&#name),
                         (Pass::Deref, _) => quote!(*#name),
@@ -1324,13 +1384,7 @@ impl<'a> Names<'a> {
                 let args = self.call_args(args);
                 quote!(#path(#(#args),*))
             }
-            Op::CallJvp(path, args, dots) => {
-                let active: Vec<bool> = args.iter().map(|a| self.arg_active(a)).collect();
-                let arity = args.len() + dots.len();
-                let jvp = lookup::rule(path, lookup::Mode::Jvp, arity, &active, &self.uses());
-                let (args, dots) = (self.call_args(args), self.call_args(dots));
-                quote!(#jvp(#(#args,)* #(#dots),*))
-            }
+            Op::CallJvp(path, args, dots) => self.jvp_call(path, args, dots),
             Op::Cmp(c, a, b) => {
                 let (a, b) = (self.of(*a), self.of(*b));
                 let c: TokenStream = c.symbol().parse().expect("a comparison operator");

@@ -4,6 +4,7 @@
 
 use crate::args::Args;
 use crate::ast;
+use crate::emit::lookup::{callee_adapter, Mode};
 use crate::emit::{
     grad_signature, inherited_attrs, jacobian_signature, jvp_signature, vjp_signature, Extra,
 };
@@ -47,7 +48,11 @@ pub fn fallback(
             }
         });
         // Callers with `wrt` reach the stub through it, as they would the real rule.
-        let adapter = crate::emit::lookup::callee_adapter(func, &crate::emit::ret_ty(func))
+        let r = crate::emit::ret_ty(func);
+        let modes = [(true, Mode::Vjp), (args.jvp, Mode::Jvp)];
+        let adapter = (modes.into_iter())
+            .filter(|(wanted, _)| *wanted)
+            .filter_map(|(_, mode)| callee_adapter(func, &r, mode))
             .map(|a| quote!(#(#attrs)* #a));
         quote! {
             #(#attrs)*
@@ -56,7 +61,7 @@ pub fn fallback(
             #[allow(unused_variables)]
             #vjp { ::core::unimplemented!("#[grad] reported an error for this function") }
             #jvp
-            #adapter
+            #(#adapter)*
         }
     });
     quote! {

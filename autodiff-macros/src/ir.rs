@@ -205,6 +205,14 @@ pub enum ArrayInit {
     UnwantedLike(Array),
     /// What a call returns: a `Vec` (a kernel such as `matmul`, or a function with a rule).
     Call(Box<syn::Path>, Vec<CallArg>),
+    /// The tangent of what a differentiated call returns, in the tangent transform: `(value,
+    /// tangent) = path_jvp(args, dots)` declares the call's value, `value`, as well.
+    CallJvp {
+        path: Box<syn::Path>,
+        args: Vec<CallArg>,
+        dots: Vec<CallArg>,
+        value: Array,
+    },
     /// `&a[lo..hi]`, or `&mut a[lo..hi]` when `mutable`: an [`ArrayKind::Part`].
     Part {
         of: Array,
@@ -645,6 +653,11 @@ macro_rules! operands {
                 ArrayInit::Elems { elems, .. } => elems.into_iter().collect(),
                 ArrayInit::ZerosLike(_) | ArrayInit::UnwantedLike(_) => Vec::new(),
                 ArrayInit::Call(_, args) => operands!(args args),
+                ArrayInit::CallJvp { args, dots, .. } => {
+                    let mut uses = operands!(args args);
+                    uses.extend(operands!(args dots));
+                    uses
+                }
                 ArrayInit::Part { lo, hi, .. } => vec![lo, hi],
             },
             Stmt::Store { index, value, .. } => index.into_iter().chain([value]).collect(),
@@ -764,6 +777,17 @@ impl Stmt {
             Stmt::DeclArray { array, init, .. } => {
                 let mut arrays = match init {
                     ArrayInit::Call(_, a) => args(a),
+                    ArrayInit::CallJvp {
+                        args: a,
+                        dots,
+                        value,
+                        ..
+                    } => {
+                        let mut arrays = args(a);
+                        arrays.extend(args(dots));
+                        arrays.push(*value);
+                        arrays
+                    }
                     ArrayInit::Part { of, .. }
                     | ArrayInit::ZerosLike(of)
                     | ArrayInit::UnwantedLike(of) => vec![*of],
@@ -932,6 +956,18 @@ fn block(f: &mut fmt::Formatter<'_>, body: &Block, depth: usize) -> fmt::Result 
                 ArrayInit::Call(p, args) => {
                     writeln!(f, "{pad}let {array} = {}({})", tokens(p), call_args(args))?
                 }
+                ArrayInit::CallJvp {
+                    path,
+                    args,
+                    dots,
+                    value,
+                } => writeln!(
+                    f,
+                    "{pad}let ({value}, {array}) = {}_jvp({} | {})",
+                    tokens(path),
+                    call_args(args),
+                    call_args(dots)
+                )?,
                 ArrayInit::Part {
                     of,
                     lo,

@@ -15,9 +15,8 @@ use crate::ir::{
 use crate::primitives::{self, Arg, Prim};
 use proc_macro2::Span;
 
-/// `primal` with tangents: `ret` as before, `dots` the tangent of each result value; or the
-/// first construct that forward mode does not differentiate yet, with what to do.
-pub fn tangent(primal: &Func) -> Result<Func, syn::Error> {
+/// `primal` with tangents: `ret` as before, `dots` the tangent of each result value.
+pub fn tangent(primal: &Func) -> Func {
     let mut t = Tangent {
         out: Func {
             body: Block::default(),
@@ -27,7 +26,6 @@ pub fn tangent(primal: &Func) -> Result<Func, syn::Error> {
         vars: vec![None; primal.vars.len()],
         locals: vec![None; primal.locals.len()],
         arrays: vec![None; primal.arrays.len()],
-        unsupported: None,
     };
     for (i, info) in primal.arrays.iter().enumerate() {
         if matches!(info.kind, ArrayKind::Param(_)) && info.info.active {
@@ -39,14 +37,11 @@ pub fn tangent(primal: &Func) -> Result<Func, syn::Error> {
     let dots = (primal.ret.iter())
         .map(|&v| t.dot_or_zero(v, &mut body))
         .collect();
-    if let Some((span, message)) = t.unsupported {
-        return Err(syn::Error::new(span, message));
-    }
     let mut out = t.out;
     out.body = body.into();
     out.dots = dots;
     out.number_blocks();
-    Ok(out)
+    out
 }
 
 struct Tangent<'a> {
@@ -56,7 +51,6 @@ struct Tangent<'a> {
     vars: Vec<Option<Var>>,
     locals: Vec<Option<Local>>,
     arrays: Vec<Option<Array>>,
-    unsupported: Option<(Span, String)>,
 }
 
 impl Tangent<'_> {
@@ -256,14 +250,35 @@ impl Tangent<'_> {
     }
 
     fn decl_array(&mut self, array: Array, init: &ArrayInit, span: Span, out: &mut Vec<Stmt>) {
+        if !self.primal.array_info(array).info.active {
+            out.push(Stmt::DeclArray {
+                array,
+                init: init.clone(),
+                span,
+            });
+            return;
+        }
+        if let ArrayInit::Call(path, args) = init {
+            // A differentiated call that returns a `Vec` returns its tangent with it.
+            let dots = self.call_dots(args, span, out);
+            let dot = self.tangent_array(array);
+            out.push(Stmt::DeclArray {
+                array: dot,
+                init: ArrayInit::CallJvp {
+                    path: path.clone(),
+                    args: args.clone(),
+                    dots,
+                    value: array,
+                },
+                span,
+            });
+            return;
+        }
         out.push(Stmt::DeclArray {
             array,
             init: init.clone(),
             span,
         });
-        if !self.primal.array_info(array).info.active {
-            return;
-        }
         let init = match init {
             ArrayInit::Fill { value, dims } => ArrayInit::Fill {
                 value: self.dot_or_zero(*value, out),
@@ -288,15 +303,8 @@ impl Tangent<'_> {
                 },
                 None => ArrayInit::ZerosLike(array),
             },
-            ArrayInit::Call(..) => {
-                self.unsupported.get_or_insert((
-                    span,
-                    "forward mode (`jvp`) cannot differentiate a call that returns a `Vec` yet; \
-                     compute the values in this function, or leave `jvp` out"
-                        .into(),
-                ));
-                return;
-            }
+            // Taken above; what only the transforms write.
+            ArrayInit::Call(..) | ArrayInit::CallJvp { .. } => return,
         };
         let dot = self.tangent_array(array);
         out.push(Stmt::DeclArray {
@@ -306,7 +314,8 @@ impl Tangent<'_> {
         });
     }
 
-    /// One tangent per float or array argument of a differentiated call: its own, or zeros.
+    /// One tangent per float or array argument of a differentiated call: its own, or zeros
+    /// (for a whole slice or `Vec`, an empty one, which a rule reads as zeros and skips).
     fn call_dots(&mut self, args: &[CallArg], span: Span, out: &mut Vec<Stmt>) -> Vec<CallArg> {
         let mut dots = Vec::new();
         for arg in args {
@@ -333,9 +342,13 @@ impl Tangent<'_> {
                                 },
                                 ArrayKind::Local,
                             );
+                            let init = match range {
+                                Some(_) => ArrayInit::ZerosLike(*array),
+                                None => ArrayInit::UnwantedLike(*array),
+                            };
                             out.push(Stmt::DeclArray {
                                 array: zeros,
-                                init: ArrayInit::ZerosLike(*array),
+                                init,
                                 span,
                             });
                             zeros

@@ -9,9 +9,14 @@ use crate::{activity, ast, lower, optimize, reverse, types};
 
 /// The primal and adjoint IR of `src`.
 fn funcs(src: &str) -> (Func, Func) {
+    funcs_with(src, &Args::default())
+}
+
+/// The primal and adjoint IR of `src` under the attribute's arguments `args`.
+fn funcs_with(src: &str, args: &Args) -> (Func, Func) {
     let item: syn::ItemFn = syn::parse_str(src).expect("test input parses");
     let mut cx = Ctxt::default();
-    let func = ast::Func::from_syn(&item, &Args::default(), &mut cx);
+    let func = ast::Func::from_syn(&item, args, &mut cx);
     let mut primal = lower::lower(&func, &mut cx);
     activity::analyse(&mut primal, &mut cx);
     types::infer(&mut primal, func.ret);
@@ -193,15 +198,22 @@ return v9, grad (a1)
 
 /// Not a test: prints the IR and the expansion of the function in `AD_SRC`, for looking at what
 /// the macro makes of something (`AD_SRC='fn f(..) -> f64 {..}' cargo test -p autodiff-macros
-/// print_expansion -- --ignored --nocapture`).
+/// print_expansion -- --ignored --nocapture`; `AD_ARGS='wrt(x), jvp'` for the attribute's).
 #[test]
 #[ignore]
 fn print_expansion() {
     let src = std::env::var("AD_SRC").unwrap_or_default();
     let item: syn::ItemFn = syn::parse_str(&src).expect("parses");
-    let (p, a) = ir(&src);
-    println!("{p}\n{a}\n{}", lean(&src));
-    println!("{}", crate::expand::grad(Default::default(), item, None));
+    let attr: proc_macro2::TokenStream = std::env::var("AD_ARGS")
+        .unwrap_or_default()
+        .parse()
+        .expect("AD_ARGS tokenizes");
+    let args = Args::parse(attr.clone()).expect("AD_ARGS parses");
+    let (p, a) = funcs_with(&src, &args);
+    let lean = optimize::optimize(a.clone()).unwrap();
+    println!("{p}\n{a}\n{lean}");
+    println!("{}", crate::tangent::tangent(&p));
+    println!("{}", crate::expand::grad(attr, item, None));
 }
 
 /// Every primitive names one partial derivative per float argument, for `NAME_trace`.

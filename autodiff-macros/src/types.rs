@@ -284,7 +284,7 @@ impl Sets {
                 ArrayInit::ZerosLike(of)
                 | ArrayInit::UnwantedLike(of)
                 | ArrayInit::Part { of, .. } => self.same(A(*array), A(*of)),
-                ArrayInit::Call(..) => {}
+                ArrayInit::Call(..) | ArrayInit::CallJvp { .. } => {}
             },
             Stmt::If { .. }
             | Stmt::For { .. }

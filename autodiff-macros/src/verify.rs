@@ -175,8 +175,17 @@ impl Verifier<'_> {
                 self.local(l)?;
             }
         }
+        let declared = match stmt {
+            Stmt::DeclArray {
+                array,
+                init: ArrayInit::CallJvp { value, .. },
+                ..
+            } => vec![*array, *value],
+            Stmt::DeclArray { array, .. } => vec![*array],
+            _ => Vec::new(),
+        };
         for a in stmt.arrays() {
-            if !matches!(stmt, Stmt::DeclArray { array, .. } if *array == a) {
+            if !declared.contains(&a) {
                 self.array(a)?;
             }
         }
@@ -213,7 +222,11 @@ impl Verifier<'_> {
                 if let ArrayInit::Fill { value, .. } = init {
                     self.same_width(self.func.array_info(*array).info.ty, *value, array)?;
                 }
-                self.arrays.last_mut().expect("open").insert(*array);
+                let scope = self.arrays.last_mut().expect("open");
+                scope.insert(*array);
+                if let ArrayInit::CallJvp { value, .. } = init {
+                    scope.insert(*value);
+                }
                 Ok(())
             }
             Stmt::If { then, els, .. } => {

@@ -46,6 +46,19 @@ pub enum PKind {
 }
 
 impl PKind {
+    /// The parameter's type, with floats of type `ty`.
+    pub fn spelled(&self, ty: &str) -> String {
+        match self {
+            PKind::Scalar => ty.to_string(),
+            PKind::Slice => format!("&[{ty}]"),
+            PKind::VecRef => format!("&Vec<{ty}>"),
+            PKind::VecOwned => format!("Vec<{ty}>"),
+            PKind::Array(n) => format!("[{ty}; {n}]"),
+            PKind::ArrayRef(n) => format!("&[{ty}; {n}]"),
+            PKind::Usize => "usize".to_string(),
+        }
+    }
+
     pub fn is_float(&self) -> bool {
         !matches!(self, PKind::Usize)
     }

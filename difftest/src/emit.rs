@@ -65,25 +65,14 @@ impl<'a> Printer<'a> {
         let params: Vec<String> = f
             .params
             .iter()
-            .map(|p| {
-                let t = match &p.kind {
-                    PKind::Scalar => ty.to_string(),
-                    PKind::Slice => format!("&[{ty}]"),
-                    PKind::VecRef => format!("&Vec<{ty}>"),
-                    PKind::VecOwned => format!("Vec<{ty}>"),
-                    PKind::Array(n) => format!("[{ty}; {n}]"),
-                    PKind::ArrayRef(n) => format!("&[{ty}; {n}]"),
-                    PKind::Usize => "usize".to_string(),
-                };
-                format!("{}: {t}", p.name)
-            })
+            .map(|p| format!("{}: {}", p.name, p.kind.spelled(ty)))
             .collect();
         match self.mode {
             Mode::Plain { attr: true } => match &f.wrt {
-                None => self.line("#[grad]"),
+                None => self.line("#[grad(jvp)]"),
                 Some(w) => {
                     let names: Vec<&str> = w.iter().map(|&i| f.params[i].name.as_str()).collect();
-                    self.line(&format!("#[grad(wrt({}))]", names.join(", ")));
+                    self.line(&format!("#[grad(wrt({}), jvp)]", names.join(", ")));
                 }
             },
             Mode::Plain { attr: false } => {}

@@ -168,16 +168,7 @@ fn rule_from_dual(f: &Func) -> String {
     let mut params: Vec<String> = Vec::new();
     let mut call: Vec<String> = Vec::new();
     for p in &f.params {
-        let t = match &p.kind {
-            PKind::Scalar => ty.to_string(),
-            PKind::Slice => format!("&[{ty}]"),
-            PKind::VecRef => format!("&Vec<{ty}>"),
-            PKind::VecOwned => format!("Vec<{ty}>"),
-            PKind::Array(n) => format!("[{ty}; {n}]"),
-            PKind::ArrayRef(n) => format!("&[{ty}; {n}]"),
-            PKind::Usize => "usize".into(),
-        };
-        params.push(format!("{}: {t}", p.name));
+        params.push(format!("{}: {}", p.name, p.kind.spelled(ty)));
         call.push(match p.kind {
             PKind::VecOwned => format!("{}.clone()", p.name),
             _ => p.name.clone(),
@@ -213,13 +204,41 @@ fn rule_from_dual(f: &Func) -> String {
         }
     }
     let names: Vec<String> = f.params.iter().map(|p| p.name.clone()).collect();
-    format!(
+    let vjp = format!(
         "fn {name}_vjp({}) -> {ty} {{\n    let dir = |k: usize| -> {ty} {{ let mut j = 0usize; {}{name}_dual({}).d }};\n    let mut k = 0usize;\n{body}    {name}({})\n}}\n",
         params.join(", "),
         seeded(f, &names),
         dual_args(f),
         call.join(", ")
-    )
+    );
+    // `NAME_jvp`: one dual evaluation with the tangents as the duals' parts.
+    let dty = f.fty.dual();
+    let (mut jparams, mut duals) = (Vec::new(), String::new());
+    for (i, p) in f.params.iter().enumerate() {
+        let a = &p.name;
+        jparams.push(format!("{a}: {}", p.kind.spelled(ty)));
+        let q = match &p.kind {
+            PKind::Usize => format!("let q{i} = {a};"),
+            PKind::Scalar => format!("let q{i} = {dty}::t({a}, t{i});"),
+            PKind::Array(n) | PKind::ArrayRef(n) => {
+                format!("let q{i}: [{dty}; {n}] = std::array::from_fn(|m| {dty}::t({a}[m], t{i}[m]));")
+            }
+            _ => format!("let q{i}: Vec<{dty}> = {a}.iter().zip(t{i}.iter()).map(|(&v, &d)| {dty}::t(v, d)).collect();"),
+        };
+        let _ = write!(duals, "{q} ");
+    }
+    for (i, p) in f.params.iter().enumerate() {
+        if p.kind != PKind::Usize {
+            jparams.push(format!("t{i}: {}", p.kind.spelled(ty)));
+        }
+    }
+    let jvp = format!(
+        "fn {name}_jvp({}) -> ({ty}, {ty}) {{\n    {duals}let r = {name}_dual({});\n    ({name}({}), r.d)\n}}\n",
+        jparams.join(", "),
+        dual_args(f),
+        call.join(", ")
+    );
+    vjp + &jvp
 }
 
 /// `check_NAME()`: every case prints one `RES` line.
@@ -404,9 +423,41 @@ fn check_fn(funcs: &[Func], idx: usize) -> String {
             "        let seed: {ty} = {seed_lit};\n        let vjp = catch(|| {{ {bars}let before = {{ let mut fl: Vec<f64> = Vec::new(); {bflat}fl }}; let v = {name}_vjp({primal_args}, seed, {}); let after = {{ let mut fl: Vec<f64> = Vec::new(); {bflat}fl }}; (v as f64, before, after) }});",
             bar_args.join(", ")
         );
+        // Forward mode along a direction of its own stream, so that the other inputs stay.
+        let mut trng = Rng::new(seed ^ 0x7a9e_47e5, index * CASES as u64 + case as u64);
+        let (mut tdecls, mut targs, mut tflat) = (String::new(), Vec::new(), String::new());
+        for &i in &active {
+            let p = &f.params[i];
+            let t0 = lit(f.fty, trng.float(-1.5, 1.5));
+            let decl = match &p.kind {
+                PKind::Scalar => {
+                    let _ = write!(tflat, "fl.push(t{i} as f64); ");
+                    format!("let t{i}: {ty} = {t0};")
+                }
+                PKind::Array(n) | PKind::ArrayRef(n) => {
+                    let _ = write!(tflat, "fl.extend(wide(&t{i}[..])); ");
+                    format!("let t{i}: [{ty}; {n}] = std::array::from_fn(|m| {t0} - m as {ty} * 0.375);")
+                }
+                _ => {
+                    let _ = write!(tflat, "fl.extend(wide(&t{i}[..])); ");
+                    format!("let t{i}: Vec<{ty}> = (0..a{i}.len()).map(|m| {t0} + m as {ty} * 0.625).collect();")
+                }
+            };
+            targs.push(match p.kind {
+                PKind::Scalar | PKind::Array(_) => format!("t{i}"),
+                PKind::VecOwned => format!("t{i}.clone()"),
+                _ => format!("&t{i}"),
+            });
+            let _ = write!(tdecls, "{decl} ");
+        }
         let _ = writeln!(
             s,
-            "        println!(\"{{}}\", check(\"{name}\", {case}, primal, grad, reference, seed as f64, vjp, {tol}));\n    }}"
+            "        let jvp = catch(|| {{ {tdecls}let (v, t) = {name}_jvp({primal_args}, {}); let dir = {{ let mut fl: Vec<f64> = Vec::new(); {tflat}fl }}; (v as f64, t as f64, dir) }});",
+            targs.join(", ")
+        );
+        let _ = writeln!(
+            s,
+            "        println!(\"{{}}\", check(\"{name}\", {case}, primal, grad, reference, seed as f64, vjp, jvp, {tol}));\n    }}"
         );
         out.push_str(&s);
     }

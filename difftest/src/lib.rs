@@ -1,7 +1,8 @@
 //! A random-program differential tester for `#[grad]`: it generates programs over the supported
 //! syntax, prints each as `#[grad]` Rust and as a dual-number twin (the independent forward-mode
 //! reference), builds them in crates of many functions, and checks `_grad`'s value against the
-//! primal, its gradient against the duals, and `_vjp` accumulating into non-zero bars. Programs
+//! primal, its gradient against the duals, `_vjp` accumulating into non-zero bars, and `_jvp`
+//! (forward mode) along a random direction. Programs
 //! that compile without `#[grad]` but not with it are failures too. Failures shrink to small
 //! reproducers.
 
@@ -82,6 +83,7 @@ pub fn test(
                 Outcome::WrongValue(_) => "wrong value",
                 Outcome::WrongDerivative(_) => "wrong derivative",
                 Outcome::WrongVjp(_) => "wrong vjp",
+                Outcome::WrongJvp(_) => "wrong jvp",
                 Outcome::Panic(_) => "panics",
                 Outcome::Hang(_) => "hangs",
             });

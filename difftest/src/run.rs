@@ -38,7 +38,9 @@ pub enum Outcome {
     WrongValue(String),
     WrongDerivative(String),
     WrongVjp(String),
-    /// `_grad` or `_vjp` panicked.
+    /// `_jvp`'s value or tangent.
+    WrongJvp(String),
+    /// `_grad`, `_vjp` or `_jvp` panicked.
     Panic(String),
     /// The harness did not finish this function (a hang or an abort).
     Hang(String),
@@ -58,6 +60,7 @@ impl Outcome {
             Outcome::WrongValue(_) => "wrong-value".into(),
             Outcome::WrongDerivative(_) => "wrong-derivative".into(),
             Outcome::WrongVjp(_) => "wrong-vjp".into(),
+            Outcome::WrongJvp(_) => "wrong-jvp".into(),
             Outcome::Panic(_) => "panic".into(),
             Outcome::Hang(_) => "hang".into(),
         })
@@ -71,6 +74,7 @@ impl Outcome {
             | Outcome::WrongValue(m)
             | Outcome::WrongDerivative(m)
             | Outcome::WrongVjp(m)
+            | Outcome::WrongJvp(m)
             | Outcome::Panic(m)
             | Outcome::Hang(m) => m.clone(),
             Outcome::Rejected { msg, .. } => msg.clone(),
@@ -431,6 +435,8 @@ impl Runner {
                     Outcome::WrongDerivative(d)
                 } else if let Some(d) = find("VJP") {
                     Outcome::WrongVjp(d)
+                } else if let Some(d) = find("JVP") {
+                    Outcome::WrongJvp(d)
                 } else if rs.iter().any(|(k, _)| k == "OK") {
                     Outcome::Pass
                 } else {

@@ -27,6 +27,10 @@ macro_rules! dual {
             fn n(v: $F, d: $F) -> $D {
                 $D { v, d }
             }
+            /// A value with the tangent `d`.
+            pub fn t(v: $F, d: $F) -> $D {
+                $D { v, d }
+            }
             pub fn cast(self) -> $O {
                 $O { v: self.v as _, d: self.d as _ }
             }
@@ -246,6 +250,7 @@ pub fn check(
     reference: Result<(f64, Vec<f64>), String>,
     seed: f64,
     vjp: Result<(f64, Vec<f64>, Vec<f64>), String>,
+    jvp: Result<(f64, f64, Vec<f64>), String>,
     tol: f64,
 ) -> String {
     let head = format!("RES {name} {case}");
@@ -298,6 +303,23 @@ pub fn check(
                     before[k], rd[k], after[k]
                 );
             }
+        }
+    }
+    let (jv, jt, dir) = match jvp {
+        Err(e) => return format!("{head} PANIC _jvp panicked: {e:?}"),
+        Ok(j) => j,
+    };
+    if !same(jv, p) {
+        return format!("{head} VALUE _jvp returns {jv:?} but the function returns {p:?}");
+    }
+    if defined {
+        // `J·ẋ` from the reference's gradient; the tolerance scales with the terms summed.
+        let want: f64 = rd.iter().zip(&dir).map(|(d, t)| d * t).sum();
+        let scale: f64 = rd.iter().zip(&dir).map(|(d, t)| (d * t).abs()).sum();
+        if (jt - want).abs() > tol * (1.0 + scale.max(jt.abs())) {
+            return format!(
+                "{head} JVP along {dir:?}: _jvp gives {jt:?}, the dual reference {want:?}"
+            );
         }
         format!("{head} OK")
     } else {

@@ -37,6 +37,35 @@ pub fn jvp(func: &ast::Func, tan: &Func) -> TokenStream {
     let attrs: Vec<_> = inherited_attrs(func).collect();
     let sig = jvp_signature(func, &extra, plain_params(func));
     let items = &tan.items;
+    // An empty tangent for a non-empty slice or `Vec` is a zero one (what a caller passes for an
+    // inactive argument, as an empty bar is an unwanted adjoint).
+    let empty = func
+        .active_params()
+        .zip(&extra.dots)
+        .filter(|(p, _)| matches!(p.kind, ParamKind::Array { .. }) && !ast::fixed_len(&p.ty))
+        .map(|(p, dot)| {
+            let (x, ty) = (&p.ident, &p.ty);
+            let zeros = format_ident!("__ad_zeros_{}", x);
+            let is_zero = quote!(#dot.is_empty() && !#x.is_empty());
+            match ty {
+                syn::Type::Reference(_) => quote! {
+                    let #zeros;
+                    let #dot: #ty = if #is_zero {
+                        #zeros = ::autodiff::__private::zeros_like(&#x);
+                        &#zeros
+                    } else {
+                        #dot
+                    };
+                },
+                _ => quote! {
+                    let #dot: #ty = if #is_zero {
+                        ::autodiff::__private::zeros_like(&#x)
+                    } else {
+                        #dot
+                    };
+                },
+            }
+        });
     // A tangent must match its array; saying so also lets rustc drop the bounds checks on it.
     let lengths = func
         .active_params()
@@ -51,12 +80,15 @@ pub fn jvp(func: &ast::Func, tan: &Func) -> TokenStream {
     let unused = unused_dots(func, tan, &extra);
     let (ret, dot) = (names.result(func, &tan.ret), names.result(func, &tan.dots));
     let (decls, body) = names.top_block(&tan.body, &quote!(#ret #dot));
+    let adapter = super::lookup::callee_adapter(func, &ret_ty(func), super::lookup::Mode::Jvp)
+        .map(|a| quote!(#(#attrs)* #a));
     quote! {
         #(#attrs)*
         // `unreachable_code`: after a missing rule's stand-in, which returns `!`; the original reports its own.
         #[allow(clippy::needless_late_init, clippy::clone_on_copy, clippy::redundant_closure_call, unused_mut, unused_assignments, unreachable_code)]
         #sig {
             #(#items)*
+            #(#empty)*
             #(#lengths)*
             #prologue
             #(let _ = #unused;)*
@@ -64,6 +96,8 @@ pub fn jvp(func: &ast::Func, tan: &Func) -> TokenStream {
             #body
             (#ret, #dot)
         }
+
+        #adapter
     }
 }
 

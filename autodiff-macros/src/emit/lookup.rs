@@ -29,7 +29,7 @@
 
 use crate::ast::{self, ParamKind};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 
 /// Which of a callee's rules a caller calls.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -60,10 +60,7 @@ pub fn rule(
         Mode::Jvp => "jvp",
     };
     let vjp = format_ident!("{}_{}", callee, suffix, span = span);
-    let adapt = match mode {
-        Mode::Vjp => adapter(callee),
-        Mode::Jvp => format_ident!("__ad_adapt_jvp_{}", callee, span = callee.span()),
-    };
+    let adapt = adapter(callee, mode);
     let mut module = path.clone();
     module.segments.pop();
     let generic = path.segments.iter().any(|s| !s.arguments.is_none());
@@ -164,17 +161,22 @@ pub fn rule(
     }
 }
 
-/// The name of the function that fits `callee`'s rule to a caller's bars: `#[grad(wrt(..))]`
-/// generates one ([`callee_adapter`]); otherwise the stand-in above passes the rule through.
-pub fn adapter(callee: &syn::Ident) -> syn::Ident {
-    format_ident!("__ad_adapt_{}", callee, span = callee.span())
+/// The name of the function that fits `callee`'s rule for `mode` to a caller's bars or
+/// tangents: `#[grad(wrt(..))]` generates one ([`callee_adapter`]); otherwise the stand-in above
+/// passes the rule through.
+pub fn adapter(callee: &syn::Ident, mode: Mode) -> syn::Ident {
+    match mode {
+        Mode::Vjp => format_ident!("__ad_adapt_{}", callee, span = callee.span()),
+        Mode::Jvp => format_ident!("__ad_adapt_jvp_{}", callee, span = callee.span()),
+    }
 }
 
-/// For a function whose `wrt` leaves out a float parameter: `__ad_adapt_NAME`, which turns its
-/// `NAME_vjp` into a function that takes a bar for every float parameter, as callers pass them,
-/// once the caller's marks (`Active`/`Inactive`, one per argument) show that no active argument
-/// goes to a parameter left out: a derivative that would be lost is a compile error at the call.
-pub fn callee_adapter(func: &ast::Func, r: &TokenStream) -> Option<TokenStream> {
+/// For a function whose `wrt` leaves out a float parameter: `__ad_adapt_NAME` (and, for
+/// `mode` [`Mode::Jvp`], `__ad_adapt_jvp_NAME`), which turns its rule into a function that
+/// takes a bar (a tangent) for every float parameter, as callers pass them, once the caller's
+/// marks (`Active`/`Inactive`, one per argument) show that no active argument goes to a
+/// parameter left out: a derivative that would be lost is a compile error at the call.
+pub fn callee_adapter(func: &ast::Func, r: &TokenStream, mode: Mode) -> Option<TokenStream> {
     if !func
         .params
         .iter()
@@ -183,7 +185,7 @@ pub fn callee_adapter(func: &ast::Func, r: &TokenStream) -> Option<TokenStream> 
         return None;
     }
     let (vis, name) = (&func.item.vis, &func.item.sig.ident);
-    let (adapt, vjp) = (adapter(name), format_ident!("{}_vjp", name));
+    let adapt = adapter(name, mode);
     let tys: Vec<&syn::Type> = func.params.iter().map(|p| &p.ty).collect();
     let names: Vec<_> = (0..tys.len())
         .map(|i| format_ident!("__ad_p{}", i))
@@ -192,26 +194,57 @@ pub fn callee_adapter(func: &ast::Func, r: &TokenStream) -> Option<TokenStream> 
     let marks: Vec<_> = (0..tys.len())
         .map(|i| format_ident!("__ad_M{}", i))
         .collect();
-    let (mut bar_tys, mut bars, mut passed, mut left_out) = (vec![], vec![], vec![], vec![]);
+    let (mut entry_tys, mut entries, mut passed, mut left_out) = (vec![], vec![], vec![], vec![]);
     let differentiable =
         (func.params.iter().zip(&marks).enumerate()).filter(|(_, (p, _))| p.kind.differentiable());
     for (i, (p, mark)) in differentiable {
-        bar_tys.push(match p.kind {
-            ParamKind::Float(f) => super::float_ty(f),
-            _ => ast::bar_ty(&p.ty),
+        entry_tys.push(match (mode, p.kind) {
+            (Mode::Vjp, ParamKind::Float(f)) => {
+                let f = super::float_ty(f);
+                quote!(&mut #f)
+            }
+            (Mode::Vjp, _) => {
+                let bar = ast::bar_ty(&p.ty);
+                quote!(&mut #bar)
+            }
+            // A tangent has its parameter's own type.
+            (Mode::Jvp, _) => p.ty.to_token_stream(),
         });
         if p.active {
-            let bar = format_ident!("__ad_b{}", i);
-            bars.push(quote!(#bar));
-            passed.push(bar);
+            let entry = format_ident!("__ad_b{}", i);
+            entries.push(quote!(#entry));
+            passed.push(entry);
         } else {
-            bars.push(quote!(_));
+            entries.push(quote!(_));
             // At the parameter, which rustc then names as the bound's origin.
             left_out
                 .push(quote_spanned!(p.ident.span()=> #mark: ::autodiff::__private::IsInactive));
         }
     }
-    let shape = quote!(fn(#(#tys,)* #r, #(&mut #bar_tys),*) -> #r);
+    let (shape, closure) = match mode {
+        Mode::Vjp => {
+            let vjp = format_ident!("{}_vjp", name);
+            (
+                quote!(fn(#(#tys,)* #r, #(#entry_tys),*) -> #r),
+                quote! {
+                    |#(#names: #tys,)* seed: #r, #(#entries: #entry_tys),*| {
+                        #vjp(#(#names,)* seed, #(#passed),*)
+                    }
+                },
+            )
+        }
+        Mode::Jvp => {
+            let jvp = format_ident!("{}_jvp", name);
+            (
+                quote!(fn(#(#tys,)* #(#entry_tys),*) -> (#r, #r)),
+                quote! {
+                    |#(#names: #tys,)* #(#entries: #entry_tys),*| {
+                        #jvp(#(#names,)* #(#passed),*)
+                    }
+                },
+            )
+        }
+    };
     Some(quote! {
         #[doc(hidden)]
         #[allow(clippy::type_complexity, clippy::too_many_arguments, non_camel_case_types)]
@@ -219,9 +252,7 @@ pub fn callee_adapter(func: &ast::Func, r: &TokenStream) -> Option<TokenStream> 
         where
             #(#left_out,)*
         {
-            |#(#names: #tys,)* seed: #r, #(#bars: &mut #bar_tys),*| {
-                #vjp(#(#names,)* seed, #(#passed),*)
-            }
+            #closure
         }
     })
 }

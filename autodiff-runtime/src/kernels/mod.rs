@@ -1,4 +1,5 @@
-//! Dense `f64` kernels on row-major slices, each with a hand-written vector-Jacobian product.
+//! Dense `f64` kernels on row-major slices, each with a hand-written vector-Jacobian product and
+//! a hand-written Jacobian-vector product (forward mode, [`forward`]).
 //!
 //! A `#[grad]` function calls a kernel like any other function (`kernels::matmul(&w, &x, m, k, n)`);
 //! in the reverse sweep the macro calls the kernel's rule `NAME_vjp` instead of differentiating
@@ -42,6 +43,9 @@
 //! matmul_vjp(&a, &b, 1, 2, 1, &[1.0], &mut a_bar, &mut []);
 //! assert_eq!(a_bar, [13.0, 14.0]);
 //! ```
+
+mod forward;
+pub use forward::*;
 
 /// A read-only strided view of a matrix, as `dgemm` takes it.
 #[derive(Clone, Copy)]
@@ -152,14 +156,28 @@ fn gemm(a: Mat<'_>, b: Mat<'_>, beta: f64, c: &mut [f64]) {
 ///
 /// If `bar` is neither empty nor `len` long.
 fn wanted(bar: &[f64], len: usize, rule: &str, arg: &str) -> bool {
-    if bar.is_empty() {
+    present(bar, len, rule, arg, "bar", "its adjoint is not wanted")
+}
+
+/// Whether a forward rule's tangent `dot` is given: `false` if it is empty (a zero tangent),
+/// `true` if it has `len` entries.
+///
+/// # Panics
+///
+/// If `dot` is neither empty nor `len` long.
+fn given(dot: &[f64], len: usize, rule: &str, arg: &str) -> bool {
+    present(dot, len, rule, arg, "tangent", "it is zero")
+}
+
+fn present(s: &[f64], len: usize, rule: &str, arg: &str, what: &str, empty: &str) -> bool {
+    if s.is_empty() {
         return false;
     }
     assert!(
-        bar.len() == len,
-        "{rule}: the bar of `{arg}` has length {}, but `{arg}` has length {len} \
-         (pass an empty bar if its adjoint is not wanted)",
-        bar.len()
+        s.len() == len,
+        "{rule}: the {what} of `{arg}` has length {}, but `{arg}` has length {len} \
+         (pass an empty {what} if {empty})",
+        s.len()
     );
     true
 }
@@ -466,10 +484,13 @@ pub fn sigmoid(x: &[f64]) -> Vec<f64> {
 ///
 /// If `seed.len() != x.len()`, or if `x_bar` is neither empty nor `x`'s length.
 pub fn sigmoid_vjp(x: &[f64], seed: &[f64], x_bar: &mut [f64]) {
-    elementwise_vjp(x, seed, x_bar, "sigmoid_vjp", |v| {
-        let s = crate::sigmoid(v);
-        s * (1.0 - s)
-    });
+    elementwise_vjp(x, seed, x_bar, "sigmoid_vjp", sigmoid_d);
+}
+
+/// `σ'(v) = σ(v)(1 − σ(v))`.
+fn sigmoid_d(v: f64) -> f64 {
+    let s = crate::sigmoid(v);
+    s * (1.0 - s)
 }
 
 /// The hyperbolic tangent `tanh(xᵢ)`, entry by entry.
@@ -483,10 +504,13 @@ pub fn tanh(x: &[f64]) -> Vec<f64> {
 ///
 /// If `seed.len() != x.len()`, or if `x_bar` is neither empty nor `x`'s length.
 pub fn tanh_vjp(x: &[f64], seed: &[f64], x_bar: &mut [f64]) {
-    elementwise_vjp(x, seed, x_bar, "tanh_vjp", |v| {
-        let t = v.tanh();
-        1.0 - t * t
-    });
+    elementwise_vjp(x, seed, x_bar, "tanh_vjp", tanh_d);
+}
+
+/// `tanh'(v) = 1 − tanh²(v)`.
+fn tanh_d(v: f64) -> f64 {
+    let t = v.tanh();
+    1.0 - t * t
 }
 
 /// The softmax of each row: `x` is `rows×n` row-major, and row `r` of the result is
