@@ -685,7 +685,7 @@ pub use autodiff_runtime::{check, detach, kernels, relu, sigmoid, Float, Step, T
 #[doc(hidden)]
 pub mod __private {
     pub use autodiff_runtime::{
-        cast_like, detach, no_bar, pop, relu, replay, rules, sigmoid, unwanted_like, zeros_like,
-        Active, Arg, FloatArg, Inactive, IsInactive, OtherArg,
+        cast_like, detach, guarded_div, guarded_mul, no_bar, pop, powi_d, relu, replay, rules,
+        sigmoid, unwanted_like, zeros_like, Active, Arg, FloatArg, Inactive, IsInactive, OtherArg,
     };
 }

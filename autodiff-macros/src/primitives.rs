@@ -24,6 +24,25 @@ pub enum Form {
     Method,
     /// A function of the runtime, `autodiff::relu(x)`.
     Runtime,
+    /// A function of the runtime that only generated code calls (`__private::guarded_mul`), in
+    /// the tangents of other primitives.
+    Internal,
+}
+
+/// How a primitive's tangent `ẏ = Σₖ ∂y/∂aₖ · ȧₖ` is computed, and so whether second order
+/// (the reverse sweep over the tangent) sees its curvature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tangent {
+    /// One template per float argument: the reverse rule's contribution with the adjoint `ȳ`
+    /// replaced by the argument's tangent `d`, written over ordinary primitives (`d * a0.cos()`;
+    /// `a0`, `a1`, … the arguments, `y` the result, `LN_2` and `LN_10` the constants), which the
+    /// reverse sweep differentiates again for second order.
+    Template(&'static [&'static str]),
+    /// Partials that are piecewise constant (kinks, steps, ties, constant factors): the tangent
+    /// is the reverse rule applied to `d`, and has no second derivative.
+    Rule,
+    /// The reverse rule applied to `d`, for first order only: second order is a spanned error.
+    FirstOrder,
 }
 
 /// What a primitive's rule reads besides the adjoint of its result: what the reverse sweep
@@ -71,6 +90,7 @@ pub struct Prim {
     pub cheap: bool,
     /// Also an operation of integers (`+`, `n.max(m)`); the others take and give floats only.
     pub ints: bool,
+    pub tangent: Tangent,
 }
 
 impl Prim {
@@ -112,6 +132,23 @@ const fn row(
         partials,
         cheap: matches!(form, Infix(_) | Neg),
         ints: matches!(form, Infix(_) | Neg),
+        tangent: Tangent::FirstOrder,
+    }
+}
+
+/// A row whose tangent is `templates` (see [`Tangent::Template`]).
+const fn t(p: Prim, templates: &'static [&'static str]) -> Prim {
+    Prim {
+        tangent: Tangent::Template(templates),
+        ..p
+    }
+}
+
+/// A row whose partials are piecewise constant (see [`Tangent::Rule`]).
+const fn linear(p: Prim) -> Prim {
+    Prim {
+        tangent: Tangent::Rule,
+        ..p
     }
 }
 
@@ -125,22 +162,55 @@ const fn cheap(p: Prim) -> Prim {
     Prim { cheap: true, ..p }
 }
 
-use Form::{Infix, Method, Neg, Runtime};
+use Form::{Infix, Internal, Method, Neg, Runtime};
 
 /// Every primitive `#[grad]` differentiates.
 pub static PRIMITIVES: &[Prim] = &[
-    row("add", Infix('+'), &[F, F], N, &["1", "1"]),
-    row("sub", Infix('-'), &[F, F], N, &["1", "-1"]),
-    row("mul", Infix('*'), &[F, F], A, &["{1}", "{0}"]),
-    row("div", Infix('/'), &[F, F], AY, &["1/{1}", "-{y}/{1}"]),
-    row("rem", Infix('%'), &[F, F], A, &["1", "-trunc({0}/{1})"]),
-    row("neg", Neg, &[F], N, &["-1"]),
-    row("sin", Method, &[F], A, &["cos({0})"]),
-    row("cos", Method, &[F], A, &["-sin({0})"]),
-    row("tan", Method, &[F], Y, &["1 + {y}²"]),
-    row("asin", Method, &[F], A, &["1/√(1 - {0}²)"]),
-    row("acos", Method, &[F], A, &["-1/√(1 - {0}²)"]),
-    row("atan", Method, &[F], A, &["1/(1 + {0}²)"]),
+    t(row("add", Infix('+'), &[F, F], N, &["1", "1"]), &["d", "d"]),
+    t(
+        row("sub", Infix('-'), &[F, F], N, &["1", "-1"]),
+        &["d", "-d"],
+    ),
+    t(
+        row("mul", Infix('*'), &[F, F], A, &["{1}", "{0}"]),
+        &["d * a1", "d * a0"],
+    ),
+    t(
+        row("div", Infix('/'), &[F, F], AY, &["1/{1}", "-{y}/{1}"]),
+        &["d / a1", "-(d / a1) * y"],
+    ),
+    linear(row(
+        "rem",
+        Infix('%'),
+        &[F, F],
+        A,
+        &["1", "-trunc({0}/{1})"],
+    )),
+    t(row("neg", Neg, &[F], N, &["-1"]), &["-d"]),
+    t(
+        row("sin", Method, &[F], A, &["cos({0})"]),
+        &["d * a0.cos()"],
+    ),
+    t(
+        row("cos", Method, &[F], A, &["-sin({0})"]),
+        &["-d * a0.sin()"],
+    ),
+    t(
+        row("tan", Method, &[F], Y, &["1 + {y}²"]),
+        &["d * (1.0 + y * y)"],
+    ),
+    t(
+        row("asin", Method, &[F], A, &["1/√(1 - {0}²)"]),
+        &["guarded_div(d, (1.0 - a0 * a0).sqrt())"],
+    ),
+    t(
+        row("acos", Method, &[F], A, &["-1/√(1 - {0}²)"]),
+        &["-guarded_div(d, (1.0 - a0 * a0).sqrt())"],
+    ),
+    t(
+        row("atan", Method, &[F], A, &["1/(1 + {0}²)"]),
+        &["d / (1.0 + a0 * a0)"],
+    ),
     row(
         "atan2",
         Method,
@@ -148,65 +218,129 @@ pub static PRIMITIVES: &[Prim] = &[
         A,
         &["{1}/({0}² + {1}²)", "-{0}/({0}² + {1}²)"],
     ),
-    row("sinh", Method, &[F], A, &["cosh({0})"]),
-    row("cosh", Method, &[F], A, &["sinh({0})"]),
-    row("tanh", Method, &[F], Y, &["1 - {y}²"]),
-    row("asinh", Method, &[F], A, &["1/√({0}² + 1)"]),
-    row("acosh", Method, &[F], A, &["1/√({0}² - 1)"]),
-    row("atanh", Method, &[F], A, &["1/(1 - {0}²)"]),
-    row("exp", Method, &[F], Y, &["{y}"]),
-    row("exp2", Method, &[F], Y, &["{y}·ln 2"]),
-    row("exp_m1", Method, &[F], Y, &["{y} + 1"]),
-    row("ln", Method, &[F], A, &["1/{0}"]),
-    row("ln_1p", Method, &[F], A, &["1/(1 + {0})"]),
-    row(
-        "log",
-        Method,
-        &[F, F],
-        AY,
-        &["1/({0}·ln {1})", "-{y}/({1}·ln {1})"],
+    t(
+        row("sinh", Method, &[F], A, &["cosh({0})"]),
+        &["d * a0.cosh()"],
     ),
-    row("log2", Method, &[F], A, &["1/({0}·ln 2)"]),
-    row("log10", Method, &[F], A, &["1/({0}·ln 10)"]),
-    row("sqrt", Method, &[F], Y, &["1/(2{y})"]),
-    row("cbrt", Method, &[F], Y, &["1/(3{y}²)"]),
-    row("powi", Method, &[F, I], A, &["{1}·{0}^({1}-1)"]),
+    t(
+        row("cosh", Method, &[F], A, &["sinh({0})"]),
+        &["d * a0.sinh()"],
+    ),
+    t(
+        row("tanh", Method, &[F], Y, &["1 - {y}²"]),
+        &["d * (1.0 - y * y)"],
+    ),
+    t(
+        row("asinh", Method, &[F], A, &["1/√({0}² + 1)"]),
+        &["d / (a0 * a0 + 1.0).sqrt()"],
+    ),
+    t(
+        row("acosh", Method, &[F], A, &["1/√({0}² - 1)"]),
+        &["guarded_div(d, (a0 * a0 - 1.0).sqrt())"],
+    ),
+    t(
+        row("atanh", Method, &[F], A, &["1/(1 - {0}²)"]),
+        &["guarded_div(d, 1.0 - a0 * a0)"],
+    ),
+    t(row("exp", Method, &[F], Y, &["{y}"]), &["d * y"]),
+    t(
+        row("exp2", Method, &[F], Y, &["{y}·ln 2"]),
+        &["d * y * LN_2"],
+    ),
+    t(
+        row("exp_m1", Method, &[F], Y, &["{y} + 1"]),
+        &["d * (y + 1.0)"],
+    ),
+    t(
+        row("ln", Method, &[F], A, &["1/{0}"]),
+        &["guarded_div(d, a0)"],
+    ),
+    t(
+        row("ln_1p", Method, &[F], A, &["1/(1 + {0})"]),
+        &["guarded_div(d, 1.0 + a0)"],
+    ),
+    t(
+        row(
+            "log",
+            Method,
+            &[F, F],
+            AY,
+            &["1/({0}·ln {1})", "-{y}/({1}·ln {1})"],
+        ),
+        &[
+            "guarded_div(d, a0 * a1.ln())",
+            "-guarded_div(d * y, a1 * a1.ln())",
+        ],
+    ),
+    t(
+        row("log2", Method, &[F], A, &["1/({0}·ln 2)"]),
+        &["guarded_div(d, a0 * LN_2)"],
+    ),
+    t(
+        row("log10", Method, &[F], A, &["1/({0}·ln 10)"]),
+        &["guarded_div(d, a0 * LN_10)"],
+    ),
+    t(
+        row("sqrt", Method, &[F], Y, &["1/(2{y})"]),
+        &["guarded_div(d, 2.0 * y)"],
+    ),
+    t(
+        row("cbrt", Method, &[F], Y, &["1/(3{y}²)"]),
+        &["guarded_div(d, 3.0 * y * y)"],
+    ),
+    t(
+        row("powi", Method, &[F, I], A, &["{1}·{0}^({1}-1)"]),
+        &["guarded_mul(d, powi_d(a0, a1))"],
+    ),
     row("powf", Method, &[F, F], AY, &["{1}·{y}/{0}", "{y}·ln {0}"]),
     row("hypot", Method, &[F, F], AY, &["{0}/{y}", "{1}/{y}"]),
-    ints(cheap(row("abs", Method, &[F], A, &["signum({0})"]))),
-    cheap(row("recip", Method, &[F], Y, &["-{y}²"])),
-    cheap(row("mul_add", Method, &[F, F, F], A, &["{1}", "{0}", "1"])),
-    ints(cheap(row(
+    linear(ints(cheap(row("abs", Method, &[F], A, &["signum({0})"])))),
+    t(
+        cheap(row("recip", Method, &[F], Y, &["-{y}²"])),
+        &["-d * y * y"],
+    ),
+    t(
+        cheap(row("mul_add", Method, &[F, F, F], A, &["{1}", "{0}", "1"])),
+        &["d * a1", "d * a0", "d"],
+    ),
+    linear(ints(cheap(row(
         "max",
         Method,
         &[F, F],
         AY,
         &["[{y} = {0}]", "[{y} = {1}]"],
-    ))),
-    ints(cheap(row(
+    )))),
+    linear(ints(cheap(row(
         "min",
         Method,
         &[F, F],
         AY,
         &["[{y} = {0}]", "[{y} = {1}]"],
-    ))),
-    ints(cheap(row(
+    )))),
+    linear(ints(cheap(row(
         "clamp",
         Method,
         &[F, F, F],
         AY,
         &["[{y} = {0}]", "[{y} = {1}]", "[{y} = {2}]"],
-    ))),
-    ints(cheap(row("signum", Method, &[F], N, &["0"]))),
-    cheap(row("floor", Method, &[F], N, &["0"])),
-    cheap(row("ceil", Method, &[F], N, &["0"])),
-    cheap(row("round", Method, &[F], N, &["0"])),
-    cheap(row("trunc", Method, &[F], N, &["0"])),
-    cheap(row("to_radians", Method, &[F], N, &["π/180"])),
-    cheap(row("to_degrees", Method, &[F], N, &["180/π"])),
-    cheap(row("relu", Runtime, &[F], A, &["[{0} > 0]"])),
-    row("sigmoid", Runtime, &[F], Y, &["{y}(1 - {y})"]),
-    row("detach", Runtime, &[F], N, &["0"]),
+    )))),
+    linear(ints(cheap(row("signum", Method, &[F], N, &["0"])))),
+    linear(cheap(row("floor", Method, &[F], N, &["0"]))),
+    linear(cheap(row("ceil", Method, &[F], N, &["0"]))),
+    linear(cheap(row("round", Method, &[F], N, &["0"]))),
+    linear(cheap(row("trunc", Method, &[F], N, &["0"]))),
+    linear(cheap(row("to_radians", Method, &[F], N, &["π/180"]))),
+    linear(cheap(row("to_degrees", Method, &[F], N, &["180/π"]))),
+    linear(cheap(row("relu", Runtime, &[F], A, &["[{0} > 0]"]))),
+    t(
+        row("sigmoid", Runtime, &[F], Y, &["{y}(1 - {y})"]),
+        &["d * y * (1.0 - y)"],
+    ),
+    linear(row("detach", Runtime, &[F], N, &["0"])),
+    // What the templates above are written with.
+    row("guarded_mul", Internal, &[F, F], A, &["{1}", "{0}"]),
+    row("guarded_div", Internal, &[F, F], AY, &["1/{1}", "-{y}/{1}"]),
+    row("powi_d", Internal, &[F, I], A, &["{1}({1}-1)·{0}^({1}-2)"]),
 ];
 
 /// The primitive spelled `name` in the given form.

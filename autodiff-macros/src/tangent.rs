@@ -10,14 +10,15 @@
 //! its tangent.
 
 use crate::ir::{
-    Array, ArrayInfo, ArrayInit, ArrayKind, Block, CallArg, Func, Info, Local, Op, Stmt, Ty, Var,
+    Array, ArrayInfo, ArrayInit, ArrayKind, Block, CallArg, FloatTy, Func, Info, Local, Op, Stmt,
+    Ty, Var,
 };
-use crate::primitives::{self, Arg, Prim};
+use crate::primitives::{self, Arg, Form, Prim, Tangent};
 use proc_macro2::Span;
 
 /// `primal` with tangents: `ret` as before, `dots` the tangent of each result value.
 pub fn tangent(primal: &Func) -> Func {
-    let mut t = Tangent {
+    let mut t = Transform {
         out: Func {
             body: Block::default(),
             ..primal.clone()
@@ -44,7 +45,16 @@ pub fn tangent(primal: &Func) -> Func {
     out
 }
 
-struct Tangent<'a> {
+/// What a template's names stand for: `a0`, … the primitive's arguments, `y` its result, `d`
+/// the tangent of the argument the term is for.
+struct Template<'a> {
+    args: &'a [Var],
+    y: Var,
+    d: Var,
+    span: Span,
+}
+
+struct Transform<'a> {
     primal: &'a Func,
     out: Func,
     /// The tangent of each primal value, local and array that has one; none where it is zero.
@@ -53,7 +63,7 @@ struct Tangent<'a> {
     arrays: Vec<Option<Array>>,
 }
 
-impl Tangent<'_> {
+impl Transform<'_> {
     fn block(&mut self, block: &Block, out: &mut Vec<Stmt>) {
         for stmt in block {
             self.stmt(stmt, out);
@@ -198,8 +208,8 @@ impl Tangent<'_> {
         self.vars[v.0 as usize] = dot;
     }
 
-    /// `ẏ = Σᵢ ∂y/∂uᵢ · u̇ᵢ` over the float operands with a tangent: `±u̇ᵢ` for `+`, `−`, and
-    /// the rule's contribution with `u̇ᵢ` as the adjoint for the rest.
+    /// `ẏ = Σᵢ ∂y/∂uᵢ · u̇ᵢ` over the float operands with a tangent: each term the primitive's
+    /// template, or its rule with `u̇ᵢ` as the adjoint (see [`Tangent`]).
     fn prim_dot(
         &mut self,
         y: Var,
@@ -215,14 +225,20 @@ impl Tangent<'_> {
             .filter(|(k, _)| **k == Arg::Float)
             .map(|(_, a)| *a)
             .collect();
-        let signs = prim.signed_copies();
         let mut terms = Vec::new();
         for (k, &a) in floats.iter().enumerate() {
             let Some(da) = self.dot(a) else { continue };
-            let term = match &signs {
-                Some(s) if s[k] => self.emit(y, Op::Prim(primitives::neg(), vec![da]), span, out),
-                Some(_) => da,
-                None => {
+            let term = match prim.tangent {
+                Tangent::Template(templates) => {
+                    let t = Template {
+                        args,
+                        y,
+                        d: da,
+                        span,
+                    };
+                    self.template(&t, templates[k], out)
+                }
+                Tangent::Rule | Tangent::FirstOrder => {
                     let term = self.fresh(y);
                     let mut dsts = vec![None; floats.len()];
                     dsts[k] = Some(term);
@@ -247,6 +263,99 @@ impl Tangent<'_> {
         Some(terms.fold(first, |sum, t| {
             self.emit(y, Op::Prim(add, vec![sum, t]), span, out)
         }))
+    }
+
+    /// One term of a tangent from its template in the table (a Rust expression over `d`, `y`,
+    /// `a0`, … and the table's primitives), as ordinary statements.
+    fn template(&mut self, t: &Template, text: &str, out: &mut Vec<Stmt>) -> Var {
+        // The table's templates are checked by a unit test (`templates_are_well_formed`).
+        let e = syn::parse_str::<syn::Expr>(text).expect("a template of the table parses");
+        self.term(t, &e, out)
+    }
+
+    /// `core::f64::consts::NAME`, of the width of the primitive's result.
+    fn constant(&mut self, t: &Template, name: &str, out: &mut Vec<Stmt>) -> Var {
+        let ty = self.out.info(t.y).ty;
+        let width = match ty {
+            Ty::Float(Some(FloatTy::F32)) => "f32",
+            _ => "f64",
+        };
+        let path = syn::parse_str(&format!("::core::{width}::consts::{name}"))
+            .expect("a constant's path parses");
+        let v = self.out.var(ty, false, None);
+        out.push(Stmt::Let {
+            dsts: vec![Some(v)],
+            op: Op::Path(Box::new(path)),
+            span: t.span,
+        });
+        v
+    }
+
+    fn term(&mut self, t: &Template, e: &syn::Expr, out: &mut Vec<Stmt>) -> Var {
+        use syn::{BinOp, Expr, UnOp};
+        let op = match e {
+            Expr::Paren(p) => return self.term(t, &p.expr, out),
+            Expr::Path(p) => {
+                let name = p
+                    .path
+                    .get_ident()
+                    .map(|i| i.to_string())
+                    .unwrap_or_default();
+                return match name.as_str() {
+                    "d" => t.d,
+                    "y" => t.y,
+                    "LN_2" | "LN_10" => self.constant(t, &name, out),
+                    _ => (name.strip_prefix('a'))
+                        .and_then(|k| k.parse::<usize>().ok())
+                        .and_then(|k| t.args.get(k).copied())
+                        .expect("a template names d, y or an argument"),
+                };
+            }
+            Expr::Lit(l) => {
+                let v = self.out.var(self.out.info(t.y).ty, false, None);
+                out.push(Stmt::Let {
+                    dsts: vec![Some(v)],
+                    op: Op::Lit(l.lit.clone()),
+                    span: t.span,
+                });
+                return v;
+            }
+            Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => {
+                let a = self.term(t, &u.expr, out);
+                Op::Prim(primitives::neg(), vec![a])
+            }
+            Expr::Binary(b) => {
+                let c = match b.op {
+                    BinOp::Add(_) => '+',
+                    BinOp::Sub(_) => '-',
+                    BinOp::Mul(_) => '*',
+                    BinOp::Div(_) => '/',
+                    _ => unreachable!("a template uses + - * / only"),
+                };
+                let (l, r) = (self.term(t, &b.left, out), self.term(t, &b.right, out));
+                Op::Prim(
+                    primitives::infix(c).expect("an operator of the table"),
+                    vec![l, r],
+                )
+            }
+            Expr::MethodCall(m) => {
+                let mut args = vec![self.term(t, &m.receiver, out)];
+                args.extend(m.args.iter().map(|a| self.term(t, a, out)));
+                let prim = primitives::lookup(Form::Method, &m.method.to_string());
+                Op::Prim(prim.expect("a method of the table"), args)
+            }
+            Expr::Call(c) => {
+                let args = c.args.iter().map(|a| self.term(t, a, out)).collect();
+                let name = match &*c.func {
+                    Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+                    _ => None,
+                };
+                let prim = name.and_then(|n| primitives::lookup(Form::Internal, &n));
+                Op::Prim(prim.expect("a function of the table"), args)
+            }
+            _ => unreachable!("a template is arithmetic, methods and calls of the table"),
+        };
+        self.emit(t.y, op, t.span, out)
     }
 
     fn decl_array(&mut self, array: Array, init: &ArrayInit, span: Span, out: &mut Vec<Stmt>) {

@@ -4,6 +4,7 @@
 use crate::args::Args;
 use crate::ctxt::Ctxt;
 use crate::ir::Func;
+use crate::primitives::{self, Form};
 use crate::verify::verify;
 use crate::{activity, ast, lower, optimize, reverse, types};
 
@@ -605,4 +606,85 @@ fn time_passes() {
     let tokens = crate::emit::companions(&func, &primal, &adjoint, None);
     lap("emit");
     eprintln!("{} bytes of code", tokens.to_string().len());
+}
+
+/// Every tangent template of the table lowers: it parses, names only `d`, `y` and arguments the
+/// primitive has, and calls only primitives of the table (the tangent transform relies on it).
+#[test]
+fn templates_are_well_formed() {
+    use crate::primitives::{Tangent, PRIMITIVES};
+    for p in PRIMITIVES {
+        let Tangent::Template(templates) = p.tangent else {
+            continue;
+        };
+        let floats = p
+            .args
+            .iter()
+            .filter(|a| **a == crate::primitives::Arg::Float);
+        assert_eq!(
+            templates.len(),
+            floats.count(),
+            "{}: one template per float",
+            p.name
+        );
+        let names: Vec<String> = (0..p.args.len()).map(|k| format!("a{k}")).collect();
+        for t in templates {
+            let e: syn::Expr = syn::parse_str(t).expect("parses");
+            check(&e, &names, p.name);
+        }
+        // The primitive applied in a function, through the tangent transform.
+        let params = (p.args.iter().zip(&names)).map(|(k, n)| match k {
+            crate::primitives::Arg::Float => format!("{n}: f64"),
+            crate::primitives::Arg::Int => format!("{n}: i32"),
+        });
+        let params = params.collect::<Vec<_>>().join(", ");
+        let body = match (p.form, &names[..]) {
+            (Form::Infix(c), [a, b]) => format!("{a} {c} {b}"),
+            (Form::Neg, [a]) => format!("-{a}"),
+            (Form::Method, [recv, rest @ ..]) => format!("{recv}.{}({})", p.name, rest.join(", ")),
+            (Form::Runtime, _) => format!("autodiff::{}({})", p.name, names.join(", ")),
+            _ => continue,
+        };
+        let tangent =
+            crate::tangent::tangent(&funcs(&format!("fn f({params}) -> f64 {{ {body} }}")).0);
+        verify(&tangent, "tangent").unwrap();
+    }
+    fn check(e: &syn::Expr, names: &[String], prim: &str) {
+        use syn::Expr;
+        match e {
+            Expr::Paren(x) => check(&x.expr, names, prim),
+            Expr::Unary(u) => check(&u.expr, names, prim),
+            Expr::Binary(b) => {
+                check(&b.left, names, prim);
+                check(&b.right, names, prim);
+            }
+            Expr::Path(x) => {
+                let n = x.path.get_ident().expect("a name").to_string();
+                let known = ["d", "y", "LN_2", "LN_10"].contains(&n.as_str());
+                assert!(known || names.contains(&n), "{prim}: `{n}`");
+            }
+            Expr::Lit(_) => {}
+            Expr::MethodCall(m) => {
+                let name = m.method.to_string();
+                assert!(
+                    primitives::lookup(Form::Method, &name).is_some(),
+                    "{prim}: {name}"
+                );
+                check(&m.receiver, names, prim);
+                m.args.iter().for_each(|a| check(a, names, prim));
+            }
+            Expr::Call(c) => {
+                let Expr::Path(f) = &*c.func else {
+                    panic!("{prim}: a call of a name")
+                };
+                let name = f.path.get_ident().expect("a name").to_string();
+                assert!(
+                    primitives::lookup(Form::Internal, &name).is_some(),
+                    "{prim}: {name}"
+                );
+                c.args.iter().for_each(|a| check(a, names, prim));
+            }
+            _ => panic!("{prim}: unexpected template syntax"),
+        }
+    }
 }

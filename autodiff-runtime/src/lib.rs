@@ -54,6 +54,32 @@ pub fn sigmoid<F: Float>(x: F) -> F {
     }
 }
 
+/// `d·p`, 0 where `d` is even if `p` is infinite: a term of a generated tangent, where a zero
+/// tangent stays zero as a zero adjoint does in the reverse rules.
+#[doc(hidden)]
+#[inline(always)]
+pub fn guarded_mul<F: Float>(d: F, p: F) -> F {
+    rules::scale(d, p)
+}
+
+/// `d / q`, 0 where `d` is even if `q` is 0 (as [`guarded_mul`]).
+#[doc(hidden)]
+#[inline(always)]
+pub fn guarded_div<F: Float>(d: F, q: F) -> F {
+    rules::ratio(d, q)
+}
+
+/// `n xⁿ⁻¹`, the partial of `xⁿ`, 0 for `n = 0` as the rule of `powi` has it.
+#[doc(hidden)]
+#[inline(always)]
+pub fn powi_d<F: Float>(x: F, n: i32) -> F {
+    if n == 0 {
+        F::ZERO
+    } else {
+        F::from_i32(n) * x.powi(n - 1)
+    }
+}
+
 /// Stop-gradient: returns `x` unchanged, but `#[grad]` treats the result as a constant, so no
 /// derivative flows back through it: in `#[grad] fn f(x: f64) -> f64 { x * autodiff::detach(x) }`
 /// the derivative is `x`, not `2x`.

@@ -372,3 +372,31 @@ pub fn sigmoid<F: Float>(y: F, ybar: F) -> F {
 pub fn detach<F: Float>(_ybar: F) -> F {
     F::ZERO
 }
+
+// What generated tangents are written with (`__private::guarded_mul` and its kin), so that the
+// reverse sweep over a tangent, second order, differentiates them as any primitive.
+
+/// `y = guarded_mul(d, p) = d·p`, 0 where `d` is (as [`scale`]): `d̄ = ȳ p` (guarded alike),
+/// `p̄ = ȳ d`.
+#[inline(always)]
+pub fn guarded_mul<F: Float>(d: F, p: F, ybar: F) -> (F, F) {
+    (scale(ybar, p), ybar * d)
+}
+
+/// `y = guarded_div(d, q) = d / q`, 0 where `d` is (as [`ratio`]): `d̄ = ȳ / q` (guarded alike),
+/// `q̄ = −ȳ y / q`.
+#[inline(always)]
+pub fn guarded_div<F: Float>(_d: F, q: F, y: F, ybar: F) -> (F, F) {
+    (ratio(ybar, q), -ratio(ybar * y, q))
+}
+
+/// `y = powi_d(x, n) = n xⁿ⁻¹`, 0 for `n = 0` (the partial of `xⁿ`): `x̄ = ȳ n (n − 1) xⁿ⁻²`,
+/// 0 for `n` of 0 or 1.
+#[inline(always)]
+pub fn powi_d<F: Float>(x: F, n: i32, ybar: F) -> F {
+    if n == 0 || n == 1 {
+        F::ZERO
+    } else {
+        scale(ybar, F::from_i32(n) * F::from_i32(n - 1) * x.powi(n - 2))
+    }
+}
