@@ -224,6 +224,9 @@ fn inputs(
             call_args(args, vars, arrays);
             call_args(dots, vars, arrays);
         }
+        // In a tangent, a rule applied to a tangent (a kink's, a step's: see
+        // `primitives::Tangent::Rule`) is linear in it and constant in the rest.
+        Op::Rule { bar, .. } => vars.push(*bar),
         Op::Param(_)
         | Op::Tangent(_)
         | Op::Lit(_)
@@ -233,8 +236,7 @@ fn inputs(
         | Op::Not(_)
         | Op::Len(..)
         | Op::Seed(_)
-        | Op::Pop(_)
-        | Op::Rule { .. } => {}
+        | Op::Pop(_) => {}
     }
 }
 

@@ -1,4 +1,4 @@
-//! The attribute's arguments: `#[grad]`, or any of `#[grad(wrt(a, b), jvp, trace)]`.
+//! The attribute's arguments: `#[grad]`, or any of `#[grad(wrt(a, b), jvp, hvp, trace)]`.
 
 use proc_macro2::TokenStream;
 use syn::punctuated::Punctuated;
@@ -12,6 +12,8 @@ pub struct Args {
     pub trace: bool,
     /// `jvp`: also generate `NAME_jvp`, by forward mode.
     pub jvp: bool,
+    /// `hvp`: also generate `NAME_hvp` and `NAME_hessian`; where it was written, for errors.
+    pub hvp: Option<proc_macro2::Span>,
 }
 
 impl Args {
@@ -23,6 +25,9 @@ impl Args {
                 Ok(())
             } else if meta.path.is_ident("jvp") {
                 args.jvp = true;
+                Ok(())
+            } else if meta.path.is_ident("hvp") {
+                args.hvp = Some(syn::spanned::Spanned::span(&meta.path));
                 Ok(())
             } else if meta.path.is_ident("wrt") {
                 if args.wrt.is_some() {
@@ -45,7 +50,7 @@ impl Args {
                 Ok(())
             } else {
                 Err(meta.error(
-                    "unknown argument to #[grad]; the arguments are `wrt(param, ...)`, which names the parameters to differentiate, `jvp`, which also generates `NAME_jvp` (forward mode), and `trace`, which also generates `NAME_trace`",
+                    "unknown argument to #[grad]; the arguments are `wrt(param, ...)`, which names the parameters to differentiate, `jvp`, which also generates `NAME_jvp` (forward mode), `hvp`, which also generates `NAME_hvp` and `NAME_hessian` (second order), and `trace`, which also generates `NAME_trace`",
                 ))
             }
         });

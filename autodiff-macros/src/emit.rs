@@ -10,9 +10,11 @@ use crate::ir::{
 use crate::primitives::{Arg, Form};
 use trace::Sweep;
 
+mod hvp;
 mod jvp;
 pub mod lookup;
 mod trace;
+pub use hvp::{hessian_signature, hvp, hvp_signature};
 pub use jvp::{jvp, jvp_signature};
 use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
@@ -324,6 +326,7 @@ fn prologue(func: &ast::Func, adj: &Func) -> TokenStream {
     uses(&adj.body, &mut used);
     used.extend(adj.ret.iter().copied());
     used.extend(adj.dots.iter().copied());
+    used.extend(adj.values.iter().copied());
     for g in &adj.grads {
         if let Grad::Scalar(Some(v)) = g {
             used.insert(*v);
@@ -630,6 +633,7 @@ impl<'a> Names<'a> {
         });
         self.func.ret.iter().copied().for_each(&mut count);
         self.func.dots.iter().copied().for_each(&mut count);
+        self.func.values.iter().copied().for_each(&mut count);
         for g in &self.func.grads {
             if let Grad::Scalar(Some(v)) = g {
                 count(*v);

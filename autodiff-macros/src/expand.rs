@@ -5,7 +5,9 @@ use crate::args::Args;
 use crate::ctxt::Ctxt;
 use crate::ir::Func;
 use crate::place::Block;
-use crate::{activity, ast, emit, fallback, lower, optimize, reverse, tangent, types, verify};
+use crate::{
+    activity, ast, emit, fallback, lower, optimize, reverse, second, tangent, types, verify,
+};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::ItemFn;
@@ -75,6 +77,22 @@ fn derive(func: &ast::Func, args: &Args, primal: &Func) -> syn::Result<TokenStre
         let tangent = tangent::tangent(primal);
         verify::verify(&tangent, "tangent").map_err(internal)?;
         companions.extend(emit::jvp(func, &tangent));
+    }
+    if let Some(span) = args.hvp {
+        if func.output.is_vector() {
+            return Err(syn::Error::new(
+                span,
+                "`hvp` needs a function with one float result, whose Hessian is a matrix; for a vector result, take the Hessian of each float (or of a weighted sum) in a scalar function of its own",
+            ));
+        }
+        let mut cx = Ctxt::default();
+        let hv = second::hessian_vector(primal, &mut cx);
+        cx.finish()?;
+        verify::verify(&hv, "tangent for hvp").map_err(internal)?;
+        let adjoint = reverse::reverse(&hv);
+        verify::verify(&adjoint, "reverse of the tangent").map_err(internal)?;
+        let adjoint = optimize::optimize(adjoint).map_err(internal)?;
+        companions.extend(emit::hvp(func, &adjoint));
     }
     Ok(companions)
 }

@@ -6,7 +6,8 @@ use crate::args::Args;
 use crate::ast;
 use crate::emit::lookup::{callee_adapter, Mode};
 use crate::emit::{
-    grad_signature, inherited_attrs, jacobian_signature, jvp_signature, vjp_signature, Extra,
+    grad_signature, hessian_signature, hvp_signature, inherited_attrs, jacobian_signature,
+    jvp_signature, vjp_signature, Extra,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -48,6 +49,19 @@ pub fn fallback(
             }
         });
         // Callers with `wrt` reach the stub through it, as they would the real rule.
+        let hvp = (args.hvp.is_some() && !func.output.is_vector()).then(|| {
+            let (hvp, hessian) = (
+                hvp_signature(func, &extra, anon()),
+                hessian_signature(func, anon()),
+            );
+            quote! {
+                #(#attrs)*
+                #[allow(unused_variables)]
+                #hvp { ::core::unimplemented!("#[grad] reported an error for this function") }
+                #(#attrs)*
+                #hessian { ::core::unimplemented!("#[grad] reported an error for this function") }
+            }
+        });
         let r = crate::emit::ret_ty(func);
         let modes = [(true, Mode::Vjp), (args.jvp, Mode::Jvp)];
         let adapter = (modes.into_iter())
@@ -61,6 +75,7 @@ pub fn fallback(
             #[allow(unused_variables)]
             #vjp { ::core::unimplemented!("#[grad] reported an error for this function") }
             #jvp
+            #hvp
             #(#adapter)*
         }
     });

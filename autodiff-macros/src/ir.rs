@@ -496,6 +496,12 @@ pub struct Func {
     pub grads: Vec<Grad>,
     /// After the tangent transform: the tangent of each value of `ret`.
     pub dots: Vec<Var>,
+    /// After the tangent transform: the tangent of each entry of `wrt`, an input of the same
+    /// shape (a `Wrt::Scalar` of an `Op::Tangent`, or a `Wrt::Array` of an `ArrayKind::Tangent`).
+    pub dot_wrt: Vec<Wrt>,
+    /// Results returned beside `ret` that get no seed: the value of the function whose tangent
+    /// the reverse sweep of a Hessian-vector product differentiates.
+    pub values: Vec<Var>,
     /// After the reverse transform: where the reverse sweep starts in `body`. Its loops replay
     /// iterations the forward sweep ran, so every index they use was checked once already.
     pub reverse_from: usize,

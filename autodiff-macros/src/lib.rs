@@ -28,6 +28,7 @@ mod place;
 mod primitives;
 mod reverse;
 mod rule;
+mod second;
 mod tangent;
 #[cfg(test)]
 mod tests;

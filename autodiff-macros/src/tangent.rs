@@ -11,7 +11,7 @@
 
 use crate::ir::{
     Array, ArrayInfo, ArrayInit, ArrayKind, Block, CallArg, FloatTy, Func, Info, Local, Op, Stmt,
-    Ty, Var,
+    Ty, Var, Wrt,
 };
 use crate::primitives::{self, Arg, Form, Prim, Tangent};
 use proc_macro2::Span;
@@ -27,11 +27,15 @@ pub fn tangent(primal: &Func) -> Func {
         vars: vec![None; primal.vars.len()],
         locals: vec![None; primal.locals.len()],
         arrays: vec![None; primal.arrays.len()],
+        dot_wrt: Vec::new(),
     };
-    for (i, info) in primal.arrays.iter().enumerate() {
-        if matches!(info.kind, ArrayKind::Param(_)) && info.info.active {
-            t.tangent_array(Array(i as u32));
-        }
+    // Every differentiated parameter has a tangent, an input, whether or not anything reads it.
+    for w in &primal.wrt {
+        let dot = match *w {
+            Wrt::Array(a) => Wrt::Array(t.tangent_array(a)),
+            Wrt::Scalar(v) => Wrt::Scalar(t.fresh(v)),
+        };
+        t.dot_wrt.push(dot);
     }
     let mut body = Vec::new();
     t.block(&primal.body, &mut body);
@@ -41,6 +45,7 @@ pub fn tangent(primal: &Func) -> Func {
     let mut out = t.out;
     out.body = body.into();
     out.dots = dots;
+    out.dot_wrt = t.dot_wrt;
     out.number_blocks();
     out
 }
@@ -61,6 +66,8 @@ struct Transform<'a> {
     vars: Vec<Option<Var>>,
     locals: Vec<Option<Local>>,
     arrays: Vec<Option<Array>>,
+    /// The tangent of each entry of the primal's `wrt`.
+    dot_wrt: Vec<Wrt>,
 }
 
 impl Transform<'_> {
@@ -82,6 +89,21 @@ impl Transform<'_> {
                         op: Op::CallJvp(path.clone(), args.clone(), dots),
                         span: *span,
                     });
+                }
+                // A differentiated parameter's tangent, the input made for it above.
+                ([Some(v)], Op::Param(i)) => {
+                    out.push(stmt.clone());
+                    let w = self.primal.wrt.iter().position(|w| *w == Wrt::Scalar(*v));
+                    if let Some(Wrt::Scalar(dot)) = w.map(|k| self.dot_wrt[k]) {
+                        out.push(Stmt::Let {
+                            dsts: vec![Some(dot)],
+                            op: Op::Tangent(*i),
+                            span: *span,
+                        });
+                        if self.active(*v) {
+                            self.vars[v.0 as usize] = Some(dot);
+                        }
+                    }
                 }
                 ([Some(v)], _) => {
                     out.push(stmt.clone());
@@ -183,7 +205,6 @@ impl Transform<'_> {
     /// `v̇` for `v = op`, an active value.
     fn let_dot(&mut self, v: Var, op: &Op, span: Span, out: &mut Vec<Stmt>) {
         let dot = match op {
-            Op::Param(i) => Some(self.emit(v, Op::Tangent(*i), span, out)),
             Op::Cast(x, ty) => self
                 .dot(*x)
                 .map(|d| self.emit(v, Op::Cast(d, ty.clone()), span, out)),
@@ -191,8 +212,10 @@ impl Transform<'_> {
             Op::Get(l) => self.locals[l.0 as usize].map(|d| self.emit(v, Op::Get(d), span, out)),
             Op::Load(a, index) => self.arrays[a.0 as usize]
                 .map(|d| self.emit(v, Op::Load(d, index.clone()), span, out)),
-            // Values that carry no derivative, and what only the transforms write.
-            Op::Tangent(_)
+            // Values that carry no derivative (a parameter's tangent is made in `stmt`), and
+            // what only the transforms write.
+            Op::Param(_)
+            | Op::Tangent(_)
             | Op::Lit(_)
             | Op::Path(_)
             | Op::Method(..)

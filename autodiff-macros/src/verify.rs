@@ -267,7 +267,7 @@ impl Verifier<'_> {
     }
 
     fn results(&self) -> Check {
-        for r in &self.func.ret {
+        for r in self.func.ret.iter().chain(&self.func.values) {
             if !self.vars[0].contains(r) {
                 return Err(format!("the result {r} is not defined at the top level"));
             }

@@ -37,12 +37,42 @@ pub fn jvp(func: &ast::Func, tan: &Func) -> TokenStream {
     let attrs: Vec<_> = inherited_attrs(func).collect();
     let sig = jvp_signature(func, &extra, plain_params(func));
     let items = &tan.items;
-    // An empty tangent for a non-empty slice or `Vec` is a zero one (what a caller passes for an
-    // inactive argument, as an empty bar is an unwanted adjoint).
-    let empty = func
-        .active_params()
-        .zip(&extra.dots)
-        .filter(|(p, _)| matches!(p.kind, ParamKind::Array { .. }) && !ast::fixed_len(&p.ty))
+    let inputs = tangent_inputs(func, &extra);
+    let prologue = prologue(func, tan);
+    let unused = unused_dots(func, tan, &extra);
+    let (ret, dot) = (names.result(func, &tan.ret), names.result(func, &tan.dots));
+    let (decls, body) = names.top_block(&tan.body, &quote!(#ret #dot));
+    let adapter = super::lookup::callee_adapter(func, &ret_ty(func), super::lookup::Mode::Jvp)
+        .map(|a| quote!(#(#attrs)* #a));
+    quote! {
+        #(#attrs)*
+        // `unreachable_code`: after a missing rule's stand-in, which returns `!`; the original reports its own.
+        #[allow(clippy::needless_late_init, clippy::clone_on_copy, clippy::redundant_closure_call, unused_mut, unused_assignments, unreachable_code)]
+        #sig {
+            #(#items)*
+            #inputs
+            #prologue
+            #(let _ = #unused;)*
+            #decls
+            #body
+            (#ret, #dot)
+        }
+
+        #adapter
+    }
+}
+
+/// What a function taking tangents (or directions) starts with: an empty tangent for a non-empty
+/// slice or `Vec` is a zero one (what a caller passes for an inactive argument, as an empty bar
+/// is an unwanted adjoint), and a tangent must match its array, which also lets rustc drop the
+/// bounds checks on it.
+pub(super) fn tangent_inputs(func: &ast::Func, extra: &Extra) -> TokenStream {
+    let arrays = || {
+        (func.active_params().zip(&extra.dots))
+            .filter(|(p, _)| matches!(p.kind, ParamKind::Array { .. }))
+    };
+    let empty = arrays()
+        .filter(|(p, _)| !ast::fixed_len(&p.ty))
         .map(|(p, dot)| {
             let (x, ty) = (&p.ident, &p.ty);
             let zeros = format_ident!("__ad_zeros_{}", x);
@@ -66,46 +96,23 @@ pub fn jvp(func: &ast::Func, tan: &Func) -> TokenStream {
                 },
             }
         });
-    // A tangent must match its array; saying so also lets rustc drop the bounds checks on it.
-    let lengths = func
-        .active_params()
-        .zip(&extra.dots)
-        .filter(|(p, _)| matches!(p.kind, ParamKind::Array { .. }))
-        .map(|(p, dot)| {
-            let x = &p.ident;
-            let msg = format!("`{dot}` must have the length of `{x}`");
-            quote!(::core::assert_eq!(#dot.len(), #x.len(), #msg);)
-        });
-    let prologue = prologue(func, tan);
-    let unused = unused_dots(func, tan, &extra);
-    let (ret, dot) = (names.result(func, &tan.ret), names.result(func, &tan.dots));
-    let (decls, body) = names.top_block(&tan.body, &quote!(#ret #dot));
-    let adapter = super::lookup::callee_adapter(func, &ret_ty(func), super::lookup::Mode::Jvp)
-        .map(|a| quote!(#(#attrs)* #a));
-    quote! {
-        #(#attrs)*
-        // `unreachable_code`: after a missing rule's stand-in, which returns `!`; the original reports its own.
-        #[allow(clippy::needless_late_init, clippy::clone_on_copy, clippy::redundant_closure_call, unused_mut, unused_assignments, unreachable_code)]
-        #sig {
-            #(#items)*
-            #(#empty)*
-            #(#lengths)*
-            #prologue
-            #(let _ = #unused;)*
-            #decls
-            #body
-            (#ret, #dot)
-        }
-
-        #adapter
-    }
+    let lengths = arrays().map(|(p, dot)| {
+        let x = &p.ident;
+        let msg = format!("`{dot}` must have the length of `{x}`");
+        quote!(::core::assert_eq!(#dot.len(), #x.len(), #msg);)
+    });
+    quote!(#(#empty)* #(#lengths)*)
 }
 
 /// The tangents of scalar parameters that nothing reads (the parameter reaches no result).
-fn unused_dots<'e>(func: &ast::Func, tan: &Func, extra: &'e Extra) -> Vec<&'e proc_macro2::Ident> {
+pub(super) fn unused_dots<'e>(
+    func: &ast::Func,
+    tan: &Func,
+    extra: &'e Extra,
+) -> Vec<&'e proc_macro2::Ident> {
     let mut used = HashSet::new();
     visit(&tan.body, &mut |s| used.extend(s.uses()));
-    used.extend(tan.dots.iter().copied());
+    used.extend(tan.dots.iter().chain(&tan.ret).chain(&tan.values).copied());
     let mut read = HashSet::new();
     visit(&tan.body, &mut |s| {
         if let Stmt::Let {

@@ -26,10 +26,11 @@ pub fn fold(func: &mut Func) {
         }
     }
     let mut ret = std::mem::take(&mut signs.func.ret);
-    for v in &mut ret {
+    let mut values = std::mem::take(&mut signs.func.values);
+    for v in ret.iter_mut().chain(&mut values) {
         *v = signs.positive(*v, Span::call_site(), &mut body);
     }
-    (func.body, func.grads, func.ret) = (body, grads, ret);
+    (func.body, func.grads, func.ret, func.values) = (body, grads, ret, values);
 }
 
 struct Signs<'a> {

@@ -11,8 +11,15 @@ impl<'a> Reverse<'a> {
         let params: Vec<Array> = (0..self.primal.arrays.len() as u32)
             .map(Array)
             .filter(|a| {
-                self.active_array(*a)
-                    && matches!(self.primal.array_info(*a).kind, ArrayKind::Param(_))
+                let input = match self.primal.array_info(*a).kind {
+                    ArrayKind::Param(_) => true,
+                    // A parameter's tangent, an input of a Hessian-vector product.
+                    ArrayKind::Tangent(p) => {
+                        matches!(self.primal.array_info(p).kind, ArrayKind::Param(_))
+                    }
+                    _ => false,
+                };
+                self.active_array(*a) && input
             })
             .collect();
         for a in params {

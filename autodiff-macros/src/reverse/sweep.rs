@@ -132,10 +132,50 @@ impl<'a> Reverse<'a> {
         out: &mut Vec<Stmt>,
     ) {
         match stmt {
+            // In a tangent (second order), a kink's rule applied to a tangent `d`: linear in `d`,
+            // constant in the rest, so `d̄` gets the same rule applied to the adjoint, and the
+            // arguments nothing (`primitives::Tangent::Rule`; the others never get here).
+            Stmt::Let {
+                dsts,
+                op:
+                    Op::Rule {
+                        prim,
+                        args,
+                        out: y,
+                        bar: d,
+                    },
+                span,
+            } => {
+                let Some((k, v)) = (dsts.iter().enumerate()).find_map(|(k, v)| v.map(|v| (k, v)))
+                else {
+                    return;
+                };
+                if !self.active(v) || !self.active(*d) {
+                    return;
+                }
+                let Some(bar) = self.bar_of(v, adj, out) else {
+                    return;
+                };
+                let info = self.primal.info(*d).clone();
+                let c = self.out.var(info.ty, true, bar_name(&info));
+                let mut contribs = vec![None; dsts.len()];
+                contribs[k] = Some(c);
+                out.push(Stmt::Let {
+                    dsts: contribs,
+                    op: Op::Rule {
+                        prim,
+                        args: args.clone(),
+                        out: *y,
+                        bar,
+                    },
+                    span: *span,
+                });
+                self.accumulate(*d, c, adj, out);
+            }
             Stmt::Let { dsts, op, span } => {
                 let [Some(v)] = dsts[..] else { return };
-                // A parameter's adjoint is read once, for the gradient.
-                if !self.active(v) || matches!(op, Op::Param(_)) {
+                // A parameter's adjoint (or its tangent's) is read once, for the gradient.
+                if !self.active(v) || matches!(op, Op::Param(_) | Op::Tangent(_)) {
                     return;
                 }
                 let Some(bar) = self.bar_of(v, adj, out) else {

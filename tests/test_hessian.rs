@@ -1,0 +1,237 @@
+//! Second order: `#[grad(hvp)]` adds `NAME_hvp(params, directions) -> (value, gradient, H·v)`,
+//! one reverse sweep over the forward-mode tangent, and `NAME_hessian(params) -> (value,
+//! gradient, H)`, row-major, one `NAME_hvp` per row. Checked against closed forms, central
+//! differences of `NAME_grad`, symmetry, and `H·v` against `H` times `v`.
+
+// `#[grad]` functions index their slices in loops, as users write them.
+#![allow(clippy::needless_range_loop)]
+
+use approx::assert_relative_eq;
+use autodiff::grad;
+
+mod common;
+
+/// Rosenbrock, with loops and a local temporary.
+#[grad(hvp)]
+fn rosen(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = 1.0 - x[i];
+        s += 100.0 * a * a + b * b;
+    }
+    s
+}
+
+/// Rosenbrock's Hessian in closed form.
+fn rosen_exact(x: &[f64]) -> Vec<f64> {
+    let n = x.len();
+    let mut h = vec![0.0; n * n];
+    for i in 0..n - 1 {
+        h[i * n + i] += 1200.0 * x[i] * x[i] - 400.0 * x[i + 1] + 2.0;
+        h[i * n + i + 1] -= 400.0 * x[i];
+        h[(i + 1) * n + i] -= 400.0 * x[i];
+        h[(i + 1) * n + i + 1] += 200.0;
+    }
+    h
+}
+
+fn assert_all_close(actual: &[f64], expected: &[f64], rel: f64, abs: f64) {
+    assert_eq!(actual.len(), expected.len(), "lengths differ");
+    for (i, (a, e)) in actual.iter().zip(expected).enumerate() {
+        assert!(
+            approx::relative_eq!(*a, *e, epsilon = abs, max_relative = rel),
+            "entry {i}: {a} vs {e}\n actual   {actual:?}\n expected {expected:?}"
+        );
+    }
+}
+
+/// `H v` from a row-major `H`.
+fn times(h: &[f64], v: &[f64]) -> Vec<f64> {
+    let n = v.len();
+    (0..n)
+        .map(|i| (0..n).map(|j| h[i * n + j] * v[j]).sum())
+        .collect()
+}
+
+#[test]
+fn rosenbrock_hessian_is_the_closed_form() {
+    let x = common::points(6, -1.5, 1.5, 3);
+    let (value, g, h) = rosen_hessian(&x);
+    assert_eq!(value, rosen(&x));
+    assert_eq!(g, rosen_grad(&x).1);
+    assert_all_close(&h, &rosen_exact(&x), 1e-14, 1e-12);
+}
+
+#[test]
+fn rosenbrock_hvp_is_the_hessian_times_v() {
+    let x = common::points(7, -1.5, 1.5, 4);
+    let v = common::points(7, -1.0, 1.0, 5);
+    let (value, g, hv) = rosen_hvp(&x, &v);
+    assert_eq!(value, rosen(&x));
+    assert_all_close(&g, &rosen_grad(&x).1, 1e-15, 0.0);
+    assert_all_close(&hv, &times(&rosen_exact(&x), &v), 1e-13, 1e-11);
+}
+
+/// Central differences of `NAME_grad` along `v`: `(∇f(x + hv) − ∇f(x − hv)) / 2h ≈ H v`.
+fn grad_differences(grad: impl Fn(&[f64]) -> Vec<f64>, x: &[f64], v: &[f64]) -> Vec<f64> {
+    let h = 1e-6;
+    let at = |s: f64| -> Vec<f64> { x.iter().zip(v).map(|(a, b)| a + s * h * b).collect() };
+    let (plus, minus) = (grad(&at(1.0)), grad(&at(-1.0)));
+    plus.iter()
+        .zip(&minus)
+        .map(|(p, m)| (p - m) / (2.0 * h))
+        .collect()
+}
+
+/// Loops, a branch, mutation of a buffer, smooth primitives.
+#[grad(hvp)]
+fn mixed(x: &[f64], t: f64) -> f64 {
+    let mut buf = vec![0.0; x.len()];
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        buf[i] = (x[i] * t).sin() + x[i].exp() * 0.1;
+        if buf[i] > 0.0 {
+            s += buf[i] * buf[i] * t;
+        } else {
+            s -= (1.0 + buf[i] * buf[i]).ln() / (2.0 + t * t);
+        }
+    }
+    let mut k = 0;
+    while k < 2 {
+        s = s.tanh() * 1.5 + s * 0.25;
+        k += 1;
+    }
+    s + x[0].powi(3) * t.sqrt()
+}
+
+#[test]
+fn a_loop_and_a_branch_against_differences_of_the_gradient() {
+    let mut next = common::uniform(11, -1.2, 1.2);
+    for _ in 0..10 {
+        let x: Vec<f64> = (0..4).map(|_| next()).collect();
+        let t = 0.5 + next().abs();
+        let v: Vec<f64> = (0..4).map(|_| next()).collect();
+        let vt = next();
+        let (value, (gx, gt), (hx, ht)) = mixed_hvp(&x, t, &v, vt);
+        assert_eq!(value, mixed(&x, t));
+        let (_, (rx, rt)) = mixed_grad(&x, t);
+        assert_all_close(&gx, &rx, 1e-13, 1e-13);
+        assert_relative_eq!(gt, rt, max_relative = 1e-13, epsilon = 1e-13);
+        let grad = |q: &[f64]| {
+            let (_, (gx, gt)) = mixed_grad(&q[..4], q[4]);
+            [gx, vec![gt]].concat()
+        };
+        let p = [x.clone(), vec![t]].concat();
+        let numeric = grad_differences(grad, &p, &[v.clone(), vec![vt]].concat());
+        assert_all_close(&[hx, vec![ht]].concat(), &numeric, 1e-6, 1e-6);
+    }
+}
+
+#[test]
+fn the_hessian_is_symmetric_and_agrees_with_hvp() {
+    let x = [0.3, -0.8, 1.1];
+    let t = 0.9;
+    let (_, _, h) = mixed_hessian(&x, t);
+    let n = 4;
+    assert_eq!(h.len(), n * n);
+    for i in 0..n {
+        for j in 0..i {
+            assert_relative_eq!(
+                h[i * n + j],
+                h[j * n + i],
+                max_relative = 1e-12,
+                epsilon = 1e-13
+            );
+        }
+    }
+    let v = [0.5, -1.0, 2.0, 0.25];
+    let (_, _, (hx, ht)) = mixed_hvp(&x, t, &v[..3], v[3]);
+    assert_all_close(&[hx, vec![ht]].concat(), &times(&h, &v), 1e-12, 1e-12);
+}
+
+/// Scalars only, with a closed form.
+#[grad(hvp)]
+fn pair(x: f64, y: f64) -> f64 {
+    x.sin() * y.exp() + x * x * y
+}
+
+#[test]
+fn scalar_parameters() {
+    let (x, y) = (0.5_f64, 0.3_f64);
+    let (value, (gx, gy), h) = pair_hessian(x, y);
+    assert_eq!(value, pair(x, y));
+    assert_relative_eq!(gx, x.cos() * y.exp() + 2.0 * x * y, max_relative = 1e-15);
+    assert_relative_eq!(gy, x.sin() * y.exp() + x * x, max_relative = 1e-15);
+    let hxx = -x.sin() * y.exp() + 2.0 * y;
+    let hxy = x.cos() * y.exp() + 2.0 * x;
+    let hyy = x.sin() * y.exp();
+    assert_all_close(&h, &[hxx, hxy, hxy, hyy], 1e-15, 1e-15);
+}
+
+/// `f32` throughout.
+#[grad(hvp)]
+fn single(x: &[f32]) -> f32 {
+    let mut s = 0.0f32;
+    for i in 0..x.len() {
+        s += x[i] * x[i] * x[i] + (x[i] * 2.0).cos();
+    }
+    s
+}
+
+#[test]
+fn single_precision() {
+    let x = [0.5f32, -1.0, 2.0];
+    let (_, _, h) = single_hessian(&x);
+    for i in 0..3 {
+        for j in 0..3 {
+            let exact = if i == j {
+                6.0 * x[i] - 4.0 * (2.0 * x[i]).cos()
+            } else {
+                0.0
+            };
+            assert_relative_eq!(h[i * 3 + j], exact, max_relative = 1e-5, epsilon = 1e-5);
+        }
+    }
+}
+
+/// Kinks have no curvature: `abs`, `max` and `relu` contribute their slopes only.
+#[grad(hvp)]
+fn kinks(x: f64, y: f64) -> f64 {
+    (x * y).abs() + x.max(y) * x + autodiff::relu(x - y) * y
+}
+
+#[test]
+fn kinks_contribute_slopes_not_curvature() {
+    let (x, y) = (0.7, -0.4);
+    let (_, _, h) = kinks_hessian(x, y);
+    // |xy| = −xy here, max(x, y) x = x², relu(x − y) y = (x − y) y.
+    assert_all_close(&h, &[2.0, -1.0 + 1.0, -1.0 + 1.0, -2.0], 1e-15, 1e-15);
+}
+
+/// Only some parameters: `wrt` limits the directions and the Hessian.
+#[grad(wrt(x), hvp)]
+fn scaled(x: &[f64], k: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += k * x[i] * x[i] * x[i];
+    }
+    s
+}
+
+#[test]
+fn wrt_limits_the_hessian() {
+    let x = [1.0, 2.0];
+    let (_, g, h) = scaled_hessian(&x, 0.5);
+    assert_eq!(g, vec![1.5, 6.0]);
+    assert_eq!(h, vec![3.0, 0.0, 0.0, 6.0]);
+    let (_, _, hv) = scaled_hvp(&x, 0.5, &[1.0, 1.0]);
+    assert_eq!(hv, vec![3.0, 6.0]);
+}
+
+/// An empty slice: no floats, an empty Hessian, the value still there.
+#[test]
+fn no_floats_at_all() {
+    let (value, g, h) = scaled_hessian(&[], 2.0);
+    assert_eq!((value, g, h), (0.0, vec![], vec![]));
+}
