@@ -235,3 +235,56 @@ fn no_floats_at_all() {
     let (value, g, h) = scaled_hessian(&[], 2.0);
     assert_eq!((value, g, h), (0.0, vec![], vec![]));
 }
+
+/// Found by the tester: a slice parameter nothing active reaches still has a (zero) gradient
+/// and Hessian (its direction's adjoint was used before it was declared).
+#[grad(hvp)]
+fn constant(x: &[f64], t: f64) -> f64 {
+    let _ = x.len();
+    1.25 + t * t
+}
+
+#[test]
+fn a_parameter_nothing_reaches() {
+    let (value, (gx, gt), h) = constant_hessian(&[1.0, 2.0], 3.0);
+    assert_eq!((value, gx, gt), (10.25, vec![0.0, 0.0], 6.0));
+    assert_eq!(h, vec![0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2.0]);
+}
+
+/// Found by the tester: a kink's rule inside a branch, whose reverse reads the rule's operands
+/// there (they were not kept for the reverse sweep).
+#[grad(hvp)]
+fn kink_in_branch(x: f64, c: f64) -> f64 {
+    let mut s = x * x;
+    if c > 0.0 {
+        s += (0.875f64).asin().max(x) * x;
+    } else {
+        s -= x.min(c) * x * x;
+    }
+    s
+}
+
+#[test]
+fn a_kink_inside_a_branch() {
+    // 2x² (x > asin 0.875 ≈ 1.065) then x² + x³ (x < c).
+    let (_, _, h) = kink_in_branch_hessian(1.5, 1.0);
+    assert_eq!(h, vec![4.0, 0.0, 0.0, 0.0]);
+    let (_, _, h) = kink_in_branch_hessian(-2.0, -1.0);
+    assert_eq!(h, vec![2.0 - 6.0 * -2.0, 0.0, 0.0, 0.0]);
+}
+
+/// Found by the tester: an owned `Vec` parameter, passed to one `NAME_hvp` per row.
+#[grad(hvp)]
+fn owned(x: Vec<f64>) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += x[i] * x[i] * x[i];
+    }
+    s
+}
+
+#[test]
+fn an_owned_vec_parameter() {
+    let (_, _, h) = owned_hessian(vec![1.0, -2.0]);
+    assert_eq!(h, vec![6.0, 0.0, 0.0, -12.0]);
+}

@@ -100,6 +100,22 @@ impl Func {
     pub fn active(&self, i: usize) -> bool {
         self.params[i].kind.is_float() && self.wrt.as_ref().is_none_or(|w| w.contains(&i))
     }
+
+    /// Whether it gets `hvp` and its check: `f64`, no trip through `f32`, and nothing
+    /// `#[grad(hvp)]` reports as having no second order yet (calls, `atan2`, `hypot`, `powf`).
+    pub fn second_order(&self) -> bool {
+        let mut ok = self.fty == Fty::F64;
+        crate::walk::exprs_of_block(&self.body, &mut |e| {
+            ok &= !matches!(
+                e,
+                Expr::Call(..)
+                    | Expr::Dot(..)
+                    | Expr::Widen(..)
+                    | Expr::Bin2("atan2" | "hypot" | "powf", ..)
+            )
+        });
+        ok
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

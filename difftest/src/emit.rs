@@ -68,13 +68,18 @@ impl<'a> Printer<'a> {
             .map(|p| format!("{}: {}", p.name, p.kind.spelled(ty)))
             .collect();
         match self.mode {
-            Mode::Plain { attr: true } => match &f.wrt {
-                None => self.line("#[grad(jvp)]"),
-                Some(w) => {
+            Mode::Plain { attr: true } => {
+                let mut args = Vec::new();
+                if let Some(w) = &f.wrt {
                     let names: Vec<&str> = w.iter().map(|&i| f.params[i].name.as_str()).collect();
-                    self.line(&format!("#[grad(wrt({}), jvp)]", names.join(", ")));
+                    args.push(format!("wrt({})", names.join(", ")));
                 }
-            },
+                args.push("jvp".into());
+                if f.second_order() {
+                    args.push("hvp".into());
+                }
+                self.line(&format!("#[grad({})]", args.join(", ")));
+            }
             Mode::Plain { attr: false } => {}
             Mode::Dual => {}
         }

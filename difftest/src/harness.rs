@@ -317,15 +317,20 @@ fn check_fn(funcs: &[Func], idx: usize) -> String {
                 format!("{g}.{t}")
             }
         };
-        let mut flat = String::new();
-        for (t, &i) in active.iter().enumerate() {
-            let e = entry(t, "g");
-            if f.params[i].kind == PKind::Scalar {
-                let _ = write!(flat, "fl.push(({e}) as f64); ");
-            } else {
-                let _ = write!(flat, "fl.extend(wide(&{e}[..])); ");
+        // Statements pushing the entries of the gradient-shaped `g` onto `fl`.
+        let flatten = |g: &str| {
+            let mut flat = String::new();
+            for (t, &i) in active.iter().enumerate() {
+                let e = entry(t, g);
+                if f.params[i].kind == PKind::Scalar {
+                    let _ = write!(flat, "fl.push(({e}) as f64); ");
+                } else {
+                    let _ = write!(flat, "fl.extend(wide(&{e}[..])); ");
+                }
             }
-        }
+            flat
+        };
+        let flat = flatten("g");
         let _ = writeln!(
             s,
             "        let grad = catch(|| {{ let (v, g) = {name}_grad({primal_args}); let mut fl: Vec<f64> = Vec::new(); {flat}(v as f64, fl) }});"
@@ -455,9 +460,38 @@ fn check_fn(funcs: &[Func], idx: usize) -> String {
             "        let jvp = catch(|| {{ {tdecls}let (v, t) = {name}_jvp({primal_args}, {}); let dir = {{ let mut fl: Vec<f64> = Vec::new(); {tflat}fl }}; (v as f64, t as f64, dir) }});",
             targs.join(", ")
         );
+        // Second order along the same direction, against differences of `_grad`.
+        let hvp = if f.second_order() {
+            let mut shifted = String::new();
+            for (i, p) in f.params.iter().enumerate() {
+                let _ = write!(
+                    shifted,
+                    "{} ",
+                    match (&p.kind, f.active(i)) {
+                        (PKind::Usize, _) | (PKind::Scalar, false) => format!("let s{i} = a{i};"),
+                        (_, false) => format!("let s{i} = a{i}.clone();"),
+                        (PKind::Scalar, true) => format!("let s{i}: {ty} = a{i} + h * t{i};"),
+                        (PKind::Array(n) | PKind::ArrayRef(n), true) => format!(
+                            "let s{i}: [{ty}; {n}] = std::array::from_fn(|m| a{i}[m] + h * t{i}[m]);"
+                        ),
+                        (_, true) => format!(
+                            "let s{i}: Vec<{ty}> = a{i}.iter().zip(&t{i}).map(|(a, d)| a + h * d).collect();"
+                        ),
+                    }
+                );
+            }
+            let hflat = flatten("hv");
+            let shifted_args = args("s").join(", ");
+            format!(
+                "Some(catch(|| {{ {tdecls}let (v, g, hv) = {name}_hvp({primal_args}, {}); let fg = {{ let mut fl: Vec<f64> = Vec::new(); {flat}fl }}; let fh = {{ let mut fl: Vec<f64> = Vec::new(); {hflat}fl }}; let at = |h: f64| -> Vec<f64> {{ {shifted}let (_, g) = {name}_grad({shifted_args}); let mut fl: Vec<f64> = Vec::new(); {flat}fl }}; let fd = |h: f64| -> Vec<f64> {{ at(h).iter().zip(at(-h)).map(|(p, m)| (p - m) / (2.0 * h)).collect() }}; (v as f64, fg, fh, fd(1e-4), fd(1e-5)) }}))",
+                targs.join(", ")
+            )
+        } else {
+            "None".to_string()
+        };
         let _ = writeln!(
             s,
-            "        println!(\"{{}}\", check(\"{name}\", {case}, primal, grad, reference, seed as f64, vjp, jvp, {tol}));\n    }}"
+            "        let hvp = {hvp};\n        println!(\"{{}}\", check(\"{name}\", {case}, primal, grad, reference, seed as f64, vjp, jvp, hvp, {tol}));\n    }}"
         );
         out.push_str(&s);
     }

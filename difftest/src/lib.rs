@@ -84,6 +84,7 @@ pub fn test(
                 Outcome::WrongDerivative(_) => "wrong derivative",
                 Outcome::WrongVjp(_) => "wrong vjp",
                 Outcome::WrongJvp(_) => "wrong jvp",
+                Outcome::WrongHvp(_) => "wrong hvp",
                 Outcome::Panic(_) => "panics",
                 Outcome::Hang(_) => "hangs",
             });

@@ -40,6 +40,8 @@ pub enum Outcome {
     WrongVjp(String),
     /// `_jvp`'s value or tangent.
     WrongJvp(String),
+    /// `_hvp`'s gradient or `H·v`.
+    WrongHvp(String),
     /// `_grad`, `_vjp` or `_jvp` panicked.
     Panic(String),
     /// The harness did not finish this function (a hang or an abort).
@@ -61,6 +63,7 @@ impl Outcome {
             Outcome::WrongDerivative(_) => "wrong-derivative".into(),
             Outcome::WrongVjp(_) => "wrong-vjp".into(),
             Outcome::WrongJvp(_) => "wrong-jvp".into(),
+            Outcome::WrongHvp(_) => "wrong-hvp".into(),
             Outcome::Panic(_) => "panic".into(),
             Outcome::Hang(_) => "hang".into(),
         })
@@ -75,6 +78,7 @@ impl Outcome {
             | Outcome::WrongDerivative(m)
             | Outcome::WrongVjp(m)
             | Outcome::WrongJvp(m)
+            | Outcome::WrongHvp(m)
             | Outcome::Panic(m)
             | Outcome::Hang(m) => m.clone(),
             Outcome::Rejected { msg, .. } => msg.clone(),
@@ -437,6 +441,8 @@ impl Runner {
                     Outcome::WrongVjp(d)
                 } else if let Some(d) = find("JVP") {
                     Outcome::WrongJvp(d)
+                } else if let Some(d) = find("HVP") {
+                    Outcome::WrongHvp(d)
                 } else if rs.iter().any(|(k, _)| k == "OK") {
                     Outcome::Pass
                 } else {

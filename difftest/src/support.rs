@@ -232,6 +232,39 @@ pub fn wide<T: Into<f64> + Copy>(xs: &[T]) -> Vec<f64> {
     xs.iter().map(|&x| x.into()).collect()
 }
 
+/// What `_hvp` gave along the direction: its value, gradient and `H·v`, and central differences
+/// of `_grad` along the direction with steps 1e-4 and 1e-5.
+pub type Hvp = (f64, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
+
+/// `None` if `_hvp` agrees: its value with the primal, its gradient with the dual reference,
+/// and `H·v` with the differences of `_grad` where the two steps agree (where they do not, a
+/// branch or a kink is within a step, and there is no second derivative to compare with).
+fn check_hvp(h: Result<Hvp, String>, p: f64, rd: &[f64], tol: f64) -> Option<String> {
+    let (v, g, hv, fd1, fd2) = match h {
+        Err(e) => return Some(format!("PANIC _hvp panicked: {e:?}")),
+        Ok(h) => h,
+    };
+    if !same(v, p) {
+        return Some(format!("VALUE _hvp returns {v:?} but the function returns {p:?}"));
+    }
+    for k in 0..g.len().min(rd.len()) {
+        if !close(g[k], rd[k], tol) {
+            return Some(format!("HVP gradient entry {k}: {:?} but the dual reference {:?}", g[k], rd[k]));
+        }
+    }
+    let scale = 1.0 + g.iter().chain(&hv).fold(0.0_f64, |m, x| m.max(x.abs()));
+    for k in 0..hv.len() {
+        let smooth = (fd1[k] - fd2[k]).abs() <= 1e-4 * scale;
+        if smooth && (hv[k] - fd1[k]).abs() > 1e-4 * scale {
+            return Some(format!(
+                "HVP entry {k}: _hvp gives {:?}, differences of _grad {:?} (all: {hv:?} vs {fd1:?})",
+                hv[k], fd1[k]
+            ));
+        }
+    }
+    None
+}
+
 fn same(a: f64, b: f64) -> bool {
     a == b || (a.is_nan() && b.is_nan())
 }
@@ -251,6 +284,7 @@ pub fn check(
     seed: f64,
     vjp: Result<(f64, Vec<f64>, Vec<f64>), String>,
     jvp: Result<(f64, f64, Vec<f64>), String>,
+    hvp: Option<Result<Hvp, String>>,
     tol: f64,
 ) -> String {
     let head = format!("RES {name} {case}");
@@ -320,6 +354,11 @@ pub fn check(
             return format!(
                 "{head} JVP along {dir:?}: _jvp gives {jt:?}, the dual reference {want:?}"
             );
+        }
+        if let Some(h) = hvp {
+            if let Some(bad) = check_hvp(h, p, &rd, tol) {
+                return format!("{head} {bad}");
+            }
         }
         format!("{head} OK")
     } else {

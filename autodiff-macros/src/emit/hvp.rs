@@ -122,7 +122,17 @@ fn hessian(func: &ast::Func, extra: &Extra, params: Vec<TokenStream>) -> TokenSt
         format_ident!("{}_grad", name),
     );
     let sig = hessian_signature(func, params);
-    let args: Vec<&syn::Ident> = func.params.iter().map(|p| &p.ident).collect();
+    // Each row passes the parameters again: an owned buffer is cloned for it.
+    let args: Vec<TokenStream> = (func.params.iter())
+        .map(|p| {
+            let x = &p.ident;
+            match (p.kind, &p.ty) {
+                (_, syn::Type::Reference(_)) => quote!(#x),
+                (ParamKind::Array { .. }, _) => quote!(::core::clone::Clone::clone(&#x)),
+                _ => quote!(#x),
+            }
+        })
+        .collect();
     let (zero, one) = (float_lit(0.0, func.ret), float_lit(1.0, func.ret));
     let active: Vec<&ast::Param> = func.active_params().collect();
     let single = active.len() == 1;

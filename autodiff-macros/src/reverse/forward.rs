@@ -10,16 +10,14 @@ impl<'a> Reverse<'a> {
         let mut out = Vec::new();
         let params: Vec<Array> = (0..self.primal.arrays.len() as u32)
             .map(Array)
-            .filter(|a| {
-                let input = match self.primal.array_info(*a).kind {
-                    ArrayKind::Param(_) => true,
-                    // A parameter's tangent, an input of a Hessian-vector product.
-                    ArrayKind::Tangent(p) => {
-                        matches!(self.primal.array_info(p).kind, ArrayKind::Param(_))
-                    }
-                    _ => false,
-                };
-                self.active_array(*a) && input
+            .filter(|a| match self.primal.array_info(*a).kind {
+                ArrayKind::Param(_) => self.active_array(*a),
+                // A parameter's tangent, an input of a Hessian-vector product: its adjoint is a
+                // gradient entry, zero or not, and no caller passes it in.
+                ArrayKind::Tangent(p) => {
+                    matches!(self.primal.array_info(p).kind, ArrayKind::Param(_))
+                }
+                _ => false,
             })
             .collect();
         for a in params {

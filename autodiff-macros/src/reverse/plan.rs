@@ -19,6 +19,25 @@ impl<'a> Reverse<'a> {
                         self.def_block.insert(*v, here);
                         self.def_order.insert(*v, self.def_order.len());
                     }
+                    // A kink's rule in a tangent (second order): its reverse applies the rule
+                    // again, reading what the rule reads.
+                    if let Op::Rule {
+                        prim,
+                        args,
+                        out,
+                        bar,
+                    } = op
+                    {
+                        if dsts.iter().flatten().any(|v| self.active(*v)) && self.active(*bar) {
+                            any = true;
+                            if prim.uses.args {
+                                args.iter().for_each(|a| self.need(*a));
+                            }
+                            if prim.uses.out {
+                                self.need(*out);
+                            }
+                        }
+                    }
                     let [Some(v)] = dsts[..] else { continue };
                     self.defs.insert(v, op);
                     if let Op::Get(l) = op {
