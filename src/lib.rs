@@ -158,6 +158,67 @@
 //! assert_eq!(j, vec![1.0, 1.0, 1.0, 2.0, 4.0, 6.0]);
 //! ```
 //!
+//! # Forward mode and second order
+//!
+//! Ask for them in the attribute: `#[grad(jvp)]` adds `NAME_jvp`, `#[grad(hvp)]` adds `NAME_hvp`
+//! and `NAME_hessian` (options combine: `#[grad(wrt(x), jvp, hvp)]`).
+//!
+//! | item | shape |
+//! | --- | --- |
+//! | `NAME_jvp(params, tangents) -> (R, Ṙ)` | one tangent per active parameter, in order, of the parameter's own type (`f64`, `&[f64]`, `[f64; N]`); returns the value and `J·ẋ`, the result's tangent (of `R`'s type), in one sweep beside the values, with no tape |
+//! | `NAME_hvp(params, directions) -> (R, G, G)` | directions like tangents; returns the value, the gradient and `H·v`, both shaped as `NAME_grad`'s `G`; scalar results only |
+//! | `NAME_hessian(params) -> (R, G, Vec<F>)` | the value, the gradient and the dense Hessian, row-major over the active parameters' floats in order; one `NAME_hvp` per row |
+//!
+//! Forward mode pushes tangents `v̇` beside the values: `v̇₃ = v̇₁·v₂ + v₁·v̇₂` for `v₃ = v₁·v₂`.
+//! A primitive's tangent is its reverse rule with the tangent in place of the adjoint, so both
+//! modes keep the same conventions at non-differentiable points (below), bit for bit. `NAME_hvp`
+//! is the reverse mode of the tangent: one forward sweep computes `y` and `ẏ = ∇f·v`, one reverse
+//! sweep from `ẏ` gives `∂ẏ/∂x = H·v` and `∂ẏ/∂v = ∇f` together.
+//!
+//! ```
+//! use autodiff::grad;
+//!
+//! #[grad(jvp)]
+//! fn f(x1: f64, x2: f64) -> (f64, f64) {
+//!     (x1 * x2 + x1.sin(), x2.exp() + x1 * x1)
+//! }
+//!
+//! // J·(2, −1) at (1, 0): (−1 + 2 cos 1, 3).
+//! let ((y1, y2), (t1, t2)) = f_jvp(1.0, 0.0, 2.0, -1.0);
+//! assert_eq!((y1, y2), f(1.0, 0.0));
+//! assert!((t1 - (-1.0 + 2.0 * 1.0_f64.cos())).abs() < 1e-15);
+//! assert_eq!(t2, 3.0);
+//!
+//! #[grad(hvp)]
+//! fn rosen(x: &[f64]) -> f64 {
+//!     let mut s = 0.0;
+//!     for i in 0..x.len() - 1 {
+//!         let a = x[i + 1] - x[i] * x[i];
+//!         let b = 1.0 - x[i];
+//!         s += 100.0 * a * a + b * b;
+//!     }
+//!     s
+//! }
+//!
+//! let x = [1.0, 2.0];
+//! let (value, grad, hv) = rosen_hvp(&x, &[1.0, 0.0]);
+//! assert_eq!((value, grad), (100.0, vec![-400.0, 200.0]));
+//! assert_eq!(hv, vec![402.0, -400.0]); // H's first column
+//! let (_, _, h) = rosen_hessian(&x);
+//! assert_eq!(h, vec![402.0, -400.0, -400.0, 200.0]);
+//! ```
+//!
+//! - A call in a function with `jvp` calls the callee's `NAME_jvp`: put `#[grad(jvp)]` on the
+//!   callee (a missing one is an error at the call that says so). The [`kernels`] have
+//!   hand-written forward rules. A callee with `wrt(..)` takes the tangents of its `wrt`
+//!   parameters only, through its hidden adapter, as for `NAME_vjp`.
+//! - An empty tangent for a non-empty slice or `Vec` is a zero one (what a caller passes for an
+//!   inactive argument, as an empty bar is an unwanted adjoint); any other length panics.
+//! - Kinks, steps and ties (`abs`, `max`, `min`, `clamp`, `relu`, `floor`, …) have no curvature:
+//!   their slopes enter `H·v` through the other operations, never their second derivative.
+//! - `NAME_jacobian` of a vector result is by reverse mode (one sweep per row); the forward
+//!   columns are `NAME_jvp` along unit vectors.
+//!
 //! # Supported syntax
 //!
 //! The body of a `#[grad]` function is ordinary Rust: `let` bindings (with types, shadowing,
@@ -648,7 +709,13 @@
 //!
 //! # Limitations
 //!
-//! - Reverse mode only, first order: no forward-mode `NAME_jvp` or Hessians yet.
+//! - `#[grad(hvp)]` does not yet differentiate through calls (to other `#[grad]` functions or
+//!   the kernels), nor `atan2`, `hypot` and `powf`, which have no second-order rule yet; each is
+//!   an error at its place. It needs a single float result.
+//! - Where a partial is infinite (`√x` at 0), forward mode keeps a zero tangent zero, as the
+//!   reverse rules keep a zero adjoint zero; but a constant zero factor times an infinite tangent
+//!   (`0.0 * x.sqrt()` at 0 along a direction that moves `x`) is NaN in forward mode, where the
+//!   reverse sweep gives 0.
 //! - No generic functions, methods (`self`), associated functions (in an `impl` or `trait`),
 //!   `async`, `unsafe` or `extern` functions.
 //! - No closures, and no iterator adaptors beyond `iter()`, `enumerate()`, `rev()`,
