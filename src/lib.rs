@@ -428,6 +428,43 @@
 //! # }
 //! ```
 //!
+//! A caller with `#[grad(jvp)]` calls `NAME_jvp(<NAME's parameters>, <one tangent per float or
+//! float-array parameter, of its type>) -> (value, tangent)`; [`jvp_rule`] checks that shape
+//! (an empty tangent of a slice is a zero one). Such a caller has a gradient too, so it needs
+//! both rules.
+//!
+//! ```
+//! use autodiff::{grad, jvp_rule, vjp_rule};
+//!
+//! fn soft_abs(x: f64) -> f64 {
+//!     (x * x + 1e-3).sqrt()
+//! }
+//!
+//! #[vjp_rule(for = soft_abs)]
+//! fn soft_abs_vjp(x: f64, seed: f64, x_bar: &mut f64) -> f64 {
+//!     let y = soft_abs(x);
+//!     *x_bar += seed * x / y;
+//!     y
+//! }
+//!
+//! #[jvp_rule(for = soft_abs)]
+//! fn soft_abs_jvp(x: f64, x_dot: f64) -> (f64, f64) {
+//!     let y = soft_abs(x);
+//!     (y, x_dot * x / y)
+//! }
+//!
+//! #[grad(jvp)]
+//! fn spread(a: f64, b: f64) -> f64 {
+//!     soft_abs(a - b) * 2.0
+//! }
+//!
+//! # fn main() {
+//! let (value, tangent) = spread_jvp(1.0, 3.0, 1.0, 0.0);
+//! assert_eq!(value, spread(1.0, 3.0));
+//! assert_eq!(tangent, spread_grad(1.0, 3.0).1 .0);
+//! # }
+//! ```
+//!
 //! # Dense kernels
 //!
 //! [`kernels`] holds dense `f64` building blocks on row-major slices, each with its hand-written
@@ -745,7 +782,7 @@
 
 extern crate self as autodiff;
 
-pub use autodiff_macros::{grad, vjp_rule};
+pub use autodiff_macros::{grad, jvp_rule, vjp_rule};
 pub use autodiff_runtime::{check, detach, kernels, relu, sigmoid, Float, Step, Trace, Update};
 
 /// What generated code calls. Not a public API: it may change in any release.

@@ -941,20 +941,28 @@ impl<'a> Names<'a> {
             CallArg::Value(_) => None,
         });
         let dots: Vec<CallArg> = (dots.iter())
-            .map(|d| match (d, primal.next()) {
-                (
-                    CallArg::Array {
-                        array,
-                        by_ref: Pass::Value,
-                        range,
-                    },
-                    Some((of, Pass::Value)),
-                ) if self.reference_param(of) && !self.reference_param(*array) => CallArg::Array {
-                    array: *array,
-                    by_ref: Pass::Ref,
-                    range: *range,
-                },
-                _ => d.clone(),
+            .map(|d| {
+                // Values have no array argument to pair with.
+                let CallArg::Array {
+                    array,
+                    by_ref,
+                    range,
+                } = d
+                else {
+                    return d.clone();
+                };
+                match (by_ref, primal.next()) {
+                    (Pass::Value, Some((of, Pass::Value)))
+                        if self.reference_param(of) && !self.reference_param(*array) =>
+                    {
+                        CallArg::Array {
+                            array: *array,
+                            by_ref: Pass::Ref,
+                            range: *range,
+                        }
+                    }
+                    _ => d.clone(),
+                }
             })
             .collect();
         self.call_args(&dots)

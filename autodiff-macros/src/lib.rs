@@ -59,7 +59,17 @@ pub fn grad(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn vjp_rule(attr: TokenStream, item: TokenStream) -> TokenStream {
     match syn::parse::<syn::ItemFn>(item) {
-        Ok(item) => rule::vjp_rule(attr.into(), item).into(),
+        Ok(item) => rule::rule(attr.into(), item, rule::Kind::Vjp).into(),
+        Err(err) => err.to_compile_error().into(),
+    }
+}
+
+/// Checks a hand-written `NAME_jvp` against the shape `#[grad(jvp)]` callers call it with:
+/// `#[jvp_rule(for = NAME)]`; see the `autodiff` crate.
+#[proc_macro_attribute]
+pub fn jvp_rule(attr: TokenStream, item: TokenStream) -> TokenStream {
+    match syn::parse::<syn::ItemFn>(item) {
+        Ok(item) => rule::rule(attr.into(), item, rule::Kind::Jvp).into(),
         Err(err) => err.to_compile_error().into(),
     }
 }

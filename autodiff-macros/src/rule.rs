@@ -1,5 +1,6 @@
-//! `#[vjp_rule(for = f)]`: checks a hand-written `f_vjp` against the shape `#[grad]` callers
-//! call it with, so that a mistyped rule is reported at the rule, not at every caller.
+//! `#[vjp_rule(for = f)]` and `#[jvp_rule(for = f)]`: check a hand-written `f_vjp` or `f_jvp`
+//! against the shape `#[grad]` callers call it with, so that a mistyped rule is reported at the
+//! rule, not at every caller.
 //!
 //! The rule's parameters split into `f`'s parameters, the seed, and the bars (its trailing
 //! `&mut` parameters). Within the rule the macro checks the name, one bar per float or
@@ -21,7 +22,7 @@ pub struct RuleArgs {
 
 impl syn::parse::Parse for RuleArgs {
     fn parse(input: syn::parse::ParseStream) -> syn::Result<Self> {
-        let usage = "expected the function this rule is for, as in `#[vjp_rule(for = softmax_ce)]`";
+        let usage = "expected the function this rule is for, as in `#[vjp_rule(for = softmax_ce)]` or `#[jvp_rule(for = softmax_ce)]`";
         input
             .parse::<syn::Token![for]>()
             .map_err(|e| syn::Error::new(e.span(), usage))?;
@@ -36,7 +37,14 @@ impl syn::parse::Parse for RuleArgs {
     }
 }
 
-pub fn vjp_rule(attr: TokenStream, item: ItemFn) -> TokenStream {
+/// Which rule an attribute checks.
+#[derive(Clone, Copy)]
+pub enum Kind {
+    Vjp,
+    Jvp,
+}
+
+pub fn rule(attr: TokenStream, item: ItemFn, kind: Kind) -> TokenStream {
     let args = match syn::parse2::<RuleArgs>(attr) {
         Ok(args) => args,
         Err(err) => {
@@ -45,7 +53,10 @@ pub fn vjp_rule(attr: TokenStream, item: ItemFn) -> TokenStream {
         }
     };
     let mut cx = Ctxt::default();
-    let check = check(&args.target, &item, &mut cx);
+    let check = match kind {
+        Kind::Vjp => check(&args.target, &item, &mut cx),
+        Kind::Jvp => check_jvp(&args.target, &item, &mut cx),
+    };
     let errors = cx.finish().err().map(|e| e.to_compile_error());
     quote! {
         #item
@@ -158,4 +169,79 @@ fn check(target: &syn::Path, item: &ItemFn, cx: &mut Ctxt) -> TokenStream {
 
 fn is_mut_ref(ty: &Type) -> bool {
     matches!(ty, Type::Reference(r) if r.mutability.is_some())
+}
+
+/// A forward rule `f_jvp(<f's parameters>, <one tangent per float or float-array parameter, of
+/// its type>) -> (R, R)`: the value and its tangent.
+fn check_jvp(target: &syn::Path, item: &ItemFn, cx: &mut Ctxt) -> TokenStream {
+    let sig = &item.sig;
+    let Some(name) = target.segments.last().map(|s| &s.ident) else {
+        return TokenStream::new();
+    };
+    let expected = format!("{name}_jvp");
+    if sig.ident != expected {
+        cx.error_spanned(
+            &sig.ident,
+            format!("a forward rule for `{name}` must be named `{expected}`: that is the function `#[grad(jvp)]` callers call"),
+        );
+    }
+    let types: Vec<&Type> = sig
+        .inputs
+        .iter()
+        .filter_map(|arg| match arg {
+            FnArg::Typed(t) => Some(&*t.ty),
+            FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let differentiable = |ty: &Type| {
+        matches!(ast::param_kind(ty), ParamKind::Float(_)) || ast::array_shape(ty).is_some()
+    };
+    // The split where the parameters' floats and arrays are as many as the tangents after them.
+    let split = (0..=types.len()).rev().find(|&k| {
+        let tangents = types[..k].iter().filter(|t| differentiable(t)).count();
+        k + tangents == types.len()
+    });
+    let shape = format!(
+        "a forward rule takes `{name}`'s parameters, then one tangent per float or float-array parameter, of that parameter's type, and returns `(value, tangent)`"
+    );
+    let Some(k) = split.filter(|&k| k > 0) else {
+        cx.error_spanned(&sig.inputs, shape);
+        return TokenStream::new();
+    };
+    let (params, tangents) = (&types[..k], &types[k..]);
+    let wanted = params.iter().filter(|t| differentiable(t));
+    for (want, got) in wanted.zip(tangents) {
+        let spell = |t: &Type| t.to_token_stream().to_string();
+        if spell(want) != spell(got) {
+            cx.error_spanned(
+                got,
+                format!(
+                    "expected `{}` here: a tangent has the type of its parameter",
+                    spell(want).replace("& ", "&")
+                ),
+            );
+        }
+    }
+    let ret = match &sig.output {
+        ReturnType::Type(_, ty) => match &**ty {
+            Type::Tuple(t) if t.elems.len() == 2 => {
+                let (a, b) = (&t.elems[0], &t.elems[1]);
+                (a.to_token_stream().to_string() == b.to_token_stream().to_string()).then_some(a)
+            }
+            _ => None,
+        },
+        ReturnType::Default => None,
+    };
+    let Some(ret) = ret else {
+        cx.error_spanned(
+            &sig.output,
+            format!("a forward rule returns `(value, tangent)`, both of `{name}`'s result type, as in `-> (f64, f64)`"),
+        );
+        return TokenStream::new();
+    };
+    let span = target.span();
+    let target = quote_spanned!(span=> #target);
+    quote_spanned! {span=>
+        const _: fn(#(#params),*) -> #ret = #target;
+    }
 }
