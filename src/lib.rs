@@ -216,8 +216,9 @@
 //!   inactive argument, as an empty bar is an unwanted adjoint); any other length panics.
 //! - Kinks, steps and ties (`abs`, `max`, `min`, `clamp`, `relu`, `floor`, …) have no curvature:
 //!   their slopes enter `H·v` through the other operations, never their second derivative.
-//! - `NAME_jacobian` of a vector result is by reverse mode (one sweep per row); the forward
-//!   columns are `NAME_jvp` along unit vectors.
+//! - `NAME_jacobian` of a vector result with `jvp` takes the cheaper mode: `n` forward sweeps
+//!   (one column each) when the active floats `n` are at most the result's `m` (decided at run
+//!   time for slices), `m` reverse sweeps (one row each) otherwise; both give the same `J`.
 //!
 //! # Supported syntax
 //!

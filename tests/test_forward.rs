@@ -383,3 +383,48 @@ fn passes_slice(p0: &[f64; 1], p1: &[f64]) -> f64 {
 fn a_zero_tangent_passed_as_its_argument_is() {
     assert_eq!(passes_slice_jvp(&[3.0], &[2.0], &[1.0]), (10.0, 6.0));
 }
+
+/// `NAME_jacobian` of a function with `jvp` takes the cheaper mode: forward for two inputs and
+/// three results (two sweeps, not three), reverse for four inputs and two results; both give
+/// the Jacobian that the other mode gives.
+#[grad(jvp)]
+fn tall(x: f64, y: f64) -> [f64; 3] {
+    [x * y, x.sin() + y, (x - y).exp()]
+}
+
+#[grad(jvp)]
+fn wide(x: &[f64]) -> (f64, f64) {
+    let mut s = 0.0;
+    let mut p = 1.0;
+    for i in 0..x.len() {
+        s += x[i] * x[i];
+        p *= x[i].cos();
+    }
+    (s, p)
+}
+
+#[test]
+fn the_jacobian_picks_its_mode() {
+    let (x, y) = (0.7, -1.2);
+    let (value, j) = tall_jacobian(x, y);
+    assert_eq!(value, tall(x, y));
+    let rows = [[y, x], [x.cos(), 1.0], [(x - y).exp(), -(x - y).exp()]];
+    for i in 0..3 {
+        for k in 0..2 {
+            assert_relative_eq!(j[i * 2 + k], rows[i][k], max_relative = 1e-15);
+        }
+    }
+    // By slices: n = 4 > m = 2 takes the reverse rows; n = 1 takes a forward column.
+    for x in [vec![0.3, -0.4, 1.1, 2.0], vec![0.5]] {
+        let n = x.len();
+        let (value, j) = wide_jacobian(&x);
+        assert_eq!(value, wide(&x));
+        let p: f64 = x.iter().map(|v| v.cos()).product();
+        for k in 0..n {
+            assert_relative_eq!(j[k], 2.0 * x[k], max_relative = 1e-15);
+            let dp = -p / x[k].cos() * x[k].sin();
+            assert_relative_eq!(j[n + k], dp, max_relative = 1e-13);
+        }
+    }
+    assert_eq!(wide_jacobian(&[]), ((0.0, 1.0), vec![]));
+}

@@ -70,6 +70,7 @@ pub fn companions(
     primal: &Func,
     adj: &Func,
     traced: Option<&Func>,
+    forward: bool,
 ) -> TokenStream {
     let extra = Extra::new(func);
     let mut names = Names::new(func, adj, &extra);
@@ -193,8 +194,10 @@ pub fn companions(
             }
         });
         let outputs = outputs(func);
+        let columns = forward.then(|| jvp::forward_columns(func, &extra));
         quote! {
             #sig {
+                #columns
                 let mut __ad_jacobian = ::std::vec::Vec::new();
                 let mut __ad_result = ::core::option::Option::None;
                 for __ad_k in 0..#outputs {

@@ -72,7 +72,7 @@ fn derive(func: &ast::Func, args: &Args, primal: &Func) -> syn::Result<TokenStre
     verify::verify(&adjoint, "reverse").map_err(internal)?;
     let traced = args.trace.then(|| adjoint.clone());
     let adjoint = optimize::optimize(adjoint).map_err(internal)?;
-    let mut companions = emit::companions(func, primal, &adjoint, traced.as_ref());
+    let mut companions = emit::companions(func, primal, &adjoint, traced.as_ref(), args.jvp);
     if args.jvp {
         let tangent = tangent::tangent(primal);
         verify::verify(&tangent, "tangent").map_err(internal)?;

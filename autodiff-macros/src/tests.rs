@@ -530,7 +530,7 @@ fn expansion_time() {
         let adjoint = optimize::optimize(adjoint).expect("the passes keep the IR valid");
         let optimize = t.elapsed();
         let t = Instant::now();
-        let tokens = crate::emit::companions(&func, &primal, &adjoint, None);
+        let tokens = crate::emit::companions(&func, &primal, &adjoint, None, false);
         let emit = t.elapsed();
         let t = Instant::now();
         let text = tokens.to_string();
@@ -603,7 +603,7 @@ fn time_passes() {
     lap("reverse");
     let adjoint = optimize::optimize(adjoint).expect("verifies");
     lap("optimize");
-    let tokens = crate::emit::companions(&func, &primal, &adjoint, None);
+    let tokens = crate::emit::companions(&func, &primal, &adjoint, None, false);
     lap("emit");
     eprintln!("{} bytes of code", tokens.to_string().len());
 }

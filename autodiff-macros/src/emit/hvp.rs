@@ -2,7 +2,7 @@
 //! ([`crate::second`]): one forward sweep computing `y` and `ẏ = ∇f·v`, one reverse sweep from
 //! `ẏ`, whose adjoints of `x` are `H v` and of `v` are `∇f`.
 
-use super::jvp::{tangent_inputs, unused_dots};
+use super::jvp::{tangent_inputs, unused_dots, Units};
 use super::{
     describe, float_lit, inherited_attrs, plain_params, prologue, ret_ty, tuple_or_single,
     uses_seed, Extra, Names,
@@ -10,7 +10,7 @@ use super::{
 use crate::ast::{self, ParamKind};
 use crate::ir::{Func, Grad};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, ToTokens};
+use quote::{format_ident, quote};
 
 /// `fn NAME_hvp(params, directions) -> (R, G, G)`, with its documentation.
 pub fn hvp_signature(func: &ast::Func, extra: &Extra, params: Vec<TokenStream>) -> TokenStream {
@@ -122,67 +122,30 @@ fn hessian(func: &ast::Func, extra: &Extra, params: Vec<TokenStream>) -> TokenSt
         format_ident!("{}_grad", name),
     );
     let sig = hessian_signature(func, params);
-    // Each row passes the parameters again: an owned buffer is cloned for it.
-    let args: Vec<TokenStream> = (func.params.iter())
-        .map(|p| {
-            let x = &p.ident;
-            match (p.kind, &p.ty) {
-                (_, syn::Type::Reference(_)) => quote!(#x),
-                (ParamKind::Array { .. }, _) => quote!(::core::clone::Clone::clone(&#x)),
-                _ => quote!(#x),
-            }
-        })
-        .collect();
-    let (zero, one) = (float_lit(0.0, func.ret), float_lit(1.0, func.ret));
+    let Units {
+        args,
+        count,
+        dirs,
+        pass,
+    } = Units::new(func, extra);
     let active: Vec<&ast::Param> = func.active_params().collect();
     let single = active.len() == 1;
-    let entry = |k: usize, of: &str| {
-        let of = format_ident!("{}", of);
-        match single {
-            true => of.to_token_stream(),
+    let row = active.iter().enumerate().map(|(k, p)| {
+        let hv = match single {
+            true => quote!(__ad_hv),
             false => {
                 let k = syn::Index::from(k);
-                quote!(#of.#k)
+                quote!(__ad_hv.#k)
             }
-        }
-    };
-    let mut count = Vec::new();
-    let mut dirs = Vec::new();
-    let mut pass = Vec::new();
-    let mut row = Vec::new();
-    for (k, (p, dot)) in active.iter().zip(&extra.dots).enumerate() {
-        let x = &p.ident;
-        let hv = entry(k, "__ad_hv");
+        };
         match p.kind {
             ParamKind::Array { depth, .. } => {
-                let flatten: Vec<_> = (1..depth).map(|_| quote!(.flatten())).collect();
-                count.push(quote!(#x.iter() #(#flatten)* .count()));
-                dirs.push(quote! {
-                    let mut #dot = ::autodiff::__private::zeros_like(&#x);
-                    if let ::core::option::Option::Some(e) =
-                        #dot.iter_mut() #(#flatten)* .nth(__ad_at.wrapping_sub(__ad_from))
-                    {
-                        *e = #one;
-                    }
-                    __ad_from += #x.iter() #(#flatten)* .count();
-                });
-                pass.push(match &p.ty {
-                    syn::Type::Reference(_) => quote!(&#dot),
-                    _ => quote!(#dot),
-                });
-                row.push(quote!(__ad_h.extend(#hv.iter() #(#flatten)* .copied());));
+                let flatten = (1..depth).map(|_| quote!(.flatten()));
+                quote!(__ad_h.extend(#hv.iter() #(#flatten)* .copied());)
             }
-            _ => {
-                count.push(quote!(1usize));
-                dirs.push(quote! {
-                    let #dot = if __ad_at == __ad_from { #one } else { #zero };
-                    __ad_from += 1;
-                });
-                pass.push(quote!(#dot));
-                row.push(quote!(__ad_h.push(#hv);));
-            }
+            _ => quote!(__ad_h.push(#hv);),
         }
-    }
+    });
     quote! {
         #sig {
             let __ad_n: usize = 0 #(+ #count)*;

@@ -1,7 +1,7 @@
 //! `NAME_jvp`, from the tangent transform's output: the function's value and the tangent of its
 //! result in one run of the body, with no core function behind it (one caller only).
 
-use super::{inherited_attrs, plain_params, prologue, ret_ty, Extra, Names};
+use super::{float_lit, inherited_attrs, plain_params, prologue, ret_ty, Extra, Names};
 use crate::ast::{self, ParamKind};
 use crate::ir::{visit, Func, Op, Stmt};
 use proc_macro2::TokenStream;
@@ -132,4 +132,115 @@ pub(super) fn unused_dots<'e>(
         .filter(|((i, p), _)| !matches!(p.kind, ParamKind::Array { .. }) && !read.contains(i))
         .map(|(_, dot)| dot)
         .collect()
+}
+
+/// What a loop over unit directions needs, one iteration per active float (`__ad_at`, counted
+/// from 0 over the parameters in order): the parameters passed again each time, the count of
+/// active floats, the statements that make each parameter's direction (zero but for a 1 at
+/// `__ad_at`), and the directions as they are passed.
+pub(super) struct Units {
+    pub args: Vec<TokenStream>,
+    pub count: Vec<TokenStream>,
+    pub dirs: Vec<TokenStream>,
+    pub pass: Vec<TokenStream>,
+}
+
+impl Units {
+    pub fn new(func: &ast::Func, extra: &Extra) -> Units {
+        let (zero, one) = (float_lit(0.0, func.ret), float_lit(1.0, func.ret));
+        // Each iteration passes the parameters again: an owned buffer is cloned for it.
+        let args = (func.params.iter())
+            .map(|p| {
+                let x = &p.ident;
+                match (p.kind, &p.ty) {
+                    (_, syn::Type::Reference(_)) => quote!(#x),
+                    (ParamKind::Array { .. }, _) => quote!(::core::clone::Clone::clone(&#x)),
+                    _ => quote!(#x),
+                }
+            })
+            .collect();
+        let (mut count, mut dirs, mut pass) = (Vec::new(), Vec::new(), Vec::new());
+        for (p, dot) in func.active_params().zip(&extra.dots) {
+            let x = &p.ident;
+            match p.kind {
+                ParamKind::Array { depth, .. } => {
+                    let flatten: Vec<_> = (1..depth).map(|_| quote!(.flatten())).collect();
+                    count.push(quote!(#x.iter() #(#flatten)* .count()));
+                    dirs.push(quote! {
+                        let mut #dot = ::autodiff::__private::zeros_like(&#x);
+                        if let ::core::option::Option::Some(e) =
+                            #dot.iter_mut() #(#flatten)* .nth(__ad_at.wrapping_sub(__ad_from))
+                        {
+                            *e = #one;
+                        }
+                        __ad_from += #x.iter() #(#flatten)* .count();
+                    });
+                    pass.push(match &p.ty {
+                        syn::Type::Reference(_) => quote!(&#dot),
+                        _ => quote!(#dot),
+                    });
+                }
+                _ => {
+                    count.push(quote!(1usize));
+                    dirs.push(quote! {
+                        let #dot = if __ad_at == __ad_from { #one } else { #zero };
+                        __ad_from += 1;
+                    });
+                    pass.push(quote!(#dot));
+                }
+            }
+        }
+        Units {
+            args,
+            count,
+            dirs,
+            pass,
+        }
+    }
+}
+
+/// With `jvp`, the start of `NAME_jacobian` of a vector result: when the active floats `n` are
+/// at most the result's `m`, one forward sweep per input float, each a column, cheaper than `m`
+/// reverse sweeps (both agree); the reverse rows follow otherwise.
+pub fn forward_columns(func: &ast::Func, extra: &Extra) -> TokenStream {
+    let name = &func.item.sig.ident;
+    let jvp = format_ident!("{}_jvp", name);
+    let Units {
+        args,
+        count,
+        dirs,
+        pass,
+    } = Units::new(func, extra);
+    let outputs = super::outputs(func);
+    let column = match &func.output {
+        ast::Output::Tuple(n) => {
+            let k = (0..*n).map(syn::Index::from);
+            quote!(__ad_columns.push(::std::vec![#(__ad_t.#k),*]);)
+        }
+        _ => quote!(__ad_columns.push(__ad_t.iter().copied().collect::<::std::vec::Vec<_>>());),
+    };
+    quote! {
+        let __ad_n: usize = 0 #(+ #count)*;
+        if __ad_n <= #outputs {
+            let mut __ad_columns = ::std::vec::Vec::with_capacity(__ad_n);
+            let mut __ad_result = ::core::option::Option::None;
+            for __ad_at in 0..__ad_n {
+                let mut __ad_from = 0usize;
+                #(#dirs)*
+                let _ = __ad_from;
+                let (__ad_value, __ad_t) = #jvp(#(#args,)* #(#pass),*);
+                #column
+                __ad_result = ::core::option::Option::Some(__ad_value);
+            }
+            let mut __ad_jacobian = ::std::vec::Vec::with_capacity(__ad_n * #outputs);
+            for __ad_i in 0..#outputs {
+                __ad_jacobian.extend(__ad_columns.iter().map(|c| c[__ad_i]));
+            }
+            let __ad_value = match __ad_result {
+                ::core::option::Option::Some(value) => value,
+                ::core::option::Option::None => #name(#(#args),*),
+            };
+            return (__ad_value, __ad_jacobian);
+        }
+    }
 }
