@@ -214,6 +214,9 @@
 //!   parameters only, through its hidden adapter, as for `NAME_vjp`.
 //! - An empty tangent for a non-empty slice or `Vec` is a zero one (what a caller passes for an
 //!   inactive argument, as an empty bar is an unwanted adjoint); any other length panics.
+//! - [`detach`] gives a zero tangent, and is a constant to second order too: the Hessian of
+//!   `x * (x - detach(x))` is 2, as JAX's `stop_gradient` has it (its gradient `2x − detach(x)`
+//!   evaluates to `x`, so differences of `NAME_grad` would say 1).
 //! - Kinks, steps and ties (`abs`, `max`, `min`, `clamp`, `relu`, `floor`, …) have no curvature:
 //!   their slopes enter `H·v` through the other operations, never their second derivative.
 //! - `NAME_jacobian` of a vector result with `jvp` takes the cheaper mode: `n` forward sweeps

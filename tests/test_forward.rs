@@ -428,3 +428,20 @@ fn the_jacobian_picks_its_mode() {
     }
     assert_eq!(wide_jacobian(&[]), ((0.0, 1.0), vec![]));
 }
+
+/// Found by the tester (seed 43): an inactive array passed as `*p` (a copy of what a reference
+/// points to) got its zero tangent dereferenced.
+#[grad(jvp)]
+fn takes_array(x: f64, a: [f64; 3]) -> f64 {
+    x * a[0] + a[1]
+}
+
+#[grad(wrt(x), jvp)]
+fn derefs_array(x: f64, a: &[f64; 3]) -> f64 {
+    takes_array(x, *a)
+}
+
+#[test]
+fn a_zero_tangent_of_a_dereferenced_array() {
+    assert_eq!(derefs_array_jvp(2.0, &[3.0, 1.0, 0.0], 1.0), (7.0, 3.0));
+}

@@ -288,3 +288,16 @@ fn an_owned_vec_parameter() {
     let (_, _, h) = owned_hessian(vec![1.0, -2.0]);
     assert_eq!(h, vec![6.0, 0.0, 0.0, -12.0]);
 }
+
+/// `detach` in second order: its value is a constant of the derivative, so the Hessian of
+/// `x (x − detach(x))` is 2 (as JAX's `hessian` with `stop_gradient` has it), though the
+/// gradient `2x − detach(x)` evaluates to `x`.
+#[grad(hvp)]
+fn detached(x: f64) -> f64 {
+    x * (x - autodiff::detach(x))
+}
+
+#[test]
+fn detach_is_a_constant_to_second_order() {
+    assert_eq!(detached_hessian(0.3), (0.0, 0.3, vec![2.0]));
+}

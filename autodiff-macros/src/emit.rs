@@ -954,17 +954,19 @@ impl<'a> Names<'a> {
                 else {
                     return d.clone();
                 };
-                match (by_ref, primal.next()) {
-                    (Pass::Value, Some((of, Pass::Value)))
-                        if self.reference_param(of) && !self.reference_param(*array) =>
-                    {
-                        CallArg::Array {
-                            array: *array,
-                            by_ref: Pass::Ref,
-                            range: *range,
-                        }
+                let owned = !self.reference_param(*array);
+                let by_ref = match (by_ref, primal.next()) {
+                    (Pass::Value, Some((of, Pass::Value))) if owned && self.reference_param(of) => {
+                        Pass::Ref
                     }
-                    _ => d.clone(),
+                    // `*x` copies what `x` points to: an owned tangent is copied as it is.
+                    (Pass::Deref, _) if owned => Pass::Value,
+                    _ => *by_ref,
+                };
+                CallArg::Array {
+                    array: *array,
+                    by_ref,
+                    range: *range,
                 }
             })
             .collect();

@@ -101,8 +101,11 @@ impl Func {
         self.params[i].kind.is_float() && self.wrt.as_ref().is_none_or(|w| w.contains(&i))
     }
 
-    /// Whether it gets `hvp` and its check: `f64`, no trip through `f32`, and nothing
-    /// `#[grad(hvp)]` reports as having no second order yet (calls, `atan2`, `hypot`, `powf`).
+    /// Whether it gets `hvp` and its check: `f64`, no trip through `f32`, nothing
+    /// `#[grad(hvp)]` reports as having no second order yet (calls, `atan2`, `hypot`, `powf`),
+    /// and no `detach`, whose value moves with `x` where its derivative does not, so that
+    /// differences of `_grad` are not `H·v` (`x · (x − detach(x))` has `H = 2`, as JAX has it,
+    /// but its gradient `2x − x` changes at rate 1).
     pub fn second_order(&self) -> bool {
         let mut ok = self.fty == Fty::F64;
         crate::walk::exprs_of_block(&self.body, &mut |e| {
@@ -112,6 +115,7 @@ impl Func {
                     | Expr::Dot(..)
                     | Expr::Widen(..)
                     | Expr::Bin2("atan2" | "hypot" | "powf", ..)
+                    | Expr::Runtime("detach", _)
             )
         });
         ok
