@@ -68,24 +68,9 @@ pub fn rule(attr: TokenStream, item: ItemFn, kind: Kind) -> TokenStream {
 /// The in-rule checks, and the `const` that checks `target` itself.
 fn check(target: &syn::Path, item: &ItemFn, cx: &mut Ctxt) -> TokenStream {
     let sig = &item.sig;
-    let Some(name) = target.segments.last().map(|s| &s.ident) else {
+    let Some((name, types)) = header(target, item, "_vjp", "a rule", "#[grad]", cx) else {
         return TokenStream::new();
     };
-    let expected = format!("{name}_vjp");
-    if sig.ident != expected {
-        cx.error_spanned(
-            &sig.ident,
-            format!("a rule for `{name}` must be named `{expected}`: that is the function `#[grad]` callers call"),
-        );
-    }
-    let types: Vec<&Type> = sig
-        .inputs
-        .iter()
-        .filter_map(|arg| match arg {
-            FnArg::Typed(t) => Some(&*t.ty),
-            FnArg::Receiver(_) => None,
-        })
-        .collect();
     let n_bars = types.iter().rev().take_while(|t| is_mut_ref(t)).count();
     let Some(seed_at) = types.len().checked_sub(n_bars + 1) else {
         cx.error_spanned(
@@ -167,6 +152,33 @@ fn check(target: &syn::Path, item: &ItemFn, cx: &mut Ctxt) -> TokenStream {
     }
 }
 
+/// The name `target` is for, after checking that the rule is named `<target><suffix>`, and the
+/// rule's parameter types.
+fn header<'a>(
+    target: &'a syn::Path,
+    item: &'a ItemFn,
+    suffix: &str,
+    what: &str,
+    callers: &str,
+    cx: &mut Ctxt,
+) -> Option<(&'a syn::Ident, Vec<&'a Type>)> {
+    let name = &target.segments.last()?.ident;
+    let expected = format!("{name}{suffix}");
+    if item.sig.ident != expected {
+        cx.error_spanned(
+            &item.sig.ident,
+            format!("{what} for `{name}` must be named `{expected}`: that is the function `{callers}` callers call"),
+        );
+    }
+    let types = (item.sig.inputs.iter())
+        .filter_map(|arg| match arg {
+            FnArg::Typed(t) => Some(&*t.ty),
+            FnArg::Receiver(_) => None,
+        })
+        .collect();
+    Some((name, types))
+}
+
 fn is_mut_ref(ty: &Type) -> bool {
     matches!(ty, Type::Reference(r) if r.mutability.is_some())
 }
@@ -175,24 +187,10 @@ fn is_mut_ref(ty: &Type) -> bool {
 /// its type>) -> (R, R)`: the value and its tangent.
 fn check_jvp(target: &syn::Path, item: &ItemFn, cx: &mut Ctxt) -> TokenStream {
     let sig = &item.sig;
-    let Some(name) = target.segments.last().map(|s| &s.ident) else {
+    let Some((name, types)) = header(target, item, "_jvp", "a forward rule", "#[grad(jvp)]", cx)
+    else {
         return TokenStream::new();
     };
-    let expected = format!("{name}_jvp");
-    if sig.ident != expected {
-        cx.error_spanned(
-            &sig.ident,
-            format!("a forward rule for `{name}` must be named `{expected}`: that is the function `#[grad(jvp)]` callers call"),
-        );
-    }
-    let types: Vec<&Type> = sig
-        .inputs
-        .iter()
-        .filter_map(|arg| match arg {
-            FnArg::Typed(t) => Some(&*t.ty),
-            FnArg::Receiver(_) => None,
-        })
-        .collect();
     let differentiable = |ty: &Type| {
         matches!(ast::param_kind(ty), ParamKind::Float(_)) || ast::array_shape(ty).is_some()
     };
