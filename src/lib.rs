@@ -794,6 +794,7 @@ pub use autodiff_runtime::{check, detach, kernels, relu, sigmoid, Float, Step, T
 pub mod __private {
     pub use autodiff_runtime::{
         cast_like, detach, guarded_div, guarded_mul, no_bar, pop, powi_d, relu, replay, rules,
-        sigmoid, unwanted_like, zeros_like, Active, Arg, FloatArg, Inactive, IsInactive, OtherArg,
+        second_acc, sigmoid, unwanted_like, zeros_like, Active, Arg, FloatArg, Inactive,
+        IsInactive, OtherArg,
     };
 }

@@ -55,6 +55,9 @@ impl Args {
             }
         });
         syn::parse::Parser::parse2(parser, tokens)?;
+        // The Hessian-vector product is built on forward mode, and a caller's reaches a callee
+        // through both: `hvp` brings `NAME_jvp`.
+        args.jvp |= args.hvp.is_some();
         Ok(args)
     }
 }

@@ -14,7 +14,7 @@ mod hvp;
 mod jvp;
 pub mod lookup;
 mod trace;
-pub use hvp::{hessian_signature, hvp, hvp_signature};
+pub use hvp::{hessian_signature, hvp, hvp_signature, jvp_vjp_signature};
 pub use jvp::{jvp, jvp_signature};
 use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
@@ -27,6 +27,9 @@ pub struct Extra {
     pub bars: Vec<Ident>,
     /// `NAME_jvp`'s tangents: one `<param>_dot` per active parameter.
     pub dots: Vec<Ident>,
+    /// `NAME_jvp_vjp`'s seed of the tangent, and the tangents' bars.
+    pub dot_seed: Ident,
+    pub dot_bars: Vec<Ident>,
 }
 
 impl Extra {
@@ -54,6 +57,11 @@ impl Extra {
             dots: func
                 .active_params()
                 .map(|p| fresh(format!("{}_dot", p.ident.unraw())))
+                .collect(),
+            dot_seed: fresh("tangent_seed".into()),
+            dot_bars: func
+                .active_params()
+                .map(|p| fresh(format!("{}_dot_bar", p.ident.unraw())))
                 .collect(),
         }
     }
@@ -1163,19 +1171,26 @@ impl<'a> Names<'a> {
                 path,
                 args,
                 seed,
+                dot_seed,
                 bars,
                 active,
             } => {
-                let arity = args.len() + 1 + bars.len();
-                let vjp = lookup::rule(path, lookup::Mode::Vjp, arity, active, &self.uses());
-                let args = self.call_args(args);
-                let seed = match seed {
-                    CallSeed::Value(v) => self.of(*v),
-                    CallSeed::Array(a) => {
-                        let a = self.array(*a);
-                        quote!(&#a)
-                    }
+                let (mode, seeds) = match dot_seed {
+                    None => (lookup::Mode::Vjp, vec![seed]),
+                    Some(dot) => (lookup::Mode::JvpVjp, vec![seed, dot]),
                 };
+                let arity = args.len() + seeds.len() + bars.len();
+                let vjp = lookup::rule(path, mode, arity, active, &self.uses());
+                let args = self.call_args(args);
+                let seeds: Vec<TokenStream> = (seeds.into_iter())
+                    .map(|seed| match seed {
+                        CallSeed::Value(v) => self.of(*v),
+                        CallSeed::Array(a) => {
+                            let a = self.array(*a);
+                            quote!(&#a)
+                        }
+                    })
+                    .collect();
                 // An array passed twice (`dot(&v, &v)`) cannot lend its adjoint twice: the
                 // second bar is a scratch one, added into the adjoint after the call.
                 let (mut lent, mut scratch, mut add_back) = (HashSet::new(), vec![], vec![]);
@@ -1207,7 +1222,7 @@ impl<'a> Names<'a> {
                         quote!(&mut #tmp)
                     })
                     .collect();
-                let call = quote!(let _ = #vjp(#(#args,)* #seed, #(#bars),*););
+                let call = quote!(let _ = #vjp(#(#args,)* #(#seeds,)* #(#bars),*););
                 if scratch.is_empty() {
                     call
                 } else {

@@ -7,7 +7,7 @@ use crate::ast;
 use crate::emit::lookup::{callee_adapter, Mode};
 use crate::emit::{
     grad_signature, hessian_signature, hvp_signature, inherited_attrs, jacobian_signature,
-    jvp_signature, vjp_signature, Extra,
+    jvp_signature, jvp_vjp_signature, vjp_signature, Extra,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -50,9 +50,10 @@ pub fn fallback(
         });
         // Callers with `wrt` reach the stub through it, as they would the real rule.
         let hvp = (args.hvp.is_some() && !func.output.is_vector()).then(|| {
-            let (hvp, hessian) = (
+            let (hvp, hessian, jvp_vjp) = (
                 hvp_signature(func, &extra, anon()),
                 hessian_signature(func, anon()),
+                jvp_vjp_signature(func, &extra, anon()),
             );
             quote! {
                 #(#attrs)*
@@ -60,10 +61,18 @@ pub fn fallback(
                 #hvp { ::core::unimplemented!("#[grad] reported an error for this function") }
                 #(#attrs)*
                 #hessian { ::core::unimplemented!("#[grad] reported an error for this function") }
+                #(#attrs)*
+                #[allow(unused_variables)]
+                #jvp_vjp { ::core::unimplemented!("#[grad] reported an error for this function") }
             }
         });
         let r = crate::emit::ret_ty(func);
-        let modes = [(true, Mode::Vjp), (args.jvp, Mode::Jvp)];
+        let second = args.hvp.is_some() && !func.output.is_vector();
+        let modes = [
+            (true, Mode::Vjp),
+            (args.jvp, Mode::Jvp),
+            (second, Mode::JvpVjp),
+        ];
         let adapter = (modes.into_iter())
             .filter(|(wanted, _)| *wanted)
             .filter_map(|(_, mode)| callee_adapter(func, &r, mode))

@@ -385,10 +385,15 @@ pub enum Stmt {
     },
     /// `path_vjp(args, seed, bars)`: the reverse of a call to a differentiated function, adding
     /// `seed` times its derivative into one bar per float or array argument.
+    ///
+    /// With a `dot_seed`, the reverse of a call's tangent (second order):
+    /// `path_jvp_vjp(args, tangents, seed, dot_seed, bars, tangent bars)`, where `args` holds
+    /// the arguments then their tangents and `bars` a bar for each of those.
     CallVjp {
         path: Box<syn::Path>,
         args: Vec<CallArg>,
         seed: CallSeed,
+        dot_seed: Option<CallSeed>,
         bars: Vec<CallBar>,
         /// Which arguments are active: a callee with `wrt` checks that they are among its
         /// differentiated parameters.
@@ -670,9 +675,17 @@ macro_rules! operands {
             Stmt::For { iter, .. } | Stmt::Reserve { iter, .. } => operands!(iter iter),
             Stmt::While { cond, .. } => cond.into_iter().map(|(_, v)| v).collect(),
             Stmt::Verbatim { bindings, .. } => bindings.into_iter().map(|(_, v)| v).collect(),
-            Stmt::CallVjp { args, seed, .. } => {
+            Stmt::CallVjp {
+                args,
+                seed,
+                dot_seed,
+                ..
+            } => {
                 let mut uses = operands!(args args);
                 if let CallSeed::Value(v) = seed {
+                    uses.push(v);
+                }
+                if let Some(CallSeed::Value(v)) = dot_seed {
                     uses.push(v);
                 }
                 uses
@@ -803,8 +816,19 @@ impl Stmt {
                 arrays
             }
             Stmt::Verbatim { arrays, .. } => arrays.iter().map(|(_, a)| *a).collect(),
-            Stmt::CallVjp { args: a, bars, .. } => {
+            Stmt::CallVjp {
+                args: a,
+                bars,
+                seed,
+                dot_seed,
+                ..
+            } => {
                 let mut arrays = args(a);
+                for seed in std::iter::once(seed).chain(dot_seed) {
+                    if let CallSeed::Array(s) = seed {
+                        arrays.push(*s);
+                    }
+                }
                 arrays.extend(bars.iter().filter_map(|b| match b {
                     CallBar::Array(a, _) => Some(*a),
                     _ => None,
@@ -1030,6 +1054,7 @@ fn block(f: &mut fmt::Formatter<'_>, body: &Block, depth: usize) -> fmt::Result 
                 path,
                 args,
                 seed,
+                dot_seed,
                 bars,
                 ..
             } => {
@@ -1043,9 +1068,13 @@ fn block(f: &mut fmt::Formatter<'_>, body: &Block, depth: usize) -> fmt::Result 
                     })
                     .collect();
                 let (path, args) = (tokens(path), call_args(args));
+                let (rule, seed) = match dot_seed {
+                    Some(dot) => ("jvp_vjp", format!("{seed}, {dot}")),
+                    None => ("vjp", seed.to_string()),
+                };
                 writeln!(
                     f,
-                    "{pad}{path}_vjp({args} | {seed}) into {}",
+                    "{pad}{path}_{rule}({args} | {seed}) into {}",
                     bars.join(", ")
                 )?
             }

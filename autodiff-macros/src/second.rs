@@ -4,10 +4,9 @@
 //! result, in the order reverse-over-forward computes it), with the value `y` beside.
 
 use crate::ctxt::Ctxt;
-use crate::ir::{visit, ArrayInit, Func, Op, Stmt};
+use crate::ir::{visit, Func, Op, Stmt};
 use crate::primitives::Tangent;
 use crate::{activity, tangent};
-use quote::ToTokens;
 
 /// What the reverse transform is given for `NAME_hvp`: the tangent of `primal`, its result the
 /// tangent, its value kept beside, its parameters both `x` and the directions `v`. What has no
@@ -24,7 +23,8 @@ pub fn hessian_vector(primal: &Func, cx: &mut Ctxt) -> Func {
     hv
 }
 
-/// Reports each primitive without a second-order rule and each call, at its place.
+/// Reports each primitive without a second-order rule, at its place. (A call's is the callee's
+/// `_jvp_vjp`, which the lookup of rules reports if missing.)
 fn unsupported(tan: &Func, cx: &mut Ctxt) {
     visit(&tan.body, &mut |s| match s {
         Stmt::Let {
@@ -41,23 +41,6 @@ fn unsupported(tan: &Func, cx: &mut Ctxt) {
                     "powf" => " (`a.powf(b)` is `(b * a.ln()).exp()` for `a > 0`)",
                     _ => "",
                 }
-            ),
-        ),
-        Stmt::Let {
-            op: Op::CallJvp(path, ..),
-            span,
-            ..
-        }
-        | Stmt::DeclArray {
-            init: ArrayInit::CallJvp { path, .. },
-            span,
-            ..
-        } => cx.error_at(
-            *span,
-            format!(
-                "`#[grad(hvp)]` cannot differentiate through a call yet (`{}`); write the \
-                 callee's body in this function, or leave `hvp` out",
-                path.to_token_stream().to_string().replace(' ', "")
             ),
         ),
         _ => {}

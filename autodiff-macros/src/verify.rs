@@ -251,9 +251,16 @@ impl Verifier<'_> {
                 }
                 Ok(())
             }
-            Stmt::CallVjp { seed, bars, .. } => {
-                if let CallSeed::Array(a) = seed {
-                    self.array(*a)?;
+            Stmt::CallVjp {
+                seed,
+                dot_seed,
+                bars,
+                ..
+            } => {
+                for seed in std::iter::once(seed).chain(dot_seed) {
+                    if let CallSeed::Array(a) = seed {
+                        self.array(*a)?;
+                    }
                 }
                 for b in bars {
                     if let CallBar::Array(a, _) = b {

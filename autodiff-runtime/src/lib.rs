@@ -13,6 +13,7 @@ pub mod check;
 mod float;
 pub mod kernels;
 pub mod rules;
+mod second;
 mod tape;
 mod trace;
 
@@ -20,6 +21,7 @@ pub use call::{
     cast_like, no_bar, Active, Arg, CastTo, FloatArg, Inactive, IsInactive, NoBar, OtherArg,
 };
 pub use float::Float;
+pub use second::{second_acc, AddScaled};
 pub use tape::{pop, replay, unwanted_like, zeros_like, Replay, Zeros};
 pub use trace::{Step, Trace, Update};
 

@@ -38,6 +38,9 @@ pub enum Mode {
     Vjp,
     /// `NAME_jvp(params, tangents)`, for forward mode.
     Jvp,
+    /// `NAME_jvp_vjp(params, tangents, seed, tangent_seed, bars, tangent_bars)`, the reverse of
+    /// forward mode, for second order.
+    JvpVjp,
 }
 
 /// The expression that names `path`'s rule, to be called with `arity` arguments; `uses` are the
@@ -58,6 +61,7 @@ pub fn rule(
     let suffix = match mode {
         Mode::Vjp => "vjp",
         Mode::Jvp => "jvp",
+        Mode::JvpVjp => "jvp_vjp",
     };
     let vjp = format_ident!("{}_{}", callee, suffix, span = span);
     let adapt = adapter(callee, mode);
@@ -101,6 +105,15 @@ pub fn rule(
                  <its result type>)`, returning the value and its tangent"
             ),
         ),
+        Mode::JvpVjp => (
+            format!("`{callee}` is called with an active argument, so `#[grad(hvp)]` calls `{vjp}` (the reverse of its forward mode)"),
+            format!(
+                "to provide it: put `#[autodiff::grad(hvp)]` on `{callee}`, or write `fn {vjp}(<{callee}'s \
+                 parameters>, <one tangent per float parameter>, seed: <its result type>, \
+                 tangent_seed: <its result type>, <one `&mut` bar per float parameter>, <one `&mut` \
+                 bar per tangent>) -> <its result type>` beside `{callee}_jvp`"
+            ),
+        ),
     };
     let inactive = format!(
         "if no derivative should flow through `{callee}`, pass its arguments through \
@@ -120,7 +133,7 @@ pub fn rule(
     // A forward-mode caller destructures what the rule returns: the stand-in returns `!`, which
     // takes any type, so that the missing rule is the only error.
     let (never, diverge) = match mode {
-        Mode::Vjp => (TokenStream::new(), TokenStream::new()),
+        Mode::Vjp | Mode::JvpVjp => (TokenStream::new(), TokenStream::new()),
         Mode::Jvp => (quote!(-> !), quote!(loop {})),
     };
     quote_spanned! {span=>
@@ -168,11 +181,12 @@ pub fn adapter(callee: &syn::Ident, mode: Mode) -> syn::Ident {
     match mode {
         Mode::Vjp => format_ident!("__ad_adapt_{}", callee, span = callee.span()),
         Mode::Jvp => format_ident!("__ad_adapt_jvp_{}", callee, span = callee.span()),
+        Mode::JvpVjp => format_ident!("__ad_adapt_jvp_vjp_{}", callee, span = callee.span()),
     }
 }
 
 /// For a function whose `wrt` leaves out a float parameter: `__ad_adapt_NAME` (and, for
-/// `mode` [`Mode::Jvp`], `__ad_adapt_jvp_NAME`), which turns its rule into a function that
+/// the other modes, `__ad_adapt_jvp_NAME`, `__ad_adapt_jvp_vjp_NAME`), which turns its rule into a function that
 /// takes a bar (a tangent) for every float parameter, as callers pass them, once the caller's
 /// marks (`Active`/`Inactive`, one per argument) show that no active argument goes to a
 /// parameter left out: a derivative that would be lost is a compile error at the call.
@@ -194,52 +208,86 @@ pub fn callee_adapter(func: &ast::Func, r: &TokenStream, mode: Mode) -> Option<T
     let marks: Vec<_> = (0..tys.len())
         .map(|i| format_ident!("__ad_M{}", i))
         .collect();
-    let (mut entry_tys, mut entries, mut passed, mut left_out) = (vec![], vec![], vec![], vec![]);
-    let differentiable =
-        (func.params.iter().zip(&marks).enumerate()).filter(|(_, (p, _))| p.kind.differentiable());
-    for (i, (p, mark)) in differentiable {
-        entry_tys.push(match (mode, p.kind) {
-            (Mode::Vjp, ParamKind::Float(f)) => {
-                let f = super::float_ty(f);
-                quote!(&mut #f)
+    let differentiable: Vec<(usize, &ast::Param)> = (func.params.iter().enumerate())
+        .filter(|(_, p)| p.kind.differentiable())
+        .collect();
+    // A parameter left out takes `_`, and its mark must be `Inactive`; at the parameter, which
+    // rustc then names as the bound's origin.
+    let left_out = (differentiable.iter().filter(|(_, p)| !p.active)).map(|(i, p)| {
+        let mark = &marks[*i];
+        quote_spanned!(p.ident.span()=> #mark: ::autodiff::__private::IsInactive)
+    });
+    let left_out: Vec<TokenStream> = left_out.collect();
+    // One group of entries, one per differentiable parameter: the bars, or the tangents (of
+    // the parameter's own type).
+    let group = |prefix: &str, bar: bool| {
+        let (mut tys, mut entries, mut passed) = (vec![], vec![], vec![]);
+        for (i, p) in &differentiable {
+            tys.push(match (bar, p.kind) {
+                (true, ParamKind::Float(f)) => {
+                    let f = super::float_ty(f);
+                    quote!(&mut #f)
+                }
+                (true, _) => {
+                    let bar = ast::bar_ty(&p.ty);
+                    quote!(&mut #bar)
+                }
+                (false, _) => p.ty.to_token_stream(),
+            });
+            let entry = format_ident!("__ad_{}{}", prefix, i);
+            match p.active {
+                true => {
+                    entries.push(quote!(#entry));
+                    passed.push(entry);
+                }
+                false => entries.push(quote!(_)),
             }
-            (Mode::Vjp, _) => {
-                let bar = ast::bar_ty(&p.ty);
-                quote!(&mut #bar)
-            }
-            // A tangent has its parameter's own type.
-            (Mode::Jvp, _) => p.ty.to_token_stream(),
-        });
-        if p.active {
-            let entry = format_ident!("__ad_b{}", i);
-            entries.push(quote!(#entry));
-            passed.push(entry);
-        } else {
-            entries.push(quote!(_));
-            // At the parameter, which rustc then names as the bound's origin.
-            left_out
-                .push(quote_spanned!(p.ident.span()=> #mark: ::autodiff::__private::IsInactive));
         }
-    }
+        (tys, entries, passed)
+    };
+    let rule = format_ident!(
+        "{}_{}",
+        name,
+        match mode {
+            Mode::Vjp => "vjp",
+            Mode::Jvp => "jvp",
+            Mode::JvpVjp => "jvp_vjp",
+        }
+    );
     let (shape, closure) = match mode {
         Mode::Vjp => {
-            let vjp = format_ident!("{}_vjp", name);
+            let (bar_tys, bars, passed) = group("b", true);
             (
-                quote!(fn(#(#tys,)* #r, #(#entry_tys),*) -> #r),
+                quote!(fn(#(#tys,)* #r, #(#bar_tys),*) -> #r),
                 quote! {
-                    |#(#names: #tys,)* seed: #r, #(#entries: #entry_tys),*| {
-                        #vjp(#(#names,)* seed, #(#passed),*)
+                    |#(#names: #tys,)* seed: #r, #(#bars: #bar_tys),*| {
+                        #rule(#(#names,)* seed, #(#passed),*)
                     }
                 },
             )
         }
         Mode::Jvp => {
-            let jvp = format_ident!("{}_jvp", name);
+            let (dot_tys, dots, passed) = group("d", false);
             (
-                quote!(fn(#(#tys,)* #(#entry_tys),*) -> (#r, #r)),
+                quote!(fn(#(#tys,)* #(#dot_tys),*) -> (#r, #r)),
                 quote! {
-                    |#(#names: #tys,)* #(#entries: #entry_tys),*| {
-                        #jvp(#(#names,)* #(#passed),*)
+                    |#(#names: #tys,)* #(#dots: #dot_tys),*| {
+                        #rule(#(#names,)* #(#passed),*)
+                    }
+                },
+            )
+        }
+        Mode::JvpVjp => {
+            let (dot_tys, dots, dots_passed) = group("d", false);
+            let (bar_tys, bars, bars_passed) = group("b", true);
+            let (dot_bar_tys, dot_bars, dot_bars_passed) = group("e", true);
+            (
+                quote!(fn(#(#tys,)* #(#dot_tys,)* #r, #r, #(#bar_tys,)* #(#dot_bar_tys),*) -> #r),
+                quote! {
+                    |#(#names: #tys,)* #(#dots: #dot_tys,)* seed: #r, dot_seed: #r,
+                     #(#bars: #bar_tys,)* #(#dot_bars: #dot_bar_tys),*| {
+                        #rule(#(#names,)* #(#dots_passed,)* seed, dot_seed,
+                              #(#bars_passed,)* #(#dot_bars_passed),*)
                     }
                 },
             )

@@ -38,6 +38,15 @@ impl<'a> Reverse<'a> {
                             }
                         }
                     }
+                    // A call's value and tangent (second order): the callee's `_jvp_vjp`
+                    // runs from the arguments and their tangents.
+                    if let Op::CallJvp(_, args, dots) = op {
+                        if dsts.iter().flatten().any(|v| self.active(*v)) {
+                            any = true;
+                            values(args).into_iter().for_each(|a| self.need(a));
+                            values(dots).into_iter().for_each(|a| self.need(a));
+                        }
+                    }
                     let [Some(v)] = dsts[..] else { continue };
                     self.defs.insert(v, op);
                     if let Op::Get(l) = op {
@@ -86,10 +95,24 @@ impl<'a> Reverse<'a> {
                 }
                 Stmt::DeclArray { array, init, .. } => {
                     self.array_block.insert(*array, here);
-                    if let (ArrayInit::Call(_, args), true) = (init, self.active_array(*array)) {
-                        values(args).into_iter().for_each(|a| self.need(a));
+                    let active = match init {
+                        ArrayInit::CallJvp { value, .. } => {
+                            self.array_block.insert(*value, here);
+                            self.active_array(*array) || self.active_array(*value)
+                        }
+                        _ => self.active_array(*array),
+                    };
+                    match (init, active) {
+                        (ArrayInit::Call(_, args), true) => {
+                            values(args).into_iter().for_each(|a| self.need(a));
+                        }
+                        (ArrayInit::CallJvp { args, dots, .. }, true) => {
+                            values(args).into_iter().for_each(|a| self.need(a));
+                            values(dots).into_iter().for_each(|a| self.need(a));
+                        }
+                        _ => {}
                     }
-                    any |= self.active_array(*array);
+                    any |= active;
                 }
                 Stmt::If { cond, then, els } => {
                     let (a, b) = (self.analyse(then), self.analyse(els));

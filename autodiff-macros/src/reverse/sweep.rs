@@ -172,6 +172,35 @@ impl<'a> Reverse<'a> {
                 });
                 self.accumulate(*d, c, adj, out);
             }
+            // In a tangent (second order), a call's value and tangent: the callee's
+            // `_jvp_vjp` adds both adjoints' contributions into the arguments' and the
+            // tangents' bars.
+            Stmt::Let {
+                dsts,
+                op: Op::CallJvp(path, args, dots),
+                span,
+            } => {
+                let [Some(y), Some(dot)] = dsts[..] else {
+                    return;
+                };
+                let (bar, dot_bar) = (self.bar_of(y, adj, out), self.bar_of(dot, adj, out));
+                if bar.is_none() && dot_bar.is_none() {
+                    return;
+                }
+                let ty = self.primal.info(y).ty;
+                let mut seed = |b: Option<Var>, this: &mut Self| {
+                    CallSeed::Value(b.unwrap_or_else(|| this.lit("0.0", ty, out)))
+                };
+                let (seed, dot_seed) = (seed(bar, self), seed(dot_bar, self));
+                let call = Call {
+                    path,
+                    args,
+                    dots,
+                    seed,
+                    dot_seed: Some(dot_seed),
+                };
+                self.reverse_call(call, *span, adj, out);
+            }
             Stmt::Let { dsts, op, span } => {
                 let [Some(v)] = dsts[..] else { return };
                 // A parameter's adjoint (or its tangent's) is read once, for the gradient.
@@ -278,8 +307,41 @@ impl<'a> Reverse<'a> {
                 init: ArrayInit::Call(path, args),
                 span,
             } if self.active_array(*array) => {
-                let seed = CallSeed::Array(self.array_bar(*array));
-                self.reverse_call(path, args, seed, *span, adj, out);
+                let call = Call {
+                    path,
+                    args,
+                    dots: &[],
+                    seed: CallSeed::Array(self.array_bar(*array)),
+                    dot_seed: None,
+                };
+                self.reverse_call(call, *span, adj, out);
+            }
+            // A `Vec` result's value and tangent (second order): as for a float result, with
+            // an empty seed for an adjoint that is structurally zero.
+            Stmt::DeclArray {
+                array: dot,
+                init:
+                    ArrayInit::CallJvp {
+                        path,
+                        args,
+                        dots,
+                        value,
+                    },
+                span,
+            } if self.active_array(*dot) || self.active_array(*value) => {
+                let mut seed = |a: Array, this: &mut Self| match this.active_array(a) {
+                    true => CallSeed::Array(this.array_bar(a)),
+                    false => CallSeed::Array(this.unwanted(a, *span, out)),
+                };
+                let (seed, dot_seed) = (seed(*value, self), seed(*dot, self));
+                let call = Call {
+                    path,
+                    args,
+                    dots,
+                    seed,
+                    dot_seed: Some(dot_seed),
+                };
+                self.reverse_call(call, *span, adj, out);
             }
             Stmt::If { cond, then, els } => {
                 let (then, els) = (self.reverse_block(then), self.reverse_block(els));
@@ -415,7 +477,14 @@ impl<'a> Reverse<'a> {
                 }
             }
             Op::Call(path, args) => {
-                self.reverse_call(path, args, CallSeed::Value(bar), span, adj, out)
+                let call = Call {
+                    path,
+                    args,
+                    dots: &[],
+                    seed: CallSeed::Value(bar),
+                    dot_seed: None,
+                };
+                self.reverse_call(call, span, adj, out)
             }
             Op::Load(a, index) => {
                 let abar = self.array_bar(*a);
@@ -452,19 +521,18 @@ impl<'a> Reverse<'a> {
 
     /// The reverse of a differentiated call: `path_vjp(args, seed, bars)`, with one bar per
     /// float or array argument (fresh locals for floats, added into their adjoints after; the
-    /// arrays' own adjoints, or an unwanted bar for an inactive array).
+    /// arrays' own adjoints, or an unwanted bar for an inactive array); under second order,
+    /// `path_jvp_vjp` with the tangents' bars after.
     fn reverse_call(
         &mut self,
-        path: &syn::Path,
-        args: &[CallArg],
-        seed: CallSeed,
+        call: Call,
         span: Span,
         adj: &mut HashMap<Var, Var>,
         out: &mut Vec<Stmt>,
     ) {
         let mut bars = Vec::new();
         let mut scalars = Vec::new();
-        for arg in args {
+        for arg in call.args.iter().chain(call.dots) {
             match arg {
                 CallArg::Value(a) => {
                     let info = self.primal.info(*a).clone();
@@ -484,33 +552,37 @@ impl<'a> Reverse<'a> {
                         bars.push(CallBar::Unwanted);
                         continue;
                     } else {
-                        let info = Info {
-                            ty: self.primal.array_info(*array).info.ty,
-                            active: false,
-                            name: Some("unwanted".into()),
-                        };
-                        let unwanted = self.out.array(info, ArrayKind::Local);
-                        out.push(Stmt::DeclArray {
-                            array: unwanted,
-                            init: ArrayInit::UnwantedLike(*array),
-                            span,
-                        });
-                        unwanted
+                        self.unwanted(*array, span, out)
                     };
                     bars.push(CallBar::Array(bar, *range));
                 }
             }
         }
-        let active = (args.iter())
-            .map(|arg| match arg {
-                CallArg::Value(a) => self.active(*a),
-                CallArg::Array { array, .. } => self.active_array(*array),
+        // One mark per argument: whether a derivative flows through it, by its value or (under
+        // second order) its tangent.
+        let mut dots = call.dots.iter();
+        let active = (call.args.iter())
+            .map(|arg| {
+                let (active, differentiable) = match arg {
+                    CallArg::Value(a) => (self.active(*a), self.primal.info(*a).ty.is_float()),
+                    CallArg::Array { array, .. } => (self.active_array(*array), true),
+                };
+                let dot = match differentiable {
+                    true => dots.next(),
+                    false => None,
+                };
+                active
+                    || dot.is_some_and(|d| match d {
+                        CallArg::Value(d) => self.active(*d),
+                        CallArg::Array { array, .. } => self.active_array(*array),
+                    })
             })
             .collect();
         out.push(Stmt::CallVjp {
-            path: Box::new(path.clone()),
-            args: args.to_vec(),
-            seed,
+            path: Box::new(call.path.clone()),
+            args: call.args.iter().chain(call.dots).cloned().collect(),
+            seed: call.seed,
+            dot_seed: call.dot_seed,
             bars,
             active,
         });
@@ -520,6 +592,23 @@ impl<'a> Reverse<'a> {
                 self.accumulate(a, c, adj, out);
             }
         }
+    }
+
+    /// A zero adjoint shaped like the inactive `array`, for a callee to add into unseen (or
+    /// to read as a zero seed).
+    fn unwanted(&mut self, array: Array, span: Span, out: &mut Vec<Stmt>) -> Array {
+        let info = Info {
+            ty: self.primal.array_info(array).info.ty,
+            active: false,
+            name: Some("unwanted".into()),
+        };
+        let unwanted = self.out.array(info, ArrayKind::Local);
+        out.push(Stmt::DeclArray {
+            array: unwanted,
+            init: ArrayInit::UnwantedLike(array),
+            span,
+        });
+        unwanted
     }
 
     /// The adjoint of `v` collected so far; `None` if nothing reached it.
@@ -570,4 +659,14 @@ impl<'a> Reverse<'a> {
         };
         adj.insert(v, sum);
     }
+}
+
+/// A differentiated call, as its reverse sees it.
+struct Call<'s> {
+    path: &'s syn::Path,
+    args: &'s [CallArg],
+    /// The arguments' tangents, under second order (one per float or array argument).
+    dots: &'s [CallArg],
+    seed: CallSeed,
+    dot_seed: Option<CallSeed>,
 }
