@@ -382,3 +382,42 @@ fn a_callee_with_wrt() {
     assert_eq!(g, vec![1.0 + 2.0, 8.0 + 1.0]);
     assert_eq!(h, vec![3.0, 1.0, 1.0, 12.0]);
 }
+
+/// Regression (difftest seed 43 index 7503): a kink's tangent (`%`'s, a rule applied to the
+/// tangent) read only inside a branch had no adjoint there, and `_hvp` gave a zero gradient.
+#[grad(hvp)]
+fn rem_in_branch(p0: f64) -> f64 {
+    let t1 = p0 % 1.25;
+    if p0 > 10.0 {
+        p0
+    } else {
+        t1 * t1
+    }
+}
+
+/// The same for a call's value and tangent, read only inside a branch.
+#[grad(hvp)]
+fn call_in_branch(x: f64) -> f64 {
+    let b = bond(x, 0.5);
+    if x > 10.0 {
+        x
+    } else {
+        b * x
+    }
+}
+
+#[test]
+fn results_of_a_statement_with_several_read_in_a_branch() {
+    let (_, g, hv) = rem_in_branch_hvp(2.0, 1.0);
+    // (x − 1.25)² near x = 2: gradient 2·0.75, second derivative 2.
+    assert_relative_eq!(g, 1.5, max_relative = 1e-14);
+    assert_relative_eq!(hv, 2.0, max_relative = 1e-14);
+    for x in [-0.7, 0.3, 1.1] {
+        let (_, g, hv) = call_in_branch_hvp(x, 1.0);
+        let (_, r) = call_in_branch_grad(x);
+        assert_relative_eq!(g, r, max_relative = 1e-14);
+        let h = 1e-6;
+        let numeric = (call_in_branch_grad(x + h).1 - call_in_branch_grad(x - h).1) / (2.0 * h);
+        assert_relative_eq!(hv, numeric, max_relative = 1e-6, epsilon = 1e-6);
+    }
+}

@@ -214,6 +214,11 @@ fn print_expansion() {
     let lean = optimize::optimize(a.clone()).unwrap();
     println!("{p}\n{a}\n{lean}");
     println!("{}", crate::tangent::tangent(&p));
+    if args.hvp.is_some() {
+        let hv = crate::second::hessian_vector(&p, &mut crate::ctxt::Ctxt::default());
+        let rev = crate::reverse::reverse(&hv);
+        println!("{hv}\n{rev}\n{}", optimize::optimize(rev.clone()).unwrap());
+    }
     println!("{}", crate::expand::grad(attr, item, None));
 }
 

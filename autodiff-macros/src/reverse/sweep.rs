@@ -61,36 +61,36 @@ impl<'a> Reverse<'a> {
         out.into()
     }
 
-    /// Zeroed mutable adjoints for this block's values used in nested blocks and its locals.
+    /// Zeroed mutable adjoints for this block's values used in nested blocks (every result of a
+    /// statement with several, as a call's value and tangent) and its locals.
     pub(super) fn declare_bars(&mut self, block: &'a Block, out: &mut Vec<Stmt>) {
         for stmt in block {
-            let (info, bars) = match stmt {
-                Stmt::Let { dsts, .. } => match dsts[..] {
-                    [Some(v)]
-                        if self.nested_use.contains(&v) && !self.value_bars.contains_key(&v) =>
-                    {
-                        let info = self.primal.info(v).clone();
-                        let bar = self.out.local(info.ty, true, bar_name(&info));
-                        self.value_bars.insert(v, bar);
-                        (info, bar)
+            let mut bars = Vec::new();
+            match stmt {
+                Stmt::Let { dsts, .. } => {
+                    for &v in dsts.iter().flatten() {
+                        if self.nested_use.contains(&v) && !self.value_bars.contains_key(&v) {
+                            let info = self.primal.info(v).clone();
+                            let bar = self.out.local(info.ty, true, bar_name(&info));
+                            self.value_bars.insert(v, bar);
+                            bars.push((info.ty, bar));
+                        }
                     }
-                    _ => continue,
-                },
+                }
                 Stmt::Decl { local, .. }
                     if self.active_local(*local) && !self.local_bars.contains_key(local) =>
                 {
                     let info = self.primal.local_info(*local).clone();
                     let bar = self.out.local(info.ty, true, bar_name(&info));
                     self.local_bars.insert(*local, bar);
-                    (info, bar)
+                    bars.push((info.ty, bar));
                 }
-                _ => continue,
-            };
-            let zero = self.lit("0.0", info.ty, out);
-            out.push(Stmt::Decl {
-                local: bars,
-                init: zero,
-            });
+                _ => {}
+            }
+            for (ty, local) in bars {
+                let zero = self.lit("0.0", ty, out);
+                out.push(Stmt::Decl { local, init: zero });
+            }
         }
     }
 
