@@ -18,6 +18,8 @@ pub enum Mode {
 pub struct Printer<'a> {
     pub out: String,
     funcs: &'a [Func],
+    /// The functions whose rule is made from their dual (see `harness::sources`).
+    pub subst: &'a [usize],
     mode: Mode,
     fty: Fty,
     indent: usize,
@@ -28,6 +30,7 @@ impl<'a> Printer<'a> {
         Printer {
             out: String::new(),
             funcs,
+            subst: &[],
             mode,
             fty: Fty::F64,
             indent: 0,
@@ -75,7 +78,7 @@ impl<'a> Printer<'a> {
                     args.push(format!("wrt({})", names.join(", ")));
                 }
                 args.push("jvp".into());
-                if f.second_order() {
+                if f.second_order(self.funcs, self.subst) {
                     args.push("hvp".into());
                 }
                 self.line(&format!("#[grad({})]", args.join(", ")));

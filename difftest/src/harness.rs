@@ -36,6 +36,7 @@ pub struct Sources {
 pub fn sources(funcs: &[Func], keep: &[usize], grad: bool, subst: &[usize]) -> Sources {
     let mut spans = Vec::new();
     let mut p = Printer::new(funcs, Mode::Plain { attr: grad });
+    p.subst = subst;
     let mut plain = Printer::new(funcs, Mode::Plain { attr: false });
     p.out.push_str(
         "// Included into main.rs, so that the functions stay private as users write them.\n\n",
@@ -86,7 +87,7 @@ pub fn sources(funcs: &[Func], keep: &[usize], grad: bool, subst: &[usize]) -> S
                 continue;
             }
             let lo = main.matches('\n').count() + 1;
-            main.push_str(&check_fn(funcs, i));
+            main.push_str(&check_fn(funcs, i, subst));
             spans.push(Span {
                 file: "main.rs",
                 lo,
@@ -242,7 +243,7 @@ fn rule_from_dual(f: &Func) -> String {
 }
 
 /// `check_NAME()`: every case prints one `RES` line.
-fn check_fn(funcs: &[Func], idx: usize) -> String {
+fn check_fn(funcs: &[Func], idx: usize, subst: &[usize]) -> String {
     let f = &funcs[idx];
     let (seed, index) = f.origin;
     let mut rng = Rng::new(seed ^ 0x5eed_ca5e, index);
@@ -461,7 +462,7 @@ fn check_fn(funcs: &[Func], idx: usize) -> String {
             targs.join(", ")
         );
         // Second order along the same direction, against differences of `_grad`.
-        let hvp = if f.second_order() {
+        let hvp = if f.second_order(funcs, subst) {
             let mut shifted = String::new();
             for (i, p) in f.params.iter().enumerate() {
                 let _ = write!(
