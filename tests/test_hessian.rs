@@ -353,7 +353,12 @@ fn a_function_calling_others() {
         let (_, _, h) = caller_hessian(&x, t);
         for i in 0..5 {
             for j in 0..5 {
-                assert_relative_eq!(h[i * 5 + j], h[j * 5 + i], max_relative = 1e-12, epsilon = 1e-12);
+                assert_relative_eq!(
+                    h[i * 5 + j],
+                    h[j * 5 + i],
+                    max_relative = 1e-12,
+                    epsilon = 1e-12
+                );
             }
         }
     }

@@ -713,3 +713,118 @@ fn mse_value_and_rule() {
 fn mse_checks_dimensions() {
     mse(&[0.0; 3], &[0.0; 2]);
 }
+
+/// A kernel's second-order rule `NAME_jvp_vjp` against central differences of its forward rule:
+/// `⟨x̄, u⟩ + ⟨ẋ̄, u̇⟩ = d/dε [seed · y + tangent_seed · ẏ]` at `(x + εu, ẋ + εu̇)`, for two slice
+/// arguments, with every tangent given or empty.
+type Jvp2 = fn(&[f64], &[f64], &[f64], &[f64]) -> (f64, f64);
+type JvpVjp2 = fn(
+    &[f64],
+    &[f64],
+    &[f64],
+    &[f64],
+    f64,
+    f64,
+    &mut [f64],
+    &mut [f64],
+    &mut [f64],
+    &mut [f64],
+) -> f64;
+
+fn check_second(jvp: Jvp2, jvp_vjp: JvpVjp2, n: usize) {
+    let p = |seed| points(n, -1.5, 1.5, seed);
+    let (x, y, u, w) = (p(1), p(2), p(3), p(4));
+    for (xd, yd) in [(p(5), p(6)), (p(5), vec![]), (vec![], p(6))] {
+        let (ud, wd) = (p(7), p(8));
+        let (seed, ts) = (0.7, -1.3);
+        let mut bars = [vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]];
+        let [xb, yb, xdb, ydb] = &mut bars;
+        let value = jvp_vjp(&x, &y, &xd, &yd, seed, ts, xb, yb, xdb, ydb);
+        assert_eq!(value, jvp(&x, &y, &xd, &yd).0);
+        let at = |e: f64| {
+            let shift = |a: &[f64], d: &[f64]| -> Vec<f64> {
+                a.iter().zip(d).map(|(a, d)| a + e * d).collect()
+            };
+            // A tangent left empty stays zero.
+            let xd = if xd.is_empty() {
+                vec![]
+            } else {
+                shift(&xd, &ud)
+            };
+            let yd = if yd.is_empty() {
+                vec![]
+            } else {
+                shift(&yd, &wd)
+            };
+            let (v, t) = jvp(&shift(&x, &u), &shift(&y, &w), &xd, &yd);
+            seed * v + ts * t
+        };
+        let h = 1e-5;
+        let numeric = (at(h) - at(-h)) / (2.0 * h);
+        let dots = |a: &[f64], b: &[f64]| -> f64 { a.iter().zip(b).map(|(a, b)| a * b).sum() };
+        let mut exact = dots(xb, &u) + dots(yb, &w);
+        if !xd.is_empty() {
+            exact += dots(xdb, &ud);
+        }
+        if !yd.is_empty() {
+            exact += dots(ydb, &wd);
+        }
+        assert_relative_eq!(exact, numeric, max_relative = 1e-7, epsilon = 1e-8);
+        // The tangents' bars are the first-order rule's, scaled by the tangent seed.
+        let (mut gx, mut gy) = (vec![0.0; n], vec![0.0; n]);
+        let _ = jvp_vjp(
+            &x,
+            &y,
+            &[],
+            &[],
+            ts,
+            0.0,
+            &mut gx,
+            &mut gy,
+            &mut [],
+            &mut [],
+        );
+        assert_all_close(xdb, &gx, 1e-14, 1e-14);
+        assert_all_close(ydb, &gy, 1e-14, 1e-14);
+    }
+}
+
+#[test]
+fn second_order_rules_against_differences_of_the_forward_rules() {
+    for n in [1, 4, 9] {
+        check_second(dot_jvp, dot_jvp_vjp, n);
+        check_second(mse_jvp, mse_jvp_vjp, n);
+    }
+}
+
+/// The kernels with a second-order rule, called from `#[grad(hvp)]`.
+#[autodiff::grad(hvp)]
+fn kernel_loss(w: &[f64], target: &[f64]) -> f64 {
+    let mut pred = vec![0.0; w.len()];
+    for i in 0..w.len() {
+        pred[i] = w[i] * w[i] * dot(w, target);
+    }
+    mse(&pred, target) + dot(w, w) * 0.5
+}
+
+#[test]
+fn kernels_under_hvp_against_differences_of_the_gradient() {
+    let (w, t, v) = (
+        points(4, -1.0, 1.0, 21),
+        points(4, -1.0, 1.0, 22),
+        points(4, -1.0, 1.0, 23),
+    );
+    let (_, (gw, _), (hw, ht)) = kernel_loss_hvp(&w, &t, &v, &[0.0; 4]);
+    assert_all_close(&gw, &kernel_loss_grad(&w, &t).1 .0, 1e-13, 1e-13);
+    let h = 1e-6;
+    let shifted = |e: f64| -> (Vec<f64>, Vec<f64>) {
+        let x: Vec<f64> = w.iter().zip(&v).map(|(a, b)| a + e * h * b).collect();
+        kernel_loss_grad(&x, &t).1
+    };
+    let (plus, minus) = (shifted(1.0), shifted(-1.0));
+    let fd = |p: &[f64], m: &[f64]| -> Vec<f64> {
+        p.iter().zip(m).map(|(p, m)| (p - m) / (2.0 * h)).collect()
+    };
+    assert_all_close(&hw, &fd(&plus.0, &minus.0), 1e-6, 1e-6);
+    assert_all_close(&ht, &fd(&plus.1, &minus.1), 1e-6, 1e-6);
+}

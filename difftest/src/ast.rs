@@ -102,8 +102,8 @@ impl Func {
     }
 
     /// Whether it gets `hvp` and its check: `f64`, no trip through `f32`, nothing
-    /// `#[grad(hvp)]` reports as having no second order yet (`atan2`, `hypot`, `powf`), calls
-    /// only to functions that get `hvp` too (not to those in `subst`, whose rule is made from
+    /// `#[grad(hvp)]` reports as having no second order yet (`atan2`, `hypot`, `powf`; the
+    /// kernel `dot` has one), calls only to functions that get `hvp` too (not to those in `subst`, whose rule is made from
     /// their dual and has no second order), and no `detach`, whose value moves with `x` where
     /// its derivative does not, so that differences of `_grad` are not `H·v` (`x · (x −
     /// detach(x))` has `H = 2`, as JAX has it, but its gradient `2x − x` changes at rate 1).
@@ -112,8 +112,7 @@ impl Func {
         crate::walk::exprs_of_block(&self.body, &mut |e| {
             ok &= match e {
                 Expr::Call(i, _) => !subst.contains(i) && funcs[*i].second_order(funcs, subst),
-                Expr::Dot(..)
-                | Expr::Widen(..)
+                Expr::Widen(..)
                 | Expr::Bin2("atan2" | "hypot" | "powf", ..)
                 | Expr::Runtime("detach", _) => false,
                 _ => true,

@@ -45,7 +45,9 @@
 //! ```
 
 mod forward;
+mod second;
 pub use forward::*;
+pub use second::*;
 
 /// A read-only strided view of a matrix, as `dgemm` takes it.
 #[derive(Clone, Copy)]
