@@ -161,13 +161,14 @@
 //! # Forward mode and second order
 //!
 //! Ask for them in the attribute: `#[grad(jvp)]` adds `NAME_jvp`, `#[grad(hvp)]` adds `NAME_hvp`
-//! and `NAME_hessian` (options combine: `#[grad(wrt(x), jvp, hvp)]`).
+//! and `NAME_hessian`, and `NAME_jvp` with them (options combine: `#[grad(wrt(x), jvp, hvp)]`).
 //!
 //! | item | shape |
 //! | --- | --- |
 //! | `NAME_jvp(params, tangents) -> (R, Ṙ)` | one tangent per active parameter, in order, of the parameter's own type (`f64`, `&[f64]`, `[f64; N]`); returns the value and `J·ẋ`, the result's tangent (of `R`'s type), in one sweep beside the values, with no tape |
 //! | `NAME_hvp(params, directions) -> (R, G, G)` | directions like tangents; returns the value, the gradient and `H·v`, both shaped as `NAME_grad`'s `G`; scalar results only |
 //! | `NAME_hessian(params) -> (R, G, Vec<F>)` | the value, the gradient and the dense Hessian, row-major over the active parameters' floats in order; one `NAME_hvp` per row |
+//! | `NAME_jvp_vjp(params, tangents, seed: R, tangent_seed: R, bars, tangent_bars) -> R` | the reverse of `NAME_jvp`, what a caller's `NAME_hvp` calls: adds `seed · ∂y/∂x + tangent_seed · ∂ẏ/∂x` into each `&mut` bar and `tangent_seed · ∂y/∂x` into each tangent's; returns the value |
 //!
 //! Forward mode pushes tangents `v̇` beside the values: `v̇₃ = v̇₁·v₂ + v₁·v̇₂` for `v₃ = v₁·v₂`.
 //! A primitive's tangent is its reverse rule with the tangent in place of the adjoint, so both
@@ -212,6 +213,36 @@
 //!   callee (a missing one is an error at the call that says so). The [`kernels`] have
 //!   hand-written forward rules. A callee with `wrt(..)` takes the tangents of its `wrt`
 //!   parameters only, through its hidden adapter, as for `NAME_vjp`.
+//! - A call in a function with `hvp` also calls the callee's `NAME_jvp_vjp` in the reverse sweep:
+//!   put `#[grad(hvp)]` on the callee, or write the rule by hand beside `NAME_jvp`. The kernels
+//!   [`kernels::dot`] and [`kernels::mse`] have one; the others do not yet, and calling them
+//!   from a function with `hvp` is an error at the call. A generated `NAME_jvp_vjp` runs the
+//!   callee's `NAME_hvp` once, which allocates its gradient for a slice parameter.
+//!
+//! ```
+//! use autodiff::grad;
+//!
+//! #[grad(hvp)]
+//! fn spring(a: f64, b: f64) -> f64 {
+//!     (a - b) * (a - b)
+//! }
+//!
+//! #[grad(hvp)]
+//! fn chain(x: &[f64]) -> f64 {
+//!     let mut e = 0.0;
+//!     for i in 0..x.len() - 1 {
+//!         e += spring(x[i], x[i + 1]);
+//!     }
+//!     e * e
+//! }
+//!
+//! fn main() {
+//!     // e = (x₀ − x₁)² = 1 at (1, 0); f = e², ∇f = 2e∇e = (4, −4), H = 2∇e∇eᵀ + 2e∇²e.
+//!     let (_, g, h) = chain_hessian(&[1.0, 0.0]);
+//!     assert_eq!(g, vec![4.0, -4.0]);
+//!     assert_eq!(h, vec![12.0, -12.0, -12.0, 12.0]);
+//! }
+//! ```
 //! - An empty tangent for a non-empty slice or `Vec` is a zero one (what a caller passes for an
 //!   inactive argument, as an empty bar is an unwanted adjoint); any other length panics.
 //! - [`detach`] gives a zero tangent, and is a constant to second order too: the Hessian of
@@ -750,9 +781,11 @@
 //!
 //! # Limitations
 //!
-//! - `#[grad(hvp)]` does not yet differentiate through calls (to other `#[grad]` functions or
-//!   the kernels), nor `atan2`, `hypot` and `powf`, which have no second-order rule yet; each is
-//!   an error at its place. It needs a single float result.
+//! - `#[grad(hvp)]` does not yet differentiate `atan2`, `hypot` and `powf`, which have no
+//!   second-order rule yet, nor call the vector-valued kernels (`matvec`, `matmul`, `add_bias`,
+//!   `relu`, `sigmoid`, `tanh`, `softmax`, `logsumexp`) or `softmax_cross_entropy`, which have
+//!   no `NAME_jvp_vjp` yet, nor a function with a vector result; each is an error at its place.
+//!   It needs a single float result.
 //! - Where a partial is infinite (`√x` at 0), forward mode keeps a zero tangent zero, as the
 //!   reverse rules keep a zero adjoint zero; but a constant zero factor times an infinite tangent
 //!   (`0.0 * x.sqrt()` at 0 along a direction that moves `x`) is NaN in forward mode, where the
