@@ -426,3 +426,20 @@ fn results_of_a_statement_with_several_read_in_a_branch() {
         assert_relative_eq!(hv, numeric, max_relative = 1e-6, epsilon = 1e-6);
     }
 }
+
+/// Regression (difftest seed 44 index 189): a fixed-size array parameter's adjoint, a local in
+/// `NAME_hvp`, was lent to a callee as if it were the core function's `&mut` bar.
+#[grad(hvp)]
+fn fixed_dot(p: [f64; 3]) -> f64 {
+    autodiff::kernels::dot(&p, &p) * p[0]
+}
+
+#[test]
+fn a_fixed_array_passed_to_a_call() {
+    let p = [1.0, 2.0, -1.0];
+    // f = |p|² p₀: ∇f = 2p p₀ + |p|² e₀, H = 2 p₀ I + 2 (p e₀ᵀ + e₀ pᵀ).
+    let (value, g, h) = fixed_dot_hessian(p);
+    assert_eq!(value, 6.0);
+    assert_eq!(g, [2.0 + 6.0, 4.0, -2.0]);
+    assert_eq!(h, vec![6.0, 4.0, -2.0, 4.0, 2.0, 0.0, -2.0, 0.0, 2.0]);
+}

@@ -1265,10 +1265,12 @@ impl<'a> Names<'a> {
             }
             CallBar::Array(a, None) => {
                 let name = self.array(*a);
-                // A parameter's bar is already a `&mut` slice: reborrow it.
+                // In the core function (which `lent` marks) a parameter's bar is already a
+                // `&mut` slice: reborrow it. Elsewhere (`NAME_hvp`) it is a local.
                 match self.func.array_info(*a).kind {
                     ArrayKind::Bar(p)
-                        if matches!(self.func.array_info(p).kind, ArrayKind::Param(_)) =>
+                        if self.lent
+                            && matches!(self.func.array_info(p).kind, ArrayKind::Param(_)) =>
                     {
                         quote!(&mut *#name)
                     }

@@ -224,7 +224,8 @@ fn rule_from_dual(f: &Func) -> String {
             PKind::Array(n) | PKind::ArrayRef(n) => {
                 format!("let q{i}: [{dty}; {n}] = std::array::from_fn(|m| {dty}::t({a}[m], t{i}[m]));")
             }
-            _ => format!("let q{i}: Vec<{dty}> = {a}.iter().zip(t{i}.iter()).map(|(&v, &d)| {dty}::t(v, d)).collect();"),
+            // An empty tangent is a zero one, as callers pass for an inactive slice.
+            _ => format!("let q{i}: Vec<{dty}> = {a}.iter().enumerate().map(|(m, &v)| {dty}::t(v, t{i}.get(m).copied().unwrap_or(0.0))).collect();"),
         };
         let _ = write!(duals, "{q} ");
     }
