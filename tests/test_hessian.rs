@@ -443,3 +443,73 @@ fn a_fixed_array_passed_to_a_call() {
     assert_eq!(g, [2.0 + 6.0, 4.0, -2.0]);
     assert_eq!(h, vec![6.0, 4.0, -2.0, 4.0, 2.0, 0.0, -2.0, 0.0, 2.0]);
 }
+
+/// Hand-written second-order rules: `NAME_jvp_vjp` beside `NAME_vjp` and `NAME_jvp`, for a
+/// function with a `Vec` result (its seeds are slices, an empty one zero).
+fn cubes(x: &[f64]) -> Vec<f64> {
+    x.iter().map(|v| v * v * v).collect()
+}
+
+#[autodiff::vjp_rule(for = cubes)]
+fn cubes_vjp(x: &[f64], seed: &[f64], x_bar: &mut [f64]) {
+    if !x_bar.is_empty() {
+        for ((b, v), s) in x_bar.iter_mut().zip(x).zip(seed) {
+            *b += 3.0 * v * v * s;
+        }
+    }
+}
+
+#[autodiff::jvp_rule(for = cubes)]
+fn cubes_jvp(x: &[f64], x_dot: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let tangent = (x.iter().enumerate())
+        .map(|(i, v)| 3.0 * v * v * x_dot.get(i).copied().unwrap_or(0.0))
+        .collect();
+    (cubes(x), tangent)
+}
+
+/// `ȳ·3x² + ẏ̄·6xẋ` into `x̄`, `ẏ̄·3x²` into `ẋ̄`.
+fn cubes_jvp_vjp(
+    x: &[f64],
+    x_dot: &[f64],
+    seed: &[f64],
+    tangent_seed: &[f64],
+    x_bar: &mut [f64],
+    x_dot_bar: &mut [f64],
+) -> Vec<f64> {
+    let at = |s: &[f64], i: usize| s.get(i).copied().unwrap_or(0.0);
+    for (i, v) in x.iter().enumerate() {
+        if !x_bar.is_empty() {
+            x_bar[i] += at(seed, i) * 3.0 * v * v + at(tangent_seed, i) * 6.0 * v * at(x_dot, i);
+        }
+        if !x_dot_bar.is_empty() {
+            x_dot_bar[i] += at(tangent_seed, i) * 3.0 * v * v;
+        }
+    }
+    cubes(x)
+}
+
+#[grad(hvp)]
+fn uses_cubes(x: &[f64]) -> f64 {
+    let y: Vec<f64> = cubes(x);
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += y[i] * x[i];
+    }
+    s * s
+}
+
+#[test]
+fn a_hand_written_second_order_rule_with_a_vec_result() {
+    let x = [0.5, -1.0, 0.75];
+    let (_, g, h) = uses_cubes_hessian(&x);
+    // s = Σ x⁴, f = s²: ∇f = 8 s x³, H = 32 x³ (x³)ᵀ + 24 s diag(x²).
+    let s: f64 = x.iter().map(|v| v.powi(4)).sum();
+    for i in 0..3 {
+        assert_relative_eq!(g[i], 8.0 * s * x[i].powi(3), max_relative = 1e-14);
+        for j in 0..3 {
+            let exact = 32.0 * x[i].powi(3) * x[j].powi(3)
+                + if i == j { 24.0 * s * x[i] * x[i] } else { 0.0 };
+            assert_relative_eq!(h[i * 3 + j], exact, max_relative = 1e-13);
+        }
+    }
+}

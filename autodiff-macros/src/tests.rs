@@ -217,7 +217,15 @@ fn print_expansion() {
     if args.hvp.is_some() {
         let hv = crate::second::hessian_vector(&p, &mut crate::ctxt::Ctxt::default());
         let rev = crate::reverse::reverse(&hv);
-        println!("{hv}\n{rev}\n{}", optimize::optimize(rev.clone()).unwrap());
+        println!("{hv}\n{rev}");
+        println!(
+            "{:?}",
+            crate::verify::verify(&rev, "reverse of the tangent")
+        );
+        match optimize::optimize(rev) {
+            Ok(lean) => println!("{lean}"),
+            Err(e) => println!("{e}"),
+        }
     }
     println!("{}", crate::expand::grad(attr, item, None));
 }

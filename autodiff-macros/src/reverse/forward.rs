@@ -145,15 +145,22 @@ impl<'a> Reverse<'a> {
                         body: fwd.into(),
                     });
                 }
-                Stmt::DeclArray { array, .. } => {
+                Stmt::DeclArray { array, init, .. } => {
                     out.push(stmt.clone());
-                    if self.active_array(*array) {
-                        let bar = self.array_bar(*array);
-                        out.push(Stmt::DeclArray {
-                            array: bar,
-                            init: ArrayInit::ZerosLike(*array),
-                            span: Span::call_site(),
-                        });
+                    // A call's `Vec` value and tangent (second order) are declared together.
+                    let value = match init {
+                        ArrayInit::CallJvp { value, .. } => Some(*value),
+                        _ => None,
+                    };
+                    for a in value.into_iter().chain([*array]) {
+                        if self.active_array(a) {
+                            let bar = self.array_bar(a);
+                            out.push(Stmt::DeclArray {
+                                array: bar,
+                                init: ArrayInit::ZerosLike(a),
+                                span: Span::call_site(),
+                            });
+                        }
                     }
                 }
                 other => out.push(other.clone()),
