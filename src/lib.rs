@@ -215,7 +215,8 @@
 //!   parameters only, through its hidden adapter, as for `NAME_vjp`.
 //! - A call in a function with `hvp` also calls the callee's `NAME_jvp_vjp` in the reverse sweep:
 //!   put `#[grad(hvp)]` on the callee, or write the rule by hand beside `NAME_jvp`. The kernels
-//!   [`kernels::dot`] and [`kernels::mse`] have one; the others do not yet, and calling them
+//!   [`kernels::dot`], [`kernels::mse`] and [`kernels::softmax_cross_entropy`] have one; the
+//!   others do not yet, and calling them
 //!   from a function with `hvp` is an error at the call. A generated `NAME_jvp_vjp` runs the
 //!   callee's `NAME_hvp` once, which allocates its gradient for a slice parameter.
 //!
@@ -783,8 +784,8 @@
 //!
 //! - `#[grad(hvp)]` does not yet differentiate `atan2`, `hypot` and `powf`, which have no
 //!   second-order rule yet, nor call the vector-valued kernels (`matvec`, `matmul`, `add_bias`,
-//!   `relu`, `sigmoid`, `tanh`, `softmax`, `logsumexp`) or `softmax_cross_entropy`, which have
-//!   no `NAME_jvp_vjp` yet, nor a function with a vector result; each is an error at its place.
+//!   `relu`, `sigmoid`, `tanh`, `softmax`, `logsumexp`), which have no `NAME_jvp_vjp` yet, nor
+//!   a function with a vector result; each is an error at its place.
 //!   It needs a single float result.
 //! - Where a partial is infinite (`√x` at 0), forward mode keeps a zero tangent zero, as the
 //!   reverse rules keep a zero adjoint zero; but a constant zero factor times an infinite tangent

@@ -795,6 +795,24 @@ fn second_order_rules_against_differences_of_the_forward_rules() {
         check_second(dot_jvp, dot_jvp_vjp, n);
         check_second(mse_jvp, mse_jvp_vjp, n);
     }
+    // Three classes, one row and three rows.
+    let sce_jvp =
+        |z: &[f64], t: &[f64], zd: &[f64], td: &[f64]| softmax_cross_entropy_jvp(z, t, 3, zd, td);
+    let sce_jvp_vjp = |z: &[f64],
+                       t: &[f64],
+                       zd: &[f64],
+                       td: &[f64],
+                       s: f64,
+                       ts: f64,
+                       zb: &mut [f64],
+                       tb: &mut [f64],
+                       zdb: &mut [f64],
+                       tdb: &mut [f64]| {
+        softmax_cross_entropy_jvp_vjp(z, t, 3, zd, td, s, ts, zb, tb, zdb, tdb)
+    };
+    for n in [3, 9] {
+        check_second(sce_jvp, sce_jvp_vjp, n);
+    }
 }
 
 /// The kernels with a second-order rule, called from `#[grad(hvp)]`.
@@ -804,7 +822,7 @@ fn kernel_loss(w: &[f64], target: &[f64]) -> f64 {
     for i in 0..w.len() {
         pred[i] = w[i] * w[i] * dot(w, target);
     }
-    mse(&pred, target) + dot(w, w) * 0.5
+    mse(&pred, target) + dot(w, w) * 0.5 + softmax_cross_entropy(&pred, target, 2)
 }
 
 #[test]

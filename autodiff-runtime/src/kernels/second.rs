@@ -17,7 +17,7 @@
 //! assert_eq!((y, xb, yb, xdb), (11.0, [0.0, 0.0], [1.0, 0.0], [3.0, 4.0]));
 //! ```
 
-use super::{check_mse, dot, given, mse, wanted};
+use super::{check_cross_entropy, check_mse, dot, given, mse, softmax_row, wanted};
 
 /// `bar += a · u` (`u` empty: nothing), where `bar` is wanted.
 fn add_scaled(bar: &mut [f64], a: f64, u: &[f64]) {
@@ -125,4 +125,84 @@ pub fn mse_jvp_vjp(
         }
     }
     value
+}
+
+/// The second-order rule of [`softmax_cross_entropy`](super::softmax_cross_entropy). Per row,
+/// with `p = softmax(z)`, `S = Σ t`, `Ṡ = Σ ṫ` and all over the `B` rows:
+/// `z̄ += seed · (S p − t) + tangent_seed · (S (p ⊙ ż − p ⟨p, ż⟩) + Ṡ p − ṫ)`,
+/// `t̄ += seed · (lse − z) + tangent_seed · (⟨p, ż⟩ − ż)`, `ż̄ += tangent_seed · (S p − t)`,
+/// `ṫ̄ += tangent_seed · (lse − z)`.
+///
+/// # Panics
+///
+/// As [`softmax_cross_entropy`](super::softmax_cross_entropy), or if a tangent or a bar is
+/// neither empty nor its argument's length.
+#[allow(clippy::too_many_arguments)]
+pub fn softmax_cross_entropy_jvp_vjp(
+    logits: &[f64],
+    targets: &[f64],
+    n: usize,
+    logits_dot: &[f64],
+    targets_dot: &[f64],
+    seed: f64,
+    tangent_seed: f64,
+    logits_bar: &mut [f64],
+    targets_bar: &mut [f64],
+    logits_dot_bar: &mut [f64],
+    targets_dot_bar: &mut [f64],
+) -> f64 {
+    const RULE: &str = "softmax_cross_entropy_jvp_vjp";
+    check_cross_entropy(logits, targets, n, RULE);
+    let len = logits.len();
+    let has_z = given(logits_dot, len, RULE, "logits");
+    let has_t = given(targets_dot, len, RULE, "targets");
+    let wants = [
+        wanted(logits_bar, len, RULE, "logits"),
+        wanted(targets_bar, len, RULE, "targets"),
+        wanted(logits_dot_bar, len, RULE, "logits_dot"),
+        wanted(targets_dot_bar, len, RULE, "targets_dot"),
+    ];
+    let rows = len / n;
+    let b = rows as f64;
+    let (seed, tangent_seed) = (seed / b, tangent_seed / b);
+    let mut p = vec![0.0; n];
+    let mut total = 0.0;
+    for r in 0..rows {
+        let range = r * n..(r + 1) * n;
+        let (z, t) = (&logits[range.clone()], &targets[range.clone()]);
+        let lse = softmax_row(z, &mut p);
+        total += z.iter().zip(t).map(|(zj, tj)| tj * (lse - zj)).sum::<f64>();
+        let s: f64 = t.iter().sum();
+        let s_dot: f64 = if has_t {
+            targets_dot[range.clone()].iter().sum()
+        } else {
+            0.0
+        };
+        let zd = |j: usize| if has_z { logits_dot[r * n + j] } else { 0.0 };
+        let td = |j: usize| if has_t { targets_dot[r * n + j] } else { 0.0 };
+        let inner = if has_z {
+            dot(&p, &logits_dot[range.clone()])
+        } else {
+            0.0
+        };
+        for j in 0..n {
+            let k = r * n + j;
+            let dz = s * p[j] - t[j];
+            let dt = lse - z[j];
+            if wants[0] {
+                let curvature = s * (p[j] * zd(j) - p[j] * inner) + s_dot * p[j] - td(j);
+                logits_bar[k] += seed * dz + tangent_seed * curvature;
+            }
+            if wants[1] {
+                targets_bar[k] += seed * dt + tangent_seed * (inner - zd(j));
+            }
+            if wants[2] {
+                logits_dot_bar[k] += tangent_seed * dz;
+            }
+            if wants[3] {
+                targets_dot_bar[k] += tangent_seed * dt;
+            }
+        }
+    }
+    total / b
 }
