@@ -782,8 +782,8 @@
 //!
 //! # Limitations
 //!
-//! - `#[grad(hvp)]` does not yet differentiate `atan2`, `hypot` and `powf`, which have no
-//!   second-order rule yet, nor call the vector-valued kernels (`matvec`, `matmul`, `add_bias`,
+//! - `#[grad(hvp)]` does not yet differentiate `powf`, which has no second-order rule yet
+//!   (`(b * a.ln()).exp()` has one, for `a > 0`), nor call the vector-valued kernels (`matvec`, `matmul`, `add_bias`,
 //!   `relu`, `sigmoid`, `tanh`, `softmax`, `logsumexp`), which have no `NAME_jvp_vjp` yet, nor
 //!   a function with a vector result; each is an error at its place.
 //!   It needs a single float result.

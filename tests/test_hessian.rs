@@ -513,3 +513,35 @@ fn a_hand_written_second_order_rule_with_a_vec_result() {
         }
     }
 }
+
+/// `atan2` and `hypot` to second order, against their closed-form Hessians; at the origin both
+/// modes give the rule's zero partials.
+#[grad(hvp)]
+fn polar_sum(x: f64, y: f64) -> f64 {
+    y.atan2(x) + x.hypot(y)
+}
+
+#[test]
+fn atan2_and_hypot_to_second_order() {
+    for (x, y) in [(1.0, 2.0), (-0.5, 0.3), (2.0, -1.5)] {
+        let (_, (gx, gy), h) = polar_sum_hessian(x, y);
+        let (r2, r): (f64, f64) = (x * x + y * y, x.hypot(y));
+        assert_relative_eq!(gx, -y / r2 + x / r, max_relative = 1e-14);
+        assert_relative_eq!(gy, x / r2 + y / r, max_relative = 1e-14);
+        // atan2(y, x): H = [[2xy, y² − x²], [y² − x², −2xy]] / r⁴; hypot: [[y², −xy], [−xy, x²]] / r³.
+        let r4 = r2 * r2;
+        let r3 = r2 * r;
+        let exact = [
+            2.0 * x * y / r4 + y * y / r3,
+            (y * y - x * x) / r4 - x * y / r3,
+            (y * y - x * x) / r4 - x * y / r3,
+            -2.0 * x * y / r4 + x * x / r3,
+        ];
+        for k in 0..4 {
+            assert_relative_eq!(h[k], exact[k], max_relative = 1e-12, epsilon = 1e-14);
+        }
+    }
+    let (_, t) = polar_sum_jvp(0.0, 0.0, 1.0, -1.0);
+    assert_eq!(t, 0.0);
+    assert_eq!(polar_sum_grad(0.0, 0.0).1, (0.0, 0.0));
+}

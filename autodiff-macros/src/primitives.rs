@@ -211,12 +211,19 @@ pub static PRIMITIVES: &[Prim] = &[
         row("atan", Method, &[F], A, &["1/(1 + {0}²)"]),
         &["d / (1.0 + a0 * a0)"],
     ),
-    row(
-        "atan2",
-        Method,
-        &[F, F],
-        A,
-        &["{1}/({0}² + {1}²)", "-{0}/({0}² + {1}²)"],
+    // At the origin both partials are 0, as the rule has them: the numerators vanish there.
+    t(
+        row(
+            "atan2",
+            Method,
+            &[F, F],
+            A,
+            &["{1}/({0}² + {1}²)", "-{0}/({0}² + {1}²)"],
+        ),
+        &[
+            "guarded_div(d * a1, a0 * a0 + a1 * a1)",
+            "-guarded_div(d * a0, a0 * a0 + a1 * a1)",
+        ],
     ),
     t(
         row("sinh", Method, &[F], A, &["cosh({0})"]),
@@ -293,7 +300,10 @@ pub static PRIMITIVES: &[Prim] = &[
         &["guarded_mul(d, powi_d(a0, a1))"],
     ),
     row("powf", Method, &[F, F], AY, &["{1}·{y}/{0}", "{y}·ln {0}"]),
-    row("hypot", Method, &[F, F], AY, &["{0}/{y}", "{1}/{y}"]),
+    t(
+        row("hypot", Method, &[F, F], AY, &["{0}/{y}", "{1}/{y}"]),
+        &["guarded_div(d * a0, y)", "guarded_div(d * a1, y)"],
+    ),
     linear(ints(cheap(row("abs", Method, &[F], A, &["signum({0})"])))),
     t(
         cheap(row("recip", Method, &[F], Y, &["-{y}²"])),

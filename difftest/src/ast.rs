@@ -102,9 +102,9 @@ impl Func {
     }
 
     /// Whether it gets `hvp` and its check: `f64`, no trip through `f32`, nothing
-    /// `#[grad(hvp)]` reports as having no second order yet (`atan2`, `hypot`, `powf`; the
-    /// kernel `dot` has one), calls only to functions that get `hvp` too (not to those in `subst`, whose rule is made from
-    /// their dual and has no second order), and no `detach`, whose value moves with `x` where
+    /// `#[grad(hvp)]` reports as having no second order yet (`powf`), calls only to functions
+    /// that get `hvp` too (not to those in `subst`, whose rule is made from their dual and has
+    /// no second order), and no `detach`, whose value moves with `x` where
     /// its derivative does not, so that differences of `_grad` are not `H·v` (`x · (x −
     /// detach(x))` has `H = 2`, as JAX has it, but its gradient `2x − x` changes at rate 1).
     pub fn second_order(&self, funcs: &[Func], subst: &[usize]) -> bool {
@@ -112,9 +112,7 @@ impl Func {
         crate::walk::exprs_of_block(&self.body, &mut |e| {
             ok &= match e {
                 Expr::Call(i, _) => !subst.contains(i) && funcs[*i].second_order(funcs, subst),
-                Expr::Widen(..)
-                | Expr::Bin2("atan2" | "hypot" | "powf", ..)
-                | Expr::Runtime("detach", _) => false,
+                Expr::Widen(..) | Expr::Bin2("powf", ..) | Expr::Runtime("detach", _) => false,
                 _ => true,
             }
         });

@@ -1,11 +1,11 @@
 use autodiff::grad;
 
 #[grad(hvp)]
-fn angle(x: f64, y: f64) -> f64 {
+fn power(x: f64, y: f64) -> f64 {
     let r = x * x + y * y;
-    y.atan2(x) * r
+    x.powf(y) * r
 }
 
 fn main() {
-    let _ = angle_hessian(1.0, 2.0);
+    let _ = power_hessian(1.0, 2.0);
 }
