@@ -545,3 +545,28 @@ fn atan2_and_hypot_to_second_order() {
     assert_eq!(t, 0.0);
     assert_eq!(polar_sum_grad(0.0, 0.0).1, (0.0, 0.0));
 }
+
+/// Regression (difftest seed 45 index 1429): the zero tangent of an inactive array argument,
+/// made inside a branch, was out of scope where the reverse sweep passed it to the callee's
+/// `_jvp_vjp` (an internal error, never emitted code); the reverse makes its own now.
+#[grad(hvp)]
+fn three(p1: &[f64], p2: &[f64], p3: f64) -> f64 {
+    p1[0] * p2[0] * p3
+}
+
+#[grad(wrt(p0, p1), hvp)]
+fn zero_tangent_in_branch(p0: &[f64], p1: f64, p3: [f64; 3]) -> f64 {
+    if p0.len() > 1 {
+        return three(&p3, &p0[1..], p0[0] + p1) + three(&p3[1..], p0, p1);
+    }
+    p1
+}
+
+#[test]
+fn a_zero_tangent_made_in_a_branch() {
+    let (value, (g0, g1), h) = zero_tangent_in_branch_hessian(&[1.0, 2.0], 0.5, [1.0, 2.0, 3.0]);
+    // f = p0₁ (p0₀ + p1) + 2 p0₀ p1.
+    assert_eq!(value, 2.0 * 1.5 + 2.0 * 0.5);
+    assert_eq!((g0, g1), (vec![2.0 + 1.0, 1.5], 2.0 + 2.0));
+    assert_eq!(h, vec![0.0, 1.0, 2.0, 1.0, 0.0, 1.0, 2.0, 1.0, 0.0]);
+}

@@ -530,9 +530,41 @@ impl<'a> Reverse<'a> {
         adj: &mut HashMap<Var, Var>,
         out: &mut Vec<Stmt>,
     ) {
+        // A tangent argument without an adjoint depends on no direction, so it is zero: made
+        // again here, as the tangent transform made it, since the forward's may be out of scope.
+        let mut primal_arrays = (call.args.iter()).filter_map(|a| match a {
+            CallArg::Array { array, .. } => Some(*array),
+            CallArg::Value(_) => None,
+        });
+        // Each passed with the primal array a zero tangent was made like, if it was.
+        let zeroed: Vec<(CallArg, Option<Array>)> = (call.dots.iter())
+            .map(|d| match d {
+                CallArg::Array {
+                    array,
+                    by_ref,
+                    range,
+                } => {
+                    let of = primal_arrays.next();
+                    match of.filter(|_| !self.active_array(*array)) {
+                        Some(of) => (
+                            CallArg::Array {
+                                array: self.zero_tangent(of, range.is_some(), span, out),
+                                by_ref: *by_ref,
+                                range: *range,
+                            },
+                            Some(of),
+                        ),
+                        None => (d.clone(), None),
+                    }
+                }
+                CallArg::Value(_) => (d.clone(), None),
+            })
+            .collect();
         let mut bars = Vec::new();
         let mut scalars = Vec::new();
-        for arg in call.args.iter().chain(call.dots) {
+        let all =
+            (call.args.iter().map(|a| (a, None))).chain(zeroed.iter().map(|(a, of)| (a, *of)));
+        for (arg, zero_like) in all {
             match arg {
                 CallArg::Value(a) => {
                     let info = self.primal.info(*a).clone();
@@ -546,13 +578,13 @@ impl<'a> Reverse<'a> {
                     scalars.push((*a, local));
                 }
                 CallArg::Array { array, range, .. } => {
-                    let bar = if self.active_array(*array) {
+                    let bar = if zero_like.is_none() && self.active_array(*array) {
                         self.array_bar(*array)
                     } else if range.is_some() {
                         bars.push(CallBar::Unwanted);
                         continue;
                     } else {
-                        self.unwanted(*array, span, out)
+                        self.unwanted(zero_like.unwrap_or(*array), span, out)
                     };
                     bars.push(CallBar::Array(bar, *range));
                 }
@@ -580,7 +612,9 @@ impl<'a> Reverse<'a> {
             .collect();
         out.push(Stmt::CallVjp {
             path: Box::new(call.path.clone()),
-            args: call.args.iter().chain(call.dots).cloned().collect(),
+            args: (call.args.iter().cloned())
+                .chain(zeroed.into_iter().map(|(a, _)| a))
+                .collect(),
             seed: call.seed,
             dot_seed: call.dot_seed,
             bars,
@@ -592,6 +626,27 @@ impl<'a> Reverse<'a> {
                 self.accumulate(a, c, adj, out);
             }
         }
+    }
+
+    /// A zero tangent for the array argument `of`: zeros where the argument is a part of it,
+    /// else an unwanted (empty) one, which rules read as zero.
+    fn zero_tangent(&mut self, of: Array, ranged: bool, span: Span, out: &mut Vec<Stmt>) -> Array {
+        let info = Info {
+            ty: self.primal.array_info(of).info.ty,
+            active: false,
+            name: Some("zeros".into()),
+        };
+        let zeros = self.out.array(info, ArrayKind::Local);
+        let init = match ranged {
+            true => ArrayInit::ZerosLike(of),
+            false => ArrayInit::UnwantedLike(of),
+        };
+        out.push(Stmt::DeclArray {
+            array: zeros,
+            init,
+            span,
+        });
+        zeros
     }
 
     /// A zero adjoint shaped like the inactive `array`, for a callee to add into unseen (or
