@@ -191,15 +191,8 @@ impl<'a> Reverse<'a> {
                 let mut seed = |b: Option<Var>, this: &mut Self| {
                     CallSeed::Value(b.unwrap_or_else(|| this.lit("0.0", ty, out)))
                 };
-                let (seed, dot_seed) = (seed(bar, self), seed(dot_bar, self));
-                let call = Call {
-                    path,
-                    args,
-                    dots,
-                    seed,
-                    dot_seed: Some(dot_seed),
-                };
-                self.reverse_call(call, *span, adj, out);
+                let seeds = (seed(bar, self), seed(dot_bar, self));
+                self.reverse_call(Call::second(path, args, dots, seeds), *span, adj, out);
             }
             Stmt::Let { dsts, op, span } => {
                 let [Some(v)] = dsts[..] else { return };
@@ -307,14 +300,8 @@ impl<'a> Reverse<'a> {
                 init: ArrayInit::Call(path, args),
                 span,
             } if self.active_array(*array) => {
-                let call = Call {
-                    path,
-                    args,
-                    dots: &[],
-                    seed: CallSeed::Array(self.array_bar(*array)),
-                    dot_seed: None,
-                };
-                self.reverse_call(call, *span, adj, out);
+                let seed = CallSeed::Array(self.array_bar(*array));
+                self.reverse_call(Call::first(path, args, seed), *span, adj, out);
             }
             // A `Vec` result's value and tangent (second order): as for a float result, with
             // an empty seed for an adjoint that is structurally zero.
@@ -333,15 +320,8 @@ impl<'a> Reverse<'a> {
                     true => CallSeed::Array(this.array_bar(a)),
                     false => CallSeed::Array(this.unwanted(a, *span, out)),
                 };
-                let (seed, dot_seed) = (seed(*value, self), seed(*dot, self));
-                let call = Call {
-                    path,
-                    args,
-                    dots,
-                    seed,
-                    dot_seed: Some(dot_seed),
-                };
-                self.reverse_call(call, *span, adj, out);
+                let seeds = (seed(*value, self), seed(*dot, self));
+                self.reverse_call(Call::second(path, args, dots, seeds), *span, adj, out);
             }
             Stmt::If { cond, then, els } => {
                 let (then, els) = (self.reverse_block(then), self.reverse_block(els));
@@ -477,13 +457,7 @@ impl<'a> Reverse<'a> {
                 }
             }
             Op::Call(path, args) => {
-                let call = Call {
-                    path,
-                    args,
-                    dots: &[],
-                    seed: CallSeed::Value(bar),
-                    dot_seed: None,
-                };
+                let call = Call::first(path, args, CallSeed::Value(bar));
                 self.reverse_call(call, span, adj, out)
             }
             Op::Load(a, index) => {
@@ -724,4 +698,33 @@ struct Call<'s> {
     dots: &'s [CallArg],
     seed: CallSeed,
     dot_seed: Option<CallSeed>,
+}
+
+impl<'s> Call<'s> {
+    /// A call's reverse: `path_vjp`.
+    fn first(path: &'s syn::Path, args: &'s [CallArg], seed: CallSeed) -> Call<'s> {
+        Call {
+            path,
+            args,
+            dots: &[],
+            seed,
+            dot_seed: None,
+        }
+    }
+
+    /// The reverse of a call's value and tangent: `path_jvp_vjp`, seeded for both.
+    fn second(
+        path: &'s syn::Path,
+        args: &'s [CallArg],
+        dots: &'s [CallArg],
+        (seed, dot_seed): (CallSeed, CallSeed),
+    ) -> Call<'s> {
+        Call {
+            path,
+            args,
+            dots,
+            seed,
+            dot_seed: Some(dot_seed),
+        }
+    }
 }
