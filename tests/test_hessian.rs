@@ -388,6 +388,35 @@ fn a_callee_with_wrt() {
     assert_eq!(h, vec![3.0, 1.0, 1.0, 12.0]);
 }
 
+#[grad(hvp)]
+fn weigh(w: &[f64], x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += (w[i] * x[i]).sin();
+    }
+    s
+}
+
+#[grad(wrt(w), hvp)]
+fn weigh_data(w: &[f64], x: &[f64]) -> f64 {
+    weigh(x, w)
+}
+
+/// Regression: an inactive slice parameter passed to a call under second order got a zero
+/// tangent the body owns, which the reverse of the call passed by value (`.clone()`) where the
+/// callee takes a reference, so `_hvp` did not compile.
+#[test]
+fn an_inactive_slice_passed_to_a_call() {
+    let (w, x, v) = ([0.3, -0.7, 1.1], [0.5, 2.0, -1.5], [1.0, -2.0, 0.5]);
+    let (_, g, hv) = weigh_data_hvp(&w, &x, &v);
+    // s = Σ sin(wᵢ xᵢ): ∂s/∂wᵢ = xᵢ cos(wᵢ xᵢ), ∂²s/∂wᵢ² = −xᵢ² sin(wᵢ xᵢ), diagonal.
+    for i in 0..3 {
+        let p = w[i] * x[i];
+        assert_relative_eq!(g[i], x[i] * p.cos(), max_relative = 1e-15);
+        assert_relative_eq!(hv[i], -x[i] * x[i] * p.sin() * v[i], max_relative = 1e-14);
+    }
+}
+
 /// Regression (difftest seed 43 index 7503): a kink's tangent (`%`'s, a rule applied to the
 /// tangent) read only inside a branch had no adjoint there, and `_hvp` gave a zero gradient.
 #[grad(hvp)]

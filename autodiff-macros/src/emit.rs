@@ -1175,6 +1175,7 @@ impl<'a> Names<'a> {
             Stmt::CallVjp {
                 path,
                 args,
+                dots,
                 seed,
                 dot_seed,
                 bars,
@@ -1184,8 +1185,9 @@ impl<'a> Names<'a> {
                     None => (lookup::Mode::Vjp, vec![seed]),
                     Some(dot) => (lookup::Mode::JvpVjp, vec![seed, dot]),
                 };
-                let arity = args.len() + seeds.len() + bars.len();
+                let arity = args.len() + dots.len() + seeds.len() + bars.len();
                 let vjp = lookup::rule(path, mode, arity, active, &self.uses());
+                let dots = self.dot_args(args, dots);
                 let args = self.call_args(args);
                 let seeds: Vec<TokenStream> = (seeds.into_iter())
                     .map(|seed| match seed {
@@ -1227,7 +1229,7 @@ impl<'a> Names<'a> {
                         quote!(&mut #tmp)
                     })
                     .collect();
-                let call = quote!(let _ = #vjp(#(#args,)* #(#seeds,)* #(#bars),*););
+                let call = quote!(let _ = #vjp(#(#args,)* #(#dots,)* #(#seeds,)* #(#bars),*););
                 if scratch.is_empty() {
                     call
                 } else {

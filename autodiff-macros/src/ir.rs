@@ -387,11 +387,14 @@ pub enum Stmt {
     /// `seed` times its derivative into one bar per float or array argument.
     ///
     /// With a `dot_seed`, the reverse of a call's tangent (second order):
-    /// `path_jvp_vjp(args, tangents, seed, dot_seed, bars, tangent bars)`, where `args` holds
-    /// the arguments then their tangents and `bars` a bar for each of those.
+    /// `path_jvp_vjp(args, dots, seed, dot_seed, bars, tangent bars)`, where `dots` holds one
+    /// tangent per float or array argument (as [`Op::CallJvp`]) and `bars` a bar for each
+    /// argument then each tangent.
     CallVjp {
         path: Box<syn::Path>,
         args: Vec<CallArg>,
+        /// Empty without a `dot_seed`.
+        dots: Vec<CallArg>,
         seed: CallSeed,
         dot_seed: Option<CallSeed>,
         bars: Vec<CallBar>,
@@ -677,11 +680,13 @@ macro_rules! operands {
             Stmt::Verbatim { bindings, .. } => bindings.into_iter().map(|(_, v)| v).collect(),
             Stmt::CallVjp {
                 args,
+                dots,
                 seed,
                 dot_seed,
                 ..
             } => {
                 let mut uses = operands!(args args);
+                uses.extend(operands!(args dots));
                 if let CallSeed::Value(v) = seed {
                     uses.push(v);
                 }
@@ -818,12 +823,14 @@ impl Stmt {
             Stmt::Verbatim { arrays, .. } => arrays.iter().map(|(_, a)| *a).collect(),
             Stmt::CallVjp {
                 args: a,
+                dots,
                 bars,
                 seed,
                 dot_seed,
                 ..
             } => {
                 let mut arrays = args(a);
+                arrays.extend(args(dots));
                 for seed in std::iter::once(seed).chain(dot_seed) {
                     if let CallSeed::Array(s) = seed {
                         arrays.push(*s);
@@ -1053,6 +1060,7 @@ fn block(f: &mut fmt::Formatter<'_>, body: &Block, depth: usize) -> fmt::Result 
             Stmt::CallVjp {
                 path,
                 args,
+                dots,
                 seed,
                 dot_seed,
                 bars,
@@ -1067,7 +1075,10 @@ fn block(f: &mut fmt::Formatter<'_>, body: &Block, depth: usize) -> fmt::Result 
                         CallBar::Unwanted => "_".into(),
                     })
                     .collect();
-                let (path, args) = (tokens(path), call_args(args));
+                let (path, mut args) = (tokens(path), call_args(args));
+                if !dots.is_empty() {
+                    args = format!("{args}; {}", call_args(dots));
+                }
                 let (rule, seed) = match dot_seed {
                     Some(dot) => ("jvp_vjp", format!("{seed}, {dot}")),
                     None => ("vjp", seed.to_string()),

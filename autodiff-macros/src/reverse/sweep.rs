@@ -586,9 +586,8 @@ impl<'a> Reverse<'a> {
             .collect();
         out.push(Stmt::CallVjp {
             path: Box::new(call.path.clone()),
-            args: (call.args.iter().cloned())
-                .chain(zeroed.into_iter().map(|(a, _)| a))
-                .collect(),
+            args: call.args.to_vec(),
+            dots: zeroed.into_iter().map(|(a, _)| a).collect(),
             seed: call.seed,
             dot_seed: call.dot_seed,
             bars,
