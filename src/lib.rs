@@ -214,11 +214,11 @@
 //!   hand-written forward rules. A callee with `wrt(..)` takes the tangents of its `wrt`
 //!   parameters only, through its hidden adapter, as for `NAME_vjp`.
 //! - A call in a function with `hvp` also calls the callee's `NAME_jvp_vjp` in the reverse sweep:
-//!   put `#[grad(hvp)]` on the callee, or write the rule by hand beside `NAME_jvp`. The kernels
-//!   [`kernels::dot`], [`kernels::mse`] and [`kernels::softmax_cross_entropy`] have one; the
-//!   others do not yet, and calling them
-//!   from a function with `hvp` is an error at the call. A generated `NAME_jvp_vjp` runs the
-//!   callee's `NAME_hvp` once, which allocates its gradient for a slice parameter.
+//!   put `#[grad(hvp)]` on the callee, or write the rule by hand beside `NAME_jvp` (a missing
+//!   one is an error at the call). Every one of the [`kernels`] has one, so a network of
+//!   `matmul`, `add_bias`, `tanh` and `softmax_cross_entropy` has its Hessian-vector products.
+//!   A generated `NAME_jvp_vjp` runs the callee's `NAME_hvp` once, which allocates its gradient
+//!   for a slice parameter.
 //!
 //! ```
 //! use autodiff::grad;
@@ -783,10 +783,8 @@
 //! # Limitations
 //!
 //! - `#[grad(hvp)]` does not yet differentiate `powf`, which has no second-order rule yet
-//!   (`(b * a.ln()).exp()` has one, for `a > 0`), nor call the vector-valued kernels (`matvec`, `matmul`, `add_bias`,
-//!   `relu`, `sigmoid`, `tanh`, `softmax`, `logsumexp`), which have no `NAME_jvp_vjp` yet, nor
-//!   a function with a vector result; each is an error at its place.
-//!   It needs a single float result.
+//!   (`(b * a.ln()).exp()` has one, for `a > 0`); it is an error at its place. `#[grad(hvp)]`
+//!   needs a single float result.
 //! - Where a partial is infinite (`√x` at 0), forward mode keeps a zero tangent zero, as the
 //!   reverse rules keep a zero adjoint zero; but a constant zero factor times an infinite tangent
 //!   (`0.0 * x.sqrt()` at 0 along a direction that moves `x`) is NaN in forward mode, where the

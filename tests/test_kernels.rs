@@ -45,6 +45,17 @@ type Rule = dyn Fn(&[Vec<f64>], &[f64], &mut [Vec<f64>]);
 /// tangent, as vectors.
 type Jvp = dyn Fn(&[Vec<f64>], &[Vec<f64>]) -> (Vec<f64>, Vec<f64>);
 
+/// A second-order rule over its float arguments, their tangents, the seed and the tangent seed
+/// (for a scalar kernel, one entry each; empty is zero) and the bars of both: the value as a
+/// vector.
+type Second =
+    dyn Fn(&[Vec<f64>], &[Vec<f64>], &[f64], &[f64], &mut [Vec<f64>], &mut [Vec<f64>]) -> Vec<f64>;
+
+/// A scalar kernel's seed from [`Second`]'s: an empty one is zero.
+fn scalar(seed: &[f64]) -> f64 {
+    seed.first().copied().unwrap_or(0.0)
+}
+
 /// A kernel under test: its arguments at a random point and a random seed.
 struct Case {
     args: Vec<Vec<f64>>,
@@ -52,6 +63,7 @@ struct Case {
     forward: Box<Forward>,
     rule: Box<Rule>,
     jvp: Box<Jvp>,
+    second: Box<Second>,
 }
 
 impl Case {
@@ -60,6 +72,15 @@ impl Case {
         forward: impl Fn(&[Vec<f64>]) -> Vec<f64> + 'static,
         rule: impl Fn(&[Vec<f64>], &[f64], &mut [Vec<f64>]) + 'static,
         jvp: impl Fn(&[Vec<f64>], &[Vec<f64>]) -> (Vec<f64>, Vec<f64>) + 'static,
+        second: impl Fn(
+                &[Vec<f64>],
+                &[Vec<f64>],
+                &[f64],
+                &[f64],
+                &mut [Vec<f64>],
+                &mut [Vec<f64>],
+            ) -> Vec<f64>
+            + 'static,
     ) -> Self {
         let out_len = forward(&args).len();
         Case {
@@ -68,6 +89,7 @@ impl Case {
             forward: Box::new(forward),
             rule: Box::new(rule),
             jvp: Box::new(jvp),
+            second: Box::new(second),
         }
     }
 
@@ -175,11 +197,117 @@ impl Case {
         }
     }
 
+    /// Zero vectors of the arguments' lengths.
+    fn zeros(&self) -> Vec<Vec<f64>> {
+        self.args.iter().map(|a| vec![0.0; a.len()]).collect()
+    }
+
+    /// Random vectors of the arguments' lengths.
+    fn random(&self, seed: u64) -> Vec<Vec<f64>> {
+        (self.args.iter().enumerate())
+            .map(|(i, a)| points(a.len(), -1.0, 1.0, seed + i as u64))
+            .collect()
+    }
+
+    /// The second-order rule against central differences of the forward rule:
+    /// `⟨x̄, u⟩ + ⟨ẋ̄, u̇⟩ = d/dε [⟨ȳ, y⟩ + ⟨w, ẏ⟩]` at `(x + εu, ẋ + εu̇)`, with every tangent
+    /// given or empty and every seed given or empty. The tangents' bars are the first-order rule's
+    /// with seed `w`; bars accumulate; an empty bar leaves the others as they were.
+    fn check_second(&self) {
+        let value = (self.forward)(&self.args);
+        let dots = self.random(300);
+        let w = points(value.len(), -1.0, 1.0, 400);
+        let mut patterns = vec![
+            (dots.clone(), self.seed.clone(), w.clone()),
+            (dots.clone(), vec![], w.clone()),
+            (dots.clone(), self.seed.clone(), vec![]),
+        ];
+        for i in 0..dots.len() {
+            let mut some = dots.clone();
+            some[i] = vec![];
+            patterns.push((some, self.seed.clone(), w.clone()));
+        }
+        let (u, u_dot) = (self.random(500), self.random(600));
+        for (dots, seed, w) in patterns {
+            let run = |mut bars: Vec<Vec<f64>>, mut dot_bars: Vec<Vec<f64>>| {
+                let v = (self.second)(&self.args, &dots, &seed, &w, &mut bars, &mut dot_bars);
+                (v, bars, dot_bars)
+            };
+            let (v, bars, dot_bars) = run(self.zeros(), self.zeros());
+            assert_all_close(&v, &value, EXACT_REL, EXACT_ABS);
+
+            let at = |e: f64| {
+                let shift = |a: &[Vec<f64>], d: &[Vec<f64>]| -> Vec<Vec<f64>> {
+                    // A tangent left empty stays zero.
+                    (a.iter().zip(d))
+                        .map(|(a, d)| a.iter().zip(d).map(|(a, d)| a + e * d).collect())
+                        .collect()
+                };
+                let (y, t) = (self.jvp)(&shift(&self.args, &u), &shift(&dots, &u_dot));
+                inner(&seed, &y) + inner(&w, &t)
+            };
+            let h = 1e-5;
+            let numeric = (at(h) - at(-h)) / (2.0 * h);
+            let exact: f64 = (0..dots.len())
+                .map(|i| {
+                    // A tangent that stays empty is not moved.
+                    let along_dot = if dots[i].is_empty() {
+                        0.0
+                    } else {
+                        inner(&dot_bars[i], &u_dot[i])
+                    };
+                    inner(&bars[i], &u[i]) + along_dot
+                })
+                .sum();
+            assert_relative_eq!(exact, numeric, max_relative = 1e-7, epsilon = 1e-8);
+
+            let first = if w.is_empty() {
+                self.zeros()
+            } else {
+                let mut bars = self.zeros();
+                (self.rule)(&self.args, &w, &mut bars);
+                bars
+            };
+            for (got, want) in dot_bars.iter().zip(&first) {
+                assert_all_close(got, want, EXACT_REL, EXACT_ABS);
+            }
+
+            let (prefill, dot_prefill) = (self.random(700), self.random(800));
+            let (_, more, dot_more) = run(prefill.clone(), dot_prefill.clone());
+            let sums = [
+                (&more, &prefill, &bars),
+                (&dot_more, &dot_prefill, &dot_bars),
+            ];
+            for (got, start, fresh) in sums {
+                for ((g, p), f) in got.iter().zip(start).zip(fresh) {
+                    let want: Vec<f64> = p.iter().zip(f).map(|(p, f)| p + f).collect();
+                    assert_all_close(g, &want, EXACT_REL, EXACT_ABS);
+                }
+            }
+
+            for skipped in 0..2 * dots.len() {
+                let mut all = [self.zeros(), self.zeros()];
+                all[skipped / dots.len()][skipped % dots.len()] = vec![];
+                let [b, d] = all;
+                let (_, b, d) = run(b, d);
+                let got = b.iter().chain(&d);
+                for (k, (g, want)) in got.zip(bars.iter().chain(&dot_bars)).enumerate() {
+                    if k == skipped {
+                        assert!(g.is_empty(), "the skipped bar was resized");
+                    } else {
+                        assert_all_close(g, want, EXACT_REL, EXACT_ABS);
+                    }
+                }
+            }
+        }
+    }
+
     fn check_rule(&self) {
         self.check_vjp();
         self.check_accumulates();
         self.check_empty_bars();
         self.check_jvp();
+        self.check_second();
     }
 }
 
@@ -273,6 +401,23 @@ fn dot_value_and_rule() {
             let (v, t) = dot_jvp(&a[0], &a[1], &d[0], &d[1]);
             (vec![v], vec![t])
         },
+        |a, d, s, w, bars, dbars| {
+            let ([xb, yb], [xdb, ydb]) = (bars, dbars) else {
+                unreachable!()
+            };
+            vec![dot_jvp_vjp(
+                &a[0],
+                &a[1],
+                &d[0],
+                &d[1],
+                scalar(s),
+                scalar(w),
+                xb,
+                yb,
+                xdb,
+                ydb,
+            )]
+        },
     );
     case.check_rule();
 }
@@ -297,6 +442,12 @@ fn matvec_value_and_rule() {
             matvec_vjp(&a[0], &a[1], M, K, s, ab, xb);
         },
         |a, d| matvec_jvp(&a[0], &a[1], M, K, &d[0], &d[1]),
+        |a, d, s, w, bars, dbars| {
+            let ([ab, xb], [adb, xdb]) = (bars, dbars) else {
+                unreachable!()
+            };
+            matvec_jvp_vjp(&a[0], &a[1], M, K, &d[0], &d[1], s, w, ab, xb, adb, xdb)
+        },
     );
     case.check_rule();
 }
@@ -321,6 +472,12 @@ fn matmul_value_and_rule() {
             matmul_vjp(&a[0], &a[1], M, K, N, s, ab, bb);
         },
         |a, d| matmul_jvp(&a[0], &a[1], M, K, N, &d[0], &d[1]),
+        |a, d, s, w, bars, dbars| {
+            let ([ab, bb], [adb, bdb]) = (bars, dbars) else {
+                unreachable!()
+            };
+            matmul_jvp_vjp(&a[0], &a[1], M, K, N, &d[0], &d[1], s, w, ab, bb, adb, bdb)
+        },
     );
     case.check_rule();
 }
@@ -409,6 +566,12 @@ fn add_bias_value_and_rule() {
             add_bias_vjp(&a[0], &a[1], s, yb, bb);
         },
         |a, d| add_bias_jvp(&a[0], &a[1], &d[0], &d[1]),
+        |a, d, s, w, bars, dbars| {
+            let ([yb, bb], [ydb, bdb]) = (bars, dbars) else {
+                unreachable!()
+            };
+            add_bias_jvp_vjp(&a[0], &a[1], &d[0], &d[1], s, w, yb, bb, ydb, bdb)
+        },
     );
     case.check_rule();
 }
@@ -424,18 +587,21 @@ fn add_bias_checks_dimensions() {
 
 /// An elementwise kernel's forward rule: the value and the tangent.
 type ElementwiseJvp = fn(&[f64], &[f64]) -> (Vec<f64>, Vec<f64>);
+/// An elementwise kernel's second-order rule.
+type ElementwiseSecond = fn(&[f64], &[f64], &[f64], &[f64], &mut [f64], &mut [f64]) -> Vec<f64>;
 
 fn elementwise_case(
     x: Vec<f64>,
     f: fn(&[f64]) -> Vec<f64>,
     rule: fn(&[f64], &[f64], &mut [f64]),
-    jvp: ElementwiseJvp,
+    (jvp, second): (ElementwiseJvp, ElementwiseSecond),
 ) -> Case {
     Case::new(
         vec![x],
         move |a| f(&a[0]),
         move |a, s, bars| rule(&a[0], s, &mut bars[0]),
         move |a, d| jvp(&a[0], &d[0]),
+        move |a, d, s, w, bars, dbars| second(&a[0], &d[0], s, w, &mut bars[0], &mut dbars[0]),
     )
 }
 
@@ -448,7 +614,7 @@ fn relu_value_and_rule() {
         .collect();
     let naive: Vec<f64> = x.iter().map(|&v| if v > 0.0 { v } else { 0.0 }).collect();
     assert_eq!(relu(&x), naive);
-    elementwise_case(x, relu, relu_vjp, relu_jvp).check_rule();
+    elementwise_case(x, relu, relu_vjp, (relu_jvp, relu_jvp_vjp)).check_rule();
 }
 
 #[test]
@@ -468,7 +634,7 @@ fn sigmoid_value_and_rule() {
     let x = points(9, -4.0, 4.0, 14);
     let naive: Vec<f64> = x.iter().map(|v| 1.0 / (1.0 + (-v).exp())).collect();
     assert_all_close(&sigmoid(&x), &naive, EXACT_REL, EXACT_ABS);
-    elementwise_case(x, sigmoid, sigmoid_vjp, sigmoid_jvp).check_rule();
+    elementwise_case(x, sigmoid, sigmoid_vjp, (sigmoid_jvp, sigmoid_jvp_vjp)).check_rule();
 }
 
 #[test]
@@ -491,7 +657,7 @@ fn tanh_value_and_rule() {
         .map(|v| (v.exp() - (-v).exp()) / (v.exp() + (-v).exp()))
         .collect();
     assert_all_close(&tanh(&x), &naive, EXACT_REL, EXACT_ABS);
-    elementwise_case(x, tanh, tanh_vjp, tanh_jvp).check_rule();
+    elementwise_case(x, tanh, tanh_vjp, (tanh_jvp, tanh_jvp_vjp)).check_rule();
 }
 
 #[test]
@@ -517,6 +683,9 @@ fn softmax_value_and_rule() {
         |a| softmax(&a[0], K),
         |a, s, bars| softmax_vjp(&a[0], K, s, &mut bars[0]),
         |a, d| softmax_jvp(&a[0], K, &d[0]),
+        |a, d, s, w, bars, dbars| {
+            softmax_jvp_vjp(&a[0], K, &d[0], s, w, &mut bars[0], &mut dbars[0])
+        },
     );
     case.check_rule();
 }
@@ -554,6 +723,9 @@ fn logsumexp_value_and_rule() {
         |a| logsumexp(&a[0], K),
         |a, s, bars| logsumexp_vjp(&a[0], K, s, &mut bars[0]),
         |a, d| logsumexp_jvp(&a[0], K, &d[0]),
+        |a, d, s, w, bars, dbars| {
+            logsumexp_jvp_vjp(&a[0], K, &d[0], s, w, &mut bars[0], &mut dbars[0])
+        },
     );
     case.check_rule();
 }
@@ -604,6 +776,16 @@ fn softmax_cross_entropy_value_and_rule() {
             |a, d| {
                 let (v, t) = softmax_cross_entropy_jvp(&a[0], &a[1], K, &d[0], &d[1]);
                 (vec![v], vec![t])
+            },
+            |a, d, s, w, bars, dbars| {
+                let ([zb, tb], [zdb, tdb]) = (bars, dbars) else {
+                    unreachable!()
+                };
+                let (s, w) = (scalar(s), scalar(w));
+                let v = softmax_cross_entropy_jvp_vjp(
+                    &a[0], &a[1], K, &d[0], &d[1], s, w, zb, tb, zdb, tdb,
+                );
+                vec![v]
             },
         );
         case.check_rule();
@@ -704,6 +886,23 @@ fn mse_value_and_rule() {
             let (v, t) = mse_jvp(&a[0], &a[1], &d[0], &d[1]);
             (vec![v], vec![t])
         },
+        |a, d, s, w, bars, dbars| {
+            let ([pb, tb], [pdb, tdb]) = (bars, dbars) else {
+                unreachable!()
+            };
+            vec![mse_jvp_vjp(
+                &a[0],
+                &a[1],
+                &d[0],
+                &d[1],
+                scalar(s),
+                scalar(w),
+                pb,
+                tb,
+                pdb,
+                tdb,
+            )]
+        },
     );
     case.check_rule();
 }
@@ -712,107 +911,6 @@ fn mse_value_and_rule() {
 #[should_panic(expected = "mse: `pred` has length 3 but `target` has length 2")]
 fn mse_checks_dimensions() {
     mse(&[0.0; 3], &[0.0; 2]);
-}
-
-/// A kernel's second-order rule `NAME_jvp_vjp` against central differences of its forward rule:
-/// `⟨x̄, u⟩ + ⟨ẋ̄, u̇⟩ = d/dε [seed · y + tangent_seed · ẏ]` at `(x + εu, ẋ + εu̇)`, for two slice
-/// arguments, with every tangent given or empty.
-type Jvp2 = fn(&[f64], &[f64], &[f64], &[f64]) -> (f64, f64);
-type JvpVjp2 = fn(
-    &[f64],
-    &[f64],
-    &[f64],
-    &[f64],
-    f64,
-    f64,
-    &mut [f64],
-    &mut [f64],
-    &mut [f64],
-    &mut [f64],
-) -> f64;
-
-fn check_second(jvp: Jvp2, jvp_vjp: JvpVjp2, n: usize) {
-    let p = |seed| points(n, -1.5, 1.5, seed);
-    let (x, y, u, w) = (p(1), p(2), p(3), p(4));
-    for (xd, yd) in [(p(5), p(6)), (p(5), vec![]), (vec![], p(6))] {
-        let (ud, wd) = (p(7), p(8));
-        let (seed, ts) = (0.7, -1.3);
-        let mut bars = [vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]];
-        let [xb, yb, xdb, ydb] = &mut bars;
-        let value = jvp_vjp(&x, &y, &xd, &yd, seed, ts, xb, yb, xdb, ydb);
-        assert_eq!(value, jvp(&x, &y, &xd, &yd).0);
-        let at = |e: f64| {
-            let shift = |a: &[f64], d: &[f64]| -> Vec<f64> {
-                a.iter().zip(d).map(|(a, d)| a + e * d).collect()
-            };
-            // A tangent left empty stays zero.
-            let xd = if xd.is_empty() {
-                vec![]
-            } else {
-                shift(&xd, &ud)
-            };
-            let yd = if yd.is_empty() {
-                vec![]
-            } else {
-                shift(&yd, &wd)
-            };
-            let (v, t) = jvp(&shift(&x, &u), &shift(&y, &w), &xd, &yd);
-            seed * v + ts * t
-        };
-        let h = 1e-5;
-        let numeric = (at(h) - at(-h)) / (2.0 * h);
-        let dots = |a: &[f64], b: &[f64]| -> f64 { a.iter().zip(b).map(|(a, b)| a * b).sum() };
-        let mut exact = dots(xb, &u) + dots(yb, &w);
-        if !xd.is_empty() {
-            exact += dots(xdb, &ud);
-        }
-        if !yd.is_empty() {
-            exact += dots(ydb, &wd);
-        }
-        assert_relative_eq!(exact, numeric, max_relative = 1e-7, epsilon = 1e-8);
-        // The tangents' bars are the first-order rule's, scaled by the tangent seed.
-        let (mut gx, mut gy) = (vec![0.0; n], vec![0.0; n]);
-        let _ = jvp_vjp(
-            &x,
-            &y,
-            &[],
-            &[],
-            ts,
-            0.0,
-            &mut gx,
-            &mut gy,
-            &mut [],
-            &mut [],
-        );
-        assert_all_close(xdb, &gx, 1e-14, 1e-14);
-        assert_all_close(ydb, &gy, 1e-14, 1e-14);
-    }
-}
-
-#[test]
-fn second_order_rules_against_differences_of_the_forward_rules() {
-    for n in [1, 4, 9] {
-        check_second(dot_jvp, dot_jvp_vjp, n);
-        check_second(mse_jvp, mse_jvp_vjp, n);
-    }
-    // Three classes, one row and three rows.
-    let sce_jvp =
-        |z: &[f64], t: &[f64], zd: &[f64], td: &[f64]| softmax_cross_entropy_jvp(z, t, 3, zd, td);
-    let sce_jvp_vjp = |z: &[f64],
-                       t: &[f64],
-                       zd: &[f64],
-                       td: &[f64],
-                       s: f64,
-                       ts: f64,
-                       zb: &mut [f64],
-                       tb: &mut [f64],
-                       zdb: &mut [f64],
-                       tdb: &mut [f64]| {
-        softmax_cross_entropy_jvp_vjp(z, t, 3, zd, td, s, ts, zb, tb, zdb, tdb)
-    };
-    for n in [3, 9] {
-        check_second(sce_jvp, sce_jvp_vjp, n);
-    }
 }
 
 /// The kernels with a second-order rule, called from `#[grad(hvp)]`.
@@ -845,4 +943,53 @@ fn kernels_under_hvp_against_differences_of_the_gradient() {
     };
     assert_all_close(&hw, &fd(&plus.0, &minus.0), 1e-6, 1e-6);
     assert_all_close(&ht, &fd(&plus.1, &minus.1), 1e-6, 1e-6);
+}
+
+/// Every vector kernel, called from `#[grad(hvp)]`: a two-layer network on a batch of two.
+#[autodiff::grad(hvp, wrt(w1, b1, w2))]
+fn network(w1: &[f64], b1: &[f64], w2: &[f64], x: &[f64]) -> f64 {
+    let z1 = matmul(x, w1, 2, 3, 4);
+    let h = add_bias(&z1, b1);
+    let a = tanh(&h);
+    let s = sigmoid(&h);
+    let r = relu(&h);
+    let z2 = matvec(w2, &a, 3, 8);
+    let p = softmax(&z2, 3);
+    let l = logsumexp(&h, 4);
+    dot(&p, &z2) + l[0] * l[1] + dot(&s, &r) + dot(&s, &a)
+}
+
+#[test]
+fn vector_kernels_under_hvp_against_differences_of_the_gradient() {
+    let (w1, b1, w2, x) = (
+        points(12, -1.0, 1.0, 31),
+        points(4, -1.0, 1.0, 32),
+        points(24, -1.0, 1.0, 33),
+        points(6, -1.0, 1.0, 34),
+    );
+    let (v1, vb, v2) = (
+        points(12, -1.0, 1.0, 35),
+        points(4, -1.0, 1.0, 36),
+        points(24, -1.0, 1.0, 37),
+    );
+    let (value, grad, hv) = network_hvp(&w1, &b1, &w2, &x, &v1, &vb, &v2);
+    let (want_value, want_grad) = network_grad(&w1, &b1, &w2, &x);
+    assert_eq!(value, want_value);
+    assert_all_close(&grad.0, &want_grad.0, 1e-13, 1e-13);
+    assert_all_close(&grad.2, &want_grad.2, 1e-13, 1e-13);
+    let h = 1e-6;
+    let shift = |a: &[f64], d: &[f64], e: f64| -> Vec<f64> {
+        a.iter().zip(d).map(|(a, d)| a + e * h * d).collect()
+    };
+    let at = |e: f64| {
+        let (w1, b1, w2) = (shift(&w1, &v1, e), shift(&b1, &vb, e), shift(&w2, &v2, e));
+        network_grad(&w1, &b1, &w2, &x).1
+    };
+    let (plus, minus) = (at(1.0), at(-1.0));
+    let fd = |p: &[f64], m: &[f64]| -> Vec<f64> {
+        p.iter().zip(m).map(|(p, m)| (p - m) / (2.0 * h)).collect()
+    };
+    assert_all_close(&hv.0, &fd(&plus.0, &minus.0), 1e-6, 1e-7);
+    assert_all_close(&hv.1, &fd(&plus.1, &minus.1), 1e-6, 1e-7);
+    assert_all_close(&hv.2, &fd(&plus.2, &minus.2), 1e-6, 1e-7);
 }
