@@ -637,7 +637,7 @@
 //! | `x.abs()` | `x.signum()`: +1 at +0.0, −1 at −0.0 |
 //! | `a.max(b)`, `a.min(b)` at a tie | ½ to each, so `x.max(x)` has derivative 1 |
 //! | `x.clamp(lo, hi)` | as `x.max(lo).min(hi)`: on a bound, ½ to `x` and ½ to the bound |
-//! | `x.powf(p)` | `∂/∂p` is 0 where `x = 0` |
+//! | `x.powf(p)` | `∂/∂p` is 0 where `x = 0`; to second order too, every `ln x` term is dropped there |
 //! | `x.sqrt()` at 0 | `+∞` |
 //! | `floor ceil round trunc signum` | 0 everywhere |
 //! | `atan2`, `hypot` at the origin | 0 |
@@ -782,9 +782,7 @@
 //!
 //! # Limitations
 //!
-//! - `#[grad(hvp)]` does not yet differentiate `powf`, which has no second-order rule yet
-//!   (`(b * a.ln()).exp()` has one, for `a > 0`); it is an error at its place. `#[grad(hvp)]`
-//!   needs a single float result.
+//! - `#[grad(hvp)]` needs a single float result.
 //! - Where a partial is infinite (`√x` at 0), forward mode keeps a zero tangent zero, as the
 //!   reverse rules keep a zero adjoint zero; but a constant zero factor times an infinite tangent
 //!   (`0.0 * x.sqrt()` at 0 along a direction that moves `x`) is NaN in forward mode, where the
@@ -825,8 +823,8 @@ pub use autodiff_runtime::{check, detach, kernels, relu, sigmoid, Float, Step, T
 #[doc(hidden)]
 pub mod __private {
     pub use autodiff_runtime::{
-        cast_like, detach, guarded_div, guarded_mul, no_bar, pop, powi_d, relu, replay, rules,
-        second_acc, sigmoid, unwanted_like, zeros_like, Active, Arg, FloatArg, Inactive,
-        IsInactive, OtherArg,
+        cast_like, detach, guarded_div, guarded_mul, no_bar, pop, powf_d, powf_dp, powi_d, relu,
+        replay, rules, second_acc, sigmoid, unwanted_like, zeros_like, Active, Arg, FloatArg,
+        Inactive, IsInactive, OtherArg,
     };
 }

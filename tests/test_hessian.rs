@@ -575,6 +575,31 @@ fn atan2_and_hypot_to_second_order() {
     assert_eq!(polar_sum_grad(0.0, 0.0).1, (0.0, 0.0));
 }
 
+#[grad(hvp)]
+fn power(x: f64, p: f64) -> f64 {
+    x.powf(p)
+}
+
+#[test]
+fn powf_to_second_order() {
+    for (x, p) in [(1.3, 2.1), (0.4, -0.7), (2.0, 0.0), (3.0, 1.0)] {
+        let (y, (gx, gp), h) = power_hessian(x, p);
+        let l = f64::ln(x);
+        assert_relative_eq!(gx, p * x.powf(p - 1.0), max_relative = 1e-14);
+        assert_relative_eq!(gp, y * l, max_relative = 1e-14);
+        // H = [[p(p−1)xᵖ⁻², xᵖ⁻¹(1 + p ln x)], [xᵖ⁻¹(1 + p ln x), xᵖ ln² x]].
+        let cross = x.powf(p - 1.0) * (1.0 + p * l);
+        let exact = [p * (p - 1.0) * x.powf(p - 2.0), cross, cross, y * l * l];
+        for k in 0..4 {
+            assert_relative_eq!(h[k], exact[k], max_relative = 1e-13, epsilon = 1e-15);
+        }
+    }
+    // At base 0 the rule's convention (no ln 0) holds to second order, without NaN: xᵖ with
+    // p > 2 is flat there, and p = 2 keeps its curvature 2 in x.
+    assert_eq!(power_hessian(0.0, 2.5).2, vec![0.0; 4]);
+    assert_eq!(power_hessian(0.0, 2.0).2, vec![2.0, 0.0, 0.0, 0.0]);
+}
+
 /// Regression (difftest seed 45 index 1429): the zero tangent of an inactive array argument,
 /// made inside a branch, was out of scope where the reverse sweep passed it to the callee's
 /// `_jvp_vjp` (an internal error, never emitted code); the reverse makes its own now.

@@ -299,7 +299,13 @@ pub static PRIMITIVES: &[Prim] = &[
         row("powi", Method, &[F, I], A, &["{1}·{0}^({1}-1)"]),
         &["guarded_mul(d, powi_d(a0, a1))"],
     ),
-    row("powf", Method, &[F, F], AY, &["{1}·{y}/{0}", "{y}·ln {0}"]),
+    t(
+        row("powf", Method, &[F, F], AY, &["{1}·{y}/{0}", "{y}·ln {0}"]),
+        &[
+            "guarded_mul(d, powf_d(a0, a1))",
+            "guarded_mul(d, powf_dp(a0, y))",
+        ],
+    ),
     t(
         row("hypot", Method, &[F, F], AY, &["{0}/{y}", "{1}/{y}"]),
         &["guarded_div(d * a0, y)", "guarded_div(d * a1, y)"],
@@ -351,6 +357,14 @@ pub static PRIMITIVES: &[Prim] = &[
     row("guarded_mul", Internal, &[F, F], A, &["{1}", "{0}"]),
     row("guarded_div", Internal, &[F, F], AY, &["1/{1}", "-{y}/{1}"]),
     row("powi_d", Internal, &[F, I], A, &["{1}({1}-1)·{0}^({1}-2)"]),
+    row(
+        "powf_d",
+        Internal,
+        &[F, F],
+        A,
+        &["{1}({1}-1)·{0}^({1}-2)", "{0}^({1}-1)·(1 + {1}·ln {0})"],
+    ),
+    row("powf_dp", Internal, &[F, F], A, &["{1}/{0}", "ln {0}"]),
 ];
 
 /// The primitive spelled `name` in the given form.

@@ -243,6 +243,18 @@ fn one_partial_per_float_argument() {
     }
 }
 
+/// Every primitive a user can write has second order: its tangent is a template the reverse
+/// sweep differentiates again, or the rule of a piecewise-constant partial. Only the internal
+/// rows the templates are written with are first-order only (their tangents are never taken).
+#[test]
+fn every_written_primitive_has_second_order() {
+    use crate::primitives::{Form, Tangent, PRIMITIVES};
+    for p in PRIMITIVES {
+        let first_only = p.tangent == Tangent::FirstOrder;
+        assert_eq!(first_only, p.form == Form::Internal, "{}", p.name);
+    }
+}
+
 /// The minus of `−` and of `a − b` is carried through the rules and sums instead of negating
 /// an adjoint that is then multiplied: `sub'` and `neg'` disappear, `y`'s adjoint comes out
 /// positive (two minuses), and `x`'s is negated once, at the end.

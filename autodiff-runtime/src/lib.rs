@@ -82,6 +82,29 @@ pub fn powi_d<F: Float>(x: F, n: i32) -> F {
     }
 }
 
+/// `p xᵖ⁻¹`, the partial of `xᵖ` in `x`, 0 for `p = 0` as the rule of `powf` has it.
+#[doc(hidden)]
+#[inline(always)]
+pub fn powf_d<F: Float>(x: F, p: F) -> F {
+    if p == F::ZERO {
+        F::ZERO
+    } else {
+        p * x.powf(p - F::ONE)
+    }
+}
+
+/// `y ln x` for `y = xᵖ`, the partial of `xᵖ` in `p`, 0 where `x = 0` as the rule of `powf` has
+/// it.
+#[doc(hidden)]
+#[inline(always)]
+pub fn powf_dp<F: Float>(x: F, y: F) -> F {
+    if x == F::ZERO {
+        F::ZERO
+    } else {
+        y * x.ln()
+    }
+}
+
 /// Stop-gradient: returns `x` unchanged, but `#[grad]` treats the result as a constant, so no
 /// derivative flows back through it: in `#[grad] fn f(x: f64) -> f64 { x * autodiff::detach(x) }`
 /// the derivative is `x`, not `2x`.

@@ -400,3 +400,32 @@ pub fn powi_d<F: Float>(x: F, n: i32, ybar: F) -> F {
         scale(ybar, F::from_i32(n) * F::from_i32(n - 1) * x.powi(n - 2))
     }
 }
+
+/// `y = powf_d(x, p) = p xᵖ⁻¹`, 0 for `p = 0` (the partial of `xᵖ` in `x`):
+/// `x̄ = ȳ p (p − 1) xᵖ⁻²`, 0 for `p` of 0 or 1; `p̄ = ȳ xᵖ⁻¹ (1 + p ln x)`, without the
+/// logarithm where `x = 0` (as the rule of `powf` drops it there).
+#[inline(always)]
+pub fn powf_d<F: Float>(x: F, p: F, ybar: F) -> (F, F) {
+    let xbar = if p == F::ZERO || p == F::ONE {
+        F::ZERO
+    } else {
+        scale(ybar, p * (p - F::ONE) * x.powf(p - F::TWO))
+    };
+    let pbar = if x == F::ZERO {
+        scale(ybar, x.powf(p - F::ONE))
+    } else {
+        scale(ybar, x.powf(p - F::ONE) * (F::ONE + p * x.ln()))
+    };
+    (xbar, pbar)
+}
+
+/// `z = powf_dp(x, y) = y ln x`, 0 where `x = 0` (the partial of `y = xᵖ` in `p`):
+/// `x̄ = z̄ y / x`, `ȳ = z̄ ln x`, both 0 where `x = 0`.
+#[inline(always)]
+pub fn powf_dp<F: Float>(x: F, y: F, zbar: F) -> (F, F) {
+    if x == F::ZERO {
+        (F::ZERO, F::ZERO)
+    } else {
+        (ratio(scale(zbar, y), x), scale(zbar, x.ln()))
+    }
+}

@@ -101,8 +101,7 @@ impl Func {
         self.params[i].kind.is_float() && self.wrt.as_ref().is_none_or(|w| w.contains(&i))
     }
 
-    /// Whether it gets `hvp` and its check: `f64`, no trip through `f32`, nothing
-    /// `#[grad(hvp)]` reports as having no second order yet (`powf`), calls only to functions
+    /// Whether it gets `hvp` and its check: `f64`, no trip through `f32`, calls only to functions
     /// that get `hvp` too (not to those in `subst`, whose rule is made from their dual and has
     /// no second order), and no `detach`, whose value moves with `x` where
     /// its derivative does not, so that differences of `_grad` are not `H·v` (`x · (x −
@@ -112,7 +111,7 @@ impl Func {
         crate::walk::exprs_of_block(&self.body, &mut |e| {
             ok &= match e {
                 Expr::Call(i, _) => !subst.contains(i) && funcs[*i].second_order(funcs, subst),
-                Expr::Widen(..) | Expr::Bin2("powf", ..) | Expr::Runtime("detach", _) => false,
+                Expr::Widen(..) | Expr::Runtime("detach", _) => false,
                 _ => true,
             }
         });
