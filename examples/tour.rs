@@ -1,6 +1,6 @@
 //! A tour of the seed case studies, with the code `#[grad]` really generates.
 //!
-//! Six small functions, each differentiated at compile time and run here:
+//! Seven small functions, each differentiated at compile time and run here:
 //!
 //! - (a) `ln(1 + x²)`: one chain of elementary steps;
 //! - (b) `x² + sin(x²)`: an intermediate used twice, whose adjoint contributions add;
@@ -8,12 +8,15 @@
 //! - (d) `(x1 x2, x1 + x2²)`: a vector result, its vector-Jacobian product `uᵀJ` computed
 //!   without forming `J`, and the full Jacobian;
 //! - (e) `(x1 − x2)² + cos(x1 + x2)` at (1, 2): the numeric walkthrough of seed `003`;
-//! - (f) backpropagation through time for `h ← tanh(a·h + b)`, five steps.
+//! - (f) backpropagation through time for `h ← tanh(a·h + b)`, five steps;
+//! - (g) `(x1 x2 + sin x1, e^x2 + x1²)`: forward mode, seed `001`, the tangents pushed beside
+//!   the values in one sweep.
 //!
 //! For each case the tour prints the function's source (the `*_SRC` constant beside each
-//! function is the function's text, character for character), the forward and reverse tables
-//! that `#[grad(trace)]` records for the scalar cases, the gradient, and a check against central
-//! finite differences. Everything fits an 80-column terminal.
+//! function is the function's text, character for character), the tables that
+//! `#[grad(trace)]` records (reverse mode for the scalar cases, forward mode for (g)), the
+//! derivative, and a check against central finite differences. Everything fits an 80-column
+//! terminal.
 //!
 //! The cases are functions returning their numbers ([`Case`]) and [`tour`] builds the whole
 //! text, so `tests/test_tour.rs` checks both against the closed forms.
@@ -22,7 +25,7 @@
 
 use std::fmt::Write as _;
 
-use autodiff::check::numeric_gradient;
+use autodiff::check::{directional_derivative, numeric_gradient};
 use autodiff::{grad, Trace};
 
 /// Step of the central differences, relative to `max(1, |xᵢ|)`.
@@ -42,15 +45,18 @@ pub struct Case {
     pub at: Vec<f64>,
     /// The output seed of a vector-Jacobian product, empty for a scalar function.
     pub seed: Vec<f64>,
+    /// The tangent `ẋ` of a forward-mode case, empty for the others.
+    pub direction: Vec<f64>,
     /// The function's value (one entry per result).
     pub value: Vec<f64>,
-    /// The gradient, or `uᵀJ` for a vector function, from the generated code.
+    /// The gradient, `uᵀJ` for a vector function, or `J·ẋ` for a forward-mode case, from the
+    /// generated code.
     pub gradient: Vec<f64>,
     /// The same by central differences.
     pub numeric: Vec<f64>,
     /// The full Jacobian (row-major) and its finite-difference version, for a vector function.
     pub jacobian: Option<(Vec<f64>, Vec<f64>)>,
-    /// The forward and reverse tables, for a scalar function.
+    /// The forward and reverse tables of a scalar function, or the forward-mode table.
     pub trace: Option<Trace>,
 }
 
@@ -91,6 +97,7 @@ multiplying local derivatives: x̄ = 1/v3 · 2x.",
         inputs: vec!["x"],
         at: vec![x],
         seed: vec![],
+        direction: vec![],
         value: vec![value],
         gradient: vec![g],
         numeric: numeric_gradient(|p: &[f64]| log1p_square(p[0]), &[x], FD_STEP),
@@ -126,6 +133,7 @@ u = x·x feeds both terms, so its adjoint ū receives two contributions, 1 from
         inputs: vec!["x"],
         at: vec![x],
         seed: vec![],
+        direction: vec![],
         value: vec![value],
         gradient: vec![g],
         numeric: numeric_gradient(|p: &[f64]| shared(p[0]), &[x], FD_STEP),
@@ -159,6 +167,7 @@ contributions: x̄1 = x2 + cos x1, x̄2 = x1.",
         inputs: vec!["x1", "x2"],
         at: vec![x1, x2],
         seed: vec![],
+        direction: vec![],
         value: vec![value],
         gradient: vec![g1, g2],
         numeric: numeric_gradient(|p: &[f64]| product_sin(p[0], p[1]), &[x1, x2], FD_STEP),
@@ -213,6 +222,7 @@ without forming J; pair_jacobian builds J row by row, one sweep per result.",
         inputs: vec!["x1", "x2"],
         at: x.to_vec(),
         seed: vec![u1, u2],
+        direction: vec![],
         value: vec![y1, y2],
         gradient: vec![b1, b2],
         numeric,
@@ -249,6 +259,7 @@ and the gradient (−2 − sin 3, 2 − sin 3) = (−2.14112, 1.85888).",
         inputs: vec!["x1", "x2"],
         at: vec![x1, x2],
         seed: vec![],
+        direction: vec![],
         value: vec![value],
         gradient: vec![g1, g2],
         numeric: numeric_gradient(|p: &[f64]| walkthrough(p[0], p[1]), &[x1, x2], FD_STEP),
@@ -294,11 +305,57 @@ step; h̄ is carried back from h_T to h0 (h̄ ← h̄ · (1 − h_{t+1}²) · a)
         inputs: vec!["a", "b", "h0"],
         at: vec![a, b, h0],
         seed: vec![],
+        direction: vec![],
         value: vec![value],
         gradient: vec![ga, gb, gh0],
         numeric: numeric_gradient(|p: &[f64]| rnn(p[0], p[1], p[2]), &[a, b, h0], FD_STEP),
         jacobian: None,
         trace: Some(rnn_trace(a, b, h0)),
+    }
+}
+
+// (g) -----------------------------------------------------------------------------------------
+
+const FORWARD_SRC: &str = "\
+#[grad(trace, jvp)]
+fn forward(x1: f64, x2: f64) -> (f64, f64) {
+    (x1 * x2 + x1.sin(), x2.exp() + x1 * x1)
+}";
+
+#[grad(trace, jvp)]
+fn forward(x1: f64, x2: f64) -> (f64, f64) {
+    (x1 * x2 + x1.sin(), x2.exp() + x1 * x1)
+}
+
+/// Case (g) at `(x1, x2)` along `(ẋ1, ẋ2)`: `J·ẋ = (x2 ẋ1 + x1 ẋ2 + cos(x1) ẋ1, e^x2 ẋ2 +
+/// 2 x1 ẋ1)`; at (1, 0) along (2, −1), `(−1 + 2 cos 1, 3)`.
+pub fn case_g(x1: f64, x2: f64, d1: f64, d2: f64) -> Case {
+    let ((y1, y2), (t1, t2)) = forward_jvp(x1, x2, d1, d2);
+    let numeric = directional_derivative(
+        |p: &[f64]| {
+            let (f1, f2) = forward(p[0], p[1]);
+            vec![f1, f2]
+        },
+        &[x1, x2],
+        &[d1, d2],
+        FD_STEP,
+    );
+    Case {
+        title: "(g) (x1 x2 + sin x1, e^x2 + x1²): forward mode, seed 001",
+        note: "\
+Forward mode pushes a tangent beside every value, in the same sweep. For
+v2 = x1 · x2 the chain rule gives v̇2 = ẋ1 · x2 + ẋ2 · x1 = 2 · 0 + (−1) · 1
+= −1. One sweep gives J·ẋ (a column of J for a unit ẋ), with no tape.",
+        source: FORWARD_SRC,
+        inputs: vec!["x1", "x2"],
+        at: vec![x1, x2],
+        seed: vec![],
+        direction: vec![d1, d2],
+        value: vec![y1, y2],
+        gradient: vec![t1, t2],
+        numeric,
+        jacobian: None,
+        trace: Some(forward_jvp_trace(x1, x2, d1, d2)),
     }
 }
 
@@ -313,6 +370,7 @@ pub fn cases() -> Vec<Case> {
         case_d(2.0, 3.0, 0.5, 1.0),
         case_e(1.0, 2.0),
         case_f(0.9, 0.1, 0.5),
+        case_g(1.0, 0.0, 2.0, -1.0),
     ]
 }
 
@@ -345,7 +403,16 @@ pub fn render(case: &Case) -> String {
         let _ = writeln!(out, "\n{trace}");
     }
     let width = 22;
-    if case.seed.is_empty() {
+    if !case.direction.is_empty() {
+        let _ = writeln!(out, "{:<width$}{}", "value", tuple(&case.value));
+        let _ = writeln!(out, "{:<width$}{}", "tangent ẋ", tuple(&case.direction));
+        let _ = writeln!(
+            out,
+            "{:<width$}{}",
+            "J·ẋ (forward_jvp)",
+            tuple(&case.gradient)
+        );
+    } else if case.seed.is_empty() {
         let _ = writeln!(out, "{:<width$}{}", "value", tuple(&case.value));
         let _ = writeln!(out, "{:<width$}{}", "gradient", tuple(&case.gradient));
     } else {
@@ -378,8 +445,8 @@ pub fn render(case: &Case) -> String {
 /// The whole tour as text.
 pub fn tour() -> String {
     let mut out = String::from(
-        "A tour of #[grad]: six functions differentiated at compile time.\n\
-         Each shows its source, the sweeps #[grad(trace)] records, the gradient\n\
+        "A tour of #[grad]: seven functions differentiated at compile time.\n\
+         Each shows its source, the sweeps #[grad(trace)] records, the derivative\n\
          and a check against central finite differences.\n\n",
     );
     for case in cases() {

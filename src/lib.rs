@@ -168,6 +168,7 @@
 //! | `NAME_jvp(params, tangents) -> (R, Ṙ)` | one tangent per active parameter, in order, of the parameter's own type (`f64`, `&[f64]`, `[f64; N]`); returns the value and `J·ẋ`, the result's tangent (of `R`'s type), in one sweep beside the values, with no tape |
 //! | `NAME_hvp(params, directions) -> (R, G, G)` | directions like tangents; returns the value, the gradient and `H·v`, both shaped as `NAME_grad`'s `G`; scalar results only |
 //! | `NAME_hessian(params) -> (R, G, Vec<F>)` | the value, the gradient and the dense Hessian, row-major over the active parameters' floats in order; one `NAME_hvp` per row |
+//! | `NAME_jvp_trace(params, tangents) -> Trace` | with `trace` too: `NAME_jvp` recorded, each value beside its tangent (see [Traces](#traces)) |
 //! | `NAME_jvp_vjp(params, tangents, seed: R, tangent_seed: R, bars, tangent_bars) -> R` | the reverse of `NAME_jvp`, what a caller's `NAME_hvp` calls: adds `seed · ∂y/∂x + tangent_seed · ∂ẏ/∂x` into each `&mut` bar and `tangent_seed · ∂y/∂x` into each tangent's; returns the value |
 //!
 //! Forward mode pushes tangents `v̇` beside the values: `v̇₃ = v̇₁·v₂ + v₁·v̇₂` for `v₃ = v₁·v₂`.
@@ -629,6 +630,45 @@
 //!   ∂/∂x2                   =       1.85888
 //! ```
 //!
+//! With `jvp` too, `#[grad(trace, jvp)]` also generates `NAME_jvp_trace(params, tangents) ->`
+//! [`Trace`]: forward mode's table, each value beside its tangent as the chain rule writes it,
+//! and the result's value and tangent, equal to `NAME_jvp`'s ([`Trace::results`]). It traces a
+//! vector result too (`NAME_trace` needs one float result, so a vector result with `trace` and
+//! `jvp` gets `NAME_jvp_trace` only).
+//!
+//! ```
+//! use autodiff::grad;
+//!
+//! #[grad(trace, jvp)]
+//! fn f(x1: f64, x2: f64) -> (f64, f64) {
+//!     (x1 * x2 + x1.sin(), x2.exp() + x1 * x1)
+//! }
+//!
+//! let trace = f_jvp_trace(1.0, 0.0, 2.0, -1.0);
+//! println!("{trace}");
+//! let ((y1, y2), (t1, t2)) = f_jvp(1.0, 0.0, 2.0, -1.0);
+//! assert_eq!(trace.results(), &[(y1, t1), (y2, t2)]);
+//! let product = trace.steps().find(|s| s.op == "x1 * x2").unwrap();
+//! assert_eq!(product.tangent, Some(("x\u{307}1 · x2 + x\u{307}2 · x1".to_owned(), -1.0)));
+//! ```
+//!
+//! prints
+//!
+//! ```text
+//! f: forward mode (each value beside its tangent, in one sweep)
+//!   name   operation                value │ tangent                          value
+//!   x1     input                        1 │ given                                2
+//!   x2     input                        0 │ given                               -1
+//!   v2     x1 * x2                      0 │ ẋ1 · x2 + ẋ2 · x1                   -1
+//!   v3     sin(x1)               0.841471 │ ẋ1 · cos(x1)                  1.080605
+//!   v4     v2 + v3               0.841471 │ v̇2 + v̇3                       0.080605
+//!   v5     exp(x2)                      1 │ ẋ2 · v5                             -1
+//!   v6     x1 * x1                      1 │ ẋ1 · x1 + ẋ1 · x1                    4
+//!   v7     v5 + v6                      2 │ v̇5 + v̇6                              3
+//! y1            0.841471   ẏ1            0.080605
+//! y2                   2   ẏ2                   3
+//! ```
+//!
 //! # Conventions at non-differentiable points
 //!
 //! | primitive | derivative |
@@ -808,8 +848,8 @@
 //! - A callee's rule called by bare name is looked up in the module (items, imports, globs) and
 //!   the function body's `use`s; one defined inside an enclosing function body (a `fn` inside
 //!   `main`) is not seen, and the call reports it missing: move it to module level.
-//! - `#[grad(trace)]` is for functions with a single float result; on a vector result rustc
-//!   reports type errors at the attribute.
+//! - `NAME_trace` (reverse mode) is for functions with a single float result; a vector result
+//!   is traced in forward mode, with `#[grad(trace, jvp)]`.
 //! - The [`kernels`] are `f64` only.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -7,7 +7,7 @@
 mod tour;
 
 use approx::assert_relative_eq;
-use tour::{case_a, case_b, case_c, case_d, case_e, case_f, cases, Case};
+use tour::{case_a, case_b, case_c, case_d, case_e, case_f, case_g, cases, Case};
 
 /// The generated gradient agrees with finite differences, and a trace with the gradient.
 fn consistent(case: &Case) {
@@ -19,6 +19,14 @@ fn consistent(case: &Case) {
     );
     if let Some(trace) = &case.trace {
         assert_eq!(trace.value(), case.value[0], "{}", case.title);
+        if !case.direction.is_empty() {
+            let (values, tangents): (Vec<f64>, Vec<f64>) = trace.results().iter().copied().unzip();
+            assert_eq!(
+                (values, tangents),
+                (case.value.clone(), case.gradient.clone())
+            );
+            return;
+        }
         let traced: Vec<f64> = trace.gradient().iter().map(|(_, g)| *g).collect();
         assert_eq!(traced, case.gradient, "{}", case.title);
         let names: Vec<&str> = trace.gradient().iter().map(|(n, _)| n.as_str()).collect();
@@ -156,6 +164,31 @@ fn f_backpropagation_through_time() {
 }
 
 #[test]
+fn g_forward_mode_seed_001() {
+    for (x1, x2, d1, d2) in [
+        (1.0, 0.0, 2.0, -1.0),
+        (0.3, -1.2, 1.0, 0.0),
+        (-2.0, 0.5, 0.0, 1.0),
+    ] {
+        let case = case_g(x1, x2, d1, d2);
+        consistent(&case);
+        let x1: f64 = x1;
+        let (t1, t2) = (
+            x2 * d1 + x1 * d2 + x1.cos() * d1,
+            x2.exp() * d2 + 2.0 * x1 * d1,
+        );
+        assert_relative_eq!(case.gradient[0], t1, max_relative = 1e-15, epsilon = 1e-15);
+        assert_relative_eq!(case.gradient[1], t2, max_relative = 1e-15, epsilon = 1e-15);
+    }
+    // The seed's numbers: (−1 + 2 cos 1, 3), and v̇ = −1 for the product.
+    let case = case_g(1.0, 0.0, 2.0, -1.0);
+    assert_eq!(case.gradient[1], 3.0);
+    let trace = case.trace.unwrap();
+    let product = trace.steps().find(|s| s.op == "x1 * x2").unwrap();
+    assert_eq!(product.tangent.as_ref().unwrap().1, -1.0);
+}
+
+#[test]
 fn every_shown_source_is_the_code_it_runs() {
     let file = include_str!("../examples/tour.rs");
     for case in cases() {
@@ -178,7 +211,15 @@ fn output_fits_80_columns() {
     }
     assert!(text.contains("forward sweep"));
     assert!(text.contains("reverse sweep"));
-    let long: Vec<&str> = text.lines().filter(|l| l.chars().count() > 80).collect();
+    assert!(text.contains("forward mode"));
+    // Columns, as a terminal shows them: the bar of `v̄` and the dot of `v̇` combine with the
+    // letter before them.
+    let columns = |l: &str| {
+        l.chars()
+            .filter(|c| !matches!(c, '\u{304}' | '\u{307}'))
+            .count()
+    };
+    let long: Vec<&str> = text.lines().filter(|l| columns(l) > 80).collect();
     assert!(
         long.is_empty(),
         "lines over 80 characters:\n{}",

@@ -1,5 +1,6 @@
 //! `#[grad(trace)]`: `NAME_trace` records the forward and reverse sweeps, and agrees with
-//! `NAME_grad` on value and gradient.
+//! `NAME_grad` on value and gradient; with `jvp`, `NAME_jvp_trace` records each value beside
+//! its tangent, and agrees with `NAME_jvp`.
 
 // `#[grad]` functions index their slices in loops, as users write them.
 #![allow(clippy::needless_range_loop)]
@@ -30,7 +31,7 @@ fn rnn(a: f64, b: f64, h0: f64, steps: usize) -> f64 {
     h
 }
 
-#[grad(trace)]
+#[grad(trace, jvp)]
 fn piecewise_sum(x: &[f64]) -> f64 {
     let mut s = 0.0;
     for i in 0..x.len() {
@@ -43,9 +44,103 @@ fn piecewise_sum(x: &[f64]) -> f64 {
     s
 }
 
-#[grad(trace)]
+#[grad(trace, jvp)]
 fn single(x: f32) -> f32 {
     x.exp() * 2.0
+}
+
+/// Seed `001`: forward mode, a vector result.
+#[grad(trace, jvp)]
+fn seed_001(x1: f64, x2: f64) -> (f64, f64) {
+    (x1 * x2 + x1.sin(), x2.exp() + x1 * x1)
+}
+
+/// Columns on a terminal: the bar of `v̄` and the dot of `v̇` combine with the letter before.
+fn columns(line: &str) -> usize {
+    line.chars()
+        .filter(|c| !matches!(c, '\u{304}' | '\u{307}'))
+        .count()
+}
+
+#[test]
+fn seed_001_forward_table() {
+    let trace = seed_001_jvp_trace(1.0, 0.0, 2.0, -1.0);
+    let ((y1, y2), (t1, t2)) = seed_001_jvp(1.0, 0.0, 2.0, -1.0);
+    assert_eq!(trace.results(), &[(y1, t1), (y2, t2)]);
+    assert_eq!(trace.value(), y1);
+    // (−1 + 2 cos 1, 3), as the seed has it.
+    assert_eq!(t2, 3.0);
+    assert!((t1 - (-1.0 + 2.0 * 1.0_f64.cos())).abs() < 1e-15);
+    let rows: Vec<(&str, &str, f64, &str, f64)> = trace
+        .steps()
+        .map(|s| {
+            let (op, t) = s.tangent.as_ref().expect("every value here has a tangent");
+            (
+                s.name.as_str(),
+                s.op.as_str(),
+                s.value.unwrap(),
+                op.as_str(),
+                *t,
+            )
+        })
+        .collect();
+    let d = |s: &str| s.replace('.', "\u{307}");
+    assert_eq!(rows[0], ("x1", "input", 1.0, "given", 2.0));
+    assert_eq!(rows[1], ("x2", "input", 0.0, "given", -1.0));
+    // v̇₃ = v̇₁·v₂ + v₁·v̇₂ = −1 in the seed's numbering.
+    assert_eq!(
+        rows[2],
+        ("v2", "x1 * x2", 0.0, &*d("x.1 · x2 + x.2 · x1"), -1.0)
+    );
+    assert_eq!(rows[3].3, d("x.1 · cos(x1)"));
+    assert_eq!(rows[3].4, 2.0 * 1.0_f64.cos());
+    assert_eq!(rows[4].3, d("v.2 + v.3"));
+    assert_eq!(rows.len(), 8);
+    let text = trace.to_string();
+    assert!(text.contains("forward mode"), "{text}");
+    assert!(!text.contains("reverse sweep"), "{text}");
+    assert!(text.lines().all(|l| columns(l) <= 80), "{text}");
+    assert!(trace.to_dot().contains("tangent -1"));
+}
+
+#[test]
+fn forward_table_through_loops_and_branches() {
+    let (x, dx) = (points(5, -1.0, 1.0, 4), points(5, -1.0, 1.0, 5));
+    let trace = piecewise_sum_jvp_trace(&x, &dx);
+    let (value, tangent) = piecewise_sum_jvp(&x, &dx);
+    assert_eq!(trace.results(), &[(value, tangent)]);
+    let notes = trace.steps().filter(|s| s.value.is_none()).count();
+    assert_eq!(notes, 5 + 5, "an iteration and a branch each");
+    // The loads of `x[i]` that only the condition reads carry no tangent; the others do.
+    let loads: Vec<Option<&str>> = (trace.steps())
+        .filter(|s| s.op == "x[i]")
+        .map(|s| s.tangent.as_ref().map(|(op, _)| op.as_str()))
+        .collect();
+    let positive = x.iter().filter(|v| **v > 0.0).count();
+    assert_eq!(loads.len(), 5 + 2 * positive + (5 - positive));
+    assert_eq!(loads.iter().filter(|l| l.is_none()).count(), 5);
+    assert!(loads.iter().flatten().all(|op| *op == "x\u{307}[i]"));
+    // The last row is the result's, and its tangent is the result's.
+    let last = trace.steps().filter(|s| s.value.is_some()).last().unwrap();
+    assert_eq!(last.tangent.as_ref().unwrap().1, tangent);
+
+    let trace = single_jvp_trace(0.5, 1.0);
+    let (value, tangent) = single_jvp(0.5, 1.0);
+    assert_eq!(trace.results(), &[(f64::from(value), f64::from(tangent))]);
+}
+
+/// `t̄ += s̄ · -1` for `s -= t`: the adjoint of the difference, not of `t` itself.
+#[test]
+fn a_subtracting_accumulation_shows_the_difference_adjoint() {
+    let trace = piecewise_sum_trace(&[-0.5]);
+    let difference = (trace.steps())
+        .find(|s| s.op.contains(" - "))
+        .map(|s| s.name.clone())
+        .unwrap();
+    let minus = (trace.updates())
+        .find(|u| u.expr.ends_with("· -1"))
+        .unwrap();
+    assert_eq!(minus.expr, format!("v\u{304}{} · -1", &difference[1..]));
 }
 
 #[test]

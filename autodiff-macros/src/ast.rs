@@ -102,10 +102,13 @@ impl<'a> Func<'a> {
             );
         }
         let (ret, output) = return_type(&item.sig, cx).unwrap_or((FloatTy::F64, Output::Scalar));
-        if args.trace && output.is_vector() {
+        if args.trace && output.is_vector() && !args.jvp {
             cx.error_spanned(
                 &item.sig.output,
-                "#[grad(trace)] traces functions with one float result; drop `trace`, or trace one of the results in a function of its own",
+                format!(
+                    "#[grad(trace)] traces reverse mode for functions with one float result; add `jvp` to trace forward mode instead (`{}_jvp_trace`), or trace one of the results in a function of its own",
+                    item.sig.ident
+                ),
             );
         }
         Func {

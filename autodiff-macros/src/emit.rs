@@ -16,6 +16,13 @@ pub mod lookup;
 mod trace;
 pub use hvp::{hessian_signature, hvp, hvp_signature, jvp_vjp_signature};
 pub use jvp::{jvp, jvp_signature};
+
+/// `NAME_jvp_trace`, for `#[grad(trace, jvp)]`.
+pub fn jvp_trace(func: &ast::Func, tan: &Func) -> TokenStream {
+    let attrs = inherited_attrs(func);
+    let trace = trace::jvp_trace_fn(func, tan);
+    quote!(#(#attrs)* #trace)
+}
 use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 use std::collections::{HashMap, HashSet};
@@ -1020,6 +1027,9 @@ impl<'a> Names<'a> {
     }
 
     fn block(&self, block: &Block) -> TokenStream {
+        if self.trace == Some(Sweep::Tangent) {
+            return self.tangent_block(block);
+        }
         block.iter().map(|s| self.stmt(s)).collect()
     }
 

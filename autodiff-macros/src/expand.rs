@@ -70,13 +70,17 @@ fn derive(func: &ast::Func, args: &Args, primal: &Func) -> syn::Result<TokenStre
     verify::verify(primal, "lower").map_err(internal)?;
     let adjoint = reverse::reverse(primal);
     verify::verify(&adjoint, "reverse").map_err(internal)?;
-    let traced = args.trace.then(|| adjoint.clone());
+    // Reverse mode traces one float result; forward mode any.
+    let traced = (args.trace && !func.output.is_vector()).then(|| adjoint.clone());
     let adjoint = optimize::optimize(adjoint).map_err(internal)?;
     let mut companions = emit::companions(func, primal, &adjoint, traced.as_ref(), args.jvp);
     if args.jvp {
         let tangent = tangent::tangent(primal);
         verify::verify(&tangent, "tangent").map_err(internal)?;
         companions.extend(emit::jvp(func, &tangent));
+        if args.trace {
+            companions.extend(emit::jvp_trace(func, &tangent));
+        }
     }
     if let Some(span) = args.hvp {
         if func.output.is_vector() {

@@ -507,6 +507,10 @@ pub struct Func {
     /// After the tangent transform: the tangent of each entry of `wrt`, an input of the same
     /// shape (a `Wrt::Scalar` of an `Op::Tangent`, or a `Wrt::Array` of an `ArrayKind::Tangent`).
     pub dot_wrt: Vec<Wrt>,
+    /// After the tangent transform: the tangent of each value of the primal (by index; the
+    /// primal's values keep their numbers), where it has one: what `NAME_jvp_trace` shows
+    /// beside each value.
+    pub tangents: Vec<Option<Var>>,
     /// Results returned beside `ret` that get no seed: the value of the function whose tangent
     /// the reverse sweep of a Hessian-vector product differentiates.
     pub values: Vec<Var>,

@@ -46,6 +46,7 @@ pub fn tangent(primal: &Func) -> Func {
     out.body = body.into();
     out.dots = dots;
     out.dot_wrt = t.dot_wrt;
+    out.tangents = t.vars;
     out.number_blocks();
     out
 }

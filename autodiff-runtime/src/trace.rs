@@ -1,6 +1,7 @@
 //! What `NAME_trace` returns: the Wengert list of one evaluation with its values, the adjoint
 //! updates in the order the reverse sweep applied them, and the gradient — the tables the
-//! seeds teach reverse mode with, for any `#[grad(trace)]` function.
+//! seeds teach reverse mode with, for any `#[grad(trace)]` function. With `jvp` too,
+//! `NAME_jvp_trace` returns the forward-mode table: each value beside its tangent.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -38,6 +39,8 @@ pub struct Trace {
     updates: Table<Update>,
     value: f64,
     gradient: Vec<(String, f64)>,
+    /// Of a forward-mode trace: each result float's value and tangent.
+    results: Vec<(f64, f64)>,
 }
 
 /// A row of the forward table: a value the function computed, or a note on the control flow
@@ -54,6 +57,9 @@ pub struct Step {
     pub args: Vec<String>,
     /// The value computed; `None` for a note.
     pub value: Option<f64>,
+    /// Of a forward-mode trace: the value's tangent as the chain rule writes it
+    /// (`ẋ1 · x2 + ẋ2 · x1`), and its value; `None` for a value without one (a constant).
+    pub tangent: Option<(String, f64)>,
 }
 
 /// A row of the reverse table: `target += expr`, with the contribution's value.
@@ -101,12 +107,26 @@ impl<T> Table<T> {
     fn rows(&self) -> impl Iterator<Item = &T> {
         self.head.iter().chain(&self.tail)
     }
+
+    /// The last row kept, which is the last row pushed.
+    fn last_mut(&mut self) -> Option<&mut T> {
+        match self.tail.back_mut() {
+            Some(row) => Some(row),
+            None => self.head.last_mut(),
+        }
+    }
 }
 
 impl Trace {
-    /// The function's value.
+    /// The function's value (of a forward-mode trace of a vector result, the first float's).
     pub fn value(&self) -> f64 {
         self.value
+    }
+
+    /// Of a forward-mode trace (`NAME_jvp_trace`): each result float's value and its tangent
+    /// `J·ẋ`, as `NAME_jvp` returns them; empty for a reverse-mode trace.
+    pub fn results(&self) -> &[(f64, f64)] {
+        &self.results
     }
 
     /// The gradient: one entry per float of every active parameter (`x1`, `x[3]`), in
@@ -127,7 +147,7 @@ impl Trace {
     }
 
     /// A Graphviz `digraph` of the computation: a node per value (named as in the forward
-    /// table, with its operation, value and adjoint) and an edge from each operand to its use.
+    /// table, with its operation, value, and tangent or adjoint) and an edge from each operand to its use.
     /// In a loop, a name's node shows its last value. Render with `dot -Tsvg`.
     pub fn to_dot(&self) -> String {
         // `v̄3 += …` adds to the adjoint of `v3` (an array element's, `x̄[2]`, is not drawn).
@@ -151,15 +171,19 @@ impl Trace {
                 .get(&n.name)
                 .map(|b| format!(" | adjoint {}", number(*b)))
                 .unwrap_or_default();
+            let tangent = (n.tangent.as_ref())
+                .map(|(_, t)| format!(" | tangent {}", number(*t)))
+                .unwrap_or_default();
             let op =
                 n.op.replace('"', "\\\"")
                     .replace(['{', '}', '|', '<', '>'], " ");
             dot += &format!(
-                "  \"{}\" [label=\"{} = {} | value {}{}\"];\n",
+                "  \"{}\" [label=\"{} = {} | value {}{}{}\"];\n",
                 n.name,
                 n.name,
                 op,
                 number(n.value.unwrap_or(f64::NAN)),
+                tangent,
                 bar
             );
         }
@@ -190,7 +214,16 @@ impl Trace {
             op: op.to_owned(),
             args: args.iter().map(|a| (*a).to_owned()).collect(),
             value: Some(value),
+            tangent: None,
         });
+    }
+
+    /// The tangent of the value `name` the last [`Trace::step`] recorded.
+    #[doc(hidden)]
+    pub fn tangent(&mut self, name: &str, op: &str, value: f64) {
+        if let Some(step) = self.steps.last_mut().filter(|s| s.name == name) {
+            step.tangent = Some((op.to_owned(), value));
+        }
     }
 
     #[doc(hidden)]
@@ -201,6 +234,7 @@ impl Trace {
             op: text,
             args: Vec::new(),
             value: None,
+            tangent: None,
         });
     }
 
@@ -217,6 +251,17 @@ impl Trace {
     pub fn finish(&mut self, value: f64, gradient: Vec<(String, f64)>) {
         self.value = value;
         self.gradient = gradient;
+    }
+
+    /// Ends a forward-mode trace with the result floats' values and tangents.
+    #[doc(hidden)]
+    pub fn finish_jvp(&mut self, values: &[f64], tangents: &[f64]) {
+        self.value = values.first().copied().unwrap_or(f64::NAN);
+        self.results = values
+            .iter()
+            .copied()
+            .zip(tangents.iter().copied())
+            .collect();
     }
 }
 
@@ -235,13 +280,17 @@ fn number(x: f64) -> String {
     }
 }
 
-/// `s` cut or padded to `width` columns, with `…` where it was cut. The bar of `v̄` is a
-/// combining character: it takes no column.
+/// Whether `c` is the combining bar of `v̄` or dot of `v̇`, which takes no column.
+fn combining(c: char) -> bool {
+    matches!(c, '\u{304}' | '\u{307}')
+}
+
+/// `s` cut or padded to `width` columns, with `…` where it was cut.
 fn fit(s: &str, width: usize) -> String {
-    let columns = |s: &str| s.chars().filter(|c| *c != '\u{304}').count();
+    let columns = |s: &str| s.chars().filter(|c| !combining(*c)).count();
     let mut out = String::new();
     for c in s.chars() {
-        if columns(&out) + 1 == width && columns(s) > width && c != '\u{304}' {
+        if columns(&out) + 1 == width && columns(s) > width && !combining(c) {
             out.push('…');
             break;
         }
@@ -251,21 +300,24 @@ fn fit(s: &str, width: usize) -> String {
     out + &" ".repeat(pad)
 }
 
-impl fmt::Display for Trace {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// `  … n rows left out …`, where a long table dropped rows.
+fn omitted(f: &mut fmt::Formatter<'_>, n: usize) -> fmt::Result {
+    if n > 0 {
+        writeln!(f, "  … {n} rows left out …")
+    } else {
+        Ok(())
+    }
+}
+
+impl Trace {
+    /// The forward table of a reverse-mode trace, its reverse table and the gradient.
+    fn fmt_reverse(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}: forward sweep (the Wengert list)", self.function)?;
         writeln!(
             f,
             "  {:<8} {:<10} {:<40} {:>14}",
             "name", "source", "operation", "value"
         )?;
-        let omitted = |f: &mut fmt::Formatter<'_>, n: usize| {
-            if n > 0 {
-                writeln!(f, "  … {n} rows left out …")
-            } else {
-                Ok(())
-            }
-        };
         for (k, s) in self.steps.rows().enumerate() {
             if k == HEAD {
                 omitted(f, self.steps.omitted)?;
@@ -296,5 +348,60 @@ impl fmt::Display for Trace {
             writeln!(f, "  ∂/∂{:<20} = {:>13}", fit(name, 20), number(*g))?;
         }
         Ok(())
+    }
+
+    /// The table of a forward-mode trace, each value beside its tangent, and the results.
+    fn fmt_forward(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{}: forward mode (each value beside its tangent, in one sweep)",
+            self.function
+        )?;
+        writeln!(
+            f,
+            "  {:<6} {:<18} {:>11} │ {:<26} {:>11}",
+            "name", "operation", "value", "tangent", "value"
+        )?;
+        for (k, s) in self.steps.rows().enumerate() {
+            if k == HEAD {
+                omitted(f, self.steps.omitted)?;
+            }
+            let Some(v) = s.value else {
+                writeln!(f, "  -- {}", fit(&s.op, 74).trim_end())?;
+                continue;
+            };
+            // A value without a tangent (a constant, or one only a condition reads) has none.
+            let (op, t) = match &s.tangent {
+                Some((op, t)) => (op.as_str(), number(*t)),
+                None => ("", String::new()),
+            };
+            let row = format!(
+                "  {:<6} {:<18} {:>11} │ {:<26} {:>11}",
+                fit(&s.name, 6),
+                fit(&s.op, 18),
+                number(v),
+                fit(op, 26),
+                t
+            );
+            writeln!(f, "{}", row.trim_end())?;
+        }
+        let one = self.results.len() == 1;
+        for (k, (v, t)) in self.results.iter().enumerate() {
+            let (y, dy) = match one {
+                true => ("y".to_owned(), "ẏ = J·ẋ".to_owned()),
+                false => (format!("y{}", k + 1), format!("ẏ{}", k + 1)),
+            };
+            writeln!(f, "{y:<8} {:>13}   {dy:<8} {:>13}", number(*v), number(*t))?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Trace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.results.is_empty() {
+            true => self.fmt_reverse(f),
+            false => self.fmt_forward(f),
+        }
     }
 }

@@ -205,7 +205,7 @@ impl<'a> Reverse<'a> {
                 };
                 self.reverse_op(v, op, bar, *span, adj, out);
             }
-            Stmt::Set { local, .. } if self.accumulations.contains_key(&at) => {
+            Stmt::Set { local, value } if self.accumulations.contains_key(&at) => {
                 // `l = l ± t`: `l̄` passes through, `t̄ ±= l̄`.
                 let acc = self.accumulations[&at];
                 let Some(lbar) = self.local_bars.get(local).copied() else {
@@ -219,7 +219,9 @@ impl<'a> Reverse<'a> {
                         op: Op::Rule {
                             prim: primitives::neg(),
                             args: vec![acc.term],
-                            out: acc.term,
+                            // `neg'` reads neither; the trace shows `t̄ += l̄ · -1` as the
+                            // adjoint of the difference `l − t`.
+                            out: *value,
                             bar: b,
                         },
                         span: Span::call_site(),
