@@ -825,8 +825,9 @@
 //! - `#[grad(hvp)]` needs a single float result.
 //! - Where a partial is infinite (`√x` at 0), forward mode keeps a zero tangent zero, as the
 //!   reverse rules keep a zero adjoint zero; but a constant zero factor times an infinite tangent
-//!   (`0.0 * x.sqrt()` at 0 along a direction that moves `x`) is NaN in forward mode, where the
-//!   reverse sweep gives 0.
+//!   (`0.0 * x.sqrt()` at 0 along a direction that moves `x`) is NaN in forward mode, and so in
+//!   `NAME_hvp`'s `H·v`, where the reverse sweep gives 0. (Through a call, a zero seed keeps the
+//!   callee's infinite gradient out of the caller's.)
 //! - No generic functions, methods (`self`), associated functions (in an `impl` or `trait`),
 //!   `async`, `unsafe` or `extern` functions.
 //! - No closures, and no iterator adaptors beyond `iter()`, `enumerate()`, `rev()`,

@@ -600,6 +600,24 @@ fn powf_to_second_order() {
     assert_eq!(power_hessian(0.0, 2.0).2, vec![2.0, 0.0, 0.0, 0.0]);
 }
 
+#[grad(hvp)]
+fn root(x: f64) -> f64 {
+    x.sqrt()
+}
+
+#[grad(hvp)]
+fn masked_root(x: f64) -> f64 {
+    2.0 * x + 0.0 * root(x)
+}
+
+/// Regression: a callee's infinite gradient (`√x` at 0) under a zero seed gave NaN through its
+/// `_jvp_vjp` (`0 · ∞`), where the reverse rules keep a zero adjoint zero.
+#[test]
+fn a_zero_seed_through_a_call_with_an_infinite_gradient() {
+    assert_eq!(masked_root_grad(0.0), (0.0, 2.0));
+    assert_eq!(masked_root_hvp(0.0, 1.0), (0.0, 2.0, 0.0));
+}
+
 /// Regression (difftest seed 45 index 1429): the zero tangent of an inactive array argument,
 /// made inside a branch, was out of scope where the reverse sweep passed it to the callee's
 /// `_jvp_vjp` (an internal error, never emitted code); the reverse makes its own now.

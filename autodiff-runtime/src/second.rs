@@ -9,8 +9,8 @@ use crate::Float;
 pub trait AddScaled<G: ?Sized> {
     /// The float the shape holds.
     type F: Float;
-    /// `self += a · g + b · h`; an empty bar (an unwanted one) is left empty.
-    fn add_scaled(&mut self, g: &G, h: &G, a: Self::F, b: Self::F);
+    /// `self += a · g`; an empty bar (an unwanted one) is left empty.
+    fn add_scaled(&mut self, g: &G, a: Self::F);
 }
 
 macro_rules! float_add_scaled {
@@ -18,8 +18,8 @@ macro_rules! float_add_scaled {
         impl AddScaled<$F> for $F {
             type F = $F;
             #[inline]
-            fn add_scaled(&mut self, g: &$F, h: &$F, a: $F, b: $F) {
-                *self += a * *g + b * *h;
+            fn add_scaled(&mut self, g: &$F, a: $F) {
+                *self += a * *g;
             }
         }
     )*};
@@ -29,32 +29,34 @@ float_add_scaled!(f32 f64);
 
 impl<B: AddScaled<G>, G> AddScaled<Vec<G>> for [B] {
     type F = B::F;
-    fn add_scaled(&mut self, g: &Vec<G>, h: &Vec<G>, a: B::F, b: B::F) {
-        for ((s, g), h) in self.iter_mut().zip(g).zip(h) {
-            s.add_scaled(g, h, a, b);
+    fn add_scaled(&mut self, g: &Vec<G>, a: B::F) {
+        for (s, g) in self.iter_mut().zip(g) {
+            s.add_scaled(g, a);
         }
     }
 }
 
 impl<B: AddScaled<G>, G> AddScaled<Vec<G>> for Vec<B> {
     type F = B::F;
-    fn add_scaled(&mut self, g: &Vec<G>, h: &Vec<G>, a: B::F, b: B::F) {
-        self.as_mut_slice().add_scaled(g, h, a, b);
+    fn add_scaled(&mut self, g: &Vec<G>, a: B::F) {
+        self.as_mut_slice().add_scaled(g, a);
     }
 }
 
 impl<B: AddScaled<G>, G, const N: usize> AddScaled<[G; N]> for [B; N] {
     type F = B::F;
-    fn add_scaled(&mut self, g: &[G; N], h: &[G; N], a: B::F, b: B::F) {
-        for ((s, g), h) in self.iter_mut().zip(g).zip(h) {
-            s.add_scaled(g, h, a, b);
+    fn add_scaled(&mut self, g: &[G; N], a: B::F) {
+        for (s, g) in self.iter_mut().zip(g) {
+            s.add_scaled(g, a);
         }
     }
 }
 
 /// The reverse of a call's value and tangent, for one parameter, from the callee's gradient
 /// `g` and Hessian-vector product `hv`: `bar += seed · g + tangent_seed · hv` and
-/// `tangent_bar += tangent_seed · g`. An empty bar is one the caller does not want.
+/// `tangent_bar += tangent_seed · g`. An empty bar is one the caller does not want. A zero seed
+/// adds nothing, even where `g` or `hv` is infinite (`√x` at 0), as a zero adjoint does in the
+/// reverse rules.
 #[inline]
 pub fn second_acc<B: AddScaled<G> + ?Sized, G>(
     bar: &mut B,
@@ -64,8 +66,13 @@ pub fn second_acc<B: AddScaled<G> + ?Sized, G>(
     seed: B::F,
     tangent_seed: B::F,
 ) {
-    bar.add_scaled(g, hv, seed, tangent_seed);
-    tangent_bar.add_scaled(g, g, tangent_seed, B::F::ZERO);
+    if seed != B::F::ZERO {
+        bar.add_scaled(g, seed);
+    }
+    if tangent_seed != B::F::ZERO {
+        bar.add_scaled(hv, tangent_seed);
+        tangent_bar.add_scaled(g, tangent_seed);
+    }
 }
 
 #[cfg(test)]
@@ -92,5 +99,16 @@ mod tests {
         let (mut b, mut d) = ([[0.0f32; 2]; 1], [[1.0f32; 2]; 1]);
         second_acc(&mut b, &mut d, &[[1.0, 2.0]], &[[0.0, 1.0]], 1.0, 2.0);
         assert_eq!((b, d), ([[1.0, 4.0]], [[3.0, 5.0]]));
+    }
+
+    /// `0 · ∞` is not NaN here: a zero seed adds nothing.
+    #[test]
+    fn a_zero_seed_adds_nothing_even_to_an_infinite_gradient() {
+        let (mut b, mut d) = (1.0, 2.0);
+        second_acc(&mut b, &mut d, &f64::INFINITY, &f64::NEG_INFINITY, 0.0, 0.0);
+        assert_eq!((b, d), (1.0, 2.0));
+        let (mut b, mut d) = (1.0, 2.0);
+        second_acc(&mut b, &mut d, &f64::INFINITY, &3.0, 0.0, 2.0);
+        assert_eq!((b, d), (7.0, f64::INFINITY));
     }
 }
