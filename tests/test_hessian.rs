@@ -573,6 +573,11 @@ fn atan2_and_hypot_to_second_order() {
     let (_, t) = polar_sum_jvp(0.0, 0.0, 1.0, -1.0);
     assert_eq!(t, 0.0);
     assert_eq!(polar_sum_grad(0.0, 0.0).1, (0.0, 0.0));
+    // Regression (difftest seed 7 index 12): to second order too, the origin is a kink with the
+    // rule's zero partials and no curvature; the quotient of the tangent made NaN and ∞ there.
+    for (u, v) in [(1.0, 0.5), (0.0, 0.0), (-2.0, 3.0)] {
+        assert_eq!(polar_sum_hvp(0.0, 0.0, u, v), (0.0, (0.0, 0.0), (0.0, 0.0)));
+    }
 }
 
 #[grad(hvp)]

@@ -211,7 +211,8 @@ pub static PRIMITIVES: &[Prim] = &[
         row("atan", Method, &[F], A, &["1/(1 + {0}²)"]),
         &["d / (1.0 + a0 * a0)"],
     ),
-    // At the origin both partials are 0, as the rule has them: the numerators vanish there.
+    // At the origin both partials are 0, as the rule has them, and so is the curvature: the
+    // quotients are `quot0`'s, 0 where the denominator is.
     t(
         row(
             "atan2",
@@ -221,8 +222,8 @@ pub static PRIMITIVES: &[Prim] = &[
             &["{1}/({0}² + {1}²)", "-{0}/({0}² + {1}²)"],
         ),
         &[
-            "guarded_div(d * a1, a0 * a0 + a1 * a1)",
-            "-guarded_div(d * a0, a0 * a0 + a1 * a1)",
+            "guarded_mul(d, quot0(a1, a0 * a0 + a1 * a1))",
+            "-guarded_mul(d, quot0(a0, a0 * a0 + a1 * a1))",
         ],
     ),
     t(
@@ -308,7 +309,10 @@ pub static PRIMITIVES: &[Prim] = &[
     ),
     t(
         row("hypot", Method, &[F, F], AY, &["{0}/{y}", "{1}/{y}"]),
-        &["guarded_div(d * a0, y)", "guarded_div(d * a1, y)"],
+        &[
+            "guarded_mul(d, quot0(a0, y))",
+            "guarded_mul(d, quot0(a1, y))",
+        ],
     ),
     linear(ints(cheap(row("abs", Method, &[F], A, &["signum({0})"])))),
     t(
@@ -357,6 +361,7 @@ pub static PRIMITIVES: &[Prim] = &[
     row("guarded_mul", Internal, &[F, F], A, &["{1}", "{0}"]),
     row("guarded_div", Internal, &[F, F], AY, &["1/{1}", "-{y}/{1}"]),
     row("powi_d", Internal, &[F, I], A, &["{1}({1}-1)·{0}^({1}-2)"]),
+    row("quot0", Internal, &[F, F], AY, &["1/{1}", "-{y}/{1}"]),
     row(
         "powf_d",
         Internal,

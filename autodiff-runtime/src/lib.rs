@@ -71,6 +71,18 @@ pub fn guarded_div<F: Float>(d: F, q: F) -> F {
     rules::ratio(d, q)
 }
 
+/// `n / q`, 0 where `q` is: a partial at a kink (`hypot`'s `a / y`, `atan2`'s at the origin),
+/// which the rule takes as 0 there.
+#[doc(hidden)]
+#[inline(always)]
+pub fn quot0<F: Float>(n: F, q: F) -> F {
+    if q == F::ZERO {
+        F::ZERO
+    } else {
+        n / q
+    }
+}
+
 /// `n xⁿ⁻¹`, the partial of `xⁿ`, 0 for `n = 0` as the rule of `powi` has it.
 #[doc(hidden)]
 #[inline(always)]

@@ -429,3 +429,15 @@ pub fn powf_dp<F: Float>(x: F, y: F, zbar: F) -> (F, F) {
         (ratio(scale(zbar, y), x), scale(zbar, x.ln()))
     }
 }
+
+/// `z = quot0(n, q) = n / q`, 0 where `q = 0` (a partial at a kink): `n̄ = z̄ / q`,
+/// `q̄ = −z̄ z / q`, and both 0 where `q = 0`, where the kink has no curvature.
+#[inline(always)]
+pub fn quot0<F: Float>(_n: F, q: F, z: F, zbar: F) -> (F, F) {
+    if q == F::ZERO {
+        (F::ZERO, F::ZERO)
+    } else {
+        let nbar = zbar / q;
+        (nbar, -nbar * z)
+    }
+}
