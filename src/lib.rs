@@ -712,7 +712,9 @@
 //!
 //! - a hidden `__ad_NAME(params, seed, fresh, array bars) -> (value, scalar gradients)`: the forward
 //!   sweep (the function's own statements, plus pushes onto tapes), then the reverse sweep
-//!   (the statements in reverse order, each calling its rule in `::autodiff::__private::rules`;
+//!   (the statements in reverse order, each with its rule: the arithmetic written out for a
+//!   smooth primitive, `ȳ · cos x` for `sin`, a call into `::autodiff::__private::rules` for a
+//!   kink or a step;
 //!   a call to a function calls its `NAME_vjp` through a block that declares a stand-in
 //!   `NAME_vjp`, found only if no real one is in scope, whose use is the "no derivative rule"
 //!   error);
@@ -759,11 +761,8 @@
 //!         let __ad_v7 = __ad_h_l0;
 //!         __ad_h_l0 = __ad_v5;
 //!         let __ad_h_bar_12 = __ad_h_bar_l2;
-//!         let (__ad_a_bar_15, __ad_v16) = ::autodiff::__private::rules::mul(
-//!             a,
-//!             __ad_v5,
-//!             ::autodiff::__private::rules::tanh(__ad_v7, __ad_h_bar_12),
-//!         );
+//!         let __ad_v14 = __ad_h_bar_12 * (1f64 - __ad_v7 * __ad_v7); // tanh's rule, written out
+//!         let (__ad_a_bar_15, __ad_v16) = (__ad_v14 * __ad_v5, __ad_v14 * a); // and mul's
 //!         __ad_a_bar_l1 += __ad_a_bar_15;
 //!         __ad_h_bar_l2 = __ad_v16;                     // h's adjoint, from this step alone
 //!     }

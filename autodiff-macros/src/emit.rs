@@ -7,7 +7,7 @@ use crate::ir::{
     self, Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, CallSeed, FloatTy, Func,
     Grad, Iter, Len, Local, Op, Pass, Range, Stack, Stmt, Ty, Var, Write,
 };
-use crate::primitives::{Arg, Form};
+use crate::primitives::{Arg, Form, Tangent};
 use trace::Sweep;
 
 mod hvp;
@@ -678,7 +678,7 @@ impl<'a> Names<'a> {
                 continue;
             };
             let mut depth = 0;
-            for u in operands(op) {
+            for u in inlinable_operands(dsts, op) {
                 match candidates.get(&u) {
                     Some(&d) if uses[u.0 as usize] == 1 && d < INLINE_DEPTH => {
                         inline[u.0 as usize] = Some(*span);
@@ -798,7 +798,7 @@ impl<'a> Names<'a> {
                 if self.is_inlined(dsts) {
                     return None;
                 }
-                let value = self.value(op, *span)?;
+                let (dsts, value) = self.binding(dsts, op, *span)?;
                 let pat: Vec<_> = dsts
                     .iter()
                     .map(|d| match d {
@@ -871,6 +871,8 @@ impl<'a> Names<'a> {
                 .expect("an inlined value has an expression");
             let operator = match op {
                 Op::Prim(p, _) => matches!(p.form, Form::Infix(_) | Form::Neg),
+                // Written out from its template (see `Names::template`).
+                Op::Rule { prim, .. } => matches!(prim.tangent, Tangent::Template(_)),
                 Op::Cast(..) => true,
                 _ => false,
             };
@@ -1367,7 +1369,7 @@ impl<'a> Names<'a> {
         if self.is_inlined(dsts) {
             return TokenStream::new();
         }
-        let Some(value) = self.value(op, span) else {
+        let Some((dsts, value)) = self.binding(dsts, op, span) else {
             return TokenStream::new();
         };
         let pats: Vec<TokenStream> = dsts
@@ -1379,6 +1381,33 @@ impl<'a> Names<'a> {
             .collect();
         let pat = tuple_or_single(pats);
         quote!(let #pat = #value;)
+    }
+
+    /// What `dsts = op` binds, and the expression it binds them to; `None` for a value spelled
+    /// where it is used. A rule of several float arguments written out from its templates binds
+    /// only the contributions wanted, each its own expression.
+    fn binding(
+        &self,
+        dsts: &[Option<Var>],
+        op: &Op,
+        span: Span,
+    ) -> Option<(Vec<Option<Var>>, TokenStream)> {
+        if let Op::Rule {
+            prim,
+            args,
+            out,
+            bar,
+        } = op
+        {
+            if let (Tangent::Template(templates), true) = (prim.tangent, dsts.len() > 1) {
+                let (kept, values): (Vec<_>, Vec<_>) = (dsts.iter().zip(templates))
+                    .filter(|(d, _)| d.is_some())
+                    .map(|(d, t)| (*d, self.template(t, args, *out, *bar)))
+                    .unzip();
+                return Some((kept, tuple_or_single(values)));
+            }
+        }
+        Some((dsts.to_vec(), self.value(op, span)?))
     }
 
     /// The expression that computes `op`; `None` for a value spelled where it is used.
@@ -1458,6 +1487,18 @@ impl<'a> Names<'a> {
                 let t = stack_name(*t);
                 quote!(::autodiff::__private::pop(&mut #t))
             }
+            // A primitive with one float argument, written out from its template.
+            Op::Rule {
+                prim,
+                args,
+                out,
+                bar,
+            } if matches!(prim.tangent, Tangent::Template(t) if t.len() == 1) => {
+                let Tangent::Template(templates) = prim.tangent else {
+                    unreachable!("matched above")
+                };
+                self.template(templates[0], args, *out, *bar)
+            }
             Op::Rule { prim, .. } => {
                 let name = Ident::new(prim.name, Span::call_site());
                 // What the rule reads, in the order its runtime function takes them.
@@ -1468,6 +1509,120 @@ impl<'a> Names<'a> {
         };
         Some(value)
     }
+}
+
+impl Names<'_> {
+    /// A rule's contribution to one argument, written out from the primitive's tangent template
+    /// (see [`Tangent::Template`]) with the adjoint `bar` for `d`: the same arithmetic as the
+    /// runtime's rule, with no call for rustc to check and inline (a third of a core function's
+    /// statements are rules). Literals take the width of the result.
+    fn template(&self, text: &str, args: &[Var], out: Var, bar: Var) -> TokenStream {
+        let width = match self.func.info(out).ty {
+            Ty::Float(w) => w,
+            _ => None,
+        };
+        let operand = |name: &str| -> Option<TokenStream> {
+            let v = match name {
+                "d" => bar,
+                "y" => out,
+                _ => *args.get(name.strip_prefix('a')?.parse::<usize>().ok()?)?,
+            };
+            // A negative literal is one token, but a method call on it binds first.
+            let t = self.operand(v, true);
+            let negative = t.to_string().starts_with('-');
+            Some(if negative { quote!((#t)) } else { t })
+        };
+        let tokens: TokenStream = text.parse().expect("a template of the table tokenizes");
+        spell_template(tokens, &operand, width)
+    }
+}
+
+/// A template's tokens with its names spelled: `d`, `y`, `a0`, … by `operand`, `LN_2` and
+/// `LN_10` as constants of `width`, a call as one of the runtime's (the table's internal
+/// primitives); a float literal takes the suffix of `width`.
+fn spell_template(
+    tokens: TokenStream,
+    operand: &dyn Fn(&str) -> Option<TokenStream>,
+    width: Option<FloatTy>,
+) -> TokenStream {
+    use proc_macro2::{Delimiter, Group, TokenTree};
+    let mut out = TokenStream::new();
+    let mut after_dot = false;
+    let mut trees = tokens.into_iter().peekable();
+    while let Some(tree) = trees.next() {
+        let dot = matches!(&tree, TokenTree::Punct(p) if p.as_char() == '.');
+        match tree {
+            // A method's name is not one of the template's names.
+            TokenTree::Ident(i) if !after_dot => {
+                let name = i.to_string();
+                let called = matches!(trees.peek(),
+                    Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis);
+                match operand(&name) {
+                    Some(v) => out.extend(v),
+                    None if called => out.extend(quote!(::autodiff::__private::#i)),
+                    None if name.starts_with("LN_") => {
+                        let w = float_ty(width.unwrap_or(FloatTy::F64));
+                        out.extend(quote!(::core::#w::consts::#i));
+                    }
+                    None => out.extend(quote!(#i)),
+                }
+            }
+            TokenTree::Group(g) => {
+                let inner = spell_template(g.stream(), operand, width);
+                out.extend([TokenTree::Group(Group::new(g.delimiter(), inner))]);
+            }
+            TokenTree::Literal(l) => {
+                let text = l.to_string();
+                match (width, text.parse::<f64>()) {
+                    (Some(w), Ok(x)) if text.contains('.') => out.extend(float_lit(x, w)),
+                    _ => out.extend([TokenTree::Literal(l)]),
+                }
+            }
+            tree => out.extend([tree]),
+        }
+        after_dot = dot;
+    }
+    out
+}
+
+/// The operands of `dsts = op` where an inlined value may stand: those its expression spells
+/// once. A rule written out from its templates spells an operand once per mention (`d` in each
+/// of `mul`'s two), and an inlined value there would be computed once per mention.
+fn inlinable_operands(dsts: &[Option<Var>], op: &Op) -> Vec<Var> {
+    let Op::Rule {
+        prim,
+        args,
+        out,
+        bar,
+    } = op
+    else {
+        return operands(op);
+    };
+    let Tangent::Template(templates) = prim.tangent else {
+        return operands(op);
+    };
+    let mut mentions: HashMap<Var, usize> = HashMap::new();
+    for (_, text) in dsts.iter().zip(templates).filter(|(d, _)| d.is_some()) {
+        let words = text.split(|c: char| !c.is_alphanumeric() && c != '_');
+        for word in words {
+            let v = match word {
+                "d" => Some(*bar),
+                "y" => Some(*out),
+                _ => (word.strip_prefix('a'))
+                    .and_then(|k| k.parse::<usize>().ok())
+                    .and_then(|k| args.get(k).copied()),
+            };
+            if let Some(v) = v {
+                *mentions.entry(v).or_default() += 1;
+            }
+        }
+    }
+    let mut once: Vec<Var> = (mentions.into_iter())
+        .filter(|(_, n)| *n == 1)
+        .map(|(v, _)| v)
+        .collect();
+    once.sort();
+    once
 }
 
 /// The operands of `op` that its expression spells, where an inlined value may stand: those of

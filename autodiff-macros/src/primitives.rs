@@ -1,6 +1,8 @@
-//! The one table of primitives: how each is spelled in source and which runtime rule
-//! (`autodiff_runtime::rules::<name>`) differentiates it. Adding a primitive is one row here and
-//! one rule there; nothing else names a primitive.
+//! The one table of primitives: how each is spelled in source and how it is differentiated. A
+//! smooth primitive's row holds its rule, as tangent templates (the reverse sweep writes them
+//! out with the adjoint for the tangent); a kink's or a step's names a runtime rule
+//! (`autodiff_runtime::rules::<name>`). Adding a primitive is one row here (and for a kink, one
+//! rule there); nothing else names a primitive.
 
 use Arg::{Float as F, Int as I};
 
@@ -35,8 +37,9 @@ pub enum Form {
 pub enum Tangent {
     /// One template per float argument: the reverse rule's contribution with the adjoint `ȳ`
     /// replaced by the argument's tangent `d`, written over ordinary primitives (`d * a0.cos()`;
-    /// `a0`, `a1`, … the arguments, `y` the result, `LN_2` and `LN_10` the constants), which the
-    /// reverse sweep differentiates again for second order.
+    /// `a0`, `a1`, … the arguments, `y` the result, `LN_2` and `LN_10` the constants). It is
+    /// the rule in both modes: the reverse sweep writes it out with `ȳ` for `d`, and, for second
+    /// order, differentiates the tangent it makes again.
     Template(&'static [&'static str]),
     /// Partials that are piecewise constant (kinks, steps, ties, constant factors): the tangent
     /// is the reverse rule applied to `d`, and has no second derivative.

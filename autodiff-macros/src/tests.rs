@@ -656,6 +656,15 @@ fn templates_are_well_formed() {
         for t in templates {
             let e: syn::Expr = syn::parse_str(t).expect("parses");
             check(&e, &names, p.name);
+            // The reverse sweep spells the rule from its template, with what the rule reads.
+            let words: Vec<String> = t
+                .split(|c: char| !c.is_alphanumeric() && c != '_')
+                .map(str::to_owned)
+                .collect();
+            let reads_args = words.iter().any(|w| names.contains(w));
+            assert!(!reads_args || p.uses.args, "{}: reads an argument", p.name);
+            let reads_y = words.iter().any(|w| w == "y");
+            assert!(!reads_y || p.uses.out, "{}: reads the result", p.name);
         }
         // The primitive applied in a function, through the tangent transform.
         let params = (p.args.iter().zip(&names)).map(|(k, n)| match k {

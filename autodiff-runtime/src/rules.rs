@@ -1,14 +1,17 @@
-//! The local derivative rule of every primitive, one function each.
+//! The local derivative rules of the primitives whose partials are piecewise constant (kinks,
+//! steps, ties), and of the internal ones the tangent templates are written with.
 //!
-//! A rule receives what it needs of the primitive's inputs and its output `y` (the table row's
-//! `uses` says which: the inputs, the output, both or neither), then the output's adjoint `ȳ`,
-//! and returns what each float input's adjoint receives, `ā = ȳ · ∂y/∂a` (a tuple when there
-//! are several). Taking only what it needs tells the reverse transform what to keep. Generated code calls these; the table in `autodiff-macros/src/primitives.rs` says
-//! which source spelling maps to which rule.
+//! A smooth primitive's rule is its row's tangent template in `autodiff-macros/src/primitives.rs`,
+//! `ȳ · ∂y/∂a` with the adjoint for the tangent, which the macro writes out as arithmetic in the
+//! generated code. The ones here are called: a rule receives what it needs of the primitive's
+//! inputs and its output `y` (the row's `uses` says which: the inputs, the output, both or
+//! neither), then the output's adjoint `ȳ`, and returns what each float input's adjoint
+//! receives (a tuple when there are several). Taking only what it needs tells the reverse
+//! transform what to keep.
 //!
 //! Conventions at points where the derivative does not exist are stated on each rule. Where a
-//! partial is infinite (`sqrt` at 0, `ln` at 0, …) the rule goes through [`scale`] or [`ratio`],
-//! so a zero adjoint contributes exactly zero instead of `0 · ∞ = NaN`.
+//! partial is infinite, the rule goes through [`scale`] or [`ratio`], so a zero adjoint
+//! contributes exactly zero instead of `0 · ∞ = NaN`.
 
 use crate::Float;
 
@@ -33,32 +36,6 @@ pub fn ratio<F: Float>(ybar: F, d: F) -> F {
     }
 }
 
-/// `y = a + b`: `ā = ȳ`, `b̄ = ȳ`.
-#[inline(always)]
-pub fn add<F: Float>(ybar: F) -> (F, F) {
-    (ybar, ybar)
-}
-
-/// `y = a − b`: `ā = ȳ`, `b̄ = −ȳ`.
-#[inline(always)]
-pub fn sub<F: Float>(ybar: F) -> (F, F) {
-    (ybar, -ybar)
-}
-
-/// `y = a · b`: `ā = ȳ b`, `b̄ = ȳ a`.
-#[inline(always)]
-pub fn mul<F: Float>(a: F, b: F, ybar: F) -> (F, F) {
-    (ybar * b, ybar * a)
-}
-
-/// `y = a / b`: `ā = ȳ / b`, `b̄ = −ȳ y / b`. Not guarded: the partials are infinite only where
-/// `y` itself is.
-#[inline(always)]
-pub fn div<F: Float>(_a: F, b: F, y: F, ybar: F) -> (F, F) {
-    let abar = ybar / b;
-    (abar, -abar * y)
-}
-
 /// `y = a % b = a − b·trunc(a / b)`: `ā = ȳ`, `b̄ = −ȳ·trunc(a / b)` (away from the jumps, where
 /// `a / b` is an integer and the derivative in `a` is taken as 1 all the same).
 #[inline(always)]
@@ -66,211 +43,10 @@ pub fn rem<F: Float>(a: F, b: F, ybar: F) -> (F, F) {
     (ybar, -ybar * (a / b).trunc())
 }
 
-/// `y = −x`: `x̄ = −ȳ`.
-#[inline(always)]
-pub fn neg<F: Float>(ybar: F) -> F {
-    -ybar
-}
-
-/// `y = sin x`: `x̄ = ȳ cos x`.
-#[inline(always)]
-pub fn sin<F: Float>(x: F, ybar: F) -> F {
-    ybar * x.cos()
-}
-
-/// `y = cos x`: `x̄ = −ȳ sin x`.
-#[inline(always)]
-pub fn cos<F: Float>(x: F, ybar: F) -> F {
-    -ybar * x.sin()
-}
-
-/// `y = tan x`: `x̄ = ȳ (1 + y²)`.
-#[inline(always)]
-pub fn tan<F: Float>(y: F, ybar: F) -> F {
-    ybar * (F::ONE + y * y)
-}
-
-/// `y = asin x`: `x̄ = ȳ / √(1 − x²)`; infinite at `x = ±1`.
-#[inline(always)]
-pub fn asin<F: Float>(x: F, ybar: F) -> F {
-    ratio(ybar, (F::ONE - x * x).sqrt())
-}
-
-/// `y = acos x`: `x̄ = −ȳ / √(1 − x²)`; infinite at `x = ±1`.
-#[inline(always)]
-pub fn acos<F: Float>(x: F, ybar: F) -> F {
-    -ratio(ybar, (F::ONE - x * x).sqrt())
-}
-
-/// `y = atan x`: `x̄ = ȳ / (1 + x²)`.
-#[inline(always)]
-pub fn atan<F: Float>(x: F, ybar: F) -> F {
-    ybar / (F::ONE + x * x)
-}
-
-/// `y = atan2(a, b)` (the angle of the point `(b, a)`): `ā = ȳ b / (a² + b²)`,
-/// `b̄ = −ȳ a / (a² + b²)`; both 0 at the origin, where the angle jumps.
-#[inline(always)]
-pub fn atan2<F: Float>(a: F, b: F, ybar: F) -> (F, F) {
-    let r2 = a * a + b * b;
-    if r2 == F::ZERO {
-        (F::ZERO, F::ZERO)
-    } else {
-        let s = ybar / r2;
-        (s * b, -s * a)
-    }
-}
-
-/// `y = sinh x`: `x̄ = ȳ cosh x`.
-#[inline(always)]
-pub fn sinh<F: Float>(x: F, ybar: F) -> F {
-    ybar * x.cosh()
-}
-
-/// `y = cosh x`: `x̄ = ȳ sinh x`.
-#[inline(always)]
-pub fn cosh<F: Float>(x: F, ybar: F) -> F {
-    ybar * x.sinh()
-}
-
-/// `y = tanh x`: `x̄ = ȳ (1 − y²)`.
-#[inline(always)]
-pub fn tanh<F: Float>(y: F, ybar: F) -> F {
-    ybar * (F::ONE - y * y)
-}
-
-/// `y = asinh x`: `x̄ = ȳ / √(x² + 1)`.
-#[inline(always)]
-pub fn asinh<F: Float>(x: F, ybar: F) -> F {
-    ybar / (x * x + F::ONE).sqrt()
-}
-
-/// `y = acosh x`: `x̄ = ȳ / √(x² − 1)`; infinite at `x = 1`.
-#[inline(always)]
-pub fn acosh<F: Float>(x: F, ybar: F) -> F {
-    ratio(ybar, (x * x - F::ONE).sqrt())
-}
-
-/// `y = atanh x`: `x̄ = ȳ / (1 − x²)`; infinite at `x = ±1`.
-#[inline(always)]
-pub fn atanh<F: Float>(x: F, ybar: F) -> F {
-    ratio(ybar, F::ONE - x * x)
-}
-
-/// `y = eˣ`: `x̄ = ȳ y`.
-#[inline(always)]
-pub fn exp<F: Float>(y: F, ybar: F) -> F {
-    ybar * y
-}
-
-/// `y = 2ˣ`: `x̄ = ȳ y ln 2`.
-#[inline(always)]
-pub fn exp2<F: Float>(y: F, ybar: F) -> F {
-    ybar * y * F::LN_2
-}
-
-/// `y = eˣ − 1`: `x̄ = ȳ (y + 1)`.
-#[inline(always)]
-pub fn exp_m1<F: Float>(y: F, ybar: F) -> F {
-    ybar * (y + F::ONE)
-}
-
-/// `y = ln x`: `x̄ = ȳ / x`; infinite at 0.
-#[inline(always)]
-pub fn ln<F: Float>(x: F, ybar: F) -> F {
-    ratio(ybar, x)
-}
-
-/// `y = ln(1 + x)`: `x̄ = ȳ / (1 + x)`; infinite at −1.
-#[inline(always)]
-pub fn ln_1p<F: Float>(x: F, ybar: F) -> F {
-    ratio(ybar, F::ONE + x)
-}
-
-/// `y = log_b x = ln x / ln b`: `x̄ = ȳ / (x ln b)`, `b̄ = −ȳ y / (b ln b)`.
-#[inline(always)]
-pub fn log<F: Float>(x: F, b: F, y: F, ybar: F) -> (F, F) {
-    let lnb = b.ln();
-    (ratio(ybar, x * lnb), -ratio(ybar * y, b * lnb))
-}
-
-/// `y = log₂ x`: `x̄ = ȳ / (x ln 2)`; infinite at 0.
-#[inline(always)]
-pub fn log2<F: Float>(x: F, ybar: F) -> F {
-    ratio(ybar, x * F::LN_2)
-}
-
-/// `y = log₁₀ x`: `x̄ = ȳ / (x ln 10)`; infinite at 0.
-#[inline(always)]
-pub fn log10<F: Float>(x: F, ybar: F) -> F {
-    ratio(ybar, x * F::LN_10)
-}
-
-/// `y = √x`: `x̄ = ȳ / (2y)`; `+∞` at 0 (and 0 there when `ȳ = 0`).
-#[inline(always)]
-pub fn sqrt<F: Float>(y: F, ybar: F) -> F {
-    ratio(ybar, F::TWO * y)
-}
-
-/// `y = ∛x`: `x̄ = ȳ / (3y²)`; infinite at 0.
-#[inline(always)]
-pub fn cbrt<F: Float>(y: F, ybar: F) -> F {
-    ratio(ybar, (F::ONE + F::TWO) * y * y)
-}
-
-/// `y = xⁿ`: `x̄ = ȳ n xⁿ⁻¹`; exactly 0 for `n = 0`, where `y` is the constant 1.
-#[inline(always)]
-pub fn powi<F: Float>(x: F, n: i32, ybar: F) -> F {
-    if n == 0 {
-        F::ZERO
-    } else {
-        scale(ybar, F::from_i32(n) * x.powi(n - 1))
-    }
-}
-
-/// `y = xᵖ`: `x̄ = ȳ p xᵖ⁻¹` (0 for `p = 0`), `p̄ = ȳ y ln x`, which is 0 where `x = 0`.
-#[inline(always)]
-pub fn powf<F: Float>(x: F, p: F, y: F, ybar: F) -> (F, F) {
-    let xbar = if p == F::ZERO {
-        F::ZERO
-    } else {
-        scale(ybar, p * x.powf(p - F::ONE))
-    };
-    let pbar = if x == F::ZERO {
-        F::ZERO
-    } else {
-        scale(ybar, y * x.ln())
-    };
-    (xbar, pbar)
-}
-
-/// `y = √(a² + b²)`: `ā = ȳ a / y`, `b̄ = ȳ b / y`; both 0 at the origin (a subgradient).
-#[inline(always)]
-pub fn hypot<F: Float>(a: F, b: F, y: F, ybar: F) -> (F, F) {
-    if y == F::ZERO {
-        (F::ZERO, F::ZERO)
-    } else {
-        let s = ybar / y;
-        (s * a, s * b)
-    }
-}
-
 /// `y = |x|`: `x̄ = ȳ · x.signum()`, Rust's sign: +1 at +0.0, −1 at −0.0 (as Enzyme and JAX).
 #[inline(always)]
 pub fn abs<F: Float>(x: F, ybar: F) -> F {
     ybar * x.signum()
-}
-
-/// `y = 1 / x`: `x̄ = −ȳ y²`.
-#[inline(always)]
-pub fn recip<F: Float>(y: F, ybar: F) -> F {
-    -ybar * y * y
-}
-
-/// `y = x · a + b` (fused): `x̄ = ȳ a`, `ā = ȳ x`, `b̄ = ȳ`.
-#[inline(always)]
-pub fn mul_add<F: Float>(x: F, a: F, _b: F, ybar: F) -> (F, F, F) {
-    (ybar * a, ybar * x, ybar)
 }
 
 /// `y = max(a, b)`: the adjoint goes to the argument that is the result; at a tie it is split
@@ -359,12 +135,6 @@ pub fn relu<F: Float>(x: F, ybar: F) -> F {
     } else {
         F::ZERO
     }
-}
-
-/// `y = σ(x) = 1 / (1 + e⁻ˣ)`: `x̄ = ȳ y (1 − y)`.
-#[inline(always)]
-pub fn sigmoid<F: Float>(y: F, ybar: F) -> F {
-    ybar * y * (F::ONE - y)
 }
 
 /// `y = detach(x)`, the stop-gradient: the value passes through, `x̄` receives nothing.
