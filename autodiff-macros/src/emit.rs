@@ -26,6 +26,7 @@ pub fn jvp_trace(func: &ast::Func, tan: &Func) -> TokenStream {
 use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 /// The names the companions' extra parameters take: `seed` and one `<param>_bar` per active
 /// parameter, each made unique against the function's own parameter names.
@@ -543,6 +544,9 @@ struct Names<'a> {
     /// The values spelled inside the one expression that uses them rather than bound by a
     /// `let` (see [`Names::inline_single_uses`]), with their definition's span.
     inline: Vec<Option<Span>>,
+    /// The tangent templates the rules are written out from, split once per template and
+    /// width (see [`Names::template`]).
+    templates: Templates,
     /// Set while spelling `NAME_trace`: which sweep records what.
     trace: Option<Sweep>,
     /// Spelling the core function, which borrows the arrays the function takes by value.
@@ -635,6 +639,7 @@ impl<'a> Names<'a> {
             extra,
             defs,
             inline,
+            templates: Default::default(),
             trace: None,
             lent: false,
         }
@@ -1516,73 +1521,127 @@ impl Names<'_> {
     /// (see [`Tangent::Template`]) with the adjoint `bar` for `d`: the same arithmetic as the
     /// runtime's rule, with no call for rustc to check and inline (a third of a core function's
     /// statements are rules). Literals take the width of the result.
-    fn template(&self, text: &str, args: &[Var], out: Var, bar: Var) -> TokenStream {
+    fn template(&self, text: &'static str, args: &[Var], out: Var, bar: Var) -> TokenStream {
         let width = match self.func.info(out).ty {
             Ty::Float(w) => w,
             _ => None,
         };
-        let operand = |name: &str| -> Option<TokenStream> {
-            let v = match name {
-                "d" => bar,
-                "y" => out,
-                _ => *args.get(name.strip_prefix('a')?.parse::<usize>().ok()?)?,
+        let pieces = (self.templates.borrow_mut().entry((text, width)))
+            .or_insert_with(|| {
+                let tokens: TokenStream = text.parse().expect("a template of the table tokenizes");
+                split_template(tokens, width).into()
+            })
+            .clone();
+        let operand = |hole: Hole| {
+            let v = match hole {
+                Hole::D => bar,
+                Hole::Y => out,
+                Hole::Arg(k) => args[k],
             };
-            // A negative literal is one token, but a method call on it binds first.
+            // A method call on a negative literal would bind before its minus.
+            let negative = matches!(self.defs[v.0 as usize],
+                Some(Op::Lit(syn::Lit::Float(f))) if f.base10_digits().starts_with('-'));
             let t = self.operand(v, true);
-            let negative = t.to_string().starts_with('-');
-            Some(if negative { quote!((#t)) } else { t })
+            if negative {
+                quote!((#t))
+            } else {
+                t
+            }
         };
-        let tokens: TokenStream = text.parse().expect("a template of the table tokenizes");
-        spell_template(tokens, &operand, width)
+        let mut tokens = TokenStream::new();
+        spell_template(&pieces, &operand, &mut tokens);
+        tokens
     }
 }
 
-/// A template's tokens with its names spelled: `d`, `y`, `a0`, … by `operand`, `LN_2` and
-/// `LN_10` as constants of `width`, a call as one of the runtime's (the table's internal
-/// primitives); a float literal takes the suffix of `width`.
-fn spell_template(
-    tokens: TokenStream,
-    operand: &dyn Fn(&str) -> Option<TokenStream>,
-    width: Option<FloatTy>,
-) -> TokenStream {
-    use proc_macro2::{Delimiter, Group, TokenTree};
-    let mut out = TokenStream::new();
+/// The split templates by their text and width.
+type Templates = std::cell::RefCell<HashMap<(&'static str, Option<FloatTy>), Rc<[TemplatePiece]>>>;
+
+/// A name of a template that stands for an operand of the rule.
+#[derive(Clone, Copy)]
+enum Hole {
+    /// `d`, the adjoint.
+    D,
+    /// `y`, the result.
+    Y,
+    /// `a0`, `a1`, …, an argument.
+    Arg(usize),
+}
+
+/// A template split into tokens as spelled and the holes its operands go into.
+enum TemplatePiece {
+    Tokens(TokenStream),
+    Hole(Hole),
+    Group(proc_macro2::Delimiter, Vec<TemplatePiece>),
+}
+
+/// `tokens` of a template as [`TemplatePiece`]s: `d`, `y`, `a0`, … holes, `LN_2` and `LN_10` constants of
+/// `width`, a call one of the runtime's (the table's internal primitives), a float literal
+/// suffixed with `width`.
+fn split_template(tokens: TokenStream, width: Option<FloatTy>) -> Vec<TemplatePiece> {
+    use proc_macro2::{Delimiter, TokenTree};
+    let mut pieces = Vec::new();
     let mut after_dot = false;
     let mut trees = tokens.into_iter().peekable();
     while let Some(tree) = trees.next() {
         let dot = matches!(&tree, TokenTree::Punct(p) if p.as_char() == '.');
-        match tree {
+        let piece = match tree {
             // A method's name is not one of the template's names.
             TokenTree::Ident(i) if !after_dot => {
                 let name = i.to_string();
                 let called = matches!(trees.peek(),
                     Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis);
-                match operand(&name) {
-                    Some(v) => out.extend(v),
-                    None if called => out.extend(quote!(::autodiff::__private::#i)),
-                    None if name.starts_with("LN_") => {
+                let arg = (name.strip_prefix('a')).and_then(|k| k.parse::<usize>().ok());
+                match (name.as_str(), arg) {
+                    ("d", _) => TemplatePiece::Hole(Hole::D),
+                    ("y", _) => TemplatePiece::Hole(Hole::Y),
+                    (_, Some(k)) => TemplatePiece::Hole(Hole::Arg(k)),
+                    _ if called => TemplatePiece::Tokens(quote!(::autodiff::__private::#i)),
+                    _ if name.starts_with("LN_") => {
                         let w = float_ty(width.unwrap_or(FloatTy::F64));
-                        out.extend(quote!(::core::#w::consts::#i));
+                        TemplatePiece::Tokens(quote!(::core::#w::consts::#i))
                     }
-                    None => out.extend(quote!(#i)),
+                    _ => TemplatePiece::Tokens(i.into_token_stream()),
                 }
             }
             TokenTree::Group(g) => {
-                let inner = spell_template(g.stream(), operand, width);
-                out.extend([TokenTree::Group(Group::new(g.delimiter(), inner))]);
+                TemplatePiece::Group(g.delimiter(), split_template(g.stream(), width))
             }
             TokenTree::Literal(l) => {
                 let text = l.to_string();
                 match (width, text.parse::<f64>()) {
-                    (Some(w), Ok(x)) if text.contains('.') => out.extend(float_lit(x, w)),
-                    _ => out.extend([TokenTree::Literal(l)]),
+                    (Some(w), Ok(x)) if text.contains('.') => {
+                        TemplatePiece::Tokens(float_lit(x, w))
+                    }
+                    _ => TemplatePiece::Tokens(TokenTree::Literal(l).into()),
                 }
             }
-            tree => out.extend([tree]),
-        }
+            tree => TemplatePiece::Tokens(tree.into()),
+        };
+        pieces.push(piece);
         after_dot = dot;
     }
-    out
+    pieces
+}
+
+/// A split template with `operand` in its holes, into `out`.
+fn spell_template(
+    pieces: &[TemplatePiece],
+    operand: &dyn Fn(Hole) -> TokenStream,
+    out: &mut TokenStream,
+) {
+    for piece in pieces {
+        match piece {
+            TemplatePiece::Tokens(t) => out.extend(t.clone()),
+            TemplatePiece::Hole(h) => out.extend(operand(*h)),
+            TemplatePiece::Group(delimiter, inner) => {
+                let mut stream = TokenStream::new();
+                spell_template(inner, operand, &mut stream);
+                let group = proc_macro2::Group::new(*delimiter, stream);
+                out.extend([proc_macro2::TokenTree::Group(group)]);
+            }
+        }
+    }
 }
 
 /// The operands of `dsts = op` where an inlined value may stand: those its expression spells

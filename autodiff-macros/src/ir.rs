@@ -38,7 +38,7 @@ entity! {
 }
 
 /// The width of a float.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FloatTy {
     F32,
     F64,
