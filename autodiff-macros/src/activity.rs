@@ -10,10 +10,10 @@
 
 use crate::ctxt::Ctxt;
 use crate::ir::{Array, ArrayInit, Block, CallArg, Func, Local, Op, Stmt, Ty, Var};
+use crate::maps::HashSet;
 use crate::primitives::{self, Arg, Form};
 use proc_macro2::Span;
 use quote::ToTokens;
-use std::collections::HashSet;
 
 pub fn analyse(func: &mut Func, cx: &mut Ctxt) {
     let mut body = std::mem::take(&mut func.body);

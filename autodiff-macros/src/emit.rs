@@ -23,9 +23,9 @@ pub fn jvp_trace(func: &ast::Func, tan: &Func) -> TokenStream {
     let trace = trace::jvp_trace_fn(func, tan);
     quote!(#(#attrs)* #trace)
 }
+use crate::maps::{HashMap, HashSet};
 use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
-use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 /// The names the companions' extra parameters take: `seed` and one `<param>_bar` per active
@@ -341,7 +341,7 @@ pub fn inherited_attrs<'a>(func: &'a ast::Func) -> impl Iterator<Item = &'a syn:
 /// What both companions start with: the parameters the derivative has no need of (`let _ = x;`,
 /// so they raise no warning), and the tapes.
 fn prologue(func: &ast::Func, adj: &Func) -> TokenStream {
-    let mut used = HashSet::new();
+    let mut used = HashSet::default();
     uses(&adj.body, &mut used);
     used.extend(adj.ret.iter().copied());
     used.extend(adj.dots.iter().copied());
@@ -674,7 +674,7 @@ impl<'a> Names<'a> {
 
     fn mark_inline(&self, block: &Block, uses: &[u32], inline: &mut [Option<Span>]) {
         // Candidates defined earlier in this block, with the depth of their expression.
-        let mut candidates: std::collections::HashMap<Var, u32> = Default::default();
+        let mut candidates: HashMap<Var, u32> = Default::default();
         for stmt in block {
             for b in stmt.blocks() {
                 self.mark_inline(b, uses, inline);
@@ -745,7 +745,7 @@ impl<'a> Names<'a> {
             chunks.last_mut().expect("one chunk at least").push(piece);
         }
         // The last chunk that mentions each name; `tail` counts as one after the last.
-        let mut last: HashMap<String, usize> = HashMap::new();
+        let mut last: HashMap<String, usize> = HashMap::default();
         for (i, chunk) in chunks.iter().enumerate() {
             for p in chunk {
                 idents(p.code.clone(), &mut |name| {
@@ -1217,7 +1217,7 @@ impl<'a> Names<'a> {
                     .collect();
                 // An array passed twice (`dot(&v, &v)`) cannot lend its adjoint twice: the
                 // second bar is a scratch one, added into the adjoint after the call.
-                let (mut lent, mut scratch, mut add_back) = (HashSet::new(), vec![], vec![]);
+                let (mut lent, mut scratch, mut add_back) = (HashSet::default(), vec![], vec![]);
                 let bars: Vec<TokenStream> = (bars.iter().enumerate())
                     .map(|(k, b)| {
                         let CallBar::Array(a, range) = b else {
@@ -1660,7 +1660,7 @@ fn inlinable_operands(dsts: &[Option<Var>], op: &Op) -> Vec<Var> {
     let Tangent::Template(templates) = prim.tangent else {
         return operands(op);
     };
-    let mut mentions: HashMap<Var, usize> = HashMap::new();
+    let mut mentions: HashMap<Var, usize> = HashMap::default();
     for (_, text) in dsts.iter().zip(templates).filter(|(d, _)| d.is_some()) {
         let words = text.split(|c: char| !c.is_alphanumeric() && c != '_');
         for word in words {

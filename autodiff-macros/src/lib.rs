@@ -21,6 +21,7 @@ mod expand;
 mod fallback;
 mod ir;
 mod lower;
+mod maps;
 #[cfg(test)]
 mod mutation;
 mod optimize;

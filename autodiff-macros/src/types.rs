@@ -11,10 +11,10 @@
 //! type. A caller needs that to pass a bar for each float argument of a differentiated call.
 
 use crate::ir::{visit, Array, ArrayInit, Block, CallArg, FloatTy, Func, Local, Op, Stmt, Ty, Var};
+use crate::maps::HashMap;
 use crate::primitives::Arg;
 use proc_macro2::Span;
 use quote::ToTokens;
-use std::collections::HashMap;
 
 /// Before each differentiated call, a compile-time check of every value argument whose type
 /// only rustc knows (a constant of the module, a call's result that meets no float): the caller
@@ -29,7 +29,7 @@ pub fn guard_calls(func: &mut Func) {
 }
 
 fn value_spans(body: &Block) -> HashMap<Var, Span> {
-    let mut spans = HashMap::new();
+    let mut spans = HashMap::default();
     visit(body, &mut |s| {
         if let Stmt::Let { dsts, span, .. } = s {
             for v in dsts.iter().flatten() {
@@ -172,7 +172,7 @@ impl Sets {
             width,
             may,
             float,
-            named: HashMap::new(),
+            named: HashMap::default(),
             vars: func.vars.len(),
             locals: func.locals.len(),
         }

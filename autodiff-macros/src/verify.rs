@@ -20,7 +20,7 @@ use crate::ir::{
     visit, Array, ArrayInit, ArrayKind, Block, BlockId, CallBar, CallSeed, Func, Grad, Local, Op,
     Stmt, Ty, Var,
 };
-use std::collections::HashSet;
+use crate::maps::HashSet;
 
 /// Whether every block has the id of its place in a walk of the body.
 fn numbered(func: &Func) -> Result<(), String> {
@@ -39,7 +39,7 @@ fn numbered(func: &Func) -> Result<(), String> {
 
 /// Checks `func` after the pass `pass`; the first violation found, described.
 pub fn verify(func: &Func, pass: &str) -> Result<(), String> {
-    let mut constants = HashSet::new();
+    let mut constants = HashSet::default();
     visit(&func.body, &mut |s| {
         if let Stmt::Let {
             dsts,
@@ -53,9 +53,9 @@ pub fn verify(func: &Func, pass: &str) -> Result<(), String> {
     let mut v = Verifier {
         func,
         constants,
-        vars: vec![HashSet::new()],
-        locals: vec![HashSet::new()],
-        arrays: vec![HashSet::new()],
+        vars: vec![HashSet::default()],
+        locals: vec![HashSet::default()],
+        arrays: vec![HashSet::default()],
     };
     let run = numbered(func)
         .and_then(|()| v.block(&func.body, false))
@@ -77,9 +77,9 @@ type Check = Result<(), String>;
 
 impl Verifier<'_> {
     fn scoped(&mut self, f: impl FnOnce(&mut Self) -> Check) -> Check {
-        self.vars.push(HashSet::new());
-        self.locals.push(HashSet::new());
-        self.arrays.push(HashSet::new());
+        self.vars.push(HashSet::default());
+        self.locals.push(HashSet::default());
+        self.arrays.push(HashSet::default());
         let r = f(self);
         self.vars.pop();
         self.locals.pop();

@@ -4,9 +4,9 @@
 use super::{float_lit, inherited_attrs, plain_params, prologue, ret_ty, Extra, Names};
 use crate::ast::{self, ParamKind};
 use crate::ir::{visit, Func, Op, Stmt};
+use crate::maps::HashSet;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use std::collections::HashSet;
 
 /// `fn NAME_jvp(params, tangents) -> (R, Ṙ)`, with its documentation; `params` are the spelled
 /// parameters (named, or `_` in a stub).
@@ -117,10 +117,10 @@ pub(super) fn unused_dots<'e>(
     tan: &Func,
     extra: &'e Extra,
 ) -> Vec<&'e proc_macro2::Ident> {
-    let mut used = HashSet::new();
+    let mut used = HashSet::default();
     visit(&tan.body, &mut |s| used.extend(s.uses()));
     used.extend(tan.dots.iter().chain(&tan.ret).chain(&tan.values).copied());
-    let mut read = HashSet::new();
+    let mut read = HashSet::default();
     visit(&tan.body, &mut |s| {
         if let Stmt::Let {
             dsts,

@@ -17,10 +17,10 @@ use crate::ctxt::Ctxt;
 use crate::ir::{
     Array, ArrayKind, Block, FloatTy, Func, Info, Local, Op, Stmt, Ty, Var, Write, Wrt,
 };
+use crate::maps::HashMap;
 use crate::primitives::{self, Form};
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
-use std::collections::HashMap;
 use syn::spanned::Spanned;
 use syn::{BinOp, Expr, Ident, Lit, Pat, UnOp};
 
@@ -36,13 +36,13 @@ pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
         cx,
         func: Func::default(),
         blocks: vec![Block::default()],
-        scopes: vec![HashMap::new()],
+        scopes: vec![HashMap::default()],
         loops: Vec::new(),
         ret: None,
         exits: 0,
         returns: 0,
         poisoned: Vec::new(),
-        constants: HashMap::new(),
+        constants: HashMap::default(),
     };
     for (i, p) in func.params.iter().enumerate() {
         let name = Some(p.ident.to_string());
@@ -261,7 +261,7 @@ impl Lower<'_> {
     /// Lowers statements into a new block and returns it.
     fn nested(&mut self, f: impl FnOnce(&mut Self)) -> Block {
         self.blocks.push(Block::default());
-        self.scopes.push(HashMap::new());
+        self.scopes.push(HashMap::default());
         f(self);
         self.scopes.pop();
         self.blocks.pop().unwrap_or_default()

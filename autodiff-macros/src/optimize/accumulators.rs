@@ -6,10 +6,10 @@
 //! a fused loop).
 
 use crate::ir::{visit, Func, Local, Op, Stmt, Var};
-use std::collections::{HashMap, HashSet};
+use crate::maps::{HashMap, HashSet};
 
 pub fn fuse(func: &mut Func) {
-    let mut zeros = HashSet::new();
+    let mut zeros = HashSet::default();
     visit(&func.body, &mut |stmt| {
         if let Stmt::Let {
             dsts,
@@ -33,7 +33,7 @@ fn block(block: &mut Vec<Stmt>, zeros: &HashSet<Var>) {
     }
     // The statements of this block that mention each local, in order: one walk, where a
     // search from each declaration was quadratic in long blocks.
-    let mut mentions: HashMap<Local, Vec<usize>> = HashMap::new();
+    let mut mentions: HashMap<Local, Vec<usize>> = HashMap::default();
     for (j, stmt) in block.iter().enumerate() {
         let mut locals = Vec::new();
         visit(std::slice::from_ref(stmt), &mut |s| {

@@ -6,17 +6,17 @@
 //! only for `c = −0.0`.
 
 use crate::ir::{visit, Array, ArrayKind, CallBar, Func, Stmt, Write};
-use std::collections::{HashMap, HashSet};
+use crate::maps::{HashMap, HashSet};
 
 pub fn mark(func: &mut Func) {
     let bars: HashSet<Array> = (0..func.arrays.len() as u32)
         .map(Array)
         .filter(|a| matches!(func.array_info(*a).kind, ArrayKind::Bar(_)))
         .collect();
-    let mut written = HashSet::new();
+    let mut written = HashSet::default();
     for stmt in &mut func.body {
         if let Stmt::For { var, body, .. } = stmt {
-            let mut writes = HashMap::new();
+            let mut writes = HashMap::default();
             for s in body.iter() {
                 for a in writes_of(s) {
                     *writes.entry(a).or_insert(0) += 1;

@@ -8,8 +8,9 @@
 
 use super::{lanes, Builder};
 use crate::ir::{visit, Adapter, Array, ArrayKind, Block, Cmp, Func, Iter, Op, Stmt, Ty, Var};
+use crate::maps::{HashMap, HashSet};
 use proc_macro2::Span;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 /// The array and index of a statement that reads or writes one element, shared or mutable as
 /// the statement is.
@@ -71,7 +72,7 @@ fn for_loop(func: &mut Func, var: Var, iter: Iter, mut body: Block, out: &mut Ve
     // Every access of each array directly in the body, and the statements computing its base.
     let mut bases: BTreeMap<Array, Option<Base>> = BTreeMap::new();
     let mut hoist: Vec<usize> = Vec::new();
-    let mut written = HashSet::new();
+    let mut written = HashSet::default();
     for stmt in &body {
         if let Stmt::Store { array, .. } = stmt {
             written.insert(*array);
@@ -121,7 +122,7 @@ fn for_loop(func: &mut Func, var: Var, iter: Iter, mut body: Block, out: &mut Ve
     };
     b.hoist(&mut body, hoist);
     body.splice(0..0, first);
-    let mut parts = HashMap::new();
+    let mut parts = HashMap::default();
     for (a, base) in arrays {
         let (lo, hi) = match base {
             Base::Zero => (iter.start, iter.end),

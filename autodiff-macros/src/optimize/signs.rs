@@ -8,15 +8,15 @@
 //! `−`, which only copy `±ȳ`, disappear. Results agree bit for bit, up to the sign of a zero.
 
 use crate::ir::{Block, Func, Grad, Op, Stmt, Ty, Var};
+use crate::maps::HashMap;
 use crate::primitives;
 use proc_macro2::Span;
-use std::collections::HashMap;
 
 pub fn fold(func: &mut Func) {
     let body = std::mem::take(&mut func.body);
     let mut signs = Signs {
         func,
-        values: HashMap::new(),
+        values: HashMap::default(),
     };
     let mut body = signs.block(body);
     let mut grads = std::mem::take(&mut signs.func.grads);

@@ -102,7 +102,7 @@ impl<'a> Reverse<'a> {
                             Some(Stmt::ExitIf(_)) => fwd.pop(),
                             _ => None,
                         };
-                        let mut adj = HashMap::new();
+                        let mut adj = HashMap::default();
                         self.reverse_stmts(body, &mut adj, &mut fwd);
                         // The carry's last contribution goes to `ā[end]`: not after a `break`.
                         match exit {
@@ -205,7 +205,7 @@ impl<'a> Reverse<'a> {
         };
         // The arrays whose every update in the body is `ā[i] += ..` or `ā[i + 1] += ..`.
         let mut arrays: Vec<Array> = Vec::new();
-        let mut mixed: HashSet<Array> = HashSet::new();
+        let mut mixed: HashSet<Array> = HashSet::default();
         // Only adjoints: a primal buffer's stores are the function's own.
         visit(body, &mut |stmt| {
             if let Stmt::Store { array, .. } = stmt {

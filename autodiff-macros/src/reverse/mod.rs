@@ -22,9 +22,9 @@ use crate::ir::{
     values, visit, Adapter, Array, ArrayInit, ArrayKind, Block, BlockId, CallArg, CallBar,
     CallSeed, Cmp, FloatTy, Func, Grad, Info, Iter, Local, Op, Stack, Stmt, Ty, Var, Write, Wrt,
 };
+use crate::maps::{HashMap, HashSet};
 use crate::primitives::{self, Arg};
 use proc_macro2::Span;
-use std::collections::{HashMap, HashSet};
 
 /// The adjoint of `primal`: forward sweep, reverse sweep, and one gradient per active parameter.
 pub fn reverse(primal: &Func) -> Func {
@@ -151,29 +151,29 @@ impl<'a> Reverse<'a> {
             primal,
             out,
             top: primal.body.id,
-            def_block: HashMap::new(),
-            def_order: HashMap::new(),
-            defs: HashMap::new(),
-            reads: HashMap::new(),
-            loop_vars: HashSet::new(),
-            nested_use: HashSet::new(),
-            written: HashSet::new(),
-            accumulations: HashMap::new(),
-            local_uses: HashMap::new(),
+            def_block: HashMap::default(),
+            def_order: HashMap::default(),
+            defs: HashMap::default(),
+            reads: HashMap::default(),
+            loop_vars: HashSet::default(),
+            nested_use: HashSet::default(),
+            written: HashSet::default(),
+            accumulations: HashMap::default(),
+            local_uses: HashMap::default(),
             counted: Vec::new(),
-            plans: HashMap::new(),
-            blocks: HashMap::new(),
-            loop_bodies: HashSet::new(),
-            decl_block: HashMap::new(),
-            array_block: HashMap::new(),
-            restores: HashMap::new(),
+            plans: HashMap::default(),
+            blocks: HashMap::default(),
+            loop_bodies: HashSet::default(),
+            decl_block: HashMap::default(),
+            array_block: HashMap::default(),
+            restores: HashMap::default(),
             needed: Vec::new(),
-            sources: HashMap::new(),
-            materialise: HashMap::new(),
-            value_bars: HashMap::new(),
-            local_bars: HashMap::new(),
-            array_bars: HashMap::new(),
-            seed_hoisted: HashSet::new(),
+            sources: HashMap::default(),
+            materialise: HashMap::default(),
+            value_bars: HashMap::default(),
+            local_bars: HashMap::default(),
+            array_bars: HashMap::default(),
+            seed_hoisted: HashSet::default(),
             pending: Vec::new(),
         }
     }

@@ -254,7 +254,7 @@ impl<'a> Reverse<'a> {
     /// A loop body can run its reverse right after its forward when it writes no active array
     /// and every active local it writes that outlives an iteration is an accumulator.
     pub(super) fn fusable(&self, body: &Block) -> bool {
-        let mut declared = HashSet::new();
+        let mut declared = HashSet::default();
         let mut ok = true;
         visit(body, &mut |stmt| match stmt {
             Stmt::Decl { local, .. } => {

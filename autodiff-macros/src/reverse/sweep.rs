@@ -7,7 +7,7 @@ impl<'a> Reverse<'a> {
     pub(super) fn reverse_top(&mut self) -> Block {
         let primal = self.primal;
         let mut out = Vec::new();
-        let mut adj = HashMap::new();
+        let mut adj = HashMap::default();
         for (k, &ret) in primal.ret.iter().enumerate() {
             if self.active(ret) && !self.seed_hoisted.contains(&k) {
                 let seed = self.seed(k, &mut out);
@@ -36,7 +36,7 @@ impl<'a> Reverse<'a> {
     /// it needs, then its statements' adjoints in reverse.
     pub(super) fn reverse_block(&mut self, block: &'a Block) -> Block {
         let mut out = Vec::new();
-        let mut adj = HashMap::new();
+        let mut adj = HashMap::default();
         self.declare_bars(block, &mut out);
         for v in self.materialise.get(&block.id).cloned().unwrap_or_default() {
             let op = match self.sources[&v] {
