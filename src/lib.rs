@@ -729,7 +729,8 @@
 //! of its top level are declared once, up front and typed, then assigned where they were: one
 //! `let` per value would open one scope per value, which rustc's checks of a long function
 //! walk recursively. Float literals carry the width the function gives them (`0f64`). The core
-//! function is `#[inline(always)]` where debug assertions are off, so that `fresh` folds away.
+//! function is `#[inline]` where debug assertions are off: a small one is inlined into both
+//! wrappers, where `fresh` folds away; a long one is compiled once.
 //!
 //! Locals are `__ad_`-prefixed, so they never collide with yours, and named after the source
 //! variable they hold where there is one: `__ad_h_l0` is the mutable `h`, `__ad_a_bar_l1` the
