@@ -1496,16 +1496,15 @@ impl<'a> Names<'a> {
             }
             // A primitive with one float argument, written out from its template.
             Op::Rule {
-                prim,
+                prim:
+                    crate::primitives::Prim {
+                        tangent: Tangent::Template(&[template]),
+                        ..
+                    },
                 args,
                 out,
                 bar,
-            } if matches!(prim.tangent, Tangent::Template(t) if t.len() == 1) => {
-                let Tangent::Template(templates) = prim.tangent else {
-                    unreachable!("matched above")
-                };
-                self.template(templates[0], args, *out, *bar)
-            }
+            } => self.template(template, args, *out, *bar),
             Op::Rule { prim, .. } => {
                 let name = Ident::new(prim.name, Span::call_site());
                 // What the rule reads, in the order its runtime function takes them.
