@@ -823,6 +823,8 @@
 //! # Limitations
 //!
 //! - `#[grad(hvp)]` needs a single float result.
+//! - No checkpointing yet: a loop's reverse sweep keeps what each iteration needs on a tape, which
+//!   grows with the trip count; `#[checkpoint(..)]` on a loop is an error at the attribute.
 //! - Where a partial is infinite (`√x` at 0), forward mode keeps a zero tangent zero, as the
 //!   reverse rules keep a zero adjoint zero; but a constant zero factor times an infinite tangent
 //!   (`0.0 * x.sqrt()` at 0 along a direction that moves `x`) is NaN in forward mode, and so in

@@ -33,6 +33,12 @@ pub fn grad(attr: TokenStream, mut item: ItemFn, block: Option<Block>) -> TokenS
     });
     // Taken off so that the function and its companions are emitted once.
     let repeated = take_repeated_grad(&mut item);
+    for attr in take_checkpoints(&mut item) {
+        cx.error_spanned(
+            attr,
+            "#[grad] does not checkpoint loops yet: remove `#[checkpoint(..)]`; the loop's reverse sweep keeps what each iteration needs on a tape, which grows with the trip count",
+        );
+    }
     let func = ast::Func::from_syn(&item, &args, &mut cx);
     let signature_ok = cx.len() == 0;
     for attr in &repeated {
@@ -110,6 +116,34 @@ fn with_rule_imports(mut item: ItemFn) -> ItemFn {
         }
     }
     item
+}
+
+/// Every `#[checkpoint(..)]` on a loop of the body, removed from it: rustc knows no such
+/// attribute, and stable Rust allows none on an expression, so the function is emitted without.
+fn take_checkpoints(item: &mut ItemFn) -> Vec<syn::Attribute> {
+    use syn::visit_mut::VisitMut;
+    struct Take(Vec<syn::Attribute>);
+    impl VisitMut for Take {
+        fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+            let attrs = match e {
+                syn::Expr::ForLoop(l) => Some(&mut l.attrs),
+                syn::Expr::While(l) => Some(&mut l.attrs),
+                syn::Expr::Loop(l) => Some(&mut l.attrs),
+                _ => None,
+            };
+            if let Some(attrs) = attrs {
+                let (taken, kept) = attrs
+                    .drain(..)
+                    .partition(|a| a.path().is_ident("checkpoint"));
+                *attrs = kept;
+                self.0.extend::<Vec<_>>(taken);
+            }
+            syn::visit_mut::visit_expr_mut(self, e);
+        }
+    }
+    let mut take = Take(Vec::new());
+    take.visit_block_mut(&mut item.block);
+    take.0
 }
 
 /// Any further `#[grad]` (or `#[autodiff::grad]`) on the function, removed from it.
