@@ -685,7 +685,7 @@ impl<'a> Names<'a> {
                 continue;
             };
             let mut depth = 0;
-            for u in inlinable_operands(dsts, op) {
+            for u in self.inlinable_operands(dsts, op) {
                 match candidates.get(&u) {
                     Some(&d) if uses[u.0 as usize] == 1 && d < INLINE_DEPTH => {
                         inline[u.0 as usize] = Some(*span);
@@ -1523,22 +1523,8 @@ impl Names<'_> {
     /// runtime's rule, with no call for rustc to check and inline (a third of a core function's
     /// statements are rules). Literals take the width of the result.
     fn template(&self, text: &'static str, args: &[Var], out: Var, bar: Var) -> TokenStream {
-        let width = match self.func.info(out).ty {
-            Ty::Float(w) => w,
-            _ => None,
-        };
-        let pieces = (self.templates.borrow_mut().entry((text, width)))
-            .or_insert_with(|| {
-                let tokens: TokenStream = text.parse().expect("a template of the table tokenizes");
-                split_template(tokens, width).into()
-            })
-            .clone();
         let operand = |hole: Hole| {
-            let v = match hole {
-                Hole::D => bar,
-                Hole::Y => out,
-                Hole::Arg(k) => args[k],
-            };
+            let v = hole.var(args, out, bar);
             // A method call on a negative literal would bind before its minus.
             let negative = matches!(self.defs[v.0 as usize],
                 Some(Op::Lit(syn::Lit::Float(f))) if f.base10_digits().starts_with('-'));
@@ -1550,8 +1536,54 @@ impl Names<'_> {
             }
         };
         let mut tokens = TokenStream::new();
-        spell_template(&pieces, &operand, &mut tokens);
+        spell_template(&self.pieces(text, out), &operand, &mut tokens);
         tokens
+    }
+
+    /// `text` split into [`TemplatePiece`]s, with literals of the width of `out`: once per
+    /// template and width.
+    fn pieces(&self, text: &'static str, out: Var) -> Rc<[TemplatePiece]> {
+        let width = match self.func.info(out).ty {
+            Ty::Float(w) => w,
+            _ => None,
+        };
+        (self.templates.borrow_mut().entry((text, width)))
+            .or_insert_with(|| {
+                let tokens: TokenStream = text.parse().expect("a template of the table tokenizes");
+                split_template(tokens, width).into()
+            })
+            .clone()
+    }
+
+    /// The operands of `dsts = op` where an inlined value may stand: those its expression
+    /// spells once. A rule written out from its templates spells an operand once per mention
+    /// (`d` in each of `mul`'s two), and an inlined value there would be computed once per
+    /// mention.
+    fn inlinable_operands(&self, dsts: &[Option<Var>], op: &Op) -> Vec<Var> {
+        let Op::Rule {
+            prim,
+            args,
+            out,
+            bar,
+        } = op
+        else {
+            return operands(op);
+        };
+        let Tangent::Template(templates) = prim.tangent else {
+            return operands(op);
+        };
+        let mut mentions: HashMap<Var, usize> = HashMap::default();
+        for (_, text) in dsts.iter().zip(templates).filter(|(d, _)| d.is_some()) {
+            holes(&self.pieces(text, *out), &mut |h| {
+                *mentions.entry(h.var(args, *out, *bar)).or_default() += 1;
+            });
+        }
+        let mut once: Vec<Var> = (mentions.into_iter())
+            .filter(|(_, n)| *n == 1)
+            .map(|(v, _)| v)
+            .collect();
+        once.sort();
+        once
     }
 }
 
@@ -1567,6 +1599,17 @@ enum Hole {
     Y,
     /// `a0`, `a1`, …, an argument.
     Arg(usize),
+}
+
+impl Hole {
+    /// The operand of the rule `args -> out`, with adjoint `bar`, that the hole stands for.
+    fn var(self, args: &[Var], out: Var, bar: Var) -> Var {
+        match self {
+            Hole::D => bar,
+            Hole::Y => out,
+            Hole::Arg(k) => args[k],
+        }
+    }
 }
 
 /// A template split into tokens as spelled and the holes its operands go into.
@@ -1645,44 +1688,15 @@ fn spell_template(
     }
 }
 
-/// The operands of `dsts = op` where an inlined value may stand: those its expression spells
-/// once. A rule written out from its templates spells an operand once per mention (`d` in each
-/// of `mul`'s two), and an inlined value there would be computed once per mention.
-fn inlinable_operands(dsts: &[Option<Var>], op: &Op) -> Vec<Var> {
-    let Op::Rule {
-        prim,
-        args,
-        out,
-        bar,
-    } = op
-    else {
-        return operands(op);
-    };
-    let Tangent::Template(templates) = prim.tangent else {
-        return operands(op);
-    };
-    let mut mentions: HashMap<Var, usize> = HashMap::default();
-    for (_, text) in dsts.iter().zip(templates).filter(|(d, _)| d.is_some()) {
-        let words = text.split(|c: char| !c.is_alphanumeric() && c != '_');
-        for word in words {
-            let v = match word {
-                "d" => Some(*bar),
-                "y" => Some(*out),
-                _ => (word.strip_prefix('a'))
-                    .and_then(|k| k.parse::<usize>().ok())
-                    .and_then(|k| args.get(k).copied()),
-            };
-            if let Some(v) = v {
-                *mentions.entry(v).or_default() += 1;
-            }
+/// Every hole of a split template, in order.
+fn holes(pieces: &[TemplatePiece], each: &mut dyn FnMut(Hole)) {
+    for piece in pieces {
+        match piece {
+            TemplatePiece::Hole(h) => each(*h),
+            TemplatePiece::Group(_, inner) => holes(inner, each),
+            TemplatePiece::Tokens(_) => {}
         }
     }
-    let mut once: Vec<Var> = (mentions.into_iter())
-        .filter(|(_, n)| *n == 1)
-        .map(|(v, _)| v)
-        .collect();
-    once.sort();
-    once
 }
 
 /// The operands of `op` that its expression spells, where an inlined value may stand: those of
