@@ -10,6 +10,7 @@
 
 mod call;
 pub mod check;
+pub mod checkpoint;
 mod float;
 pub mod kernels;
 pub mod rules;
