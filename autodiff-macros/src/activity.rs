@@ -141,6 +141,8 @@ impl Useful {
             | Stmt::Push { .. }
             | Stmt::CallVjp { .. }
             | Stmt::Reserve { .. }
+            | Stmt::Snapshot { .. }
+            | Stmt::Checkpointed { .. }
             | Stmt::Verbatim { .. } => {}
         }
         let mut changed = false;

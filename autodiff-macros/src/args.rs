@@ -1,4 +1,5 @@
-//! The attribute's arguments: `#[grad]`, or any of `#[grad(wrt(a, b), jvp, hvp, trace)]`.
+//! The attribute's arguments: `#[grad]`, or any of `#[grad(wrt(a, b), jvp, hvp, trace)]`; and
+//! those of `#[checkpoint(every = K)]` on a loop of its body.
 
 use proc_macro2::TokenStream;
 use syn::punctuated::Punctuated;
@@ -60,4 +61,21 @@ impl Args {
         args.jvp |= args.hvp.is_some();
         Ok(args)
     }
+}
+
+/// What `#[checkpoint(..)]` takes, for errors.
+pub const CHECKPOINT_USAGE: &str = "write `#[checkpoint(every = K)]` (a state kept every K iterations) or `#[checkpoint(snapshots = S)]` (at most S states, binomial schedule), with K or S a positive integer";
+
+/// `#[checkpoint(key = value)]`: the key and the value, as written.
+pub fn checkpoint(attr: &syn::Attribute) -> syn::Result<(Ident, syn::Expr)> {
+    attr.parse_args_with(|input: syn::parse::ParseStream| {
+        let key: Ident = input.parse()?;
+        input.parse::<Token![=]>()?;
+        let value: syn::Expr = input.parse()?;
+        if !input.is_empty() {
+            return Err(input.error("one key only"));
+        }
+        Ok((key, value))
+    })
+    .map_err(|e| syn::Error::new(e.span(), format!("{e}; {CHECKPOINT_USAGE}")))
 }

@@ -4,8 +4,9 @@
 
 use crate::ast::{self, ParamKind};
 use crate::ir::{
-    self, Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, CallSeed, FloatTy, Func,
-    Grad, Iter, Len, Local, Op, Pass, Range, Stack, Stmt, Ty, Var, Write,
+    self, Adapter, Array, ArrayInit, ArrayKind, Block, CallArg, CallBar, CallSeed, Checkpoint,
+    FloatTy, Func, Grad, Iter, Len, Local, Op, Pass, Range, Schedule, Snaps, Stack, State, Stmt,
+    Ty, Var, Write,
 };
 use crate::primitives::{Arg, Form, Tangent};
 use trace::Sweep;
@@ -371,7 +372,11 @@ fn prologue(func: &ast::Func, adj: &Func) -> TokenStream {
         let t = stack_name(Stack(t));
         quote!(let mut #t = ::std::vec::Vec::new();)
     });
-    quote!(#unused #(#tapes)*)
+    let snaps = (0..adj.snapshots).map(|c| {
+        let c = snaps_name(Snaps(c));
+        quote!(let mut #c = ::autodiff::__private::Snapshots::new();)
+    });
+    quote!(#unused #(#tapes)* #(#snaps)*)
 }
 
 fn uses(block: &Block, used: &mut HashSet<Var>) {
@@ -532,6 +537,10 @@ fn float_lit(x: f64, f: FloatTy) -> TokenStream {
 
 fn stack_name(t: Stack) -> Ident {
     format_ident!("__ad_tape{}", t.0)
+}
+
+fn snaps_name(c: Snaps) -> Ident {
+    format_ident!("__ad_snaps{}", c.0)
 }
 
 /// How values, locals and arrays are spelled: parameters by their own names, literals and
@@ -905,6 +914,22 @@ impl<'a> Names<'a> {
         }
     }
 
+    /// `Schedule::every(K)` or `Schedule::binomial(S)`.
+    fn schedule(&self, c: &Checkpoint) -> TokenStream {
+        let n = self.of(c.n);
+        match c.schedule {
+            Schedule::Every => quote!(::autodiff::__private::Schedule::every(#n)),
+            Schedule::Binomial => quote!(::autodiff::__private::Schedule::binomial(#n)),
+        }
+    }
+
+    /// A copy of a checkpointed loop's state: its locals, then its buffers.
+    fn state(&self, state: &State) -> TokenStream {
+        let locals = state.locals.iter().map(|l| self.local(*l));
+        let arrays = state.arrays.iter().map(|a| self.array(*a));
+        quote!((#(#locals,)* #(#arrays.clone(),)*))
+    }
+
     fn local(&self, l: Local) -> Ident {
         match &self.func.local_info(l).name {
             Some(n) => format_ident!("__ad_{}_l{}", stem(n), l.0),
@@ -1179,6 +1204,67 @@ impl<'a> Names<'a> {
                 let (n, body) = (self.of(*count), self.block(body));
                 quote!(for _ in 0..#n { #body })
             }
+            Stmt::Snapshot {
+                snaps,
+                checkpoint,
+                k,
+                state,
+            } => {
+                let (c, k) = (snaps_name(*snaps), self.of(*k));
+                let (schedule, state) = (self.schedule(checkpoint), self.state(state));
+                quote!(#c.offer(#k, #schedule, || #state);)
+            }
+            Stmt::Checkpointed {
+                snaps,
+                checkpoint,
+                count,
+                state,
+                from,
+                len,
+                advance,
+                record,
+                reverse,
+            } => {
+                let (c, n) = (snaps_name(*snaps), self.of(*count));
+                let schedule = self.schedule(checkpoint);
+                let (from, len) = (self.var(*from), self.var(*len));
+                let action = quote!(::autodiff::__private::Action);
+                let advance = match advance.is_empty() {
+                    true => quote!(#action::Advance { .. } => {}),
+                    false => {
+                        let advance = self.block(advance);
+                        quote!(#action::Advance { from: #from, len: #len } => { #advance })
+                    }
+                };
+                let (record, reverse) = (self.block(record), self.block(reverse));
+                let kept = self.state(state);
+                let restores = (state
+                    .locals
+                    .iter()
+                    .map(|l| self.local(*l).to_token_stream()))
+                .chain(state.arrays.iter().map(|a| self.array(*a)))
+                .enumerate()
+                .map(|(i, place)| {
+                    let i = syn::Index::from(i);
+                    match i.index < state.locals.len() as u32 {
+                        true => quote!(#place = __ad_state.#i;),
+                        false => quote!(#place.clone_from(&__ad_state.#i);),
+                    }
+                });
+                quote! {
+                    for __ad_action in ::autodiff::__private::Actions::new(#schedule, #n) {
+                        match __ad_action {
+                            #advance
+                            #action::Save(__ad_slot) => #c.save(__ad_slot, #kept),
+                            #action::Restore(__ad_slot) => {
+                                let __ad_state = #c.get(__ad_slot);
+                                #(#restores)*
+                            }
+                            #action::Reverse { from: #from, len: #len } => { #record #reverse }
+                        }
+                    }
+                }
+            }
             Stmt::ExitIf(c) => {
                 let c = self.of(*c);
                 quote!(if #c { break; })
@@ -1364,6 +1450,10 @@ impl<'a> Names<'a> {
                 Adapter::Replay(n) => {
                     let n = self.of(*n);
                     quote!(::autodiff::__private::replay(#t, #n))
+                }
+                Adapter::Segment { from, len } => {
+                    let (from, len) = (self.of(*from), self.of(*len));
+                    quote!(::autodiff::__private::segment(#t, #from, #len))
                 }
             };
         }

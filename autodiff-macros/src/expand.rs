@@ -33,11 +33,10 @@ pub fn grad(attr: TokenStream, mut item: ItemFn, block: Option<Block>) -> TokenS
     });
     // Taken off so that the function and its companions are emitted once.
     let repeated = take_repeated_grad(&mut item);
-    for attr in take_checkpoints(&mut item) {
-        cx.error_spanned(
-            attr,
-            "#[grad] does not checkpoint loops yet: remove `#[checkpoint(..)]`; the loop's reverse sweep keeps what each iteration needs on a tape, which grows with the trip count",
-        );
+    // Lowering reads `#[checkpoint(..)]` off the loops; what is emitted has none.
+    let mut emitted = item.clone();
+    for (attr, msg) in take_checkpoints(&mut emitted) {
+        cx.error_spanned(attr, msg);
     }
     let func = ast::Func::from_syn(&item, &args, &mut cx);
     let signature_ok = cx.len() == 0;
@@ -54,13 +53,13 @@ pub fn grad(attr: TokenStream, mut item: ItemFn, block: Option<Block>) -> TokenS
     types::guard_calls(&mut primal);
     match cx.finish().and_then(|()| derive(&func, &args, &primal)) {
         Ok(companions) => {
-            let item = with_rule_imports(item.clone());
+            let item = with_rule_imports(emitted);
             quote! {
                 #item
                 #companions
             }
         }
-        Err(err) => fallback::fallback(&item, signature_ok.then_some(&func), &args, err),
+        Err(err) => fallback::fallback(&emitted, signature_ok.then_some(&func), &args, err),
     }
 }
 
@@ -118,27 +117,73 @@ fn with_rule_imports(mut item: ItemFn) -> ItemFn {
     item
 }
 
-/// Every `#[checkpoint(..)]` on a loop of the body, removed from it: rustc knows no such
-/// attribute, and stable Rust allows none on an expression, so the function is emitted without.
-fn take_checkpoints(item: &mut ItemFn) -> Vec<syn::Attribute> {
+/// Every `#[checkpoint(..)]` of the body, removed from it: rustc knows no such attribute, and
+/// stable Rust allows none on an expression, so the function is emitted without. Returns those
+/// that are not on a `for` loop (lowering reads those), each with what to write instead. Before
+/// a loop that had one goes `let _: usize = K;`: the original then still reads what only the
+/// attribute mentions (no unused-variable warning), and rustc checks `K` is a `usize` there.
+fn take_checkpoints(item: &mut ItemFn) -> Vec<(syn::Attribute, &'static str)> {
     use syn::visit_mut::VisitMut;
-    struct Take(Vec<syn::Attribute>);
+    const WHILE: &str = "#[checkpoint] works on `for` loops only for now; write the loop as `for _ in 0..max_steps { …; if done { break; } }`";
+    const NOT_A_LOOP: &str = "#[checkpoint(..)] goes on a `for` loop of the function's top level, whose iterations it recomputes in the reverse sweep";
+    struct Take(Vec<(syn::Attribute, &'static str)>);
+    impl Take {
+        fn take(&mut self, attrs: &mut Vec<syn::Attribute>, msg: Option<&'static str>) {
+            let (taken, kept): (Vec<_>, Vec<_>) = attrs
+                .drain(..)
+                .partition(|a| a.path().is_ident("checkpoint"));
+            *attrs = kept;
+            if let Some(msg) = msg {
+                self.0.extend(taken.into_iter().map(|a| (a, msg)));
+            }
+        }
+    }
     impl VisitMut for Take {
         fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
-            let attrs = match e {
-                syn::Expr::ForLoop(l) => Some(&mut l.attrs),
-                syn::Expr::While(l) => Some(&mut l.attrs),
-                syn::Expr::Loop(l) => Some(&mut l.attrs),
-                _ => None,
+            use syn::Expr::*;
+            let (attrs, msg) = match e {
+                ForLoop(l) => (Some(&mut l.attrs), None),
+                While(l) => (Some(&mut l.attrs), Some(WHILE)),
+                Loop(l) => (Some(&mut l.attrs), Some(WHILE)),
+                If(x) => (Some(&mut x.attrs), Some(NOT_A_LOOP)),
+                Block(x) => (Some(&mut x.attrs), Some(NOT_A_LOOP)),
+                Match(x) => (Some(&mut x.attrs), Some(NOT_A_LOOP)),
+                Assign(x) => (Some(&mut x.attrs), Some(NOT_A_LOOP)),
+                Binary(x) => (Some(&mut x.attrs), Some(NOT_A_LOOP)),
+                Call(x) => (Some(&mut x.attrs), Some(NOT_A_LOOP)),
+                MethodCall(x) => (Some(&mut x.attrs), Some(NOT_A_LOOP)),
+                Macro(x) => (Some(&mut x.attrs), Some(NOT_A_LOOP)),
+                _ => (None, None),
             };
             if let Some(attrs) = attrs {
-                let (taken, kept) = attrs
-                    .drain(..)
-                    .partition(|a| a.path().is_ident("checkpoint"));
-                *attrs = kept;
-                self.0.extend::<Vec<_>>(taken);
+                self.take(attrs, msg);
             }
             syn::visit_mut::visit_expr_mut(self, e);
+        }
+
+        fn visit_block_mut(&mut self, block: &mut syn::Block) {
+            let mut stmts = Vec::with_capacity(block.stmts.len());
+            for stmt in block.stmts.drain(..) {
+                if let syn::Stmt::Expr(syn::Expr::ForLoop(l), _) = &stmt {
+                    let attr = l.attrs.iter().find(|a| a.path().is_ident("checkpoint"));
+                    if let Some(Ok((_, value))) = attr.map(crate::args::checkpoint) {
+                        stmts.push(syn::parse_quote!(let _: usize = #value;));
+                    }
+                }
+                stmts.push(stmt);
+            }
+            block.stmts = stmts;
+            syn::visit_mut::visit_block_mut(self, block);
+        }
+
+        fn visit_local_mut(&mut self, l: &mut syn::Local) {
+            self.take(&mut l.attrs, Some(NOT_A_LOOP));
+            syn::visit_mut::visit_local_mut(self, l);
+        }
+
+        fn visit_stmt_macro_mut(&mut self, m: &mut syn::StmtMacro) {
+            self.take(&mut m.attrs, Some(NOT_A_LOOP));
+            syn::visit_mut::visit_stmt_macro_mut(self, m);
         }
     }
     let mut take = Take(Vec::new());

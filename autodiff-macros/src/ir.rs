@@ -33,6 +33,8 @@ entity! {
     /// A tape: the stack of one recorded value, pushed by the forward sweep and popped by the
     /// reverse sweep.
     Stack "t";
+    /// The kept states of a checkpointed loop.
+    Snaps "c";
     /// A block: its place in a walk of the function, from [`Func::number_blocks`].
     BlockId "b";
 }
@@ -247,6 +249,34 @@ pub enum Adapter {
     /// The first `count` values, last first: the reverse sweep of a loop that may have left
     /// early, or whose iterator cannot run backwards for every integer type (`step_by`).
     Replay(Var),
+    /// The values `from..from + len`: a segment of a checkpointed loop.
+    Segment {
+        from: Var,
+        len: Var,
+    },
+}
+
+/// `#[checkpoint(..)]` on a loop: its reverse sweep recomputes segments of it from kept states
+/// instead of recording every iteration.
+#[derive(Clone, Copy, Debug)]
+pub struct Checkpoint {
+    pub schedule: Schedule,
+    /// `K` of `every = K`, `S` of `snapshots = S`: an integer defined before the loop.
+    pub n: Var,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Schedule {
+    Every,
+    Binomial,
+}
+
+/// What a checkpointed loop's kept state holds: the locals and arrays its iterations read or
+/// write that something may change between its forward sweep and its reverse.
+#[derive(Clone, Debug, Default)]
+pub struct State {
+    pub locals: Vec<Local>,
+    pub arrays: Vec<Array>,
 }
 
 /// A list of statements with its id. A pass builds blocks unnumbered (`Vec::into`), and its
@@ -375,6 +405,29 @@ pub enum Stmt {
         count: Var,
         body: Block,
     },
+    /// At the start of iteration `k` (from 0) of a checkpointed loop's forward sweep: its state,
+    /// kept if the schedule wants it.
+    Snapshot {
+        snaps: Snaps,
+        checkpoint: Checkpoint,
+        k: Var,
+        state: State,
+    },
+    /// The reverse of a checkpointed loop that ran `count` iterations: the schedule's actions
+    /// in turn (`autodiff::checkpoint::Actions`). `advance` runs the iterations `from..from +
+    /// len` recording nothing; `record` runs them recording what `reverse`, which reverses them,
+    /// reads. The state is saved into and restored from `snaps`.
+    Checkpointed {
+        snaps: Snaps,
+        checkpoint: Checkpoint,
+        count: Var,
+        state: State,
+        from: Var,
+        len: Var,
+        advance: Block,
+        record: Block,
+        reverse: Block,
+    },
     /// Leaves the innermost loop after this iteration when `cond` holds. The last statement of
     /// a loop body that a `break` or `return` may leave.
     ExitIf(Var),
@@ -492,6 +545,10 @@ pub struct Func {
     pub locals: Vec<Info>,
     pub arrays: Vec<ArrayInfo>,
     pub stacks: u32,
+    /// How many checkpointed loops keep states.
+    pub snapshots: u32,
+    /// The checkpointed `for` loops, by their variable.
+    pub checkpoints: Vec<(Var, Checkpoint)>,
     pub body: Block,
     /// Values one source variable held one after another (`t = 0.1;` after `let mut t = x;`):
     /// rustc gives them the variable's one type, which the IR's single assignments lose.
@@ -578,6 +635,20 @@ impl Func {
         self.stacks += 1;
         Stack(self.stacks - 1)
     }
+
+    /// Fresh kept states.
+    pub fn snaps(&mut self) -> Snaps {
+        self.snapshots += 1;
+        Snaps(self.snapshots - 1)
+    }
+
+    /// The checkpoint of the `for` loop over `var`, if it has one.
+    pub fn checkpoint(&self, var: Var) -> Option<Checkpoint> {
+        self.checkpoints
+            .iter()
+            .find(|(v, _)| *v == var)
+            .map(|(_, c)| *c)
+    }
 }
 
 /// The operands of an [`Op`], of [`CallArg`]s or of a [`Stmt`] (not of its nested blocks), as
@@ -644,9 +715,10 @@ macro_rules! operands {
         } = $iter;
         [start, end]
             .into_iter()
-            .chain(adapters.into_iter().filter_map(|a| match a {
-                Adapter::StepBy(v) | Adapter::Replay(v) => Some(v),
-                Adapter::Rev => None,
+            .chain(adapters.into_iter().flat_map(|a| match a {
+                Adapter::StepBy(v) | Adapter::Replay(v) => vec![v],
+                Adapter::Segment { from, len } => vec![from, len],
+                Adapter::Rev => Vec::new(),
             }))
             .collect::<Vec<_>>()
     }};
@@ -660,6 +732,16 @@ macro_rules! operands {
             | Stmt::ExitIf(value)
             | Stmt::If { cond: value, .. }
             | Stmt::Repeat { count: value, .. } => vec![value],
+            Stmt::Snapshot {
+                checkpoint: Checkpoint { n, .. },
+                k,
+                ..
+            } => vec![n, k],
+            Stmt::Checkpointed {
+                checkpoint: Checkpoint { n, .. },
+                count,
+                ..
+            } => vec![n, count],
             Stmt::DeclArray { init, .. } => match init {
                 ArrayInit::Fill { value, dims } => {
                     let lens = dims.into_iter().filter_map(|(len, _)| match len {
@@ -710,6 +792,12 @@ macro_rules! nested {
             Stmt::If { then, els, .. } => vec![then, els],
             Stmt::For { body, .. } | Stmt::Repeat { body, .. } => vec![body],
             Stmt::While { cond, body } => cond.into_iter().map(|(b, _)| b).chain([body]).collect(),
+            Stmt::Checkpointed {
+                advance,
+                record,
+                reverse,
+                ..
+            } => vec![advance, record, reverse],
             _ => Vec::new(),
         }
     };
@@ -770,6 +858,7 @@ impl Stmt {
                     _ => None,
                 })
                 .collect(),
+            Stmt::Snapshot { state, .. } | Stmt::Checkpointed { state, .. } => state.locals.clone(),
             _ => Vec::new(),
         }
     }
@@ -825,6 +914,7 @@ impl Stmt {
                 arrays
             }
             Stmt::Verbatim { arrays, .. } => arrays.iter().map(|(_, a)| *a).collect(),
+            Stmt::Snapshot { state, .. } | Stmt::Checkpointed { state, .. } => state.arrays.clone(),
             Stmt::CallVjp {
                 args: a,
                 dots,
@@ -951,10 +1041,23 @@ impl fmt::Display for Iter {
                 Adapter::Rev => write!(f, " rev")?,
                 Adapter::StepBy(k) => write!(f, " step {k}")?,
                 Adapter::Replay(n) => write!(f, " replay {n}")?,
+                Adapter::Segment { from, len } => write!(f, " from {from} take {len}")?,
             }
         }
         Ok(())
     }
+}
+
+/// `every n (l1, a2)`: a checkpoint's schedule and the state it keeps.
+fn show_state(c: &Checkpoint, state: &State) -> String {
+    let schedule = match c.schedule {
+        Schedule::Every => "every",
+        Schedule::Binomial => "snapshots",
+    };
+    let locals = state.locals.iter().map(|l| l.to_string());
+    let arrays = state.arrays.iter().map(|a| a.to_string());
+    let held: Vec<String> = locals.chain(arrays).collect();
+    format!("{schedule} {} ({})", c.n, held.join(", "))
 }
 
 /// Prints a block, one entry a line, indented by `depth`.
@@ -1058,6 +1161,38 @@ fn block(f: &mut fmt::Formatter<'_>, body: &Block, depth: usize) -> fmt::Result 
             Stmt::Repeat { count, body } => {
                 writeln!(f, "{pad}repeat {count}")?;
                 block(f, body, depth + 1)?;
+            }
+            Stmt::Snapshot {
+                snaps,
+                checkpoint,
+                k,
+                state,
+            } => writeln!(
+                f,
+                "{pad}offer {snaps} {k} {}",
+                show_state(checkpoint, state)
+            )?,
+            Stmt::Checkpointed {
+                snaps,
+                checkpoint,
+                count,
+                state,
+                from,
+                len,
+                advance,
+                record,
+                reverse,
+            } => {
+                let state = show_state(checkpoint, state);
+                writeln!(f, "{pad}checkpointed {snaps} {count} {state}: {from} {len}")?;
+                for (what, b) in [
+                    ("advance", advance),
+                    ("record", record),
+                    ("reverse", reverse),
+                ] {
+                    writeln!(f, "{pad}  {what}")?;
+                    block(f, b, depth + 1)?;
+                }
             }
             Stmt::ExitIf(c) => writeln!(f, "{pad}exit if {c}")?,
             Stmt::Push { stack, value } => writeln!(f, "{pad}push {stack} {value}")?,

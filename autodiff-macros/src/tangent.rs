@@ -197,9 +197,11 @@ impl Transform<'_> {
             // Control and checks of the primal, which carry no tangent.
             Stmt::ExitIf(_) | Stmt::Verbatim { .. } => out.push(stmt.clone()),
             // What only the reverse transform writes: the tangent transform is given the primal.
-            Stmt::Push { .. } | Stmt::CallVjp { .. } | Stmt::Reserve { .. } => {
-                out.push(stmt.clone())
-            }
+            Stmt::Push { .. }
+            | Stmt::CallVjp { .. }
+            | Stmt::Reserve { .. }
+            | Stmt::Snapshot { .. }
+            | Stmt::Checkpointed { .. } => out.push(stmt.clone()),
         }
     }
 

@@ -294,6 +294,8 @@ impl Sets {
             | Stmt::Push { .. }
             | Stmt::CallVjp { .. }
             | Stmt::Reserve { .. }
+            | Stmt::Snapshot { .. }
+            | Stmt::Checkpointed { .. }
             | Stmt::Verbatim { .. } => {}
         }
     }

@@ -245,6 +245,25 @@ impl Verifier<'_> {
                 v.block(body, true)
             }),
             Stmt::Repeat { body, .. } => self.scoped(|v| v.block(body, true)),
+            Stmt::Snapshot { snaps, .. } if snaps.0 >= self.func.snapshots => {
+                Err(format!("{snaps} keeps states but does not exist"))
+            }
+            Stmt::Snapshot { .. } => Ok(()),
+            // Each action a block of its own, where `from` and `len` are defined.
+            Stmt::Checkpointed {
+                from,
+                len,
+                advance,
+                record,
+                reverse,
+                ..
+            } => [advance, record, reverse].into_iter().try_for_each(|b| {
+                self.scoped(|v| {
+                    v.define(*from)?;
+                    v.define(*len)?;
+                    v.block(b, false)
+                })
+            }),
             Stmt::Push { stack, .. } | Stmt::Reserve { stack, .. } => {
                 if stack.0 >= self.func.stacks {
                     return Err(format!("{stack} is pushed on but does not exist"));

@@ -3,14 +3,14 @@
 //!
 //! The code `#[grad]` writes for `#[checkpoint(..)]` on a loop keeps the loop's state (the
 //! locals and buffers its iterations read and write) in a [`Snapshots`] and, in the reverse
-//! sweep, carries out the [`Action`]s of [`Snapshots::actions`] one by one: the schedule lives
+//! sweep, carries out the [`Action`]s of [`Actions::new`] one by one: the schedule lives
 //! here, once, and the generated code only knows how to advance, save, restore and reverse.
 //!
-//! - `every = K` ([`Snapshots::every`]): the forward sweep keeps the state at the start of
+//! - `every = K` ([`Schedule::Every`]): the forward sweep keeps the state at the start of
 //!   iterations 0, K, 2K, …; the reverse sweep restores each, last first, re-runs its segment of
 //!   at most K iterations recording what their reverse needs, and reverses them. Memory:
 //!   ⌈T / K⌉ states and K iterations' tape; time: one more forward sweep.
-//! - `snapshots = S` ([`Snapshots::binomial`]): at most S states, placed by Griewank's binomial
+//! - `snapshots = S` ([`Schedule::Binomial`]): at most S states, placed by Griewank's binomial
 //!   schedule (revolve), which recomputes the fewest iterations possible with S states: each is
 //!   run forward at most r + 1 times for the least r with C(S + r, S) ≥ T. The forward sweep
 //!   keeps only the state at the start (the trip count of a loop that may `break`, or of a
@@ -42,41 +42,52 @@ pub enum Action {
     },
 }
 
+/// How a checkpointed loop keeps its states.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Schedule {
+pub enum Schedule {
+    /// The state at the start of every `k`-th iteration (`every = k`).
     Every(usize),
+    /// At most `s` states at once, placed by the binomial schedule (`snapshots = s`).
     Binomial(usize),
 }
 
-/// The states a checkpointed loop keeps, and its schedule.
+impl Schedule {
+    /// `every = k`; `k = 0` counts as 1.
+    #[inline]
+    pub fn every(k: usize) -> Self {
+        Schedule::Every(k.max(1))
+    }
+
+    /// `snapshots = s`; `s = 0` counts as 1.
+    #[inline]
+    pub fn binomial(s: usize) -> Self {
+        Schedule::Binomial(s.max(1))
+    }
+}
+
+/// The states a checkpointed loop keeps, in slots.
 #[derive(Clone, Debug)]
 pub struct Snapshots<S> {
-    schedule: Schedule,
     slots: Vec<S>,
 }
 
+impl<S> Default for Snapshots<S> {
+    fn default() -> Self {
+        Snapshots { slots: Vec::new() }
+    }
+}
+
 impl<S> Snapshots<S> {
-    /// The state at the start of every `k`-th iteration (`k = 0` counts as 1).
-    pub fn every(k: usize) -> Self {
-        Snapshots {
-            schedule: Schedule::Every(k.max(1)),
-            slots: Vec::new(),
-        }
+    /// None yet.
+    pub fn new() -> Self {
+        Self::default()
     }
 
-    /// At most `s` states at once, placed by the binomial schedule (`s = 0` counts as 1).
-    pub fn binomial(s: usize) -> Self {
-        Snapshots {
-            schedule: Schedule::Binomial(s.max(1)),
-            slots: Vec::new(),
-        }
-    }
-
-    /// In the forward sweep, at the start of iteration `k` (from 0): keeps `state()` if the
-    /// schedule wants it.
+    /// In the forward sweep, at the start of iteration `k` (from 0): keeps `state()` if
+    /// `schedule` wants it.
     #[inline(always)]
-    pub fn offer(&mut self, k: usize, state: impl FnOnce() -> S) {
-        let keep = match self.schedule {
+    pub fn offer(&mut self, k: usize, schedule: Schedule, state: impl FnOnce() -> S) {
+        let keep = match schedule {
             Schedule::Every(n) => k.is_multiple_of(n),
             Schedule::Binomial(_) => k == 0,
         };
@@ -108,35 +119,6 @@ impl<S> Snapshots<S> {
     /// Whether no state is kept.
     pub fn is_empty(&self) -> bool {
         self.slots.is_empty()
-    }
-
-    /// The reverse sweep of a loop that ran `count` iterations, in order.
-    pub fn actions(&self, count: usize) -> Actions {
-        let mut actions = Actions {
-            tasks: Vec::new(),
-            queue: Vec::new(),
-            at: None,
-        };
-        match self.schedule {
-            Schedule::Every(k) => {
-                // Pushed first segment first: the last is taken first.
-                for from in (0..count).step_by(k) {
-                    actions.tasks.push(Task::Segment {
-                        slot: from / k,
-                        from,
-                        len: k.min(count - from),
-                    });
-                }
-            }
-            Schedule::Binomial(s) if count > 0 => actions.tasks.push(Task::Reverse {
-                slot: 0,
-                from: 0,
-                len: count,
-                slots: s,
-            }),
-            Schedule::Binomial(_) => {}
-        }
-        actions
     }
 }
 
@@ -170,6 +152,35 @@ enum Task {
 }
 
 impl Actions {
+    /// The reverse sweep of a loop that ran `count` iterations under `schedule`, in order.
+    pub fn new(schedule: Schedule, count: usize) -> Self {
+        let mut actions = Actions {
+            tasks: Vec::new(),
+            queue: Vec::new(),
+            at: None,
+        };
+        match schedule {
+            Schedule::Every(k) => {
+                // Pushed first segment first: the last is taken first.
+                for from in (0..count).step_by(k.max(1)) {
+                    actions.tasks.push(Task::Segment {
+                        slot: from / k,
+                        from,
+                        len: k.min(count - from),
+                    });
+                }
+            }
+            Schedule::Binomial(s) if count > 0 => actions.tasks.push(Task::Reverse {
+                slot: 0,
+                from: 0,
+                len: count,
+                slots: s.max(1),
+            }),
+            Schedule::Binomial(_) => {}
+        }
+        actions
+    }
+
     /// Queues `Restore(slot)` unless the state is there already.
     fn restore(&mut self, slot: usize, queued: &mut Vec<Action>) {
         if self.at != Some(slot) {
@@ -311,14 +322,14 @@ mod tests {
     /// Runs the schedule of `count` iterations as the generated code would, on a state that is
     /// the iteration it has reached, checking each action is possible; returns how many
     /// iterations it advanced, the most states kept at once, and the iterations reversed.
-    fn run(mut snaps: Snapshots<usize>, count: usize) -> (usize, usize, Vec<usize>) {
-        let mut state = 0;
+    fn run(schedule: Schedule, count: usize) -> (usize, usize, Vec<usize>) {
+        let (mut snaps, mut state) = (Snapshots::new(), 0);
         for k in 0..count {
-            snaps.offer(k, || k);
+            snaps.offer(k, schedule, || k);
             state = k + 1;
         }
         let (mut advanced, mut most, mut reversed) = (0, snaps.len(), Vec::new());
-        for action in snaps.actions(count) {
+        for action in Actions::new(schedule, count) {
             match action {
                 Action::Advance { from, len } => {
                     assert_eq!(state, from, "advance from where the state is");
@@ -370,7 +381,7 @@ mod tests {
         let mut memo = Default::default();
         for s in 1..=6 {
             for t in 0..=120 {
-                let (advanced, most, reversed) = run(Snapshots::binomial(s), t);
+                let (advanced, most, reversed) = run(Schedule::binomial(s), t);
                 assert_eq!(
                     reversed,
                     (0..t).rev().collect::<Vec<_>>(),
@@ -387,7 +398,7 @@ mod tests {
         // T = 10⁷, S = 32: r = 7 (C(39, 7) = 15 380 937), so about 6 runs more on average.
         assert_eq!(repetitions(10_000_000, 32), 7);
         for (t, s) in [(1000, 4), (10_000, 8), (100_000, 32)] {
-            let (advanced, most, _) = run(Snapshots::binomial(s), t);
+            let (advanced, most, _) = run(Schedule::binomial(s), t);
             let r = repetitions(t, s);
             assert!(advanced <= r * t, "T = {t}, S = {s}: {advanced} > {r}·T");
             assert!(most <= s);
@@ -398,19 +409,13 @@ mod tests {
     fn every_restores_each_segment_last_first() {
         for k in 1..=5 {
             for t in 0..=23 {
-                let (advanced, most, reversed) = run(Snapshots::every(k), t);
+                let (advanced, most, reversed) = run(Schedule::every(k), t);
                 assert_eq!(advanced, 0);
                 assert_eq!(most, t.div_ceil(k));
                 assert_eq!(reversed, (0..t).rev().collect::<Vec<_>>());
             }
         }
-        let actions: Vec<Action> = {
-            let mut s = Snapshots::every(4);
-            for k in 0..8 {
-                s.offer(k, || k);
-            }
-            s.actions(8).collect()
-        };
+        let actions: Vec<Action> = { Actions::new(Schedule::every(4), 8).collect() };
         assert_eq!(
             actions,
             [

@@ -3,7 +3,7 @@
 
 use super::source::*;
 use super::{Binding, LoopFlags, Lower, Return};
-use crate::ir::{Adapter, Array, Block, Cmp, Iter, Local, Op, Stmt, Ty, Var};
+use crate::ir::{Adapter, Array, Block, Checkpoint, Cmp, Iter, Local, Op, Schedule, Stmt, Ty, Var};
 use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{Expr, Pat};
@@ -92,6 +92,67 @@ impl Lower<'_> {
         })
     }
 
+    /// The loop's `#[checkpoint(every = K)]` or `#[checkpoint(snapshots = S)]`, with `K` or `S`
+    /// evaluated here, before the loop.
+    fn checkpoint(&mut self, attrs: &[syn::Attribute]) -> Option<Checkpoint> {
+        let mut attrs = attrs.iter().filter(|a| a.path().is_ident("checkpoint"));
+        let attr = attrs.next()?;
+        if let Some(again) = attrs.next() {
+            self.cx.error_spanned(
+                again,
+                "a loop takes one `#[checkpoint(..)]`; keep `every = K` or `snapshots = S`",
+            );
+        }
+        // Its reverse sweep reads the state of the function's top level only.
+        if self.blocks.len() > 1 {
+            self.cx.error_spanned(
+                attr,
+                "#[checkpoint] works on a loop of the function's top level only for now, not on one inside a loop, branch or block (nor after a `return` inside a loop, which guards what follows); checkpoint the outermost loop",
+            );
+            return None;
+        }
+        let usage = crate::args::CHECKPOINT_USAGE;
+        let (key, value) = match crate::args::checkpoint(attr) {
+            Ok(kv) => kv,
+            Err(e) => {
+                self.cx.push(e);
+                return None;
+            }
+        };
+        let schedule = match key.to_string().as_str() {
+            "every" => Schedule::Every,
+            "snapshots" => Schedule::Binomial,
+            _ => {
+                self.cx
+                    .error_spanned(&key, format!("unknown key `{key}`: {usage}"));
+                return None;
+            }
+        };
+        if let Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(n),
+            ..
+        }) = &value
+        {
+            if n.base10_parse::<u128>().is_ok_and(|n| n == 0) {
+                let what = match schedule {
+                    Schedule::Every => "a loop cannot keep a state every 0 iterations: `every` takes a positive integer, 1 for every iteration",
+                    Schedule::Binomial => "`snapshots = 0` keeps no state to restart from: it takes a positive integer, at least 1",
+                };
+                self.cx.error_spanned(n, what);
+                return None;
+            }
+        }
+        let n = self.expr(&value);
+        if self.ty(n) != Ty::Int && !self.poisoned.contains(&n) {
+            self.cx.error_spanned(
+                &value,
+                format!("`{key}` takes an integer (a `usize`): {usage}"),
+            );
+            return None;
+        }
+        Some(Checkpoint { schedule, n })
+    }
+
     pub(super) fn for_loop(&mut self, f: &syn::ExprForLoop) {
         if let Some(label) = &f.label {
             self.unsupported(
@@ -100,11 +161,15 @@ impl Lower<'_> {
             );
             return;
         }
+        let checkpoint = self.checkpoint(&f.attrs);
         let Some((iter, elem)) = self.iteration(&f.expr) else {
             return;
         };
         self.make_mutable(&f.body);
         let var = self.func.var(Ty::Int, false, None);
+        if let Some(c) = checkpoint {
+            self.func.checkpoints.push((var, c));
+        }
         self.looped(&f.body, |l| {
             let body = l.nested(|l| {
                 l.bind_pattern(&f.pat, var, elem);

@@ -91,6 +91,10 @@ impl<'a> Reverse<'a> {
                     then: self.forward(then),
                     els: self.forward(els),
                 }),
+                Stmt::For { var, iter, body } if self.ckpt(stmt).is_some() => {
+                    let c = self.ckpt(stmt).expect("checked");
+                    self.forward_checkpointed(*var, iter, body, c, &mut out);
+                }
                 Stmt::For { var, iter, body } => {
                     let mut fwd = Vec::new();
                     let mut after = Vec::new();
@@ -180,6 +184,44 @@ impl<'a> Reverse<'a> {
             }
         }
         out.into()
+    }
+
+    /// A checkpointed loop's forward sweep: the primal loop, recording nothing, counting its
+    /// iterations and offering the state at the start of each to the schedule.
+    fn forward_checkpointed(
+        &mut self,
+        var: Var,
+        iter: &Iter,
+        body: &'a Block,
+        c: Ckpt,
+        out: &mut Vec<Stmt>,
+    ) {
+        let Count { counter, value } = c.count;
+        let zero = self.lit("0usize", Ty::Int, out);
+        out.push(Stmt::Decl {
+            local: counter,
+            init: zero,
+        });
+        let mut fwd = Vec::new();
+        let k = self.get(counter, &mut fwd);
+        fwd.push(Stmt::Snapshot {
+            snaps: c.snaps,
+            checkpoint: c.checkpoint,
+            k,
+            state: self.state(body),
+        });
+        fwd.extend(self.tick(counter));
+        fwd.extend(body.iter().cloned());
+        out.push(Stmt::For {
+            var,
+            iter: iter.clone(),
+            body: fwd.into(),
+        });
+        out.push(Stmt::Let {
+            dsts: vec![Some(value)],
+            op: Op::Get(counter),
+            span: Span::call_site(),
+        });
     }
 
     /// In a fused loop over an ascending range, the contributions to `ā[i + 1]` are carried to

@@ -20,7 +20,8 @@
 
 use crate::ir::{
     values, visit, Adapter, Array, ArrayInit, ArrayKind, Block, BlockId, CallArg, CallBar,
-    CallSeed, Cmp, FloatTy, Func, Grad, Info, Iter, Local, Op, Stack, Stmt, Ty, Var, Write, Wrt,
+    CallSeed, Checkpoint, Cmp, FloatTy, Func, Grad, Info, Iter, Local, Op, Snaps, Stack, State,
+    Stmt, Ty, Var, Write, Wrt,
 };
 use crate::maps::{HashMap, HashSet};
 use crate::primitives::{self, Arg};
@@ -74,6 +75,18 @@ enum Plan {
     /// The loop runs backwards after the forward sweep: all of it (`rev`), or, with a count,
     /// exactly the iterations that ran (it may leave early, or steps).
     Reversed(Option<Count>),
+    /// `#[checkpoint(..)]`: the forward sweep runs the primal loop, counting its iterations and
+    /// keeping states as the schedule says; the reverse sweep recomputes segments from them,
+    /// recording, and reverses each.
+    Checkpointed(Ckpt),
+}
+
+/// A checkpointed loop's counter, its count after the loop, and where its states are kept.
+#[derive(Clone, Copy)]
+struct Ckpt {
+    count: Count,
+    snaps: Snaps,
+    checkpoint: Checkpoint,
 }
 
 /// `l = g ± t` where `g` is `l`'s value just before: `l`'s adjoint passes through unchanged and
@@ -175,6 +188,17 @@ impl<'a> Reverse<'a> {
             array_bars: HashMap::default(),
             seed_hoisted: HashSet::default(),
             pending: Vec::new(),
+        }
+    }
+
+    /// The checkpoint of loop `stmt`, if its plan is to recompute it from kept states.
+    fn ckpt(&self, stmt: &Stmt) -> Option<Ckpt> {
+        let Stmt::For { body, .. } = stmt else {
+            return None;
+        };
+        match self.plans.get(&body.id) {
+            Some(Plan::Checkpointed(c)) => Some(*c),
+            _ => None,
         }
     }
 

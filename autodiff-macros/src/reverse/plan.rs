@@ -156,6 +156,8 @@ impl<'a> Reverse<'a> {
                 | Stmt::Push { .. }
                 | Stmt::Reserve { .. }
                 | Stmt::CallVjp { .. }
+                | Stmt::Snapshot { .. }
+                | Stmt::Checkpointed { .. }
                 | Stmt::Verbatim { .. } => {}
             }
         }
@@ -186,6 +188,67 @@ impl<'a> Reverse<'a> {
             let count = Count { counter, value };
             self.plans.insert(body.id, Plan::Reversed(Some(count)));
         }
+        self.checkpoint(top);
+    }
+
+    /// Checkpointed loops of the top level that the reverse sweep reverses: counted, and their
+    /// states kept. (A fused loop records nothing; checkpointing it would change nothing.)
+    fn checkpoint(&mut self, top: &'a Block) {
+        for stmt in top {
+            let Stmt::For { var, body, .. } = stmt else {
+                continue;
+            };
+            let Some(checkpoint) = self.primal.checkpoint(*var) else {
+                continue;
+            };
+            if !matches!(self.plans.get(&body.id), Some(Plan::Reversed(_))) {
+                continue;
+            }
+            let counter = self.out.local(Ty::Int, false, Some("k".into()));
+            let value = self.out.var(Ty::Int, false, Some("count".into()));
+            self.def_block.insert(value, top.id);
+            let ckpt = Ckpt {
+                count: Count { counter, value },
+                snaps: self.out.snaps(),
+                checkpoint,
+            };
+            self.plans.insert(body.id, Plan::Checkpointed(ckpt));
+        }
+    }
+
+    /// What a checkpointed loop's kept state holds: every local and buffer declared outside
+    /// `body` that it reads or writes (a local read only may still change after the loop,
+    /// before the reverse sweep recomputes from it), buffers only where something writes them.
+    pub(super) fn state(&self, body: &Block) -> State {
+        let (mut inner_locals, mut inner_arrays) = (HashSet::default(), HashSet::default());
+        let mut state = State::default();
+        visit(body, &mut |stmt| {
+            if let Stmt::Decl { local, .. } = stmt {
+                inner_locals.insert(*local);
+            }
+            if let Stmt::DeclArray { array, .. } = stmt {
+                inner_arrays.insert(*array);
+            }
+        });
+        visit(body, &mut |stmt| {
+            for l in stmt.locals() {
+                if !inner_locals.contains(&l) && !state.locals.contains(&l) {
+                    state.locals.push(l);
+                }
+            }
+            for a in stmt.arrays() {
+                let a = self.primal.whole(a);
+                let local = matches!(self.primal.array_info(a).kind, ArrayKind::Local);
+                if local
+                    && self.written.contains(&a)
+                    && !inner_arrays.contains(&a)
+                    && !state.arrays.contains(&a)
+                {
+                    state.arrays.push(a);
+                }
+            }
+        });
+        state
     }
 
     pub(super) fn find_accumulations(&mut self, block: &'a Block) {

@@ -337,6 +337,10 @@ impl<'a> Reverse<'a> {
             }
             // A fused loop ran its reverse already.
             Stmt::For { body, .. } if self.fused(body.id) => {}
+            Stmt::For { var, iter, body } if self.ckpt(stmt).is_some() => {
+                let c = self.ckpt(stmt).expect("checked");
+                out.push(self.reverse_checkpointed(*var, iter, body, c));
+            }
             Stmt::For { var, iter, body } => {
                 let body = self.reverse_block(body);
                 if body.is_empty() {
@@ -380,7 +384,58 @@ impl<'a> Reverse<'a> {
             Stmt::Repeat { .. }
             | Stmt::Push { .. }
             | Stmt::CallVjp { .. }
-            | Stmt::Reserve { .. } => {}
+            | Stmt::Reserve { .. }
+            | Stmt::Snapshot { .. }
+            | Stmt::Checkpointed { .. } => {}
+        }
+    }
+
+    /// A checkpointed loop's reverse: for each segment the schedule gives, from a kept state,
+    /// the loop's forward sweep over it, recording, then its reverse; with the binomial
+    /// schedule, segments run forward recording nothing too, to keep states on the way.
+    fn reverse_checkpointed(&mut self, var: Var, iter: &'a Iter, body: &'a Block, c: Ckpt) -> Stmt {
+        let from = self.out.var(Ty::Int, false, Some("from".into()));
+        let len = self.out.var(Ty::Int, false, Some("len".into()));
+        let mut segment = iter.clone();
+        segment.adapters.push(Adapter::Segment { from, len });
+        let mut advance = Vec::new();
+        if c.checkpoint.schedule == crate::ir::Schedule::Binomial {
+            advance.push(Stmt::For {
+                var,
+                iter: segment.clone(),
+                body: body.clone(),
+            });
+        }
+        let mut record = Vec::new();
+        let fwd = self.forward(body);
+        for stack in self.pushed(body) {
+            record.push(Stmt::Reserve {
+                stack,
+                iter: segment.clone(),
+            });
+        }
+        record.push(Stmt::For {
+            var,
+            iter: segment.clone(),
+            body: fwd,
+        });
+        let mut backwards = segment;
+        backwards.adapters.push(Adapter::Replay(len));
+        let reverse = vec![Stmt::For {
+            var,
+            iter: backwards,
+            body: self.reverse_block(body),
+        }];
+        Stmt::Checkpointed {
+            snaps: c.snaps,
+            checkpoint: c.checkpoint,
+            count: c.count.value,
+            state: self.state(body),
+            from,
+            len,
+            advance: advance.into(),
+            record: record.into(),
+            reverse: reverse.into(),
         }
     }
 

@@ -1,0 +1,338 @@
+//! `#[checkpoint(..)]` on loops: the gradient is bit-for-bit the one without it, whatever the
+//! schedule, trip count and loop shape.
+
+use autodiff::grad;
+
+#[grad(wrt(a, b, h0))]
+fn rnn(a: f64, b: f64, h0: f64, steps: usize) -> f64 {
+    let mut h = h0;
+    for _ in 0..steps {
+        h = (a * h + b).tanh();
+    }
+    h
+}
+
+#[grad(wrt(a, b, h0))]
+fn rnn_every(a: f64, b: f64, h0: f64, steps: usize, k: usize) -> f64 {
+    let mut h = h0;
+    #[checkpoint(every = k)]
+    for _ in 0..steps {
+        h = (a * h + b).tanh();
+    }
+    h
+}
+
+#[grad(wrt(a, b, h0))]
+fn rnn_binomial(a: f64, b: f64, h0: f64, steps: usize, s: usize) -> f64 {
+    let mut h = h0;
+    #[checkpoint(snapshots = s)]
+    for _ in 0..steps {
+        h = (a * h + b).tanh();
+    }
+    h
+}
+
+#[test]
+fn tanh_recurrence_is_bit_for_bit_the_taped_one() {
+    for steps in [0, 1, 2, 3, 7, 8, 9, 100, 1000, 10_000] {
+        let taped = rnn_grad(0.9, 0.1, 0.3, steps);
+        for k in [1, 2, 3, 4, 7, 100, 20_000] {
+            assert_eq!(
+                rnn_every_grad(0.9, 0.1, 0.3, steps, k),
+                taped,
+                "T = {steps}, every = {k}"
+            );
+        }
+        for s in [1, 2, 3, 5, 32] {
+            if s == 1 && steps > 1000 {
+                continue; // quadratic
+            }
+            assert_eq!(
+                rnn_binomial_grad(0.9, 0.1, 0.3, steps, s),
+                taped,
+                "T = {steps}, snapshots = {s}"
+            );
+        }
+    }
+}
+
+/// Seed case 9: eight layers `h ← tanh(W_layer h)`, from `h0 = x`.
+#[grad(wrt(x, w))]
+fn chain(x: &[f64], w: &[f64]) -> f64 {
+    let n = x.len();
+    let mut h = vec![0.0; n];
+    let mut t = vec![0.0; n];
+    for i in 0..n {
+        h[i] = x[i];
+    }
+    for layer in 0..8 {
+        for i in 0..n {
+            let mut s = 0.0;
+            for j in 0..n {
+                s += w[(layer * n + i) * n + j] * h[j];
+            }
+            t[i] = s.tanh();
+        }
+        for i in 0..n {
+            h[i] = t[i];
+        }
+    }
+    let mut out = 0.0;
+    for i in 0..n {
+        out += h[i];
+    }
+    out
+}
+
+#[grad(wrt(x, w), trace)]
+fn chain_every(x: &[f64], w: &[f64]) -> f64 {
+    let n = x.len();
+    let mut h = vec![0.0; n];
+    let mut t = vec![0.0; n];
+    for i in 0..n {
+        h[i] = x[i];
+    }
+    #[checkpoint(every = 4)]
+    for layer in 0..8 {
+        for i in 0..n {
+            let mut s = 0.0;
+            for j in 0..n {
+                s += w[(layer * n + i) * n + j] * h[j];
+            }
+            t[i] = s.tanh();
+        }
+        for i in 0..n {
+            h[i] = t[i];
+        }
+    }
+    let mut out = 0.0;
+    for i in 0..n {
+        out += h[i];
+    }
+    out
+}
+
+#[grad(wrt(x, w))]
+fn chain_binomial(x: &[f64], w: &[f64]) -> f64 {
+    let n = x.len();
+    let mut h = vec![0.0; n];
+    let mut t = vec![0.0; n];
+    for i in 0..n {
+        h[i] = x[i];
+    }
+    #[checkpoint(snapshots = 2)]
+    for layer in 0..8 {
+        for i in 0..n {
+            let mut s = 0.0;
+            for j in 0..n {
+                s += w[(layer * n + i) * n + j] * h[j];
+            }
+            t[i] = s.tanh();
+        }
+        for i in 0..n {
+            h[i] = t[i];
+        }
+    }
+    let mut out = 0.0;
+    for i in 0..n {
+        out += h[i];
+    }
+    out
+}
+
+fn chain_inputs() -> (Vec<f64>, Vec<f64>) {
+    let n = 3;
+    let x: Vec<f64> = (0..n).map(|i| 0.3 - 0.2 * i as f64).collect();
+    let w: Vec<f64> = (0..8 * n * n)
+        .map(|k| ((k * 7 % 11) as f64 - 5.0) * 0.15)
+        .collect();
+    (x, w)
+}
+
+#[test]
+fn seed_case_9_is_bit_for_bit_the_taped_one() {
+    let (x, w) = chain_inputs();
+    let taped = chain_grad(&x, &w);
+    assert_eq!(chain_every_grad(&x, &w), taped);
+    assert_eq!(chain_binomial_grad(&x, &w), taped);
+    let (mut xb, mut wb) = (vec![1.0; x.len()], vec![-0.5; w.len()]);
+    let v = chain_every_vjp(&x, &w, 2.0, &mut xb, &mut wb);
+    assert_eq!(v, taped.0);
+    for (b, g) in xb.iter().zip(&taped.1 .0) {
+        assert_eq!(*b, 1.0 + 2.0 * g);
+    }
+    for (b, g) in wb.iter().zip(&taped.1 .1) {
+        assert_eq!(*b, -0.5 + 2.0 * g);
+    }
+}
+
+/// A loop that may leave early, by `break`, `continue` or `return`, with an inactive counter
+/// and a flag in its state.
+#[grad(wrt(x, y))]
+fn leaves(x: f64, y: f64, n: usize) -> f64 {
+    let mut s = x;
+    let mut m = 0usize;
+    let mut flip = false;
+    for i in 0..n {
+        if s > 50.0 {
+            break;
+        }
+        m += 1;
+        if m % 3 == 0 {
+            flip = !flip;
+            continue;
+        }
+        if flip {
+            s = s * 1.1 + y;
+        } else {
+            s = (s * y).sin() + s;
+        }
+        if i == 40 {
+            return s * y;
+        }
+    }
+    s + m as f64
+}
+
+#[grad(wrt(x, y))]
+fn leaves_checkpointed(x: f64, y: f64, n: usize) -> f64 {
+    let mut s = x;
+    let mut m = 0usize;
+    let mut flip = false;
+    #[checkpoint(every = 4)]
+    for i in 0..n {
+        if s > 50.0 {
+            break;
+        }
+        m += 1;
+        if m % 3 == 0 {
+            flip = !flip;
+            continue;
+        }
+        if flip {
+            s = s * 1.1 + y;
+        } else {
+            s = (s * y).sin() + s;
+        }
+        if i == 40 {
+            return s * y;
+        }
+    }
+    s + m as f64
+}
+
+#[grad(wrt(x, y))]
+fn leaves_binomial(x: f64, y: f64, n: usize) -> f64 {
+    let mut s = x;
+    let mut m = 0usize;
+    let mut flip = false;
+    #[checkpoint(snapshots = 3)]
+    for i in 0..n {
+        if s > 50.0 {
+            break;
+        }
+        m += 1;
+        if m % 3 == 0 {
+            flip = !flip;
+            continue;
+        }
+        if flip {
+            s = s * 1.1 + y;
+        } else {
+            s = (s * y).sin() + s;
+        }
+        if i == 40 {
+            return s * y;
+        }
+    }
+    s + m as f64
+}
+
+#[test]
+fn break_continue_and_return_are_recomputed_faithfully() {
+    for n in [0, 1, 5, 13, 41, 60] {
+        for (x, y) in [(0.5, 0.9), (1.0, 1.3), (3.0, 2.0)] {
+            let taped = leaves_grad(x, y, n);
+            assert_eq!(leaves_checkpointed_grad(x, y, n), taped, "n = {n}, x = {x}");
+            assert_eq!(leaves_binomial_grad(x, y, n), taped, "n = {n}, x = {x}");
+        }
+    }
+}
+
+#[grad]
+fn step(h: f64, a: f64) -> f64 {
+    (a * h).sin() + 0.5 * h
+}
+
+/// A call, a local read in the loop and changed after it, and a buffer read in the loop and
+/// written after it: both must come back from the kept state.
+#[grad(wrt(a, x))]
+fn reads(a: f64, x: &[f64], steps: usize) -> f64 {
+    let mut h = 0.1;
+    let mut c = 0.5;
+    let mut buf = [1.0, 2.0];
+    for k in 0..steps {
+        h = step(h, a) * c + x[k % x.len()] * buf[k % 2];
+    }
+    c = 3.0;
+    buf[0] = 7.0;
+    h * c + buf[0]
+}
+
+#[grad(wrt(a, x))]
+fn reads_checkpointed(a: f64, x: &[f64], steps: usize) -> f64 {
+    let mut h = 0.1;
+    let mut c = 0.5;
+    let mut buf = [1.0, 2.0];
+    #[checkpoint(snapshots = 4)]
+    for k in 0..steps {
+        h = step(h, a) * c + x[k % x.len()] * buf[k % 2];
+    }
+    c = 3.0;
+    buf[0] = 7.0;
+    h * c + buf[0]
+}
+
+#[test]
+fn calls_and_state_changed_after_the_loop() {
+    let x = [0.3, -0.2, 0.7];
+    for steps in [0, 1, 10, 100] {
+        assert_eq!(
+            reads_checkpointed_grad(0.8, &x, steps),
+            reads_grad(0.8, &x, steps)
+        );
+    }
+}
+
+#[grad(hvp, jvp)]
+fn decay(a: f32, h0: f32) -> f32 {
+    let mut h = h0;
+    for _ in 0..50 {
+        h = (a * h).tanh() + 0.1 * h * h;
+    }
+    h
+}
+
+#[grad(hvp, jvp)]
+fn decay_checkpointed(a: f32, h0: f32) -> f32 {
+    let mut h = h0;
+    #[checkpoint(snapshots = 5)]
+    for _ in 0..50 {
+        h = (a * h).tanh() + 0.1 * h * h;
+    }
+    h
+}
+
+#[test]
+fn f32_and_every_mode_agree() {
+    let (a, h0) = (0.9f32, 0.4f32);
+    assert_eq!(decay_checkpointed_grad(a, h0), decay_grad(a, h0));
+    assert_eq!(
+        decay_checkpointed_jvp(a, h0, 1.0, 0.5),
+        decay_jvp(a, h0, 1.0, 0.5)
+    );
+    assert_eq!(
+        decay_checkpointed_hvp(a, h0, 1.0, -0.5),
+        decay_hvp(a, h0, 1.0, -0.5)
+    );
+}
