@@ -120,8 +120,8 @@ fn with_rule_imports(mut item: ItemFn) -> ItemFn {
 /// Every `#[checkpoint(..)]` of the body, removed from it: rustc knows no such attribute, and
 /// stable Rust allows none on an expression, so the function is emitted without. Returns those
 /// that are not on a `for` loop (lowering reads those), each with what to write instead. Before
-/// a loop that had one goes `let _: usize = K;`: the original then still reads what only the
-/// attribute mentions (no unused-variable warning), and rustc checks `K` is a `usize` there.
+/// a loop that had one goes `let _ = &K;`: the original still reads what only the attribute
+/// mentions, with no unused-variable warning.
 fn take_checkpoints(item: &mut ItemFn) -> Vec<(syn::Attribute, &'static str)> {
     use syn::visit_mut::VisitMut;
     const WHILE: &str = "#[checkpoint] works on `for` loops only for now; write the loop as `for _ in 0..max_steps { …; if done { break; } }`";
@@ -167,7 +167,7 @@ fn take_checkpoints(item: &mut ItemFn) -> Vec<(syn::Attribute, &'static str)> {
                 if let syn::Stmt::Expr(syn::Expr::ForLoop(l), _) = &stmt {
                     let attr = l.attrs.iter().find(|a| a.path().is_ident("checkpoint"));
                     if let Some(Ok((_, value))) = attr.map(crate::args::checkpoint) {
-                        stmts.push(syn::parse_quote!(let _: usize = #value;));
+                        stmts.push(syn::parse_quote!(let _ = &#value;));
                     }
                 }
                 stmts.push(stmt);
