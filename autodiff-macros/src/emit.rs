@@ -1209,10 +1209,12 @@ impl<'a> Names<'a> {
                 checkpoint,
                 k,
                 state,
+                iter,
             } => {
-                let (c, k) = (snaps_name(*snaps), self.of(*k));
+                let (c, k, iter) = (snaps_name(*snaps), self.of(*k), self.iter(iter));
                 let (schedule, state) = (self.schedule(checkpoint), self.state(state));
-                quote!(#c.offer(#k, #schedule, || #state);)
+                let bound = quote!(::core::iter::Iterator::size_hint(&#iter).1);
+                quote!(#c.offer(#k, #schedule, || #bound, || #state);)
             }
             Stmt::Checkpointed {
                 snaps,
@@ -1252,7 +1254,7 @@ impl<'a> Names<'a> {
                     }
                 });
                 quote! {
-                    for __ad_action in ::autodiff::__private::Actions::new(#schedule, #n) {
+                    for __ad_action in #c.actions(#schedule, #n) {
                         match __ad_action {
                             #advance
                             #action::Save(__ad_slot) => #c.save(__ad_slot, #kept),

@@ -412,6 +412,8 @@ pub enum Stmt {
         checkpoint: Checkpoint,
         k: Var,
         state: State,
+        /// The loop's iterator: the trip count the schedule plans for, where it tells.
+        iter: Iter,
     },
     /// The reverse of a checkpointed loop that ran `count` iterations: the schedule's actions
     /// in turn (`autodiff::checkpoint::Actions`). `advance` runs the iterations `from..from +
@@ -735,8 +737,13 @@ macro_rules! operands {
             Stmt::Snapshot {
                 checkpoint: Checkpoint { n, .. },
                 k,
+                iter,
                 ..
-            } => vec![n, k],
+            } => {
+                let mut uses = operands!(iter iter);
+                uses.extend([n, k]);
+                uses
+            }
             Stmt::Checkpointed {
                 checkpoint: Checkpoint { n, .. },
                 count,
@@ -1167,11 +1174,11 @@ fn block(f: &mut fmt::Formatter<'_>, body: &Block, depth: usize) -> fmt::Result 
                 checkpoint,
                 k,
                 state,
-            } => writeln!(
-                f,
-                "{pad}offer {snaps} {k} {}",
-                show_state(checkpoint, state)
-            )?,
+                iter,
+            } => {
+                let state = show_state(checkpoint, state);
+                writeln!(f, "{pad}offer {snaps} {k} of {iter} {state}")?
+            }
             Stmt::Checkpointed {
                 snaps,
                 checkpoint,

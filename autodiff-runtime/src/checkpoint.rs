@@ -69,11 +69,63 @@ impl Schedule {
 #[derive(Clone, Debug)]
 pub struct Snapshots<S> {
     slots: Vec<S>,
+    /// Of the binomial schedule, where the loop's trip count was known at its start: the
+    /// schedule's first descent, which the forward sweep carries out as it goes.
+    descent: Option<Descent>,
 }
 
 impl<S> Default for Snapshots<S> {
     fn default() -> Self {
-        Snapshots { slots: Vec::new() }
+        Snapshots {
+            slots: Vec::new(),
+            descent: None,
+        }
+    }
+}
+
+/// The binomial schedule's first descent: from the first state, advance `j`, save, and again
+/// with what is left and one slot fewer, down to its last iteration or its last slot. Every
+/// task it leaves for later is the first part of one of these steps.
+#[derive(Clone, Copy, Debug)]
+struct Descent {
+    /// The trip count it is for.
+    planned: usize,
+    /// The task it is in: `Task::Reverse` of these.
+    from: usize,
+    len: usize,
+    slot: usize,
+    slots: usize,
+    /// The iteration whose state it keeps next (in `slot + 1`), if any.
+    next: Option<usize>,
+}
+
+impl Descent {
+    fn new(planned: usize, slots: usize) -> Self {
+        let mut d = Descent {
+            planned,
+            from: 0,
+            len: planned,
+            slot: 0,
+            slots,
+            next: None,
+        };
+        d.plan();
+        d
+    }
+
+    /// Where the current task keeps its next state, if it splits.
+    fn plan(&mut self) {
+        self.next =
+            (self.len > 1 && self.slots > 1).then(|| self.from + split(self.len, self.slots));
+    }
+
+    /// The state at `next` is kept: on to the task of what follows it.
+    fn descend(&mut self, at: usize) {
+        self.len -= at - self.from;
+        self.from = at;
+        self.slot += 1;
+        self.slots -= 1;
+        self.plan();
     }
 }
 
@@ -84,16 +136,65 @@ impl<S> Snapshots<S> {
     }
 
     /// In the forward sweep, at the start of iteration `k` (from 0): keeps `state()` if
-    /// `schedule` wants it.
+    /// `schedule` wants it. `bound()`, asked once, is the loop's trip count if its iterator
+    /// knows it: then the binomial schedule's first descent is carried out here, and the
+    /// reverse sweep starts after it unless the loop left early.
     #[inline(always)]
-    pub fn offer(&mut self, k: usize, schedule: Schedule, state: impl FnOnce() -> S) {
-        let keep = match schedule {
-            Schedule::Every(n) => k.is_multiple_of(n),
-            Schedule::Binomial(_) => k == 0,
-        };
-        if keep {
-            self.slots.push(state());
+    pub fn offer(
+        &mut self,
+        k: usize,
+        schedule: Schedule,
+        bound: impl FnOnce() -> Option<usize>,
+        state: impl FnOnce() -> S,
+    ) {
+        match schedule {
+            Schedule::Every(n) if k.is_multiple_of(n) => self.slots.push(state()),
+            Schedule::Every(_) => {}
+            Schedule::Binomial(s) if k == 0 => {
+                self.slots.push(state());
+                self.descent = bound().map(|t| Descent::new(t, s.max(1)));
+            }
+            Schedule::Binomial(_) => {
+                if let Some(d) = self.descent.as_mut().filter(|d| d.next == Some(k)) {
+                    let slot = d.slot + 1;
+                    d.descend(k);
+                    self.save(slot, state());
+                }
+            }
         }
+    }
+
+    /// The reverse sweep of the loop, which ran `count` iterations under `schedule`.
+    pub fn actions(&self, schedule: Schedule, count: usize) -> Actions {
+        let mut actions = Actions::new(schedule, count);
+        let Some(d) = self.descent.filter(|d| d.planned == count) else {
+            return actions;
+        };
+        // What the descent left: the first part of each of its steps, then its last task.
+        actions.tasks.clear();
+        let Schedule::Binomial(s) = schedule else {
+            return actions;
+        };
+        let mut at = Descent::new(count, s.max(1));
+        while at.from < d.from {
+            let next = at.next.expect("the descent went on from here");
+            actions.tasks.push(Task::Reverse {
+                slot: at.slot,
+                from: at.from,
+                len: next - at.from,
+                slots: at.slots,
+            });
+            at.descend(next);
+        }
+        if d.len > 0 {
+            actions.tasks.push(Task::Reverse {
+                slot: d.slot,
+                from: d.from,
+                len: d.len,
+                slots: d.slots,
+            });
+        }
+        actions
     }
 
     /// Keeps `state` in `slot`: one that is in use, or the next one.
@@ -127,8 +228,10 @@ impl<S> Snapshots<S> {
 pub struct Actions {
     /// What is left to do, the next last.
     tasks: Vec<Task>,
-    /// Actions of the task begun, the next last.
-    queue: Vec<Action>,
+    /// Actions of the task begun, in order, `next..len` still to take: at most three.
+    queue: [Action; 3],
+    next: usize,
+    len: usize,
     /// Where the state is now, if it is a kept state's: no need to restore it.
     at: Option<usize>,
 }
@@ -156,7 +259,9 @@ impl Actions {
     pub fn new(schedule: Schedule, count: usize) -> Self {
         let mut actions = Actions {
             tasks: Vec::new(),
-            queue: Vec::new(),
+            queue: [Action::Save(0); 3],
+            next: 0,
+            len: 0,
             at: None,
         };
         match schedule {
@@ -181,25 +286,29 @@ impl Actions {
         actions
     }
 
+    fn queue(&mut self, action: Action) {
+        self.queue[self.len] = action;
+        self.len += 1;
+    }
+
     /// Queues `Restore(slot)` unless the state is there already.
-    fn restore(&mut self, slot: usize, queued: &mut Vec<Action>) {
+    fn restore(&mut self, slot: usize) {
         if self.at != Some(slot) {
-            queued.push(Action::Restore(slot));
+            self.queue(Action::Restore(slot));
         }
     }
 
     fn begin(&mut self, task: Task) {
-        let mut queued = Vec::new();
         match task {
             Task::Segment { slot, from, len } => {
-                self.restore(slot, &mut queued);
-                queued.push(Action::Reverse { from, len });
+                self.restore(slot);
+                self.queue(Action::Reverse { from, len });
             }
             Task::Reverse {
                 slot, from, len: 1, ..
             } => {
-                self.restore(slot, &mut queued);
-                queued.push(Action::Reverse { from, len: 1 });
+                self.restore(slot);
+                self.queue(Action::Reverse { from, len: 1 });
             }
             // No slot to spare: run up to the last iteration from the first state each time.
             Task::Reverse {
@@ -208,9 +317,9 @@ impl Actions {
                 len,
                 slots: 1,
             } => {
-                self.restore(slot, &mut queued);
-                queued.push(Action::Advance { from, len: len - 1 });
-                queued.push(Action::Reverse {
+                self.restore(slot);
+                self.queue(Action::Advance { from, len: len - 1 });
+                self.queue(Action::Reverse {
                     from: from + len - 1,
                     len: 1,
                 });
@@ -230,9 +339,9 @@ impl Actions {
                 slots,
             } => {
                 let j = split(len, slots);
-                self.restore(slot, &mut queued);
-                queued.push(Action::Advance { from, len: j });
-                queued.push(Action::Save(slot + 1));
+                self.restore(slot);
+                self.queue(Action::Advance { from, len: j });
+                self.queue(Action::Save(slot + 1));
                 self.tasks.push(Task::Reverse {
                     slot,
                     from,
@@ -247,8 +356,6 @@ impl Actions {
                 });
             }
         }
-        queued.reverse();
-        self.queue = queued;
     }
 }
 
@@ -256,11 +363,13 @@ impl Iterator for Actions {
     type Item = Action;
 
     fn next(&mut self) -> Option<Action> {
-        while self.queue.is_empty() {
+        while self.next == self.len {
+            (self.next, self.len) = (0, 0);
             let task = self.tasks.pop()?;
             self.begin(task);
         }
-        let action = self.queue.pop()?;
+        let action = self.queue[self.next];
+        self.next += 1;
         self.at = match action {
             Action::Restore(slot) | Action::Save(slot) => Some(slot),
             Action::Advance { .. } | Action::Reverse { .. } => None,
@@ -272,15 +381,17 @@ impl Iterator for Actions {
 /// C(s + r, s): how many iterations `s` states reverse with each run forward at most `r + 1`
 /// times (saturating).
 fn beta(s: usize, r: usize) -> usize {
-    // C(s + r, s) = ∏ (r + i) / i for i in 1..=s, exact at each step.
-    let mut c: u128 = 1;
-    for i in 1..=s as u128 {
-        c = c * (r as u128 + i) / i;
-        if c > usize::MAX as u128 {
-            return usize::MAX;
-        }
+    // C(n, k) = ∏ (n − k + i) / i for i in 1..=k, exact at each step; k = min(s, r) ≤ r is
+    // small where the schedule asks.
+    let (n, k) = (s + r, s.min(r));
+    let mut c: usize = 1;
+    for i in 1..=k {
+        c = match c.checked_mul(n - k + i) {
+            Some(c) => c / i,
+            None => return usize::MAX,
+        };
     }
-    c as usize
+    c
 }
 
 /// The least `r` with C(s + r, s) ≥ `len`: how many times the schedule runs an iteration forward
@@ -322,14 +433,31 @@ mod tests {
     /// Runs the schedule of `count` iterations as the generated code would, on a state that is
     /// the iteration it has reached, checking each action is possible; returns how many
     /// iterations it advanced, the most states kept at once, and the iterations reversed.
-    fn run(schedule: Schedule, count: usize) -> (usize, usize, Vec<usize>) {
+    /// `bound` is what the loop's iterator says its trip count is (at least `count`); the
+    /// forward sweep's own iterations count as advanced where they went into the descent.
+    fn run_with(
+        schedule: Schedule,
+        count: usize,
+        bound: Option<usize>,
+    ) -> (usize, usize, Vec<usize>) {
         let (mut snaps, mut state) = (Snapshots::new(), 0);
+        let mut last_kept = 0;
         for k in 0..count {
-            snaps.offer(k, schedule, || k);
+            snaps.offer(
+                k,
+                schedule,
+                || bound,
+                || {
+                    last_kept = k;
+                    k
+                },
+            );
             state = k + 1;
         }
-        let (mut advanced, mut most, mut reversed) = (0, snaps.len(), Vec::new());
-        for action in Actions::new(schedule, count) {
+        let descended = matches!(schedule, Schedule::Binomial(_)) && bound == Some(count);
+        let mut advanced = if descended { last_kept } else { 0 };
+        let (mut most, mut reversed) = (snaps.len(), Vec::new());
+        for action in snaps.actions(schedule, count) {
             match action {
                 Action::Advance { from, len } => {
                     assert_eq!(state, from, "advance from where the state is");
@@ -376,19 +504,23 @@ mod tests {
         f
     }
 
+    fn run(schedule: Schedule, count: usize) -> (usize, usize, Vec<usize>) {
+        run_with(schedule, count, Some(count))
+    }
+
     #[test]
     fn binomial_is_optimal_and_reverses_every_iteration_once() {
         let mut memo = Default::default();
         for s in 1..=6 {
-            for t in 0..=120 {
-                let (advanced, most, reversed) = run(Schedule::binomial(s), t);
-                assert_eq!(
-                    reversed,
-                    (0..t).rev().collect::<Vec<_>>(),
-                    "T = {t}, S = {s}"
-                );
-                assert!(most <= s, "T = {t}, S = {s}: {most} states");
-                assert_eq!(advanced, fewest(t, s, &mut memo), "T = {t}, S = {s}");
+            for t in 0..=120usize {
+                // The trip count known at the start, not known, or a bound the loop left early.
+                for bound in [Some(t), None, Some(t + 3)] {
+                    let (advanced, most, reversed) = run_with(Schedule::binomial(s), t, bound);
+                    let case = format!("T = {t}, S = {s}, bound {bound:?}");
+                    assert_eq!(reversed, (0..t).rev().collect::<Vec<_>>(), "{case}");
+                    assert!(most <= s, "{case}: {most} states");
+                    assert_eq!(advanced, fewest(t, s, &mut memo), "{case}");
+                }
             }
         }
     }

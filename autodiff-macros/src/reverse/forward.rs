@@ -209,6 +209,7 @@ impl<'a> Reverse<'a> {
             checkpoint: c.checkpoint,
             k,
             state: self.state(body),
+            iter: iter.clone(),
         });
         fwd.extend(self.tick(counter));
         fwd.extend(body.iter().cloned());
