@@ -140,8 +140,7 @@ fn chain_binomial(x: &[f64], w: &[f64]) -> f64 {
     out
 }
 
-fn chain_inputs() -> (Vec<f64>, Vec<f64>) {
-    let n = 3;
+fn chain_inputs(n: usize) -> (Vec<f64>, Vec<f64>) {
     let x: Vec<f64> = (0..n).map(|i| 0.3 - 0.2 * i as f64).collect();
     let w: Vec<f64> = (0..8 * n * n)
         .map(|k| ((k * 7 % 11) as f64 - 5.0) * 0.15)
@@ -151,7 +150,7 @@ fn chain_inputs() -> (Vec<f64>, Vec<f64>) {
 
 #[test]
 fn seed_case_9_is_bit_for_bit_the_taped_one() {
-    let (x, w) = chain_inputs();
+    let (x, w) = chain_inputs(3);
     let taped = chain_grad(&x, &w);
     assert_eq!(chain_every_grad(&x, &w), taped);
     assert_eq!(chain_binomial_grad(&x, &w), taped);
@@ -335,4 +334,23 @@ fn f32_and_every_mode_agree() {
         decay_checkpointed_hvp(a, h0, 1.0, -0.5),
         decay_hvp(a, h0, 1.0, -0.5)
     );
+}
+
+#[test]
+fn the_trace_shows_the_recomputed_segments() {
+    // One unit wide, so that the trace keeps every row.
+    let (x, w) = chain_inputs(1);
+    let trace = chain_every_trace(&x, &w);
+    assert_eq!(trace.value(), chain(&x, &w));
+    let notes: Vec<&str> = trace
+        .updates()
+        .filter(|u| u.target.is_empty())
+        .map(|u| u.expr.as_str())
+        .collect();
+    // h5…h8 from h4 (iterations 4..8), then h1…h4 from h0 (iterations 0..4).
+    assert_eq!(notes.len(), 2, "{trace}");
+    assert!(notes[0].starts_with("checkpoint: iterations 4..8 recomputed"), "{}", notes[0]);
+    assert!(notes[1].starts_with("checkpoint: iterations 0..4 recomputed"), "{}", notes[1]);
+    let text = trace.to_string();
+    assert!(text.contains("-- checkpoint: iterations 4..8"), "{text}");
 }

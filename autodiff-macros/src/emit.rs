@@ -1231,14 +1231,23 @@ impl<'a> Names<'a> {
                 let schedule = self.schedule(checkpoint);
                 let (from, len) = (self.var(*from), self.var(*len));
                 let action = quote!(::autodiff::__private::Action);
+                let note = |text: &str| match self.trace {
+                    Some(Sweep::Reverse) => quote! {
+                        __ad_trace.recompute(::std::format!(#text, #from, #from + #len));
+                    },
+                    _ => TokenStream::new(),
+                };
                 let advance = match advance.is_empty() {
                     true => quote!(#action::Advance { .. } => {}),
                     false => {
+                        let note = note("checkpoint: iterations {}..{} run again to keep the state after them");
                         let advance = self.block(advance);
-                        quote!(#action::Advance { from: #from, len: #len } => { #advance })
+                        quote!(#action::Advance { from: #from, len: #len } => { #note #advance })
                     }
                 };
+                let note = note("checkpoint: iterations {}..{} recomputed from the state kept, reversed");
                 let (record, reverse) = (self.block(record), self.block(reverse));
+                let record = quote!(#note #record);
                 let kept = self.state(state);
                 let restores = (state
                     .locals

@@ -62,10 +62,11 @@ pub struct Step {
     pub tangent: Option<(String, f64)>,
 }
 
-/// A row of the reverse table: `target += expr`, with the contribution's value.
+/// A row of the reverse table: `target += expr`, with the contribution's value; or, with an
+/// empty `target`, a note on what the reverse sweep recomputes (a checkpointed loop's segment).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Update {
-    /// The adjoint receiving the contribution, `v̄2`.
+    /// The adjoint receiving the contribution, `v̄2`; empty for a note.
     pub target: String,
     /// The contribution as the chain rule writes it, `v̄3 · 1/v2`.
     pub expr: String,
@@ -247,6 +248,16 @@ impl Trace {
         });
     }
 
+    /// A note in the reverse table: what the reverse sweep recomputes next.
+    #[doc(hidden)]
+    pub fn recompute(&mut self, text: String) {
+        self.updates.push(Update {
+            target: String::new(),
+            expr: text,
+            value: f64::NAN,
+        });
+    }
+
     #[doc(hidden)]
     pub fn finish(&mut self, value: f64, gradient: Vec<(String, f64)>) {
         self.value = value;
@@ -338,6 +349,10 @@ impl Trace {
         for (k, u) in self.updates.rows().enumerate() {
             if k == HEAD {
                 omitted(f, self.updates.omitted)?;
+            }
+            if u.target.is_empty() {
+                writeln!(f, "  -- {}", fit(&u.expr, 74).trim_end())?;
+                continue;
             }
             let lhs = format!("{} += {}", u.target, u.expr);
             writeln!(f, "  {:<60} = {:>13}", fit(&lhs, 60), number(u.value))?;
