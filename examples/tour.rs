@@ -1,6 +1,6 @@
 //! A tour of the seed case studies, with the code `#[grad]` really generates.
 //!
-//! Seven small functions, each differentiated at compile time and run here:
+//! Eight small functions, each differentiated at compile time and run here:
 //!
 //! - (a) `ln(1 + x²)`: one chain of elementary steps;
 //! - (b) `x² + sin(x²)`: an intermediate used twice, whose adjoint contributions add;
@@ -10,7 +10,9 @@
 //! - (e) `(x1 − x2)² + cos(x1 + x2)` at (1, 2): the numeric walkthrough of seed `003`;
 //! - (f) backpropagation through time for `h ← tanh(a·h + b)`, five steps;
 //! - (g) `(x1 x2 + sin x1, e^x2 + x1²)`: forward mode, seed `001`, the tangents pushed beside
-//!   the values in one sweep.
+//!   the values in one sweep;
+//! - (h) eight layers `h ← tanh(w_l · h)` under `#[checkpoint(every = 4)]`: seed case 9, the
+//!   states h0 and h4 kept, each half recomputed from its state in the reverse sweep.
 //!
 //! For each case the tour prints the function's source (the `*_SRC` constant beside each
 //! function is the function's text, character for character), the tables that
@@ -359,6 +361,57 @@ v2 = x1 · x2 the chain rule gives v̇2 = ẋ1 · x2 + ẋ2 · x1 = 2 · 0 + (�
     }
 }
 
+// (h) -----------------------------------------------------------------------------------------
+
+const LAYERS_SRC: &str = "\
+#[grad(trace)]
+fn layers(w: &[f64], h0: f64) -> f64 {
+    let mut h = h0;
+    #[checkpoint(every = 4)]
+    for layer in 0..8 {
+        h = (w[layer] * h).tanh();
+    }
+    h
+}";
+
+#[grad(trace)]
+fn layers(w: &[f64], h0: f64) -> f64 {
+    let mut h = h0;
+    #[checkpoint(every = 4)]
+    for layer in 0..8 {
+        h = (w[layer] * h).tanh();
+    }
+    h
+}
+
+/// Case (h) at `(w, h0)`: `h8` and its gradient in the eight weights and `h0`.
+pub fn case_h(w: [f64; 8], h0: f64) -> Case {
+    let (value, (gw, gh0)) = layers_grad(&w, h0);
+    let at: Vec<f64> = w.iter().copied().chain([h0]).collect();
+    let numeric = numeric_gradient(|p: &[f64]| layers(&p[..8], p[8]), &at, FD_STEP);
+    Case {
+        title: "(h) checkpointing, seed case 9: eight layers, states kept every 4",
+        note: "\
+The forward sweep keeps only h0 and h4, not the eight steps' values. The
+reverse sweep restores h4, runs layers 4..8 again recording them, reverses
+them, then does the same for 0..4 from h0: the gradient is bit for bit the
+taped one. A call to another #[grad] function is checkpointed already: its
+forward runs again inside its _vjp in the reverse sweep.",
+        source: LAYERS_SRC,
+        inputs: vec![
+            "w[0]", "w[1]", "w[2]", "w[3]", "w[4]", "w[5]", "w[6]", "w[7]", "h0",
+        ],
+        at,
+        seed: vec![],
+        direction: vec![],
+        value: vec![value],
+        gradient: gw.iter().copied().chain([gh0]).collect(),
+        numeric,
+        jacobian: None,
+        trace: Some(layers_trace(&w, h0)),
+    }
+}
+
 // The tour ------------------------------------------------------------------------------------
 
 /// Every case, at the points the tour shows.
@@ -371,6 +424,7 @@ pub fn cases() -> Vec<Case> {
         case_e(1.0, 2.0),
         case_f(0.9, 0.1, 0.5),
         case_g(1.0, 0.0, 2.0, -1.0),
+        case_h([0.9, -1.1, 1.3, 0.7, -0.8, 1.2, 1.0, -0.9], 0.5),
     ]
 }
 
@@ -439,13 +493,36 @@ pub fn render(case: &Case) -> String {
         "max |difference|",
         case.max_abs_diff()
     );
+    out.lines().map(wrap).collect()
+}
+
+/// A line of over 80 columns cut after commas, the rest indented to the numbers' column.
+fn wrap(line: &str) -> String {
+    // The bar and dot of `v̄`, `ẋ` take no column.
+    let columns = |s: &str| {
+        s.chars()
+            .filter(|c| !matches!(c, '\u{304}' | '\u{307}'))
+            .count()
+    };
+    let mut out = String::new();
+    let mut current = String::new();
+    for piece in line.split_inclusive(", ") {
+        if columns(&current) + columns(piece.trim_end()) > 80 {
+            out.push_str(current.trim_end());
+            out.push('\n');
+            current = " ".repeat(22);
+        }
+        current.push_str(piece);
+    }
+    out.push_str(&current);
+    out.push('\n');
     out
 }
 
 /// The whole tour as text.
 pub fn tour() -> String {
     let mut out = String::from(
-        "A tour of #[grad]: seven functions differentiated at compile time.\n\
+        "A tour of #[grad]: eight functions differentiated at compile time.\n\
          Each shows its source, the sweeps #[grad(trace)] records, the derivative\n\
          and a check against central finite differences.\n\n",
     );

@@ -349,8 +349,16 @@ fn the_trace_shows_the_recomputed_segments() {
         .collect();
     // h5…h8 from h4 (iterations 4..8), then h1…h4 from h0 (iterations 0..4).
     assert_eq!(notes.len(), 2, "{trace}");
-    assert!(notes[0].starts_with("checkpoint: iterations 4..8 recomputed"), "{}", notes[0]);
-    assert!(notes[1].starts_with("checkpoint: iterations 0..4 recomputed"), "{}", notes[1]);
+    assert!(
+        notes[0].starts_with("checkpoint: iterations 4..8 recomputed"),
+        "{}",
+        notes[0]
+    );
+    assert!(
+        notes[1].starts_with("checkpoint: iterations 0..4 recomputed"),
+        "{}",
+        notes[1]
+    );
     let text = trace.to_string();
     assert!(text.contains("-- checkpoint: iterations 4..8"), "{text}");
 }

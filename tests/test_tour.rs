@@ -7,7 +7,7 @@
 mod tour;
 
 use approx::assert_relative_eq;
-use tour::{case_a, case_b, case_c, case_d, case_e, case_f, case_g, cases, Case};
+use tour::{case_a, case_b, case_c, case_d, case_e, case_f, case_g, case_h, cases, Case};
 
 /// The generated gradient agrees with finite differences, and a trace with the gradient.
 fn consistent(case: &Case) {
@@ -186,6 +186,38 @@ fn g_forward_mode_seed_001() {
     let trace = case.trace.unwrap();
     let product = trace.steps().find(|s| s.op == "x1 * x2").unwrap();
     assert_eq!(product.tangent.as_ref().unwrap().1, -1.0);
+}
+
+#[test]
+fn h_checkpointed_layers_seed_case_9() {
+    let (w, h0) = ([0.9, -1.1, 1.3, 0.7, -0.8, 1.2, 1.0, -0.9], 0.5);
+    let case = case_h(w, h0);
+    consistent(&case);
+    // Against the recurrence by hand: h̄ ← h̄ · (1 − h_{l+1}²) · w_l, w̄_l = h̄ · (1 − h_{l+1}²) · h_l.
+    let mut h = vec![h0];
+    for l in 0..8 {
+        h.push((w[l] * h[l]).tanh());
+    }
+    assert_eq!(case.value[0], h[8]);
+    let mut bar = 1.0;
+    for l in (0..8).rev() {
+        let d = bar * (1.0 - h[l + 1] * h[l + 1]);
+        assert_relative_eq!(case.gradient[l], d * h[l], max_relative = 1e-14);
+        bar = d * w[l];
+    }
+    assert_relative_eq!(case.gradient[8], bar, max_relative = 1e-14);
+    // h5…h8 recomputed from h4, then h1…h4 from h0.
+    let notes: Vec<String> = case
+        .trace
+        .as_ref()
+        .unwrap()
+        .updates()
+        .filter(|u| u.target.is_empty())
+        .map(|u| u.expr.clone())
+        .collect();
+    assert_eq!(notes.len(), 2);
+    assert!(notes[0].contains("iterations 4..8 recomputed"), "{notes:?}");
+    assert!(notes[1].contains("iterations 0..4 recomputed"), "{notes:?}");
 }
 
 #[test]

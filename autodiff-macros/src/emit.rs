@@ -1240,12 +1240,15 @@ impl<'a> Names<'a> {
                 let advance = match advance.is_empty() {
                     true => quote!(#action::Advance { .. } => {}),
                     false => {
-                        let note = note("checkpoint: iterations {}..{} run again to keep the state after them");
+                        let note = note(
+                            "checkpoint: iterations {}..{} run again to keep the state after them",
+                        );
                         let advance = self.block(advance);
                         quote!(#action::Advance { from: #from, len: #len } => { #note #advance })
                     }
                 };
-                let note = note("checkpoint: iterations {}..{} recomputed from the state kept, reversed");
+                let note =
+                    note("checkpoint: iterations {}..{} recomputed from the state kept, reversed");
                 let (record, reverse) = (self.block(record), self.block(reverse));
                 let record = quote!(#note #record);
                 let kept = self.state(state);
