@@ -368,8 +368,8 @@ const LAYERS_SRC: &str = "\
 fn layers(w: &[f64], h0: f64) -> f64 {
     let mut h = h0;
     #[checkpoint(every = 4)]
-    for layer in 0..8 {
-        h = (w[layer] * h).tanh();
+    for &wl in w.iter() {
+        h = (wl * h).tanh();
     }
     h
 }";
@@ -378,13 +378,13 @@ fn layers(w: &[f64], h0: f64) -> f64 {
 fn layers(w: &[f64], h0: f64) -> f64 {
     let mut h = h0;
     #[checkpoint(every = 4)]
-    for layer in 0..8 {
-        h = (w[layer] * h).tanh();
+    for &wl in w.iter() {
+        h = (wl * h).tanh();
     }
     h
 }
 
-/// Case (h) at `(w, h0)`: `h8` and its gradient in the eight weights and `h0`.
+/// Case (h) at `(w, h0)`: `h8` and its gradient in the eight weights (one per layer) and `h0`.
 pub fn case_h(w: [f64; 8], h0: f64) -> Case {
     let (value, (gw, gh0)) = layers_grad(&w, h0);
     let at: Vec<f64> = w.iter().copied().chain([h0]).collect();
