@@ -365,3 +365,63 @@ fn the_trace_shows_the_recomputed_segments() {
     let text = trace.to_string();
     assert!(text.contains("-- checkpoint: iterations 4..8"), "{text}");
 }
+
+/// Checkpointed loops inside other blocks: an outer loop (whose reverse then takes the inner
+/// runs' states last first), a branch, the guard after an early `return`, and one checkpointed
+/// loop inside another.
+macro_rules! nested {
+    ($name:ident, $($attr:tt)*) => {
+        #[grad(wrt(a, x))]
+        fn $name(a: f64, x: &[f64], n: usize) -> f64 {
+            let mut h = 0.2;
+            let mut s = 0.0;
+            for i in 0..x.len() {
+                if x[i] > 10.0 {
+                    return h;
+                }
+                let mut g = x[i];
+                $($attr)*
+                for _ in 0..n {
+                    g = (a * g).sin() + h * 0.1;
+                    h = h * 0.9 + g * 0.05;
+                }
+                s += g;
+            }
+            if s > 0.0 {
+                $($attr)*
+                for k in 0..n {
+                    $($attr)*
+                    for j in 0..3 {
+                        h = (h * a + x[(k + j) % x.len()]).tanh();
+                    }
+                    s += h;
+                }
+            }
+            s * h
+        }
+    };
+}
+
+nested!(nested_taped,);
+nested!(nested_every, #[checkpoint(every = 2)]);
+nested!(nested_binomial, #[checkpoint(snapshots = 2)]);
+
+#[test]
+fn checkpointed_loops_nested_in_loops_and_branches() {
+    for n in [0, 1, 2, 5, 9] {
+        for x in [
+            vec![0.3, -0.2, 0.7],
+            vec![0.5],
+            vec![0.1, 20.0, 0.4],
+            vec![],
+        ] {
+            let taped = nested_taped_grad(0.8, &x, n);
+            assert_eq!(nested_every_grad(0.8, &x, n), taped, "n = {n}, x = {x:?}");
+            assert_eq!(
+                nested_binomial_grad(0.8, &x, n),
+                taped,
+                "n = {n}, x = {x:?}"
+            );
+        }
+    }
+}

@@ -1277,6 +1277,7 @@ impl<'a> Names<'a> {
                             #action::Reverse { from: #from, len: #len } => { #record #reverse }
                         }
                     }
+                    #c.finish(#n);
                 }
             }
             Stmt::ExitIf(c) => {

@@ -65,12 +65,21 @@ impl Schedule {
     }
 }
 
-/// The states a checkpointed loop keeps, in slots.
+/// The states a checkpointed loop keeps, in slots. A loop inside another runs once per outer
+/// iteration: each run that iterates at all keeps its states in a frame of its own, and the
+/// reverse sweep, which reverses the runs last first, takes the frames last first.
 #[derive(Clone, Debug)]
 pub struct Snapshots<S> {
     slots: Vec<S>,
-    /// Of the binomial schedule, where the loop's trip count was known at its start: the
-    /// schedule's first descent, which the forward sweep carries out as it goes.
+    frames: Vec<Frame>,
+}
+
+/// One run of the loop: where its slots start, and, of the binomial schedule where the run's
+/// trip count was known at its start, the schedule's first descent, which the forward sweep
+/// carries out as it goes.
+#[derive(Clone, Copy, Debug)]
+struct Frame {
+    base: usize,
     descent: Option<Descent>,
 }
 
@@ -78,7 +87,7 @@ impl<S> Default for Snapshots<S> {
     fn default() -> Self {
         Snapshots {
             slots: Vec::new(),
-            descent: None,
+            frames: Vec::new(),
         }
     }
 }
@@ -147,27 +156,52 @@ impl<S> Snapshots<S> {
         bound: impl FnOnce() -> Option<usize>,
         state: impl FnOnce() -> S,
     ) {
+        if k == 0 {
+            let descent = match schedule {
+                Schedule::Binomial(s) => bound().map(|t| Descent::new(t, s.max(1))),
+                Schedule::Every(_) => None,
+            };
+            let base = self.slots.len();
+            self.frames.push(Frame { base, descent });
+            self.slots.push(state());
+            return;
+        }
         match schedule {
             Schedule::Every(n) if k.is_multiple_of(n) => self.slots.push(state()),
             Schedule::Every(_) => {}
-            Schedule::Binomial(s) if k == 0 => {
-                self.slots.push(state());
-                self.descent = bound().map(|t| Descent::new(t, s.max(1)));
-            }
             Schedule::Binomial(_) => {
-                if let Some(d) = self.descent.as_mut().filter(|d| d.next == Some(k)) {
-                    let slot = d.slot + 1;
-                    d.descend(k);
-                    self.save(slot, state());
+                let frame = self.frames.last_mut();
+                if let Some(d) = frame.and_then(|f| f.descent.as_mut()) {
+                    if d.next == Some(k) {
+                        let slot = d.slot + 1;
+                        d.descend(k);
+                        self.save(slot, state());
+                    }
                 }
             }
         }
     }
 
+    /// After the reverse sweep of a run of `count` iterations: its frame is done with.
+    #[inline]
+    pub fn finish(&mut self, count: usize) {
+        if count > 0 {
+            if let Some(frame) = self.frames.pop() {
+                self.slots.truncate(frame.base);
+            }
+        }
+    }
+
+    /// Where the current run's slots start.
+    fn base(&self) -> usize {
+        self.frames.last().map_or(0, |f| f.base)
+    }
+
     /// The reverse sweep of the loop, which ran `count` iterations under `schedule`.
     pub fn actions(&self, schedule: Schedule, count: usize) -> Actions {
         let mut actions = Actions::new(schedule, count);
-        let Some(d) = self.descent.filter(|d| d.planned == count) else {
+        let descent = self.frames.last().and_then(|f| f.descent);
+        let Some(d) = descent.filter(|d| d.planned == count) else {
             return actions;
         };
         // What the descent left: the first part of each of its steps, then its last task.
@@ -197,29 +231,30 @@ impl<S> Snapshots<S> {
         actions
     }
 
-    /// Keeps `state` in `slot`: one that is in use, or the next one.
+    /// Keeps `state` in `slot` of the current run: one that is in use, or the next one.
     #[inline]
     pub fn save(&mut self, slot: usize, state: S) {
+        let slot = self.base() + slot;
         match self.slots.get_mut(slot) {
             Some(s) => *s = state,
             None => self.slots.push(state),
         }
     }
 
-    /// The state kept in `slot`.
+    /// The state kept in `slot` of the current run.
     #[inline]
     pub fn get(&self, slot: usize) -> &S {
-        &self.slots[slot]
+        &self.slots[self.base() + slot]
     }
 
-    /// How many states are kept now.
+    /// How many states the current run keeps now.
     pub fn len(&self) -> usize {
-        self.slots.len()
+        self.slots.len() - self.base()
     }
 
-    /// Whether no state is kept.
+    /// Whether the current run keeps no state.
     pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
+        self.len() == 0
     }
 }
 
@@ -557,6 +592,47 @@ mod tests {
                 Action::Reverse { from: 0, len: 4 },
             ]
         );
+    }
+
+    /// Runs of a loop inside another: the reverse sweep takes them last first, each from its own
+    /// states; a run of no iterations keeps none and takes none.
+    #[test]
+    fn runs_keep_frames_of_their_own() {
+        for schedule in [
+            Schedule::every(3),
+            Schedule::binomial(2),
+            Schedule::binomial(4),
+        ] {
+            let mut snaps = Snapshots::new();
+            let runs = [(7, 100), (0, 200), (5, 300), (9, 400)];
+            for (count, start) in runs {
+                for k in 0..count {
+                    snaps.offer(k, schedule, || Some(count), || start + k);
+                }
+            }
+            for (count, start) in runs.into_iter().rev() {
+                let mut state = usize::MAX;
+                let mut reversed = Vec::new();
+                for action in snaps.actions(schedule, count) {
+                    match action {
+                        Action::Advance { from, len } => {
+                            assert_eq!(state, start + from);
+                            state += len;
+                        }
+                        Action::Save(slot) => snaps.save(slot, state),
+                        Action::Restore(slot) => state = *snaps.get(slot),
+                        Action::Reverse { from, len } => {
+                            assert_eq!(state, start + from, "{schedule:?}");
+                            reversed.extend((from..from + len).rev());
+                            state = usize::MAX;
+                        }
+                    }
+                }
+                snaps.finish(count);
+                assert_eq!(reversed, (0..count).rev().collect::<Vec<_>>());
+            }
+            assert!(snaps.is_empty());
+        }
     }
 
     #[test]

@@ -103,14 +103,6 @@ impl Lower<'_> {
                 "a loop takes one `#[checkpoint(..)]`; keep `every = K` or `snapshots = S`",
             );
         }
-        // Its reverse sweep reads the state of the function's top level only.
-        if self.blocks.len() > 1 {
-            self.cx.error_spanned(
-                attr,
-                "#[checkpoint] works on a loop of the function's top level only for now, not on one inside a loop, branch or block (nor after a `return` inside a loop, which guards what follows); checkpoint the outermost loop",
-            );
-            return None;
-        }
         let usage = crate::args::CHECKPOINT_USAGE;
         let (key, value) = match crate::args::checkpoint(attr) {
             Ok(kv) => kv,

@@ -223,6 +223,7 @@ impl<'a> Reverse<'a> {
             op: Op::Get(counter),
             span: Span::call_site(),
         });
+        self.record(value, out);
     }
 
     /// In a fused loop over an ascending range, the contributions to `ā[i + 1]` are carried to

@@ -191,10 +191,14 @@ impl<'a> Reverse<'a> {
         self.checkpoint(top);
     }
 
-    /// Checkpointed loops of the top level that the reverse sweep reverses: counted, and their
-    /// states kept. (A fused loop records nothing; checkpointing it would change nothing.)
-    fn checkpoint(&mut self, top: &'a Block) {
-        for stmt in top {
+    /// Checkpointed loops that the reverse sweep reverses: counted, their states kept, and what
+    /// their segments read from outside them needed where they are reversed. (A fused loop
+    /// records nothing; checkpointing it would change nothing.)
+    fn checkpoint(&mut self, block: &'a Block) {
+        for stmt in block {
+            for b in stmt.blocks() {
+                self.checkpoint(b);
+            }
             let Stmt::For { var, body, .. } = stmt else {
                 continue;
             };
@@ -206,7 +210,22 @@ impl<'a> Reverse<'a> {
             }
             let counter = self.out.local(Ty::Int, false, Some("k".into()));
             let value = self.out.var(Ty::Int, false, Some("count".into()));
-            self.def_block.insert(value, top.id);
+            self.def_block.insert(value, block.id);
+            self.need(value);
+            self.need(checkpoint.n);
+            let mut inside = HashSet::default();
+            visit(body, &mut |s| match s {
+                Stmt::Let { dsts, .. } => inside.extend(dsts.iter().flatten().copied()),
+                Stmt::For { var, .. } => {
+                    inside.insert(*var);
+                }
+                _ => {}
+            });
+            visit(body, &mut |s| {
+                for v in s.uses().into_iter().filter(|v| !inside.contains(v)) {
+                    self.needed.push(v);
+                }
+            });
             let ckpt = Ckpt {
                 count: Count { counter, value },
                 snaps: self.out.snaps(),

@@ -339,6 +339,21 @@ impl<'a> Reverse<'a> {
             Stmt::For { body, .. } if self.fused(body.id) => {}
             Stmt::For { var, iter, body } if self.ckpt(stmt).is_some() => {
                 let c = self.ckpt(stmt).expect("checked");
+                // Locals of a reversed block are not in scope where it is reversed: the state
+                // kept is theirs, and they are declared again to restore it into.
+                for local in self.state(body).locals {
+                    let declared = self.decl_block.get(&local);
+                    if declared.is_some_and(|b| *b != self.top && !self.fused(*b)) {
+                        let ty = self.primal.local_info(local).ty;
+                        let text = match ty {
+                            Ty::Float(_) => "0.0",
+                            Ty::Bool => "false",
+                            Ty::Int | Ty::Other => "0",
+                        };
+                        let init = self.lit(text, ty, out);
+                        out.push(Stmt::Decl { local, init });
+                    }
+                }
                 out.push(self.reverse_checkpointed(*var, iter, body, c));
             }
             Stmt::For { var, iter, body } => {
