@@ -382,8 +382,8 @@
 //!
 //! The reverse sweep of a loop keeps what each iteration's reverse needs on a tape, which grows
 //! with the trip count: 8 bytes a step for `h = (a * h + b).tanh()`, 80 MB for 10⁷ steps.
-//! `#[checkpoint(..)]` on a `for` loop of the function's top level trades that memory for
-//! recomputation; the gradient is bit for bit the same.
+//! `#[checkpoint(..)]` on a loop (`for`, `while` or `loop`, anywhere in the body) trades that
+//! memory for recomputation; the gradient is bit for bit the same.
 //!
 //! - `#[checkpoint(every = K)]`: the forward sweep keeps the loop's state at the start of
 //!   iterations 0, K, 2K, …; the reverse sweep restores each, last first, runs its segment of
@@ -392,16 +392,19 @@
 //! - `#[checkpoint(snapshots = S)]`: at most S states, placed by Griewank's binomial schedule
 //!   (revolve), which runs the fewest iterations again that S states allow: each at most r + 1
 //!   times, for the least r with C(S + r, S) ≥ T. Where the loop's range tells its trip count
-//!   at the start, the forward sweep places the schedule's first states as it goes; a loop that
-//!   leaves early (`break`, `return`) is scheduled from its first state once it has ended.
+//!   at the start, the forward sweep places the schedule's first states as it goes. A `while`
+//!   or `loop`, or a `for` loop that leaves early (`break`, `return`), is scheduled online: the
+//!   forward sweep keeps only its first state and counts its iterations, and the reverse sweep,
+//!   knowing T, runs the whole schedule from there (one forward run more).
 //! - The state kept is every local declared before the loop that it reads or writes (floats,
 //!   counters, flags) and every buffer it reads or writes that something writes: copying a
 //!   buffer costs O(len) per kept state.
 //! - `K` and `S` are `usize` expressions evaluated before the loop; 0 counts as 1.
-//! - The loop may `break`, `continue` and `return`, nest loops and call other `#[grad]`
-//!   functions. The companions of forward mode and second order (`jvp`, `hvp`) take it too.
-//! - For now, the loop must be a `for` loop at the top level of the body (not inside a loop,
-//!   a branch or a block); elsewhere, and with a bad key or `every = 0`, it is a compile error.
+//! - The loop may `break`, `continue` and `return`, nest loops (checkpointed ones too) and call
+//!   other `#[grad]` functions, and it may sit inside other loops and branches: each run of it
+//!   keeps its own states, and the reverse sweep takes the runs last first. The companions of
+//!   forward mode and second order (`jvp`, `hvp`) take it too.
+//! - On anything but a loop, and with a bad key or `every = 0`, it is a compile error.
 //!
 //! A call to another `#[grad]` function is checkpointed already (Tapenade's default): the
 //! forward sweep keeps nothing of the callee, and its `NAME_vjp` runs its forward again in the

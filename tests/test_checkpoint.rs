@@ -425,3 +425,45 @@ fn checkpointed_loops_nested_in_loops_and_branches() {
         }
     }
 }
+
+/// `while` and `loop`, whose trip counts are known only at their end.
+macro_rules! whiles {
+    ($name:ident, $($attr:tt)*) => {
+        #[grad(wrt(a, b))]
+        fn $name(a: f64, b: f64) -> f64 {
+            let mut h = b;
+            let mut steps = 0usize;
+            $($attr)*
+            while h < 30.0 && steps < 500 {
+                h = h * a + (h * 0.1).sin() + 0.5;
+                steps += 1;
+            }
+            let mut g = h * 0.01;
+            $($attr)*
+            loop {
+                g = (g * b).cos() + g * a * 0.5;
+                steps += 1;
+                if steps % 7 == 3 {
+                    continue;
+                }
+                if g > 5.0 || steps > 600 {
+                    break;
+                }
+            }
+            h + g
+        }
+    };
+}
+
+whiles!(whiles_taped,);
+whiles!(whiles_every, #[checkpoint(every = 3)]);
+whiles!(whiles_binomial, #[checkpoint(snapshots = 3)]);
+
+#[test]
+fn while_and_loop_are_checkpointed_online() {
+    for (a, b) in [(1.1, 0.5), (0.9, 1.2), (1.5, 0.1), (0.5, 0.5)] {
+        let taped = whiles_taped_grad(a, b);
+        assert_eq!(whiles_every_grad(a, b), taped, "a = {a}, b = {b}");
+        assert_eq!(whiles_binomial_grad(a, b), taped, "a = {a}, b = {b}");
+    }
+}

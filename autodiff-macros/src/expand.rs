@@ -119,13 +119,12 @@ fn with_rule_imports(mut item: ItemFn) -> ItemFn {
 
 /// Every `#[checkpoint(..)]` of the body, removed from it: rustc knows no such attribute, and
 /// stable Rust allows none on an expression, so the function is emitted without. Returns those
-/// that are not on a `for` loop (lowering reads those), each with what to write instead. Before
+/// that are not on a loop (lowering reads those), each with what to write instead. Before
 /// a loop that had one goes `let _ = &K;`: the original still reads what only the attribute
 /// mentions, with no unused-variable warning.
 fn take_checkpoints(item: &mut ItemFn) -> Vec<(syn::Attribute, &'static str)> {
     use syn::visit_mut::VisitMut;
-    const WHILE: &str = "#[checkpoint] works on `for` loops only for now; write the loop as `for _ in 0..max_steps { …; if done { break; } }`";
-    const NOT_A_LOOP: &str = "#[checkpoint(..)] goes on a `for` loop of the function's top level, whose iterations it recomputes in the reverse sweep";
+    const NOT_A_LOOP: &str = "#[checkpoint(..)] goes on a loop (`for`, `while` or `loop`), whose iterations it recomputes in the reverse sweep";
     struct Take(Vec<(syn::Attribute, &'static str)>);
     impl Take {
         fn take(&mut self, attrs: &mut Vec<syn::Attribute>, msg: Option<&'static str>) {
@@ -143,8 +142,8 @@ fn take_checkpoints(item: &mut ItemFn) -> Vec<(syn::Attribute, &'static str)> {
             use syn::Expr::*;
             let (attrs, msg) = match e {
                 ForLoop(l) => (Some(&mut l.attrs), None),
-                While(l) => (Some(&mut l.attrs), Some(WHILE)),
-                Loop(l) => (Some(&mut l.attrs), Some(WHILE)),
+                While(l) => (Some(&mut l.attrs), None),
+                Loop(l) => (Some(&mut l.attrs), None),
                 If(x) => (Some(&mut x.attrs), Some(NOT_A_LOOP)),
                 Block(x) => (Some(&mut x.attrs), Some(NOT_A_LOOP)),
                 Match(x) => (Some(&mut x.attrs), Some(NOT_A_LOOP)),
@@ -164,8 +163,14 @@ fn take_checkpoints(item: &mut ItemFn) -> Vec<(syn::Attribute, &'static str)> {
         fn visit_block_mut(&mut self, block: &mut syn::Block) {
             let mut stmts = Vec::with_capacity(block.stmts.len());
             for stmt in block.stmts.drain(..) {
-                if let syn::Stmt::Expr(syn::Expr::ForLoop(l), _) = &stmt {
-                    let attr = l.attrs.iter().find(|a| a.path().is_ident("checkpoint"));
+                let attrs = match &stmt {
+                    syn::Stmt::Expr(syn::Expr::ForLoop(l), _) => Some(&l.attrs),
+                    syn::Stmt::Expr(syn::Expr::While(l), _) => Some(&l.attrs),
+                    syn::Stmt::Expr(syn::Expr::Loop(l), _) => Some(&l.attrs),
+                    _ => None,
+                };
+                if let Some(attrs) = attrs {
+                    let attr = attrs.iter().find(|a| a.path().is_ident("checkpoint"));
                     if let Some(Ok((_, value))) = attr.map(crate::args::checkpoint) {
                         stmts.push(syn::parse_quote!(let _ = &#value;));
                     }

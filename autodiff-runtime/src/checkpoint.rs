@@ -418,7 +418,7 @@ impl Iterator for Actions {
 fn beta(s: usize, r: usize) -> usize {
     // C(n, k) = ∏ (n − k + i) / i for i in 1..=k, exact at each step; k = min(s, r) ≤ r is
     // small where the schedule asks.
-    let (n, k) = (s + r, s.min(r));
+    let (n, k) = (s.saturating_add(r), s.min(r));
     let mut c: usize = 1;
     for i in 1..=k {
         c = match c.checked_mul(n - k + i) {
@@ -432,11 +432,20 @@ fn beta(s: usize, r: usize) -> usize {
 /// The least `r` with C(s + r, s) ≥ `len`: how many times the schedule runs an iteration forward
 /// beyond the recording one, at most.
 pub fn repetitions(len: usize, s: usize) -> usize {
-    let mut r = 0;
-    while beta(s, r) < len {
-        r += 1;
+    // C(s + r, s) grows with r: double past it, then bisect (r is large for few slots).
+    let mut hi = 1;
+    while beta(s, hi) < len && hi < usize::MAX {
+        hi = hi.saturating_mul(2);
     }
-    r
+    let mut lo = 0;
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        match beta(s, mid) < len {
+            true => lo = mid + 1,
+            false => hi = mid,
+        }
+    }
+    lo
 }
 
 /// Where the binomial schedule keeps its next state in `len` iterations with `s ≥ 2` slots:
@@ -564,6 +573,11 @@ mod tests {
     fn binomial_runs_each_iteration_at_most_r_more_times() {
         // T = 10⁷, S = 32: r = 7 (C(39, 7) = 15 380 937), so about 6 runs more on average.
         assert_eq!(repetitions(10_000_000, 32), 7);
+        assert_eq!(repetitions(1, 5), 0);
+        assert_eq!(repetitions(7, 1), 6);
+        // A trip count known only as a bound (`while`): quick however large.
+        assert_eq!(repetitions(usize::MAX, 1), usize::MAX - 1);
+        assert!(repetitions(usize::MAX, 3) > 1_000_000);
         for (t, s) in [(1000, 4), (10_000, 8), (100_000, 32)] {
             let (advanced, most, _) = run(Schedule::binomial(s), t);
             let r = repetitions(t, s);

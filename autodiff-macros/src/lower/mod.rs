@@ -240,6 +240,11 @@ struct Lower<'a> {
     constants: HashMap<String, FloatTy>,
 }
 
+/// Whether a loop has `#[checkpoint(..)]`.
+fn checkpointed(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| a.path().is_ident("checkpoint"))
+}
+
 /// The macros a `#[grad]` body may contain; they are kept as written.
 const ASSERTS: &[&str] = &[
     "assert",
@@ -516,6 +521,26 @@ impl Lower<'_> {
             }
             Expr::ForLoop(f) => {
                 self.for_loop(f);
+                None
+            }
+            // A checkpointed `while c { body }` or `loop { body }` is the `for` loop
+            // `for _ in 0..usize::MAX { if !c { break; } body }`, whose trip count its schedule
+            // learns when it ends.
+            Expr::While(w) if w.label.is_none() && checkpointed(&w.attrs) => {
+                let (attrs, cond, body) = (&w.attrs, &w.cond, &w.body);
+                let span = w.while_token.span;
+                let f: syn::ExprForLoop = syn::parse_quote_spanned! {span=>
+                    #(#attrs)* for _ in 0..usize::MAX { if !(#cond) { break; } #body }
+                };
+                self.for_loop(&f);
+                None
+            }
+            Expr::Loop(l) if l.label.is_none() && checkpointed(&l.attrs) => {
+                let (attrs, body, span) = (&l.attrs, &l.body, l.loop_token.span);
+                let f: syn::ExprForLoop = syn::parse_quote_spanned! {span=>
+                    #(#attrs)* for _ in 0..usize::MAX #body
+                };
+                self.for_loop(&f);
                 None
             }
             Expr::While(w) => {
