@@ -467,3 +467,28 @@ fn while_and_loop_are_checkpointed_online() {
         assert_eq!(whiles_binomial_grad(a, b), taped, "a = {a}, b = {b}");
     }
 }
+
+/// Found by the differential tester (seed 1, index 9): a checkpointed loop that may leave early
+/// also got the count of a taped one, popped but never pushed (E0282 on its tape).
+#[grad]
+fn early(p0: f64) -> f64 {
+    let b1 = [0.0; 1];
+    if p0 != 0.75 {
+        #[checkpoint(snapshots = 1)]
+        for &v2 in b1.iter() {
+            if v2 * 0.25 > p0 {
+                break;
+            }
+            if (b1[0] + v2) >= 2.0_f64 {
+                return f64::signum(p0) * (v2 / (-4.0));
+            }
+        }
+    }
+    p0 * 2.0
+}
+
+#[test]
+fn a_loop_that_may_leave_early_is_counted_once() {
+    assert_eq!(early_grad(0.5), (1.0, 2.0));
+    assert_eq!(early_grad(-0.5), (-1.0, 2.0));
+}

@@ -23,6 +23,10 @@ pub struct Printer<'a> {
     mode: Mode,
     fty: Fty,
     indent: usize,
+    /// The function's origin, mixed: which of its loops get `#[checkpoint(..)]`.
+    salt: u64,
+    /// Loops printed so far in the function.
+    loops: u64,
 }
 
 impl<'a> Printer<'a> {
@@ -34,6 +38,8 @@ impl<'a> Printer<'a> {
             mode,
             fty: Fty::F64,
             indent: 0,
+            salt: 0,
+            loops: 0,
         }
     }
 
@@ -57,6 +63,28 @@ impl<'a> Printer<'a> {
         self.out.push('\n');
     }
 
+    /// Before a loop of a `#[grad]` program: for half of them, a `#[checkpoint(..)]` that must
+    /// change nothing but memory (each choice a function of the function's origin and the
+    /// loop's place, so a reproducer gets the same).
+    fn checkpoint(&mut self) {
+        if self.mode != (Mode::Plain { attr: true }) {
+            return;
+        }
+        let mut h = self
+            .salt
+            .wrapping_add(self.loops.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        self.loops += 1;
+        h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        h ^= h >> 31;
+        let n = 1 + (h >> 8) % 3;
+        match h % 4 {
+            2 => self.line(&format!("#[checkpoint(every = {n})]")),
+            3 => self.line(&format!("#[checkpoint(snapshots = {n})]")),
+            _ => {}
+        }
+    }
+
     /// The line count so far (the next line printed is this + 1).
     pub fn lines(&self) -> usize {
         self.out.matches('\n').count()
@@ -64,6 +92,7 @@ impl<'a> Printer<'a> {
 
     pub fn func(&mut self, f: &Func) {
         self.fty = f.fty;
+        (self.salt, self.loops) = (f.origin.0 ^ f.origin.1.rotate_left(32), 0);
         let ty = self.ty();
         let params: Vec<String> = f
             .params
@@ -245,6 +274,7 @@ impl<'a> Printer<'a> {
                 self.line("}");
             }
             Stmt::For { var, range, body } => {
+                self.checkpoint();
                 let v = var.clone().unwrap_or_else(|| "_".into());
                 let r = match range {
                     Range::Half(a, b) => format!("{}..{}", iexpr(a), iexpr(b)),
@@ -260,6 +290,7 @@ impl<'a> Printer<'a> {
                 arr,
                 body,
             } => {
+                self.checkpoint();
                 let head = match index {
                     None => format!("for &{var} in {arr}.iter() "),
                     Some(i) => format!("for ({i}, &{var}) in {arr}.iter().enumerate() "),
@@ -274,6 +305,7 @@ impl<'a> Printer<'a> {
             } => {
                 self.line(&format!("let mut {counter} = 0usize;"));
                 let c = self.cond(cond);
+                self.checkpoint();
                 self.line(&format!("while {counter} < {bound} && {c} {{"));
                 self.indent += 1;
                 self.line(&format!("{counter} += 1;"));
@@ -287,6 +319,7 @@ impl<'a> Printer<'a> {
                 body,
             } => {
                 self.line(&format!("let mut {counter} = 0usize;"));
+                self.checkpoint();
                 self.line("loop {");
                 self.indent += 1;
                 self.line(&format!("{counter} += 1;"));

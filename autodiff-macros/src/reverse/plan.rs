@@ -174,11 +174,13 @@ impl<'a> Reverse<'a> {
     pub(super) fn plan(&mut self, top: &'a Block) {
         self.find_accumulations(top);
         self.fuse_in(top);
+        // A checkpointed loop counts its iterations itself.
+        self.checkpoint(top);
         for (stmt, block) in std::mem::take(&mut self.counted) {
             let (Stmt::For { body, .. } | Stmt::While { body, .. }) = stmt else {
                 continue;
             };
-            if self.fused(body.id) {
+            if !matches!(self.plans.get(&body.id), Some(Plan::Reversed(_))) {
                 continue;
             }
             let counter = self.out.local(Ty::Int, false, Some("count".into()));
@@ -188,7 +190,6 @@ impl<'a> Reverse<'a> {
             let count = Count { counter, value };
             self.plans.insert(body.id, Plan::Reversed(Some(count)));
         }
-        self.checkpoint(top);
     }
 
     /// Checkpointed loops that the reverse sweep reverses: counted, their states kept, and what
