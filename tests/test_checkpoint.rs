@@ -492,3 +492,38 @@ fn a_loop_that_may_leave_early_is_counted_once() {
     assert_eq!(early_grad(0.5), (1.0, 2.0));
     assert_eq!(early_grad(-0.5), (-1.0, 2.0));
 }
+
+/// Found by the differential tester (seed 53, index 287): a buffer declared in an outer loop's
+/// body and read by a checkpointed loop inside it is out of scope where the outer body is
+/// reversed; it is declared again there, and its kept state restored into it.
+macro_rules! inner_buffer {
+    ($name:ident, $($attr:tt)*) => {
+        #[grad]
+        fn $name(x: f64, n: usize) -> f64 {
+            let mut s = 0.0;
+            for i in 0..3 {
+                let mut b = vec![0.5; 2];
+                b[i % 2] = 2.0;
+                $($attr)*
+                for k in 0..n {
+                    s = s * 0.5 + x * b[k % 2];
+                    b[(k + 1) % 2] += 1.0;
+                }
+            }
+            s
+        }
+    };
+}
+
+inner_buffer!(inner_buffer_taped,);
+inner_buffer!(inner_buffer_every, #[checkpoint(every = 2)]);
+inner_buffer!(inner_buffer_binomial, #[checkpoint(snapshots = 2)]);
+
+#[test]
+fn buffers_of_enclosing_blocks_are_declared_again() {
+    for n in [0, 1, 4, 7] {
+        let taped = inner_buffer_taped_grad(0.7, n);
+        assert_eq!(inner_buffer_every_grad(0.7, n), taped, "n = {n}");
+        assert_eq!(inner_buffer_binomial_grad(0.7, n), taped, "n = {n}");
+    }
+}

@@ -210,7 +210,17 @@ fn print_expansion() {
         .parse()
         .expect("AD_ARGS tokenizes");
     let args = Args::parse(attr.clone()).expect("AD_ARGS parses");
-    let (p, a) = funcs_with(&src, &args);
+    // The IR is printed before it is checked: what to look at when the check fails.
+    let mut cx = Ctxt::default();
+    let func = ast::Func::from_syn(&item, &args, &mut cx);
+    let mut p = lower::lower(&func, &mut cx);
+    activity::analyse(&mut p, &mut cx);
+    types::infer(&mut p, func.ret);
+    let a = reverse::reverse(&p);
+    if let Err(e) = verify(&a, "reverse") {
+        println!("{p}\n{a}\n{e}");
+        return;
+    }
     let lean = optimize::optimize(a.clone()).unwrap();
     println!("{p}\n{a}\n{lean}");
     println!("{}", crate::tangent::tangent(&p));

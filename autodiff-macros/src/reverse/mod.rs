@@ -129,8 +129,13 @@ struct Reverse<'a> {
     loop_bodies: HashSet<BlockId>,
     /// The block each local is declared in.
     decl_block: HashMap<Local, BlockId>,
-    /// The block each local array is declared in.
+    /// The block each local array is declared in, and its declaration.
     array_block: HashMap<Array, BlockId>,
+    array_decls: HashMap<Array, &'a Stmt>,
+    /// Per checkpointed loop body: arrays it reads that are declared in a block its reverse
+    /// is not in (where it is reversed they are declared again, the kept state restored into
+    /// them), in declaration order.
+    redeclare: HashMap<BlockId, Vec<Array>>,
     /// Per reversed loop body: locals to set back to their value at the start of the iteration
     /// (a carried local and the value read from it there).
     restores: HashMap<BlockId, Vec<(Local, Var)>>,
@@ -179,6 +184,8 @@ impl<'a> Reverse<'a> {
             loop_bodies: HashSet::default(),
             decl_block: HashMap::default(),
             array_block: HashMap::default(),
+            array_decls: HashMap::default(),
+            redeclare: HashMap::default(),
             restores: HashMap::default(),
             needed: Vec::new(),
             sources: HashMap::default(),

@@ -95,6 +95,7 @@ impl<'a> Reverse<'a> {
                 }
                 Stmt::DeclArray { array, init, .. } => {
                     self.array_block.insert(*array, here);
+                    self.array_decls.insert(*array, stmt);
                     let active = match init {
                         ArrayInit::CallJvp { value, .. } => {
                             self.array_block.insert(*value, here);
@@ -214,19 +215,34 @@ impl<'a> Reverse<'a> {
             self.def_block.insert(value, block.id);
             self.need(value);
             self.need(checkpoint.n);
-            let mut inside = HashSet::default();
+            let (mut inside, mut arrays_inside) = (HashSet::default(), HashSet::default());
             visit(body, &mut |s| match s {
                 Stmt::Let { dsts, .. } => inside.extend(dsts.iter().flatten().copied()),
                 Stmt::For { var, .. } => {
                     inside.insert(*var);
                 }
+                Stmt::DeclArray { array, .. } => {
+                    arrays_inside.insert(*array);
+                }
                 _ => {}
             });
+            let mut redeclare = Vec::new();
             visit(body, &mut |s| {
-                for v in s.uses().into_iter().filter(|v| !inside.contains(v)) {
-                    self.needed.push(v);
+                for a in s.arrays() {
+                    if !arrays_inside.contains(&a) {
+                        self.out_of_reach(a, &mut redeclare);
+                    }
                 }
             });
+            let mut uses = Vec::new();
+            visit(body, &mut |s| {
+                uses.extend(s.uses().into_iter().filter(|v| !inside.contains(v)));
+            });
+            for a in &redeclare {
+                uses.extend(self.array_decls[a].uses());
+            }
+            self.needed.extend(uses);
+            self.redeclare.insert(body.id, redeclare);
             let ckpt = Ckpt {
                 count: Count { counter, value },
                 snaps: self.out.snaps(),
@@ -234,6 +250,26 @@ impl<'a> Reverse<'a> {
             };
             self.plans.insert(body.id, Plan::Checkpointed(ckpt));
         }
+    }
+
+    /// Adds `a` to `out` (after what it is declared from) if it is declared in a block whose
+    /// reverse is not in scope where a checkpointed loop is reversed: not the top level, nor a
+    /// fused loop's body.
+    fn out_of_reach(&self, a: Array, out: &mut Vec<Array>) {
+        let Some(&block) = self.array_block.get(&a) else {
+            return;
+        };
+        if block == self.top || self.fused(block) || out.contains(&a) {
+            return;
+        }
+        for of in self.array_decls[&a]
+            .arrays()
+            .into_iter()
+            .filter(|b| *b != a)
+        {
+            self.out_of_reach(of, out);
+        }
+        out.push(a);
     }
 
     /// What a checkpointed loop's kept state holds: every local and buffer declared outside

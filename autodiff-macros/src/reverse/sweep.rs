@@ -354,6 +354,9 @@ impl<'a> Reverse<'a> {
                         out.push(Stmt::Decl { local, init });
                     }
                 }
+                for a in self.redeclare.get(&body.id).cloned().unwrap_or_default() {
+                    out.push(self.array_decls[&a].clone());
+                }
                 out.push(self.reverse_checkpointed(*var, iter, body, c));
             }
             Stmt::For { var, iter, body } => {
