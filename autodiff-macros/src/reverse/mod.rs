@@ -127,8 +127,9 @@ struct Reverse<'a> {
     /// Every block, and which are loop bodies.
     blocks: HashMap<BlockId, &'a Block>,
     loop_bodies: HashSet<BlockId>,
-    /// The block each local is declared in.
+    /// The block each local is declared in, and the value it starts with.
     decl_block: HashMap<Local, BlockId>,
+    decl_init: HashMap<Local, Var>,
     /// The block each local array is declared in, and its declaration.
     array_block: HashMap<Array, BlockId>,
     array_decls: HashMap<Array, &'a Stmt>,
@@ -183,6 +184,7 @@ impl<'a> Reverse<'a> {
             blocks: HashMap::default(),
             loop_bodies: HashSet::default(),
             decl_block: HashMap::default(),
+            decl_init: HashMap::default(),
             array_block: HashMap::default(),
             array_decls: HashMap::default(),
             redeclare: HashMap::default(),

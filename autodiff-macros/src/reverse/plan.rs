@@ -77,6 +77,7 @@ impl<'a> Reverse<'a> {
                 }
                 Stmt::Decl { local, init } => {
                     self.decl_block.insert(*local, here);
+                    self.decl_init.insert(*local, *init);
                     any |= self.active_local(*local) || self.active(*init);
                 }
                 Stmt::Set { local, value } => {
@@ -241,6 +242,11 @@ impl<'a> Reverse<'a> {
             for a in &redeclare {
                 uses.extend(self.array_decls[a].uses());
             }
+            for l in self.state(body).locals {
+                if !self.local_in_reach(l) {
+                    uses.push(self.decl_init[&l]);
+                }
+            }
             self.needed.extend(uses);
             self.redeclare.insert(body.id, redeclare);
             let ckpt = Ckpt {
@@ -250,6 +256,14 @@ impl<'a> Reverse<'a> {
             };
             self.plans.insert(body.id, Plan::Checkpointed(ckpt));
         }
+    }
+
+    /// Whether local `l` is in scope where a checkpointed loop is reversed: declared at the top
+    /// level or in a fused loop's body.
+    pub(super) fn local_in_reach(&self, l: Local) -> bool {
+        self.decl_block
+            .get(&l)
+            .is_none_or(|b| *b == self.top || self.fused(*b))
     }
 
     /// Adds `a` to `out` (after what it is declared from) if it is declared in a block whose
@@ -372,10 +386,13 @@ impl<'a> Reverse<'a> {
 
     /// A loop body can run its reverse right after its forward when it writes no active array
     /// and every active local it writes that outlives an iteration is an accumulator.
+    /// Nor may it hold a checkpointed loop, whose reverse restores kept states that the rest
+    /// of the iteration's forward sweep would then read.
     pub(super) fn fusable(&self, body: &Block) -> bool {
         let mut declared = HashSet::default();
         let mut ok = true;
         visit(body, &mut |stmt| match stmt {
+            Stmt::For { var, .. } if self.primal.checkpoint(*var).is_some() => ok = false,
             Stmt::Decl { local, .. } => {
                 declared.insert(*local);
             }

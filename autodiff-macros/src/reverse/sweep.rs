@@ -339,25 +339,32 @@ impl<'a> Reverse<'a> {
             Stmt::For { body, .. } if self.fused(body.id) => {}
             Stmt::For { var, iter, body } if self.ckpt(stmt).is_some() => {
                 let c = self.ckpt(stmt).expect("checked");
-                // Locals of a reversed block are not in scope where it is reversed: the state
-                // kept is theirs, and they are declared again to restore it into.
+                // Locals and buffers of a reversed block are not in scope where it is reversed:
+                // they are declared again as they were (their start needed there), and the
+                // kept state is restored into them.
                 for local in self.state(body).locals {
-                    let declared = self.decl_block.get(&local);
-                    if declared.is_some_and(|b| *b != self.top && !self.fused(*b)) {
-                        let ty = self.primal.local_info(local).ty;
-                        let text = match ty {
-                            Ty::Float(_) => "0.0",
-                            Ty::Bool => "false",
-                            Ty::Int | Ty::Other => "0",
-                        };
-                        let init = self.lit(text, ty, out);
+                    if !self.local_in_reach(local) {
+                        let init = self.decl_init[&local];
                         out.push(Stmt::Decl { local, init });
                     }
                 }
                 for a in self.redeclare.get(&body.id).cloned().unwrap_or_default() {
                     out.push(self.array_decls[&a].clone());
                 }
+                // The reverse restores kept states into the locals: those in scope get back the
+                // values they had, which the reverse of what precedes the loop may read (a
+                // local the loop only reads, carried by an earlier loop).
+                let in_reach: Vec<Local> = (self.state(body).locals.into_iter())
+                    .filter(|l| self.local_in_reach(*l))
+                    .collect();
+                let kept: Vec<(Local, Var)> = in_reach
+                    .into_iter()
+                    .map(|l| (l, self.get(l, out)))
+                    .collect();
                 out.push(self.reverse_checkpointed(*var, iter, body, c));
+                for (local, value) in kept {
+                    out.push(Stmt::Set { local, value });
+                }
             }
             Stmt::For { var, iter, body } => {
                 let body = self.reverse_block(body);
