@@ -688,3 +688,48 @@ fn a_reassigned_literal_keeps_its_variables_width() {
     assert_relative_eq!(v, 0.1f32.atan() * 0.5);
     assert_relative_eq!(d, 0.1f32.atan());
 }
+
+/// The result read from a local that is written after the read: the seed went into the local's
+/// adjoint before the forward sweep (for the accumulator loops that read it there), so what is
+/// written after the read received it too: ∂/∂y came out 1 (its truth is 0).
+#[grad]
+#[allow(unused_assignments)]
+fn written_after_the_result(x: &[f64], y: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += x[i];
+    }
+    let r = s;
+    s += y;
+    r
+}
+
+/// The same in a tangent (difftest seed 53 index 2056): `t3 -= t3` after `p0 = t3 + 0.5`,
+/// whose tangent is `t3`'s, killed the seed of `NAME_hvp`'s reverse sweep: its gradient
+/// came out 0.
+#[grad(hvp)]
+#[allow(unused_assignments)]
+fn tangent_written_after_the_result(p0: f64) -> f64 {
+    let mut t3 = 2.0;
+    t3 /= p0;
+    for _ in 0..5 {
+        t3 *= 0.5;
+    }
+    let p = t3 + 0.5;
+    t3 -= t3;
+    p
+}
+
+#[test]
+fn a_result_read_before_its_local_changes_keeps_its_seed_to_itself() {
+    assert_eq!(
+        written_after_the_result_grad(&[1.0, 2.0], 3.0),
+        (3.0, (vec![1.0, 1.0], 0.0))
+    );
+    let p = 1.3;
+    let g = -2.0 / (p * p) / 32.0;
+    let (v, grad, hv) = tangent_written_after_the_result_hvp(p, 1.0);
+    assert_eq!((v, grad), tangent_written_after_the_result_grad(p));
+    assert_relative_eq!(grad, g, max_relative = 1e-15);
+    assert_relative_eq!(hv, 4.0 / (p * p * p) / 32.0, max_relative = 1e-14);
+}

@@ -31,6 +31,9 @@ impl<'a> Reverse<'a> {
         let primal = self.primal;
         self.declare_bars(&primal.body, &mut out);
         for (k, ret) in primal.ret.iter().enumerate() {
+            if !self.final_result_read(*ret) {
+                continue;
+            }
             if let Some(Op::Get(l)) = self.defs.get(ret).copied() {
                 if let Some(lbar) = self.local_bars.get(l).copied() {
                     let seed = self.seed(k, &mut out);

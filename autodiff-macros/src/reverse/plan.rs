@@ -362,12 +362,32 @@ impl<'a> Reverse<'a> {
             .then_some(Accumulation { term, minus })
     }
 
-    /// A local whose every read and write is part of an accumulation (or is the result).
+    /// A local whose every read and write is part of an accumulation (or is the result, read
+    /// last).
     pub(super) fn is_accumulator(&self, l: Local) -> bool {
-        let ret = &self.primal.ret;
-        self.local_uses
-            .get(&l)
-            .is_none_or(|uses| uses.iter().all(|(v, acc)| *acc || ret.contains(v)))
+        self.local_uses.get(&l).is_none_or(|uses| {
+            uses.iter()
+                .all(|(v, acc)| *acc || self.final_result_read(*v))
+        })
+    }
+
+    /// Whether `v` is a result read from a local (`v = l` at the top level) after which nothing
+    /// writes the local: then the local's adjoint is the seed from the start of the reverse
+    /// sweep, and may go into it before the forward sweep.
+    pub(super) fn final_result_read(&self, v: Var) -> bool {
+        let Some(Op::Get(l)) = self.defs.get(&v).copied() else {
+            return false;
+        };
+        let top = &self.primal.body;
+        let defines = |s: &Stmt| matches!(s, Stmt::Let { dsts, .. } if dsts.contains(&Some(v)));
+        let Some(at) = top.iter().position(defines) else {
+            return false;
+        };
+        let mut written = false;
+        visit(&top[at + 1..], &mut |s| {
+            written |= matches!(s, Stmt::Set { local, .. } | Stmt::Acc { local, .. } if local == l);
+        });
+        self.primal.ret.contains(&v) && !written
     }
 
     /// Marks the loops of a forward-scoped block that can be fused, and recurses into them.
