@@ -411,8 +411,8 @@
 //! reverse sweep.
 //!
 //! `benches/checkpoint.rs` measures the recurrence at T = 10⁷: the taped gradient peaks at
-//! 76 MiB of heap; `every = 3163` at 0.27 MiB and 1.7× its time; `snapshots = 32` at 2 KiB and
-//! 7× (r = 7 there). `#[grad(trace)]` notes each recomputed segment in the reverse table.
+//! 76 MiB of heap; `every = 3163` at 0.3 MiB and 1.8× its time; `snapshots = 32` at 3 KiB and
+//! 7.1× (r = 7 there). `#[grad(trace)]` notes each recomputed segment in the reverse table.
 //!
 //! ```
 //! use autodiff::grad;

@@ -104,6 +104,8 @@ struct Descent {
     len: usize,
     slot: usize,
     slots: usize,
+    /// At least the task's repetitions (see [`split`]).
+    r: usize,
     /// The iteration whose state it keeps next (in `slot + 1`), if any.
     next: Option<usize>,
 }
@@ -116,6 +118,7 @@ impl Descent {
             len: planned,
             slot: 0,
             slots,
+            r: repetitions(planned, slots),
             next: None,
         };
         d.plan();
@@ -124,8 +127,11 @@ impl Descent {
 
     /// Where the current task keeps its next state, if it splits.
     fn plan(&mut self) {
-        self.next =
-            (self.len > 1 && self.slots > 1).then(|| self.from + split(self.len, self.slots));
+        self.next = None;
+        if self.len > 1 && self.slots > 1 {
+            let (j, r) = split(self.len, self.slots, self.r);
+            (self.next, self.r) = (Some(self.from + j), r);
+        }
     }
 
     /// The state at `next` is kept: on to the task of what follows it.
@@ -217,6 +223,7 @@ impl<S> Snapshots<S> {
                 from: at.from,
                 len: next - at.from,
                 slots: at.slots,
+                r: at.r.saturating_sub(1),
             });
             at.descend(next);
         }
@@ -226,6 +233,7 @@ impl<S> Snapshots<S> {
                 from: d.from,
                 len: d.len,
                 slots: d.slots,
+                r: d.r,
             });
         }
         actions
@@ -280,12 +288,13 @@ enum Task {
         len: usize,
     },
     /// Reverse `from..from + len`, whose first state is in `slot`, with `slots` slots from
-    /// `slot` on.
+    /// `slot` on and at most `r` repetitions (see [`split`]).
     Reverse {
         slot: usize,
         from: usize,
         len: usize,
         slots: usize,
+        r: usize,
     },
 }
 
@@ -315,6 +324,7 @@ impl Actions {
                 from: 0,
                 len: count,
                 slots: s.max(1),
+                r: repetitions(count, s.max(1)),
             }),
             Schedule::Binomial(_) => {}
         }
@@ -333,6 +343,7 @@ impl Actions {
         }
     }
 
+    #[inline(never)]
     fn begin(&mut self, task: Task) {
         match task {
             Task::Segment { slot, from, len } => {
@@ -351,6 +362,7 @@ impl Actions {
                 from,
                 len,
                 slots: 1,
+                r,
             } => {
                 self.restore(slot);
                 self.queue(Action::Advance { from, len: len - 1 });
@@ -363,6 +375,7 @@ impl Actions {
                     from,
                     len: len - 1,
                     slots: 1,
+                    r,
                 });
             }
             // Advance `j` iterations, keep that state, reverse what follows it with one slot
@@ -372,8 +385,9 @@ impl Actions {
                 from,
                 len,
                 slots,
+                r,
             } => {
-                let j = split(len, slots);
+                let (j, r) = split(len, slots, r);
                 self.restore(slot);
                 self.queue(Action::Advance { from, len: j });
                 self.queue(Action::Save(slot + 1));
@@ -382,12 +396,14 @@ impl Actions {
                     from,
                     len: j,
                     slots,
+                    r: r - 1,
                 });
                 self.tasks.push(Task::Reverse {
                     slot: slot + 1,
                     from: from + j,
                     len: len - j,
                     slots: slots - 1,
+                    r,
                 });
             }
         }
@@ -397,6 +413,9 @@ impl Actions {
 impl Iterator for Actions {
     type Item = Action;
 
+    // Inlined into the reverse sweep's loop, with the begun task's queue read there; beginning
+    // the next task stays a call.
+    #[inline]
     fn next(&mut self) -> Option<Action> {
         while self.next == self.len {
             (self.next, self.len) = (0, 0);
@@ -448,15 +467,20 @@ pub fn repetitions(len: usize, s: usize) -> usize {
     lo
 }
 
-/// Where the binomial schedule keeps its next state in `len` iterations with `s ≥ 2` slots:
-/// the first `j` iterations are then reversed with `s` slots and `r - 1` repetitions, the rest
-/// with `s - 1` and `r`. Of the valid `j`, this one runs the fewest iterations forward in all
-/// (Griewank and Walther, Algorithm 799); a test checks it against every choice.
-fn split(len: usize, s: usize) -> usize {
-    let r = repetitions(len, s);
-    let left = beta(s, r.saturating_sub(1));
-    let right = beta(s - 1, r.saturating_sub(1));
-    left.min(len.saturating_sub(right)).clamp(1, len - 1)
+/// Where the binomial schedule keeps its next state in `len ≥ 2` iterations with `s ≥ 2`
+/// slots, and the task's repetitions `r` (the least with C(s + r, s) ≥ `len`), given a bound
+/// `at_most` on them: the first `j` iterations are then reversed with `s` slots and `r - 1`
+/// repetitions, the rest with `s - 1` and `r`, which bounds theirs. Of the valid `j`, this one
+/// runs the fewest iterations forward in all (Griewank and Walther, Algorithm 799); a test
+/// checks it against every choice. Passing the bound down saves a search per task.
+fn split(len: usize, s: usize, at_most: usize) -> (usize, usize) {
+    let mut r = at_most.max(1);
+    while r > 1 && beta(s, r - 1) >= len {
+        r -= 1;
+    }
+    let left = beta(s, r - 1);
+    let right = beta(s - 1, r - 1);
+    (left.min(len.saturating_sub(right)).clamp(1, len - 1), r)
 }
 
 /// `iter`'s items `from..from + len`, in order: a segment of a checkpointed loop. Ranges,
