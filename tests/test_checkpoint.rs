@@ -6,39 +6,31 @@
 
 use autodiff::grad;
 
-#[grad(wrt(a, b, h0))]
-fn rnn(a: f64, b: f64, h0: f64, steps: usize) -> f64 {
-    let mut h = h0;
-    for _ in 0..steps {
-        h = (a * h + b).tanh();
-    }
-    h
+/// The function `$name`, with `$($attr)*` on its loop (nothing: the taped one); `$n` is `K` or
+/// `S` of the attribute, unused without one (named at the call, where the attribute is).
+macro_rules! rnn {
+    ($name:ident, $n:ident, $($attr:tt)*) => {
+        #[grad(wrt(a, b, h0))]
+        #[allow(unused_variables)]
+        fn $name(a: f64, b: f64, h0: f64, steps: usize, $n: usize) -> f64 {
+            let mut h = h0;
+            $($attr)*
+            for _ in 0..steps {
+                h = (a * h + b).tanh();
+            }
+            h
+        }
+    };
 }
 
-#[grad(wrt(a, b, h0))]
-fn rnn_every(a: f64, b: f64, h0: f64, steps: usize, k: usize) -> f64 {
-    let mut h = h0;
-    #[checkpoint(every = k)]
-    for _ in 0..steps {
-        h = (a * h + b).tanh();
-    }
-    h
-}
-
-#[grad(wrt(a, b, h0))]
-fn rnn_binomial(a: f64, b: f64, h0: f64, steps: usize, s: usize) -> f64 {
-    let mut h = h0;
-    #[checkpoint(snapshots = s)]
-    for _ in 0..steps {
-        h = (a * h + b).tanh();
-    }
-    h
-}
+rnn!(rnn, n,);
+rnn!(rnn_every, n, #[checkpoint(every = n)]);
+rnn!(rnn_binomial, n, #[checkpoint(snapshots = n)]);
 
 #[test]
 fn tanh_recurrence_is_bit_for_bit_the_taped_one() {
     for steps in [0, 1, 2, 3, 7, 8, 9, 100, 1000, 10_000] {
-        let taped = rnn_grad(0.9, 0.1, 0.3, steps);
+        let taped = rnn_grad(0.9, 0.1, 0.3, steps, 0);
         for k in [1, 2, 3, 4, 7, 100, 20_000] {
             assert_eq!(
                 rnn_every_grad(0.9, 0.1, 0.3, steps, k),
@@ -60,88 +52,41 @@ fn tanh_recurrence_is_bit_for_bit_the_taped_one() {
 }
 
 /// Seed case 9: eight layers `h ← tanh(W_layer h)`, from `h0 = x`.
-#[grad(wrt(x, w))]
-fn chain(x: &[f64], w: &[f64]) -> f64 {
-    let n = x.len();
-    let mut h = vec![0.0; n];
-    let mut t = vec![0.0; n];
-    for i in 0..n {
-        h[i] = x[i];
-    }
-    for layer in 0..8 {
-        for i in 0..n {
-            let mut s = 0.0;
-            for j in 0..n {
-                s += w[(layer * n + i) * n + j] * h[j];
+macro_rules! chain {
+    ($name:ident, #[$grad:meta], $($attr:tt)*) => {
+        #[$grad]
+        fn $name(x: &[f64], w: &[f64]) -> f64 {
+            let n = x.len();
+            let mut h = vec![0.0; n];
+            let mut t = vec![0.0; n];
+            for i in 0..n {
+                h[i] = x[i];
             }
-            t[i] = s.tanh();
+            $($attr)*
+            for layer in 0..8 {
+                for i in 0..n {
+                    let mut s = 0.0;
+                    for j in 0..n {
+                        s += w[(layer * n + i) * n + j] * h[j];
+                    }
+                    t[i] = s.tanh();
+                }
+                for i in 0..n {
+                    h[i] = t[i];
+                }
+            }
+            let mut out = 0.0;
+            for i in 0..n {
+                out += h[i];
+            }
+            out
         }
-        for i in 0..n {
-            h[i] = t[i];
-        }
-    }
-    let mut out = 0.0;
-    for i in 0..n {
-        out += h[i];
-    }
-    out
+    };
 }
 
-#[grad(wrt(x, w), trace)]
-fn chain_every(x: &[f64], w: &[f64]) -> f64 {
-    let n = x.len();
-    let mut h = vec![0.0; n];
-    let mut t = vec![0.0; n];
-    for i in 0..n {
-        h[i] = x[i];
-    }
-    #[checkpoint(every = 4)]
-    for layer in 0..8 {
-        for i in 0..n {
-            let mut s = 0.0;
-            for j in 0..n {
-                s += w[(layer * n + i) * n + j] * h[j];
-            }
-            t[i] = s.tanh();
-        }
-        for i in 0..n {
-            h[i] = t[i];
-        }
-    }
-    let mut out = 0.0;
-    for i in 0..n {
-        out += h[i];
-    }
-    out
-}
-
-#[grad(wrt(x, w))]
-fn chain_binomial(x: &[f64], w: &[f64]) -> f64 {
-    let n = x.len();
-    let mut h = vec![0.0; n];
-    let mut t = vec![0.0; n];
-    for i in 0..n {
-        h[i] = x[i];
-    }
-    #[checkpoint(snapshots = 2)]
-    for layer in 0..8 {
-        for i in 0..n {
-            let mut s = 0.0;
-            for j in 0..n {
-                s += w[(layer * n + i) * n + j] * h[j];
-            }
-            t[i] = s.tanh();
-        }
-        for i in 0..n {
-            h[i] = t[i];
-        }
-    }
-    let mut out = 0.0;
-    for i in 0..n {
-        out += h[i];
-    }
-    out
-}
+chain!(chain, #[grad(wrt(x, w))], );
+chain!(chain_every, #[grad(wrt(x, w), trace)], #[checkpoint(every = 4)]);
+chain!(chain_binomial, #[grad(wrt(x, w))], #[checkpoint(snapshots = 2)]);
 
 fn chain_inputs(n: usize) -> (Vec<f64>, Vec<f64>) {
     let x: Vec<f64> = (0..n).map(|i| 0.3 - 0.2 * i as f64).collect();
@@ -170,85 +115,40 @@ fn seed_case_9_is_bit_for_bit_the_taped_one() {
 
 /// A loop that may leave early, by `break`, `continue` or `return`, with an inactive counter
 /// and a flag in its state.
-#[grad(wrt(x, y))]
-fn leaves(x: f64, y: f64, n: usize) -> f64 {
-    let mut s = x;
-    let mut m = 0usize;
-    let mut flip = false;
-    for i in 0..n {
-        if s > 50.0 {
-            break;
+macro_rules! leaves {
+    ($name:ident, $($attr:tt)*) => {
+        #[grad(wrt(x, y))]
+        fn $name(x: f64, y: f64, n: usize) -> f64 {
+            let mut s = x;
+            let mut m = 0usize;
+            let mut flip = false;
+            $($attr)*
+            for i in 0..n {
+                if s > 50.0 {
+                    break;
+                }
+                m += 1;
+                if m % 3 == 2 {
+                    flip = !flip;
+                    continue;
+                }
+                if flip {
+                    s = s * 1.1 + y;
+                } else {
+                    s = (s * y).sin() + s;
+                }
+                if i == 40 {
+                    return s * y;
+                }
+            }
+            s + m as f64
         }
-        m += 1;
-        if m % 3 == 2 {
-            flip = !flip;
-            continue;
-        }
-        if flip {
-            s = s * 1.1 + y;
-        } else {
-            s = (s * y).sin() + s;
-        }
-        if i == 40 {
-            return s * y;
-        }
-    }
-    s + m as f64
+    };
 }
 
-#[grad(wrt(x, y))]
-fn leaves_checkpointed(x: f64, y: f64, n: usize) -> f64 {
-    let mut s = x;
-    let mut m = 0usize;
-    let mut flip = false;
-    #[checkpoint(every = 4)]
-    for i in 0..n {
-        if s > 50.0 {
-            break;
-        }
-        m += 1;
-        if m % 3 == 2 {
-            flip = !flip;
-            continue;
-        }
-        if flip {
-            s = s * 1.1 + y;
-        } else {
-            s = (s * y).sin() + s;
-        }
-        if i == 40 {
-            return s * y;
-        }
-    }
-    s + m as f64
-}
-
-#[grad(wrt(x, y))]
-fn leaves_binomial(x: f64, y: f64, n: usize) -> f64 {
-    let mut s = x;
-    let mut m = 0usize;
-    let mut flip = false;
-    #[checkpoint(snapshots = 3)]
-    for i in 0..n {
-        if s > 50.0 {
-            break;
-        }
-        m += 1;
-        if m % 3 == 2 {
-            flip = !flip;
-            continue;
-        }
-        if flip {
-            s = s * 1.1 + y;
-        } else {
-            s = (s * y).sin() + s;
-        }
-        if i == 40 {
-            return s * y;
-        }
-    }
-    s + m as f64
-}
+leaves!(leaves,);
+leaves!(leaves_checkpointed, #[checkpoint(every = 4)]);
+leaves!(leaves_binomial, #[checkpoint(snapshots = 3)]);
 
 #[test]
 fn break_continue_and_return_are_recomputed_faithfully() {
@@ -268,32 +168,26 @@ fn step(h: f64, a: f64) -> f64 {
 
 /// A call, a local read in the loop and changed after it, and a buffer read in the loop and
 /// written after it: both must come back from the kept state.
-#[grad(wrt(a, x))]
-fn reads(a: f64, x: &[f64], steps: usize) -> f64 {
-    let mut h = 0.1;
-    let mut c = 0.5;
-    let mut buf = [1.0, 2.0];
-    for k in 0..steps {
-        h = step(h, a) * c + x[k % x.len()] * buf[k % 2];
-    }
-    c = 3.0;
-    buf[0] = 7.0;
-    h * c + buf[0]
+macro_rules! reads {
+    ($name:ident, $($attr:tt)*) => {
+        #[grad(wrt(a, x))]
+        fn $name(a: f64, x: &[f64], steps: usize) -> f64 {
+            let mut h = 0.1;
+            let mut c = 0.5;
+            let mut buf = [1.0, 2.0];
+            $($attr)*
+            for k in 0..steps {
+                h = step(h, a) * c + x[k % x.len()] * buf[k % 2];
+            }
+            c = 3.0;
+            buf[0] = 7.0;
+            h * c + buf[0]
+        }
+    };
 }
 
-#[grad(wrt(a, x))]
-fn reads_checkpointed(a: f64, x: &[f64], steps: usize) -> f64 {
-    let mut h = 0.1;
-    let mut c = 0.5;
-    let mut buf = [1.0, 2.0];
-    #[checkpoint(snapshots = 4)]
-    for k in 0..steps {
-        h = step(h, a) * c + x[k % x.len()] * buf[k % 2];
-    }
-    c = 3.0;
-    buf[0] = 7.0;
-    h * c + buf[0]
-}
+reads!(reads,);
+reads!(reads_checkpointed, #[checkpoint(snapshots = 4)]);
 
 #[test]
 fn calls_and_state_changed_after_the_loop() {
@@ -306,24 +200,22 @@ fn calls_and_state_changed_after_the_loop() {
     }
 }
 
-#[grad(hvp, jvp)]
-fn decay(a: f32, h0: f32) -> f32 {
-    let mut h = h0;
-    for _ in 0..50 {
-        h = (a * h).tanh() + 0.1 * h * h;
-    }
-    h
+macro_rules! decay {
+    ($name:ident, $($attr:tt)*) => {
+        #[grad(hvp, jvp)]
+        fn $name(a: f32, h0: f32) -> f32 {
+            let mut h = h0;
+            $($attr)*
+            for _ in 0..50 {
+                h = (a * h).tanh() + 0.1 * h * h;
+            }
+            h
+        }
+    };
 }
 
-#[grad(hvp, jvp)]
-fn decay_checkpointed(a: f32, h0: f32) -> f32 {
-    let mut h = h0;
-    #[checkpoint(snapshots = 5)]
-    for _ in 0..50 {
-        h = (a * h).tanh() + 0.1 * h * h;
-    }
-    h
-}
+decay!(decay,);
+decay!(decay_checkpointed, #[checkpoint(snapshots = 5)]);
 
 #[test]
 fn f32_and_every_mode_agree() {
