@@ -457,3 +457,37 @@ fn locals_of_enclosing_blocks_are_declared_as_they_were() {
         assert_eq!((value, grad), constant_start_taped_grad(0.7, n));
     }
 }
+
+/// A local an enclosing loop sets once per iteration that a checkpointed loop inside only
+/// reads: the inner reverse restores it from its kept state, and the outer reverse, which
+/// reads its values from the tape, is not disturbed by that.
+macro_rules! carried_outside {
+    ($name:ident, $($attr:tt)*) => {
+        #[grad]
+        fn $name(a: f64, x: f64, n: usize) -> f64 {
+            let mut h = 0.4;
+            let mut s = 0.0;
+            for _ in 0..3 {
+                h = (a * h).tanh() + 0.1;
+                $($attr)*
+                for _ in 0..n {
+                    s = s * 0.5 + h * x;
+                }
+            }
+            s
+        }
+    };
+}
+
+carried_outside!(carried_outside_taped,);
+carried_outside!(carried_outside_every, #[checkpoint(every = 2)]);
+
+#[test]
+fn a_local_set_outside_and_read_inside() {
+    for n in [0, 1, 3, 5] {
+        assert_eq!(
+            carried_outside_every_grad(0.8, 0.3, n),
+            carried_outside_taped_grad(0.8, 0.3, n)
+        );
+    }
+}

@@ -31,7 +31,7 @@ impl<'a> Reverse<'a> {
         let primal = self.primal;
         self.declare_bars(&primal.body, &mut out);
         for (k, ret) in primal.ret.iter().enumerate() {
-            if !self.final_result_read(*ret) {
+            if !self.final_reads.contains(ret) {
                 continue;
             }
             if let Some(Op::Get(l)) = self.defs.get(ret).copied() {
@@ -211,7 +211,7 @@ impl<'a> Reverse<'a> {
             snaps: c.snaps,
             checkpoint: c.checkpoint,
             k,
-            state: self.state(body),
+            state: c.state,
             iter: iter.clone(),
         });
         fwd.extend(self.tick(counter));

@@ -67,7 +67,7 @@ struct Count {
 
 /// How the reverse sweep runs one loop of the primal (one with adjoint code), decided once by
 /// [`Reverse::plan`] before any code is written.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 enum Plan {
     /// Each iteration runs its reverse right after its forward, inside the forward loop:
     /// nothing recorded, every value in scope.
@@ -81,12 +81,16 @@ enum Plan {
     Checkpointed(Ckpt),
 }
 
-/// A checkpointed loop's counter, its count after the loop, and where its states are kept.
-#[derive(Clone, Copy)]
+/// A checkpointed loop's counter, its count after the loop, where its states are kept, what
+/// they hold, and the buffers of blocks whose reverse it is not in scope of, which its reverse
+/// declares again (in declaration order) before restoring into them.
+#[derive(Clone)]
 struct Ckpt {
     count: Count,
     snaps: Snaps,
     checkpoint: Checkpoint,
+    state: State,
+    redeclare: Vec<Array>,
 }
 
 /// `l = g ± t` where `g` is `l`'s value just before: `l`'s adjoint passes through unchanged and
@@ -133,10 +137,9 @@ struct Reverse<'a> {
     /// The block each local array is declared in, and its declaration.
     array_block: HashMap<Array, BlockId>,
     array_decls: HashMap<Array, &'a Stmt>,
-    /// Per checkpointed loop body: arrays it reads that are declared in a block its reverse
-    /// is not in (where it is reversed they are declared again, the kept state restored into
-    /// them), in declaration order.
-    redeclare: HashMap<BlockId, Vec<Array>>,
+    /// Results read from a local at the top level after which nothing writes the local: its
+    /// adjoint is the seed from the start of the reverse sweep.
+    final_reads: HashSet<Var>,
     /// Per reversed loop body: locals to set back to their value at the start of the iteration
     /// (a carried local and the value read from it there).
     restores: HashMap<BlockId, Vec<(Local, Var)>>,
@@ -187,7 +190,7 @@ impl<'a> Reverse<'a> {
             decl_init: HashMap::default(),
             array_block: HashMap::default(),
             array_decls: HashMap::default(),
-            redeclare: HashMap::default(),
+            final_reads: HashSet::default(),
             restores: HashMap::default(),
             needed: Vec::new(),
             sources: HashMap::default(),
@@ -206,7 +209,7 @@ impl<'a> Reverse<'a> {
             return None;
         };
         match self.plans.get(&body.id) {
-            Some(Plan::Checkpointed(c)) => Some(*c),
+            Some(Plan::Checkpointed(c)) => Some(c.clone()),
             _ => None,
         }
     }

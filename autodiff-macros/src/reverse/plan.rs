@@ -174,6 +174,7 @@ impl<'a> Reverse<'a> {
 
     /// Finds the accumulations, then the loops to fuse.
     pub(super) fn plan(&mut self, top: &'a Block) {
+        self.find_final_reads(top);
         self.find_accumulations(top);
         self.fuse_in(top);
         // A checkpointed loop counts its iterations itself.
@@ -216,43 +217,38 @@ impl<'a> Reverse<'a> {
             self.def_block.insert(value, block.id);
             self.need(value);
             self.need(checkpoint.n);
-            let (mut inside, mut arrays_inside) = (HashSet::default(), HashSet::default());
+            // What its segments read from outside is needed where it is reversed, and so are
+            // the starts of what is declared there again.
+            let mut inside = HashSet::default();
             visit(body, &mut |s| match s {
                 Stmt::Let { dsts, .. } => inside.extend(dsts.iter().flatten().copied()),
                 Stmt::For { var, .. } => {
                     inside.insert(*var);
                 }
-                Stmt::DeclArray { array, .. } => {
-                    arrays_inside.insert(*array);
-                }
                 _ => {}
             });
+            let (state, declared) = self.state(body);
             let mut redeclare = Vec::new();
-            visit(body, &mut |s| {
-                for a in s.arrays() {
-                    if !arrays_inside.contains(&a) {
-                        self.out_of_reach(a, &mut redeclare);
-                    }
-                }
-            });
             let mut uses = Vec::new();
             visit(body, &mut |s| {
+                for a in s.arrays().into_iter().filter(|a| !declared.contains(a)) {
+                    self.out_of_reach(a, &mut redeclare);
+                }
                 uses.extend(s.uses().into_iter().filter(|v| !inside.contains(v)));
             });
-            for a in &redeclare {
-                uses.extend(self.array_decls[a].uses());
-            }
-            for l in self.state(body).locals {
-                if !self.local_in_reach(l) {
-                    uses.push(self.decl_init[&l]);
-                }
-            }
+            uses.extend(redeclare.iter().flat_map(|a| self.array_decls[a].uses()));
+            uses.extend(
+                (state.locals.iter())
+                    .filter(|l| !self.local_in_reach(**l))
+                    .map(|l| self.decl_init[l]),
+            );
             self.needed.extend(uses);
-            self.redeclare.insert(body.id, redeclare);
             let ckpt = Ckpt {
                 count: Count { counter, value },
                 snaps: self.out.snaps(),
                 checkpoint,
+                state,
+                redeclare,
             };
             self.plans.insert(body.id, Plan::Checkpointed(ckpt));
         }
@@ -289,7 +285,8 @@ impl<'a> Reverse<'a> {
     /// What a checkpointed loop's kept state holds: every local and buffer declared outside
     /// `body` that it reads or writes (a local read only may still change after the loop,
     /// before the reverse sweep recomputes from it), buffers only where something writes them.
-    pub(super) fn state(&self, body: &Block) -> State {
+    /// Also the arrays `body` declares.
+    fn state(&self, body: &Block) -> (State, HashSet<Array>) {
         let (mut inner_locals, mut inner_arrays) = (HashSet::default(), HashSet::default());
         let mut state = State::default();
         visit(body, &mut |stmt| {
@@ -318,7 +315,7 @@ impl<'a> Reverse<'a> {
                 }
             }
         });
-        state
+        (state, inner_arrays)
     }
 
     pub(super) fn find_accumulations(&mut self, block: &'a Block) {
@@ -367,27 +364,33 @@ impl<'a> Reverse<'a> {
     pub(super) fn is_accumulator(&self, l: Local) -> bool {
         self.local_uses.get(&l).is_none_or(|uses| {
             uses.iter()
-                .all(|(v, acc)| *acc || self.final_result_read(*v))
+                .all(|(v, acc)| *acc || self.final_reads.contains(v))
         })
     }
 
-    /// Whether `v` is a result read from a local (`v = l` at the top level) after which nothing
-    /// writes the local: then the local's adjoint is the seed from the start of the reverse
-    /// sweep, and may go into it before the forward sweep.
-    pub(super) fn final_result_read(&self, v: Var) -> bool {
-        let Some(Op::Get(l)) = self.defs.get(&v).copied() else {
-            return false;
-        };
-        let top = &self.primal.body;
-        let defines = |s: &Stmt| matches!(s, Stmt::Let { dsts, .. } if dsts.contains(&Some(v)));
-        let Some(at) = top.iter().position(defines) else {
-            return false;
-        };
-        let mut written = false;
-        visit(&top[at + 1..], &mut |s| {
-            written |= matches!(s, Stmt::Set { local, .. } | Stmt::Acc { local, .. } if local == l);
-        });
-        self.primal.ret.contains(&v) && !written
+    /// The results read from a local (`v = l` at the top level) after which nothing writes the
+    /// local, from the end of the body back.
+    fn find_final_reads(&mut self, top: &Block) {
+        let mut written_after = HashSet::default();
+        for stmt in top.iter().rev() {
+            if let Stmt::Let {
+                dsts,
+                op: Op::Get(l),
+                ..
+            } = stmt
+            {
+                if let [Some(v)] = dsts[..] {
+                    if self.primal.ret.contains(&v) && !written_after.contains(l) {
+                        self.final_reads.insert(v);
+                    }
+                }
+            }
+            visit(std::slice::from_ref(stmt), &mut |s| {
+                if let Stmt::Set { local, .. } | Stmt::Acc { local, .. } = s {
+                    written_after.insert(*local);
+                }
+            });
+        }
     }
 
     /// Marks the loops of a forward-scoped block that can be fused, and recurses into them.

@@ -339,32 +339,7 @@ impl<'a> Reverse<'a> {
             Stmt::For { body, .. } if self.fused(body.id) => {}
             Stmt::For { var, iter, body } if self.ckpt(stmt).is_some() => {
                 let c = self.ckpt(stmt).expect("checked");
-                // Locals and buffers of a reversed block are not in scope where it is reversed:
-                // they are declared again as they were (their start needed there), and the
-                // kept state is restored into them.
-                for local in self.state(body).locals {
-                    if !self.local_in_reach(local) {
-                        let init = self.decl_init[&local];
-                        out.push(Stmt::Decl { local, init });
-                    }
-                }
-                for a in self.redeclare.get(&body.id).cloned().unwrap_or_default() {
-                    out.push(self.array_decls[&a].clone());
-                }
-                // The reverse restores kept states into the locals: those in scope get back the
-                // values they had, which the reverse of what precedes the loop may read (a
-                // local the loop only reads, carried by an earlier loop).
-                let in_reach: Vec<Local> = (self.state(body).locals.into_iter())
-                    .filter(|l| self.local_in_reach(*l))
-                    .collect();
-                let kept: Vec<(Local, Var)> = in_reach
-                    .into_iter()
-                    .map(|l| (l, self.get(l, out)))
-                    .collect();
-                out.push(self.reverse_checkpointed(*var, iter, body, c));
-                for (local, value) in kept {
-                    out.push(Stmt::Set { local, value });
-                }
+                self.reverse_checkpointed(*var, iter, body, c, out);
             }
             Stmt::For { var, iter, body } => {
                 let body = self.reverse_block(body);
@@ -418,7 +393,25 @@ impl<'a> Reverse<'a> {
     /// A checkpointed loop's reverse: for each segment the schedule gives, from a kept state,
     /// the loop's forward sweep over it, recording, then its reverse; with the binomial
     /// schedule, segments run forward recording nothing too, to keep states on the way.
-    fn reverse_checkpointed(&mut self, var: Var, iter: &'a Iter, body: &'a Block, c: Ckpt) -> Stmt {
+    ///
+    /// Locals and buffers of a reversed block are not in scope where it is reversed: they are
+    /// declared again first, as they were (their starts are needed there), and the kept states
+    /// are restored into them.
+    fn reverse_checkpointed(
+        &mut self,
+        var: Var,
+        iter: &'a Iter,
+        body: &'a Block,
+        c: Ckpt,
+        out: &mut Vec<Stmt>,
+    ) {
+        for &local in &c.state.locals {
+            if !self.local_in_reach(local) {
+                let init = self.decl_init[&local];
+                out.push(Stmt::Decl { local, init });
+            }
+        }
+        out.extend(c.redeclare.iter().map(|a| self.array_decls[a].clone()));
         let from = self.out.var(Ty::Int, false, Some("from".into()));
         let len = self.out.var(Ty::Int, false, Some("len".into()));
         let mut segment = iter.clone();
@@ -451,17 +444,17 @@ impl<'a> Reverse<'a> {
             iter: backwards,
             body: self.reverse_block(body),
         }];
-        Stmt::Checkpointed {
+        out.push(Stmt::Checkpointed {
             snaps: c.snaps,
             checkpoint: c.checkpoint,
             count: c.count.value,
-            state: self.state(body),
+            state: c.state,
             from,
             len,
             advance: advance.into(),
             record: record.into(),
             reverse: reverse.into(),
-        }
+        });
     }
 
     /// The adjoint of `v = op`, given `v̄ = bar`.
