@@ -66,6 +66,11 @@ impl Args {
 /// What `#[checkpoint(..)]` takes, for errors.
 pub const CHECKPOINT_USAGE: &str = "write `#[checkpoint(every = K)]` (a state kept every K iterations) or `#[checkpoint(snapshots = S)]` (at most S states, binomial schedule), with K or S a positive integer";
 
+/// Whether `attr` is `#[checkpoint(..)]`.
+pub fn is_checkpoint(attr: &syn::Attribute) -> bool {
+    attr.path().is_ident("checkpoint")
+}
+
 /// `#[checkpoint(key = value)]`: the key and the value, as written.
 pub fn checkpoint(attr: &syn::Attribute) -> syn::Result<(Ident, syn::Expr)> {
     attr.parse_args_with(|input: syn::parse::ParseStream| {

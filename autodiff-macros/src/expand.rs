@@ -128,9 +128,8 @@ fn take_checkpoints(item: &mut ItemFn) -> Vec<(syn::Attribute, &'static str)> {
     struct Take(Vec<(syn::Attribute, &'static str)>);
     impl Take {
         fn take(&mut self, attrs: &mut Vec<syn::Attribute>, msg: Option<&'static str>) {
-            let (taken, kept): (Vec<_>, Vec<_>) = attrs
-                .drain(..)
-                .partition(|a| a.path().is_ident("checkpoint"));
+            let (taken, kept): (Vec<_>, Vec<_>) =
+                attrs.drain(..).partition(crate::args::is_checkpoint);
             *attrs = kept;
             if let Some(msg) = msg {
                 self.0.extend(taken.into_iter().map(|a| (a, msg)));
@@ -170,7 +169,7 @@ fn take_checkpoints(item: &mut ItemFn) -> Vec<(syn::Attribute, &'static str)> {
                     _ => None,
                 };
                 if let Some(attrs) = attrs {
-                    let attr = attrs.iter().find(|a| a.path().is_ident("checkpoint"));
+                    let attr = attrs.iter().find(|a| crate::args::is_checkpoint(a));
                     if let Some(Ok((_, value))) = attr.map(crate::args::checkpoint) {
                         stmts.push(syn::parse_quote!(let _ = &#value;));
                     }

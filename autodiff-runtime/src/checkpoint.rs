@@ -80,6 +80,9 @@ pub struct Snapshots<S> {
 #[derive(Clone, Copy, Debug)]
 struct Frame {
     base: usize,
+    /// The iteration whose state is kept next, if any: what the forward sweep compares each
+    /// iteration with.
+    next: Option<usize>,
     descent: Option<Descent>,
 }
 
@@ -163,29 +166,39 @@ impl<S> Snapshots<S> {
         state: impl FnOnce() -> S,
     ) {
         if k == 0 {
-            let descent = match schedule {
-                Schedule::Binomial(s) => bound().map(|t| Descent::new(t, s.max(1))),
-                Schedule::Every(_) => None,
+            let (next, descent) = match schedule {
+                Schedule::Every(n) => (Some(n), None),
+                Schedule::Binomial(s) => {
+                    let descent = bound().map(|t| Descent::new(t, s.max(1)));
+                    (descent.and_then(|d| d.next), descent)
+                }
             };
             let base = self.slots.len();
-            self.frames.push(Frame { base, descent });
+            self.frames.push(Frame {
+                base,
+                next,
+                descent,
+            });
             self.slots.push(state());
             return;
         }
-        match schedule {
-            Schedule::Every(n) if k.is_multiple_of(n) => self.slots.push(state()),
-            Schedule::Every(_) => {}
-            Schedule::Binomial(_) => {
-                let frame = self.frames.last_mut();
-                if let Some(d) = frame.and_then(|f| f.descent.as_mut()) {
-                    if d.next == Some(k) {
-                        let slot = d.slot + 1;
-                        d.descend(k);
-                        self.save(slot, state());
-                    }
-                }
+        let Some(frame) = self.frames.last_mut().filter(|f| f.next == Some(k)) else {
+            return;
+        };
+        let at = match (schedule, frame.descent.as_mut()) {
+            (Schedule::Every(n), _) => {
+                frame.next = Some(k + n);
+                self.slots.len()
             }
-        }
+            (Schedule::Binomial(_), Some(d)) => {
+                let slot = d.slot + 1;
+                d.descend(k);
+                frame.next = d.next;
+                frame.base + slot
+            }
+            (Schedule::Binomial(_), None) => return,
+        };
+        self.put(at, state());
     }
 
     /// After the reverse sweep of a run of `count` iterations: its frame is done with.
@@ -242,8 +255,13 @@ impl<S> Snapshots<S> {
     /// Keeps `state` in `slot` of the current run: one that is in use, or the next one.
     #[inline]
     pub fn save(&mut self, slot: usize, state: S) {
-        let slot = self.base() + slot;
-        match self.slots.get_mut(slot) {
+        self.put(self.base() + slot, state);
+    }
+
+    /// Keeps `state` at `at` of all the slots: one in use, or the next one.
+    #[inline]
+    fn put(&mut self, at: usize, state: S) {
+        match self.slots.get_mut(at) {
             Some(s) => *s = state,
             None => self.slots.push(state),
         }

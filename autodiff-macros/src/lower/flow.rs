@@ -95,7 +95,7 @@ impl Lower<'_> {
     /// The loop's `#[checkpoint(every = K)]` or `#[checkpoint(snapshots = S)]`, with `K` or `S`
     /// evaluated here, before the loop.
     fn checkpoint(&mut self, attrs: &[syn::Attribute]) -> Option<Checkpoint> {
-        let mut attrs = attrs.iter().filter(|a| a.path().is_ident("checkpoint"));
+        let mut attrs = attrs.iter().filter(|a| crate::args::is_checkpoint(a));
         let attr = attrs.next()?;
         if let Some(again) = attrs.next() {
             self.cx.error_spanned(

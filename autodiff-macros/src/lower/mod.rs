@@ -242,7 +242,7 @@ struct Lower<'a> {
 
 /// Whether a loop has `#[checkpoint(..)]`.
 fn checkpointed(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| a.path().is_ident("checkpoint"))
+    attrs.iter().any(crate::args::is_checkpoint)
 }
 
 /// The macros a `#[grad]` body may contain; they are kept as written.
