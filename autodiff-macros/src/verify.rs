@@ -20,7 +20,6 @@ use crate::ir::{
     visit, Array, ArrayInit, ArrayKind, Block, BlockId, CallBar, CallSeed, Func, Grad, Local, Op,
     Stmt, Ty, Var,
 };
-use crate::maps::HashSet;
 
 /// Whether every block has the id of its place in a walk of the body.
 fn numbered(func: &Func) -> Result<(), String> {
@@ -39,7 +38,7 @@ fn numbered(func: &Func) -> Result<(), String> {
 
 /// Checks `func` after the pass `pass`; the first violation found, described.
 pub fn verify(func: &Func, pass: &str) -> Result<(), String> {
-    let mut constants = HashSet::default();
+    let mut constants = vec![false; func.vars.len()];
     visit(&func.body, &mut |s| {
         if let Stmt::Let {
             dsts,
@@ -47,15 +46,19 @@ pub fn verify(func: &Func, pass: &str) -> Result<(), String> {
             ..
         } = s
         {
-            constants.extend(dsts.iter().flatten().copied());
+            for v in dsts.iter().flatten() {
+                if let Some(c) = constants.get_mut(v.0 as usize) {
+                    *c = true;
+                }
+            }
         }
     });
     let mut v = Verifier {
         func,
         constants,
-        vars: vec![HashSet::default()],
-        locals: vec![HashSet::default()],
-        arrays: vec![HashSet::default()],
+        vars: Scopes::new(func.vars.len()),
+        locals: Scopes::new(func.locals.len()),
+        arrays: Scopes::new(func.arrays.len()),
     };
     let run = numbered(func)
         .and_then(|()| v.block(&func.body, false))
@@ -66,44 +69,91 @@ pub fn verify(func: &Func, pass: &str) -> Result<(), String> {
 
 struct Verifier<'a> {
     func: &'a Func,
-    constants: HashSet<Var>,
-    /// What is in scope, one set per open block.
-    vars: Vec<HashSet<Var>>,
-    locals: Vec<HashSet<Local>>,
-    arrays: Vec<HashSet<Array>>,
+    /// Literals and named constants, by value.
+    constants: Vec<bool>,
+    vars: Scopes,
+    locals: Scopes,
+    arrays: Scopes,
+}
+
+/// Which entities of one kind are in scope, as a dense table: the depth of the open block that
+/// declared each (0 where none did), and what each open block declared, to forget when it
+/// closes. A check is an index, not a search of every open block.
+struct Scopes {
+    depth: Vec<u32>,
+    opened: Vec<Vec<u32>>,
+}
+
+impl Scopes {
+    fn new(len: usize) -> Self {
+        Scopes {
+            depth: vec![0; len],
+            opened: vec![Vec::new()],
+        }
+    }
+
+    fn open(&mut self) {
+        self.opened.push(Vec::new());
+    }
+
+    fn close(&mut self) {
+        for i in self.opened.pop().expect("a scope is open") {
+            self.depth[i as usize] = 0;
+        }
+    }
+
+    /// Declares entity `i` in the innermost block, unless an open block already has.
+    fn insert(&mut self, i: u32) {
+        if self.depth.len() <= i as usize {
+            self.depth.resize(i as usize + 1, 0);
+        }
+        if self.depth[i as usize] == 0 {
+            self.depth[i as usize] = self.opened.len() as u32;
+            self.opened.last_mut().expect("a scope is open").push(i);
+        }
+    }
+
+    fn contains(&self, i: u32) -> bool {
+        self.depth.get(i as usize).is_some_and(|&d| d != 0)
+    }
+
+    /// Whether the function's own block declared entity `i`.
+    fn at_top(&self, i: u32) -> bool {
+        self.depth.get(i as usize) == Some(&1)
+    }
 }
 
 type Check = Result<(), String>;
 
 impl Verifier<'_> {
     fn scoped(&mut self, f: impl FnOnce(&mut Self) -> Check) -> Check {
-        self.vars.push(HashSet::default());
-        self.locals.push(HashSet::default());
-        self.arrays.push(HashSet::default());
+        self.vars.open();
+        self.locals.open();
+        self.arrays.open();
         let r = f(self);
-        self.vars.pop();
-        self.locals.pop();
-        self.arrays.pop();
+        self.vars.close();
+        self.locals.close();
+        self.arrays.close();
         r
     }
 
-    fn has_var(&self, v: Var) -> bool {
-        self.vars.iter().any(|s| s.contains(&v))
+    fn is_constant(&self, v: Var) -> bool {
+        self.constants.get(v.0 as usize) == Some(&true)
     }
 
     fn define(&mut self, v: Var) -> Check {
         if v.0 as usize >= self.func.vars.len() {
             return Err(format!("{v} has no entry in the value table"));
         }
-        if self.has_var(v) && !self.constants.contains(&v) {
+        if self.vars.contains(v.0) && !self.is_constant(v) {
             return Err(format!("{v} is defined twice in one scope"));
         }
-        self.vars.last_mut().expect("a scope is open").insert(v);
+        self.vars.insert(v.0);
         Ok(())
     }
 
     fn read(&self, v: Var) -> Check {
-        if self.has_var(v) || self.constants.contains(&v) {
+        if self.vars.contains(v.0) || self.is_constant(v) {
             Ok(())
         } else {
             Err(format!("{v} is read where no definition of it is in scope"))
@@ -111,7 +161,7 @@ impl Verifier<'_> {
     }
 
     fn local(&self, l: Local) -> Check {
-        if self.locals.iter().any(|s| s.contains(&l)) {
+        if self.locals.contains(l.0) {
             Ok(())
         } else {
             Err(format!(
@@ -132,7 +182,7 @@ impl Verifier<'_> {
             ArrayKind::Bar(p) => matches!(self.func.array_info(p).kind, ArrayKind::Param(_)),
             ArrayKind::Local | ArrayKind::Part(_) => false,
         };
-        if implicit || self.arrays.iter().any(|s| s.contains(&a)) {
+        if implicit || self.arrays.contains(a.0) {
             Ok(())
         } else {
             Err(format!(
@@ -209,7 +259,7 @@ impl Verifier<'_> {
             }
             Stmt::Decl { local, init } => {
                 self.same_width(self.func.local_info(*local).ty, *init, local)?;
-                self.locals.last_mut().expect("open").insert(*local);
+                self.locals.insert(local.0);
                 Ok(())
             }
             Stmt::Set { local, value } | Stmt::Acc { local, value } => {
@@ -222,10 +272,9 @@ impl Verifier<'_> {
                 if let ArrayInit::Fill { value, .. } = init {
                     self.same_width(self.func.array_info(*array).info.ty, *value, array)?;
                 }
-                let scope = self.arrays.last_mut().expect("open");
-                scope.insert(*array);
+                self.arrays.insert(array.0);
                 if let ArrayInit::CallJvp { value, .. } = init {
-                    scope.insert(*value);
+                    self.arrays.insert(value.0);
                 }
                 Ok(())
             }
@@ -294,7 +343,7 @@ impl Verifier<'_> {
 
     fn results(&self) -> Check {
         for r in self.func.ret.iter().chain(&self.func.values) {
-            if !self.vars[0].contains(r) {
+            if !self.vars.at_top(r.0) {
                 return Err(format!("the result {r} is not defined at the top level"));
             }
         }
@@ -314,7 +363,7 @@ impl Verifier<'_> {
         }
         for g in &self.func.grads {
             match g {
-                Grad::Scalar(Some(v)) if !self.vars[0].contains(v) => {
+                Grad::Scalar(Some(v)) if !self.vars.at_top(v.0) => {
                     return Err(format!("the gradient {v} is not defined at the top level"))
                 }
                 Grad::Array(a) => self.array(*a)?,
