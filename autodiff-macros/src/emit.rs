@@ -303,7 +303,7 @@ pub fn companions(
         // optimised a core of 2,000 statements twice: 5.7 s against 4.3 s to build, while the
         // benchmarks run as fast either way). A debug build calls it from both.
         #[cfg_attr(not(debug_assertions), inline)]
-        #[allow(clippy::too_many_arguments, clippy::type_complexity, clippy::needless_late_init, clippy::clone_on_copy, clippy::redundant_closure_call, unused_mut, unused_assignments)]
+        #[allow(clippy::too_many_arguments, clippy::type_complexity, clippy::needless_late_init, clippy::clone_on_copy, clippy::redundant_closure_call, clippy::assign_op_pattern, unused_mut, unused_assignments)]
         fn #core(#(#core_params,)* #seed: #r, __ad_fresh: bool, #(#array_bar_params),*) -> (#r, #scalar_tys) {
             #(#items)*
             #(#lengths)*
@@ -550,8 +550,13 @@ struct Names<'a> {
     func: &'a Func,
     sig: &'a ast::Func<'a>,
     extra: &'a Extra,
-    /// The single-value definition of each value, by index.
-    defs: Vec<Option<&'a Op>>,
+    /// The definition of each value that has an expression of its own, by index: the
+    /// operation, and which of its outputs the value is where it has several (a rule has one
+    /// per float argument, each written out from its own template).
+    defs: Vec<Option<(&'a Op, Option<usize>)>>,
+    /// Each value's name and each mutable local's, made once rather than at every mention.
+    var_names: Vec<Ident>,
+    local_names: Vec<Ident>,
     /// The values spelled inside the one expression that uses them rather than bound by a
     /// `let` (see [`Names::inline_single_uses`]), with their definition's span.
     inline: Vec<Option<Span>>,
@@ -629,12 +634,26 @@ fn idents(tokens: TokenStream, each: &mut impl FnMut(String)) {
 
 impl<'a> Names<'a> {
     fn new(sig: &'a ast::Func<'a>, func: &'a Func, extra: &'a Extra) -> Self {
-        fn collect<'a>(block: &'a Block, defs: &mut Vec<Option<&'a Op>>) {
+        fn collect<'a>(block: &'a Block, defs: &mut Vec<Option<(&'a Op, Option<usize>)>>) {
             for stmt in block {
-                if let Stmt::Let { dsts, op, .. } = stmt {
-                    if let [Some(v)] = dsts[..] {
-                        defs[v.0 as usize] = Some(op);
+                match stmt {
+                    Stmt::Let {
+                        dsts,
+                        op: op @ Op::Rule { prim, .. },
+                        ..
+                    } if dsts.len() > 1 && matches!(prim.tangent, Tangent::Template(_)) => {
+                        for (slot, v) in dsts.iter().enumerate() {
+                            if let Some(v) = v {
+                                defs[v.0 as usize] = Some((op, Some(slot)));
+                            }
+                        }
                     }
+                    Stmt::Let { dsts, op, .. } => {
+                        if let [Some(v)] = dsts[..] {
+                            defs[v.0 as usize] = Some((op, None));
+                        }
+                    }
+                    _ => {}
                 }
                 for b in stmt.blocks() {
                     collect(b, defs);
@@ -644,26 +663,41 @@ impl<'a> Names<'a> {
         let mut defs = vec![None; func.vars.len()];
         collect(&func.body, &mut defs);
         let inline = vec![None; func.vars.len()];
+        let var_names = (func.vars.iter().enumerate())
+            .map(|(v, info)| match &info.name {
+                Some(n) => format_ident!("__ad_{}_{}", stem(n), v),
+                None => format_ident!("__ad_v{}", v),
+            })
+            .collect();
+        let local_names = (func.locals.iter().enumerate())
+            .map(|(l, info)| match &info.name {
+                Some(n) => format_ident!("__ad_{}_l{}", stem(n), l),
+                None => format_ident!("__ad_l{}", l),
+            })
+            .collect();
         Names {
             func,
             sig,
             extra,
             defs,
             inline,
+            var_names,
+            local_names,
             templates: Default::default(),
             trace: None,
             lent: false,
         }
     }
 
-    /// Spells a pure float value that one arithmetic operation or rule of the same block uses,
-    /// and that one only, inside that operation (`(a * b).sin()`) instead of binding it with a
-    /// `let`. Every `let` opens a scope nested in the previous one, and rustc's time (and, with
-    /// debug info, its stack) grows with how many a function has: the mechanical one `let` per
-    /// IR value made a function of 2,000 statements overflow it. Loads, calls, tapes and
-    /// integer arithmetic, which may panic or read mutable state, keep their own statement, in
-    /// order; the values inlined read only values, which never change, so computing them at
-    /// their use instead gives the same result. Not for `NAME_trace`, which records each value.
+    /// Spells a pure float value that one arithmetic operation, rule or write of the same block
+    /// uses, and that one only, at that use (`(a * b).sin()`, `s = s * 0.9;`) instead of binding
+    /// it with a `let`. Every `let` opens a scope nested in the previous one, and rustc's time
+    /// (and, with debug info, its stack) grows with how many a function has: the mechanical one
+    /// `let` per IR value made a function of 2,000 statements overflow it. Loads, calls, tapes
+    /// and integer arithmetic, which may panic or read mutable state, keep their own statement,
+    /// in order. The values inlined read values, which never change, and locals that nothing
+    /// writes between the read and its use, so computing them at their use instead gives the
+    /// same result. Not for `NAME_trace`, which records each value.
     fn inline_single_uses(&mut self) {
         let mut uses = vec![0u32; self.func.vars.len()];
         let mut count = |v: Var| uses[v.0 as usize] += 1;
@@ -684,33 +718,58 @@ impl<'a> Names<'a> {
     }
 
     fn mark_inline(&self, block: &Block, uses: &[u32], inline: &mut [Option<Span>]) {
-        // Candidates defined earlier in this block, with the depth of their expression.
-        let mut candidates: HashMap<Var, u32> = Default::default();
-        for stmt in block {
+        // Candidates defined earlier in this block: where, how deep their expression nests, the
+        // locals it reads, and its span.
+        let mut candidates: HashMap<Var, (usize, u32, Vec<Local>, Span)> = Default::default();
+        // The statement of this block that last wrote each local, nested blocks included.
+        let mut written: HashMap<Local, usize> = Default::default();
+        for (at, stmt) in block.iter().enumerate() {
             for b in stmt.blocks() {
                 self.mark_inline(b, uses, inline);
             }
+            // The operands that may be inlined here, and the span of an operation that takes them.
+            let (operands, span) = match stmt {
+                Stmt::Let { dsts, op, span } => (self.inlinable_operands(dsts, op), Some(*span)),
+                Stmt::Set { .. } | Stmt::Acc { .. } | Stmt::Decl { .. } | Stmt::Store { .. } => {
+                    (stmt.uses(), None)
+                }
+                _ => (Vec::new(), None),
+            };
+            let (mut depth, mut reads) = (0, Vec::new());
+            for u in operands {
+                let Some((def, d, locals, own)) = candidates.get(&u) else {
+                    continue;
+                };
+                let unchanged = (locals.iter()).all(|l| written.get(l).is_none_or(|w| w < def));
+                if uses[u.0 as usize] == 1 && *d < INLINE_DEPTH && unchanged {
+                    inline[u.0 as usize] = Some(span.unwrap_or(*own));
+                    depth = depth.max(d + 1);
+                    reads.extend_from_slice(locals);
+                }
+            }
+            ir::visit(std::slice::from_ref(stmt), &mut |s| {
+                if !matches!(s, Stmt::Let { op: Op::Get(_), .. }) {
+                    written.extend(s.locals().into_iter().map(|l| (l, at)));
+                }
+            });
             let Stmt::Let { dsts, op, span } = stmt else {
                 continue;
             };
-            let mut depth = 0;
-            for u in self.inlinable_operands(dsts, op) {
-                match candidates.get(&u) {
-                    Some(&d) if uses[u.0 as usize] == 1 && d < INLINE_DEPTH => {
-                        inline[u.0 as usize] = Some(*span);
-                        depth = depth.max(d + 1);
-                    }
-                    _ => {}
-                }
-            }
             let pure = match op {
                 Op::Prim(..) | Op::Cast(..) => true,
-                Op::Rule { .. } => dsts.len() == 1,
+                // Of several arguments, one output is spelled from its template.
+                Op::Rule { prim, .. } => {
+                    dsts.len() == 1 || matches!(prim.tangent, Tangent::Template(_))
+                }
+                Op::Get(l) => {
+                    reads.push(*l);
+                    true
+                }
                 _ => false,
             };
-            if let [Some(v)] = dsts[..] {
-                if pure && self.func.info(v).ty.is_float() {
-                    candidates.insert(v, depth);
+            for &v in dsts.iter().flatten() {
+                if pure && self.defs[v.0 as usize].is_some() && self.func.info(v).ty.is_float() {
+                    candidates.insert(v, (at, depth, reads.clone(), *span));
                 }
             }
         }
@@ -803,7 +862,7 @@ impl<'a> Names<'a> {
         let code = match stmt {
             // A mutable local too: declared with the rest, then assigned its start.
             Stmt::Decl { local, init } => {
-                let (l, v) = (self.local(*local), self.of(*init));
+                let (l, v) = (self.local(*local), self.operand(*init, false));
                 let ty = spelled_ty(self.func.local_info(*local).ty);
                 let code = quote!(#l = #v;);
                 declared.push(Declared::typed(l, true, ty));
@@ -814,21 +873,24 @@ impl<'a> Names<'a> {
                 if self.is_inlined(dsts) {
                     return None;
                 }
-                let (dsts, value) = self.binding(dsts, op, *span)?;
-                let pat: Vec<_> = dsts
-                    .iter()
-                    .map(|d| match d {
-                        Some(v) if self.inline[v.0 as usize].is_none() => {
-                            let (name, ty) = (self.var(*v), self.func.info(*v).ty);
-                            let pat = name.to_token_stream();
-                            declared.push(Declared::typed(name, false, spelled_ty(ty)));
-                            pat
-                        }
-                        _ => quote!(_),
-                    })
-                    .collect();
-                let pat = tuple_or_single(pat);
-                quote!(#pat = #value;)
+                let mut code = TokenStream::new();
+                for (dsts, value) in self.binding(dsts, op, *span)? {
+                    let pat: Vec<_> = dsts
+                        .iter()
+                        .map(|d| match d {
+                            Some(v) if self.inline[v.0 as usize].is_none() => {
+                                let (name, ty) = (self.var(*v), self.func.info(*v).ty);
+                                let pat = name.to_token_stream();
+                                declared.push(Declared::typed(name, false, spelled_ty(ty)));
+                                pat
+                            }
+                            _ => quote!(_),
+                        })
+                        .collect();
+                    let pat = tuple_or_single(pat);
+                    code.extend(quote!(#pat = #value;));
+                }
+                code
             }
             Stmt::DeclArray { array, init, .. } => {
                 let value = match init {
@@ -881,10 +943,25 @@ impl<'a> Names<'a> {
     /// `v` as an operand: its name, or its expression where it is inlined, in parentheses when
     /// `paren` and it is an operator (not where it stands as an argument of a call).
     fn operand(&self, v: Var, paren: bool) -> TokenStream {
-        if let (Some(span), Some(op)) = (self.inline[v.0 as usize], self.defs[v.0 as usize]) {
-            let value = self
-                .value(op, span)
-                .expect("an inlined value has an expression");
+        if let (Some(span), Some((op, slot))) = (self.inline[v.0 as usize], self.defs[v.0 as usize])
+        {
+            let value = match (op, slot) {
+                // The one output of a rule of several arguments that its `let` keeps.
+                (
+                    Op::Rule {
+                        prim:
+                            crate::primitives::Prim {
+                                tangent: Tangent::Template(templates),
+                                ..
+                            },
+                        args,
+                        out,
+                        bar,
+                    },
+                    Some(slot),
+                ) => self.template(templates[slot], args, *out, *bar),
+                _ => (self.value(op, span)).expect("an inlined value has an expression"),
+            };
             let operator = match op {
                 Op::Prim(p, _) => matches!(p.form, Form::Infix(_) | Form::Neg),
                 // Written out from its template (see `Names::template`).
@@ -898,7 +975,7 @@ impl<'a> Names<'a> {
                 value
             };
         }
-        match self.defs[v.0 as usize] {
+        match self.defs[v.0 as usize].map(|(op, _)| op) {
             Some(Op::Lit(lit)) => typed_lit(lit, self.func.info(v).ty),
             Some(Op::Path(path)) => path.to_token_stream(),
             Some(Op::Param(i)) => self.sig.params[*i].ident.to_token_stream(),
@@ -908,10 +985,7 @@ impl<'a> Names<'a> {
     }
 
     fn var(&self, v: Var) -> Ident {
-        match &self.func.info(v).name {
-            Some(n) => format_ident!("__ad_{}_{}", stem(n), v.0),
-            None => format_ident!("__ad_v{}", v.0),
-        }
+        self.var_names[v.0 as usize].clone()
     }
 
     /// `Schedule::every(K)` or `Schedule::binomial(S)`.
@@ -931,10 +1005,7 @@ impl<'a> Names<'a> {
     }
 
     fn local(&self, l: Local) -> Ident {
-        match &self.func.local_info(l).name {
-            Some(n) => format_ident!("__ad_{}_l{}", stem(n), l.0),
-            None => format_ident!("__ad_l{}", l.0),
-        }
+        self.local_names[l.0 as usize].clone()
     }
 
     fn array(&self, a: Array) -> TokenStream {
@@ -1076,15 +1147,15 @@ impl<'a> Names<'a> {
         match stmt {
             Stmt::Let { dsts, op, span } => self.let_stmt(dsts, op, *span),
             Stmt::Decl { local, init } => {
-                let (l, v) = (self.local(*local), self.of(*init));
+                let (l, v) = (self.local(*local), self.operand(*init, false));
                 quote!(let mut #l = #v;)
             }
             Stmt::Set { local, value } => {
-                let (l, v) = (self.local(*local), self.of(*value));
+                let (l, v) = (self.local(*local), self.operand(*value, false));
                 quote!(#l = #v;)
             }
             Stmt::Acc { local, value } => {
-                let (l, v) = (self.local(*local), self.of(*value));
+                let (l, v) = (self.local(*local), self.operand(*value, false));
                 quote!(#l += #v;)
             }
             Stmt::DeclArray { array, init, .. } => {
@@ -1157,7 +1228,11 @@ impl<'a> Names<'a> {
                 value,
                 write,
             } => {
-                let (a, i, v) = (self.array(*array), self.index(index), self.of(*value));
+                let (a, i, v) = (
+                    self.array(*array),
+                    self.index(index),
+                    self.operand(*value, false),
+                );
                 match write {
                     Write::Set => quote!(#a #i = #v;),
                     Write::Add => quote!(#a #i += #v;),
@@ -1481,29 +1556,31 @@ impl<'a> Names<'a> {
         if self.is_inlined(dsts) {
             return TokenStream::new();
         }
-        let Some((dsts, value)) = self.binding(dsts, op, span) else {
-            return TokenStream::new();
-        };
-        let pats: Vec<TokenStream> = dsts
-            .iter()
-            .map(|d| match d {
-                Some(v) => self.var(*v).to_token_stream(),
-                None => quote!(_),
-            })
-            .collect();
-        let pat = tuple_or_single(pats);
-        quote!(let #pat = #value;)
+        let mut code = TokenStream::new();
+        for (dsts, value) in self.binding(dsts, op, span).unwrap_or_default() {
+            let pats: Vec<TokenStream> = dsts
+                .iter()
+                .map(|d| match d {
+                    Some(v) => self.var(*v).to_token_stream(),
+                    None => quote!(_),
+                })
+                .collect();
+            let pat = tuple_or_single(pats);
+            code.extend(quote!(let #pat = #value;));
+        }
+        code
     }
 
     /// What `dsts = op` binds, and the expression it binds them to; `None` for a value spelled
     /// where it is used. A rule of several float arguments written out from its templates binds
-    /// only the contributions wanted, each its own expression.
+    /// each contribution wanted (and not spelled where it is used) on its own: each reads only
+    /// values, so one after another computes the same as a tuple at once, and costs rustc less.
     fn binding(
         &self,
         dsts: &[Option<Var>],
         op: &Op,
         span: Span,
-    ) -> Option<(Vec<Option<Var>>, TokenStream)> {
+    ) -> Option<Vec<(Vec<Option<Var>>, TokenStream)>> {
         if let Op::Rule {
             prim,
             args,
@@ -1512,14 +1589,14 @@ impl<'a> Names<'a> {
         } = op
         {
             if let (Tangent::Template(templates), true) = (prim.tangent, dsts.len() > 1) {
-                let (kept, values): (Vec<_>, Vec<_>) = (dsts.iter().zip(templates))
-                    .filter(|(d, _)| d.is_some())
-                    .map(|(d, t)| (*d, self.template(t, args, *out, *bar)))
-                    .unzip();
-                return Some((kept, tuple_or_single(values)));
+                let each = (dsts.iter().zip(templates))
+                    .filter(|(d, _)| d.is_some_and(|v| self.inline[v.0 as usize].is_none()))
+                    .map(|(d, t)| (vec![*d], self.template(t, args, *out, *bar)))
+                    .collect();
+                return Some(each);
             }
         }
-        Some((dsts.to_vec(), self.value(op, span)?))
+        Some(vec![(dsts.to_vec(), self.value(op, span)?)])
     }
 
     /// The expression that computes `op`; `None` for a value spelled where it is used.
@@ -1632,7 +1709,7 @@ impl Names<'_> {
             let v = hole.var(args, out, bar);
             // A method call on a negative literal would bind before its minus.
             let negative = matches!(self.defs[v.0 as usize],
-                Some(Op::Lit(syn::Lit::Float(f))) if f.base10_digits().starts_with('-'));
+                Some((Op::Lit(syn::Lit::Float(f)), _)) if f.base10_digits().starts_with('-'));
             let t = self.operand(v, true);
             if negative {
                 quote!((#t))
@@ -1652,12 +1729,17 @@ impl Names<'_> {
             Ty::Float(w) => w,
             _ => None,
         };
-        (self.templates.borrow_mut().entry((text, width)))
-            .or_insert_with(|| {
-                let tokens: TokenStream = text.parse().expect("a template of the table tokenizes");
-                split_template(tokens, width).into()
-            })
-            .clone()
+        // By address: each template is a constant of the table, and hashing its text byte by
+        // byte was a tenth of the macro's spelling time.
+        (self
+            .templates
+            .borrow_mut()
+            .entry((text.as_ptr() as usize, width)))
+        .or_insert_with(|| {
+            let tokens: TokenStream = text.parse().expect("a template of the table tokenizes");
+            split_template(tokens, width).into()
+        })
+        .clone()
     }
 
     /// The operands of `dsts = op` where an inlined value may stand: those its expression
@@ -1693,7 +1775,7 @@ impl Names<'_> {
 }
 
 /// The split templates by their text and width.
-type Templates = std::cell::RefCell<HashMap<(&'static str, Option<FloatTy>), Rc<[TemplatePiece]>>>;
+type Templates = std::cell::RefCell<HashMap<(usize, Option<FloatTy>), Rc<[TemplatePiece]>>>;
 
 /// A name of a template that stands for an operand of the rule.
 #[derive(Clone, Copy)]

@@ -288,7 +288,7 @@ impl Names<'_> {
 
     /// `v3`, a parameter's name, or a literal as written.
     pub(super) fn label(&self, v: Var) -> String {
-        match self.defs[v.0 as usize] {
+        match self.defs[v.0 as usize].map(|(op, _)| op) {
             Some(Op::Lit(lit)) => lit.to_token_stream().to_string(),
             Some(Op::Path(p)) => p.to_token_stream().to_string().replace(' ', ""),
             Some(Op::Param(i)) => self.sig.params[*i].ident.to_string(),
