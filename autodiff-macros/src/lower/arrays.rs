@@ -5,7 +5,7 @@ use super::source::*;
 use super::{Binding, Lower};
 use crate::ast::ParamKind;
 use crate::ir::{
-    Array, ArrayInit, ArrayKind, CallArg, FloatTy, Info, Iter, Len, Op, Pass, Range, Stmt, Ty, Var,
+    Array, ArrayInit, ArrayKind, CallArg, FloatTy, Info, Len, Pass, Range, Stmt, Ty, Var,
 };
 use crate::primitives;
 use syn::spanned::Spanned;
@@ -250,48 +250,6 @@ impl Lower<'_> {
             Expr::Index(_) => self.element(e).ok_or(()),
             other => self.array_of(other).map(|a| (a, Vec::new())).ok_or(()),
         }
-    }
-
-    /// `xs.iter().sum::<f64>()` and `.product::<f64>()`, as a loop.
-    pub(super) fn reduction(&mut self, m: &syn::ExprMethodCall) -> Option<Var> {
-        let name = m.method.to_string();
-        let unit = match &*name {
-            "sum" => "0.0",
-            "product" => "1.0",
-            _ => return None,
-        };
-        let Expr::MethodCall(inner) = &*m.receiver else {
-            return None;
-        };
-        if inner.method != "iter" || !m.args.is_empty() {
-            return None;
-        }
-        let array = self.array_of(&inner.receiver)?;
-        let ty = self.func.array_info(array).info.ty;
-        let mut init = self.lit(&syn::parse_str(unit).expect("a float literal"));
-        if name == "sum" {
-            // `std` sums floats from −0.0, so that an empty sum is −0.0 (and `1/Σ` is −∞).
-            init = self.prim(primitives::neg(), vec![init], m.method.span());
-        }
-        let acc = self.declare(init, Some(ty), &name);
-        let zero = self.lit(&syn::parse_quote!(0));
-        let end = self.def(Op::Len(array, Vec::new()), Ty::Int, m.span());
-        let var = self.func.var(Ty::Int, false, None);
-        let op = if name == "sum" { '+' } else { '*' };
-        let body = self.nested(|l| {
-            let x = l.def(Op::Load(array, vec![var]), ty, m.span());
-            let a = l.get(acc);
-            let v = l.binary(op, a, x, m.method.span());
-            l.set(acc, v);
-        });
-        let iter = Iter {
-            start: zero,
-            end,
-            inclusive: false,
-            adapters: Vec::new(),
-        };
-        self.push(Stmt::For { var, iter, body });
-        Some(self.get(acc))
     }
 }
 

@@ -153,6 +153,9 @@ impl Lower<'_> {
             );
             return;
         }
+        if self.is_chain(&f.expr) {
+            return self.chain_loop(f);
+        }
         let checkpoint = self.checkpoint(&f.attrs);
         let Some((iter, elem)) = self.iteration(&f.expr) else {
             return;

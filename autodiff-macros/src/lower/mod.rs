@@ -26,6 +26,7 @@ use syn::{BinOp, Expr, Ident, Lit, Pat, UnOp};
 
 mod arrays;
 mod flow;
+mod iters;
 mod source;
 
 use source::*;
@@ -43,6 +44,8 @@ pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
         returns: 0,
         poisoned: Vec::new(),
         constants: HashMap::default(),
+        fresh: 0,
+        closures: Vec::new(),
     };
     for (i, p) in func.params.iter().enumerate() {
         let name = Some(p.ident.to_string());
@@ -198,6 +201,8 @@ enum Binding {
     Value(Var),
     Local(Local),
     Array(Array),
+    /// A closure bound with `let`, by its place in [`Lower::closures`].
+    Closure(u32),
 }
 
 /// How the function returns.
@@ -238,6 +243,10 @@ struct Lower<'a> {
     /// The float constants the body declares (`const C: f64`) or imports
     /// (`use std::f32::consts::PI;`), with their widths.
     constants: HashMap<String, FloatTy>,
+    /// How many names iterator chains have made (see [`iters`]).
+    fresh: u32,
+    /// The closures bound with `let`, with what the names they mention stood for there.
+    closures: Vec<(syn::ExprClosure, HashMap<String, Binding>)>,
 }
 
 /// Whether a loop has `#[checkpoint(..)]`.
@@ -326,11 +335,12 @@ impl Lower<'_> {
 
     fn bind(&mut self, name: &Ident, b: Binding) {
         let info = match b {
-            Binding::Value(v) => &mut self.func.vars[v.0 as usize],
-            Binding::Array(a) => &mut self.func.arrays[a.0 as usize].info,
-            Binding::Local(l) => &mut self.func.locals[l.0 as usize],
+            Binding::Value(v) => Some(&mut self.func.vars[v.0 as usize]),
+            Binding::Array(a) => Some(&mut self.func.arrays[a.0 as usize].info),
+            Binding::Local(l) => Some(&mut self.func.locals[l.0 as usize]),
+            Binding::Closure(_) => None,
         };
-        if info.name.is_none() {
+        if let Some(info) = info.filter(|i| i.name.is_none()) {
             info.name = Some(name.to_string());
         }
         self.scopes
@@ -568,6 +578,7 @@ impl Lower<'_> {
                 self.mac(&m.mac, m.to_token_stream());
                 None
             }
+            Expr::MethodCall(m) if m.method == "for_each" => self.consume(m),
             Expr::Block(b) if b.label.is_none() => {
                 let mut value = None;
                 let block = self.nested(|l| value = l.stmts(&b.block.stmts, false));
@@ -642,6 +653,11 @@ impl Lower<'_> {
             }
             Some(init) => &init.expr,
         };
+        if let (Pat::Ident(p), Expr::Closure(c)) = (pat, strip_parens(init)) {
+            if p.by_ref.is_none() && p.subpat.is_none() {
+                return self.closure(&p.ident, c);
+            }
+        }
         if let Some(array) = self.array_init(init).or_else(|| self.array_call(init, ty)) {
             // `let b: [f64; 3] = [0.0; 3];` gives the elements their width.
             if let Some(ParamKind::Array { elem, .. }) = ty.and_then(ast::array_shape) {
@@ -767,6 +783,10 @@ impl Lower<'_> {
                     }
                     continue;
                 }
+                Some(Binding::Closure(_)) => {
+                    self.unsupported(&name, "#[grad] keeps an assertion as written, where a closure it calls does not exist; assert on a value computed before it");
+                    continue;
+                }
                 None => continue,
             };
             let is_param_itself = matches!(self.op_of(v), Some(Op::Param(_)))
@@ -887,6 +907,10 @@ impl Lower<'_> {
                 p,
                 "#[grad] uses arrays only by indexing them, `a[i]`, or with `len()` and `iter()`",
             ),
+            Some(Binding::Closure(_)) => return self.unsupported(
+                p,
+                "#[grad] calls a closure bound with `let`, as in `f(x)`, or passes it to an iterator adaptor; it cannot store it or pass it on",
+            ),
             None => {}
         }
         // A named constant: `PI`, `std::f64::consts::E`, a `const` item.
@@ -934,14 +958,11 @@ impl Lower<'_> {
     }
 
     fn method_call(&mut self, m: &syn::ExprMethodCall) -> Var {
-        if matches!(&*m.method.to_string(), "sum" | "product") && m.args.is_empty() {
-            return match self.reduction(m) {
-                Some(v) => v,
-                None => self.unsupported(
-                    &m.method,
-                    "#[grad] supports `xs.iter().sum::<f64>()` and `.product::<f64>()` directly on an array; otherwise write the loop, as in `for &v in xs.iter() { s += v * v; }`",
-                ),
-            };
+        if m.method == "for_each" {
+            return self.unsupported(&m.method, "`for_each` has no value; call it as a statement of its own, `xs.iter().for_each(|x| ...);`");
+        }
+        if iters::CONSUMERS.contains(&&*m.method.to_string()) {
+            return self.consume(m).unwrap_or_else(|| self.placeholder());
         }
         if let Some(t) = &m.turbofish {
             return self.unsupported(t, "#[grad] does not support turbofish `::<>` on methods; write the call without it, or compute the value outside and pass it in");
@@ -970,17 +991,23 @@ impl Lower<'_> {
     }
 
     fn call(&mut self, c: &syn::ExprCall) -> Var {
+        if let Expr::Closure(_) = strip_parens(&c.func) {
+            return self.unsupported(
+                &c.func,
+                "#[grad] calls a closure by the name a `let` binds it to: `let f = |x: f64| ...; f(y)`",
+            );
+        }
         let Expr::Path(func) = &*c.func else {
             return self.unsupported(
                 &c.func,
                 "#[grad] can call only functions named by a path, as in `f64::sin(x)`",
             );
         };
-        if let Some(Binding::Value(v)) = func.path.get_ident().and_then(|i| self.lookup(i)) {
-            // Calling a local: a closure, already reported.
-            if self.poisoned.contains(&v) {
-                return self.placeholder();
-            }
+        match func.path.get_ident().and_then(|i| self.lookup(i)) {
+            Some(Binding::Closure(k)) => return self.call_closure(k, c),
+            // Calling a local that stands for a closure already reported.
+            Some(Binding::Value(v)) if self.poisoned.contains(&v) => return self.placeholder(),
+            _ => {}
         }
         let segs = segments(&func.path);
         let segs: Vec<&str> = segs.iter().map(String::as_str).collect();

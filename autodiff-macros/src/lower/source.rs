@@ -129,7 +129,8 @@ pub(super) fn assigned_names(tokens: &impl ToTokens) -> Vec<Ident> {
             }
             syn::visit::visit_expr_binary(self, e);
         }
-        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        // A closure's assignments count: an adaptor's closure runs where it stands
+        // (`for_each(|v| s += v)`), and a closure bound with `let` may assign nothing it captures.
         fn visit_item(&mut self, _: &'ast syn::Item) {}
     }
     let mut finder = Finder(Vec::new());
@@ -238,7 +239,7 @@ pub(super) fn unsupported_binop(op: &BinOp) -> String {
 
 pub(super) fn unsupported_expr(e: &Expr) -> &'static str {
     match e {
-        Expr::Closure(_) => "#[grad] does not support closures; write the computation inline, or as a separate function",
+        Expr::Closure(_) => "#[grad] supports a closure bound with `let` and called, `let f = |x: f64| x * x; f(y)`, or passed to an iterator adaptor; write this one so, or as a function",
         Expr::Unsafe(_) => "#[grad] does not support `unsafe` blocks (they could read a `static mut`, whose changes a gradient cannot see); pass the value in as a parameter",
         Expr::Async(_) | Expr::Await(_) => "#[grad] does not support `async` code; differentiate a plain function",
         Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => {

@@ -1,0 +1,769 @@
+//! Iterator chains and closures: a chain lowered as the index loop it stands for, a closure
+//! bound with `let` lowered where it is called.
+//!
+//! `x.iter().zip(y).map(|(a, b)| a * b).sum::<f64>()` is the loop
+//! `let mut s = -0.0; for t in 0..x.len().min(y.len()) { s += { let (a, b) = (x[t], y[t]); a * b }; }`:
+//! a chain is a number of items and the item at each position `t`, built from the source
+//! outwards (`skip(n)` reads its source at `t + n`, `rev()` at `len - 1 - t`, `zip` pairs two
+//! items at the same `t`); `filter` and the maps after it guard and transform the item inside
+//! the loop. The chain is written out as Rust that [`Lower`] already lowers, so its loops,
+//! branches and reassignments get every check and derivative that written-out ones get. An
+//! adaptor's closure runs where it stands, as a block binding its parameters, so what it
+//! captures is what its place in the body sees, and a closure that assigns to a captured
+//! variable (`for_each(|v| s += v)`) assigns it there.
+//!
+//! The names the loops introduce start with `__ad_`, which no source name may.
+
+use super::source::{assigned_names, mentioned_names, strip_parens};
+use super::{Binding, Lower};
+use crate::maps::{HashMap, HashSet};
+use quote::{format_ident, ToTokens};
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+use syn::{Expr, Ident, Pat};
+
+/// What an item of a chain is: one value, or a tuple of items (`zip`, `enumerate`).
+#[derive(Clone)]
+enum Item {
+    One(Expr),
+    Tuple(Vec<Item>),
+}
+
+/// A step after a `filter`: it no longer has a position, only the item that passed.
+enum Stage<'e> {
+    Filter(&'e Expr),
+    Map(&'e Expr),
+}
+
+/// The item at a position, as an expression of the position.
+type At<'e> = Box<dyn Fn(&Expr) -> Item + 'e>;
+
+/// A chain: how many items, and the item at position `t`; the stages inside the loop after a
+/// `filter`.
+struct Chain<'e> {
+    len: Expr,
+    item: At<'e>,
+    stages: Vec<Stage<'e>>,
+}
+
+/// The methods that end a chain with a value.
+pub(super) const CONSUMERS: &[&str] = &["sum", "product", "fold", "for_each", "count"];
+
+/// A problem with a chain, reported at `at`; lowering goes on with a placeholder.
+struct Unsupported(proc_macro2::TokenStream, String);
+
+type Result<T> = std::result::Result<T, Unsupported>;
+
+fn unsupported<T>(at: impl ToTokens, msg: impl Into<String>) -> Result<T> {
+    Err(Unsupported(at.into_token_stream(), msg.into()))
+}
+
+const ADAPTORS: &str = "`iter()`, `copied()`, `cloned()`, `zip`, `map`, `filter`, `enumerate`, `rev`, `skip`, `take`, `step_by`";
+
+impl Lower<'_> {
+    /// Whether `for .. in e` iterates a chain that the index-loop lowering does not take itself.
+    pub(super) fn is_chain(&self, e: &Expr) -> bool {
+        match strip_parens(e) {
+            Expr::Range(_) => false,
+            Expr::Reference(r) => self.array_of(&r.expr).is_none(),
+            Expr::Path(_) => true,
+            Expr::MethodCall(m) => match (m.method.to_string().as_str(), m.args.len()) {
+                ("iter", 0) => self.array_of(&m.receiver).is_none(),
+                ("rev" | "step_by", _) => self.is_chain(&m.receiver),
+                ("enumerate", 0) => !matches!(strip_parens(&m.receiver),
+                    Expr::MethodCall(i) if i.method == "iter" && i.args.is_empty() && self.array_of(&i.receiver).is_some()),
+                _ => true,
+            },
+            _ => false,
+        }
+    }
+
+    /// `for pat in chain { body }`, as a loop over the chain's positions.
+    pub(super) fn chain_loop(&mut self, f: &syn::ExprForLoop) {
+        let mut pre = Vec::new();
+        let stmts = self.chain(&f.expr, &mut pre).and_then(|chain| {
+            let t = self.fresh("t");
+            let body = self.body(&chain, &t, |_, item| {
+                let mut inner = Vec::new();
+                bind_item(&f.pat, item, &mut inner)?;
+                inner.extend(f.body.stmts.iter().cloned());
+                Ok(inner)
+            })?;
+            let (attrs, len, span) = (&f.attrs, &chain.len, f.for_token.span);
+            let lp: syn::Stmt = syn::parse_quote_spanned! {span=>
+                #(#attrs)* for #t in 0..#len { #(#body)* }
+            };
+            pre.push(lp);
+            Ok(pre)
+        });
+        match stmts {
+            Ok(stmts) => {
+                self.stmts(&stmts, false);
+            }
+            Err(Unsupported(at, msg)) => {
+                self.unsupported(at, msg);
+            }
+        }
+    }
+
+    /// `chain.sum()`, `.product()`, `.fold(init, f)`, `.for_each(f)` or `.count()`: the loop,
+    /// then the value it leaves (none for `for_each`).
+    pub(super) fn consume(&mut self, m: &syn::ExprMethodCall) -> Option<super::Var> {
+        match self.consumed(m) {
+            Ok(stmts) => self.stmts(&stmts, true),
+            Err(Unsupported(at, msg)) => Some(self.unsupported(at, msg)),
+        }
+    }
+
+    fn consumed(&mut self, m: &syn::ExprMethodCall) -> Result<Vec<syn::Stmt>> {
+        let name = m.method.to_string();
+        let span = m.method.span();
+        let arity = match &*name {
+            "fold" => 2,
+            "for_each" => 1,
+            _ => 0,
+        };
+        if m.args.len() != arity {
+            return unsupported(&m.method, format!("`{name}` takes {arity} argument(s)"));
+        }
+        let mut pre = Vec::new();
+        let chain = self.chain(&m.receiver, &mut pre)?;
+        if name == "count" && chain.stages.is_empty() {
+            let len = &chain.len;
+            pre.push(syn::Stmt::Expr(
+                syn::parse_quote_spanned!(span=> #len),
+                None,
+            ));
+            return Ok(pre);
+        }
+        let acc = self.fresh("acc");
+        let init: Expr = match &*name {
+            "sum" => match sum_ty(m) {
+                Some(Width::Int) => syn::parse_quote_spanned!(span=> 0),
+                Some(Width::Float(ty)) => syn::parse_quote_spanned!(span=> -0.0 as #ty),
+                // `std` sums floats from −0.0: an empty sum is −0.0 (and `1/Σ` is −∞).
+                None => syn::parse_quote_spanned!(span=> -0.0),
+            },
+            "product" => match sum_ty(m) {
+                Some(Width::Int) => syn::parse_quote_spanned!(span=> 1),
+                Some(Width::Float(ty)) => syn::parse_quote_spanned!(span=> 1.0 as #ty),
+                None => syn::parse_quote_spanned!(span=> 1.0),
+            },
+            "count" => syn::parse_quote_spanned!(span=> 0),
+            "fold" => m.args[0].clone(),
+            _ => syn::parse_quote_spanned!(span=> ()),
+        };
+        if name != "for_each" {
+            pre.push(syn::parse_quote_spanned!(span=> let mut #acc = #init;));
+        }
+        let t = self.fresh("t");
+        let body = self.body(&chain, &t, |l, item| {
+            let mut inner = Vec::new();
+            let step: syn::Stmt = match &*name {
+                "sum" => {
+                    let x = one(item, &m.method)?;
+                    syn::parse_quote_spanned!(span=> #acc += #x;)
+                }
+                "product" => {
+                    let x = one(item, &m.method)?;
+                    syn::parse_quote_spanned!(span=> #acc *= #x;)
+                }
+                "count" => syn::parse_quote_spanned!(span=> #acc += 1;),
+                "fold" => {
+                    let acc_item = Item::One(syn::parse_quote_spanned!(span=> #acc));
+                    let e = l.apply(&m.args[1], &[acc_item, item.clone()], &mut inner)?;
+                    syn::parse_quote_spanned!(span=> #acc = #e;)
+                }
+                _ => {
+                    let e = l.apply(&m.args[0], std::slice::from_ref(item), &mut inner)?;
+                    syn::parse_quote_spanned!(span=> #e;)
+                }
+            };
+            inner.push(step);
+            Ok(inner)
+        })?;
+        let len = &chain.len;
+        pre.push(syn::parse_quote_spanned!(span=> for #t in 0..#len { #(#body)* }));
+        if name != "for_each" {
+            pre.push(syn::Stmt::Expr(
+                syn::parse_quote_spanned!(span=> #acc),
+                None,
+            ));
+        }
+        Ok(pre)
+    }
+
+    /// The chain `e`, with what must be computed once before its loop pushed to `pre`.
+    fn chain<'e>(&mut self, e: &'e Expr, pre: &mut Vec<syn::Stmt>) -> Result<Chain<'e>> {
+        let e = strip_parens(e);
+        let span = e.span();
+        match e {
+            Expr::Range(r) => {
+                let (Some(from), Some(to)) = (&r.start, &r.end) else {
+                    return unsupported(r, "#[grad] needs both ends of a range, as in `0..n`");
+                };
+                let (lo, hi) = (self.fresh("lo"), self.fresh("hi"));
+                pre.push(syn::parse_quote_spanned!(span=> let #lo = #from;));
+                pre.push(syn::parse_quote_spanned!(span=> let #hi = #to;));
+                let len: Expr = match r.limits {
+                    syn::RangeLimits::HalfOpen(_) => {
+                        syn::parse_quote_spanned!(span=> #hi.max(#lo) - #lo)
+                    }
+                    syn::RangeLimits::Closed(_) => {
+                        syn::parse_quote_spanned!(span=> (#hi + 1).max(#lo) - #lo)
+                    }
+                };
+                Ok(Chain {
+                    len,
+                    item: Box::new(move |t| Item::One(syn::parse_quote_spanned!(span=> #lo + #t))),
+                    stages: Vec::new(),
+                })
+            }
+            Expr::Reference(r) if r.mutability.is_none() => self.elements(&r.expr),
+            Expr::Path(_) => self.elements(e),
+            Expr::MethodCall(m) => self.adaptor(m, pre),
+            other => unsupported(
+                other,
+                format!("#[grad] iterates over ranges, arrays and chains of {ADAPTORS} on them"),
+            ),
+        }
+    }
+
+    /// The elements of an array, `xs[t]`.
+    fn elements<'e>(&mut self, e: &'e Expr) -> Result<Chain<'e>> {
+        let span = e.span();
+        if self.array_of(e).is_none() {
+            return unsupported(
+                e,
+                "#[grad] iterates only over arrays of floats, ranges and chains on them here",
+            );
+        }
+        let a = strip_parens(e).clone();
+        let a2 = a.clone();
+        Ok(Chain {
+            len: syn::parse_quote_spanned!(span=> #a.len()),
+            item: Box::new(move |t| Item::One(syn::parse_quote_spanned!(span=> #a2[#t]))),
+            stages: Vec::new(),
+        })
+    }
+
+    fn adaptor<'e>(
+        &mut self,
+        m: &'e syn::ExprMethodCall,
+        pre: &mut Vec<syn::Stmt>,
+    ) -> Result<Chain<'e>> {
+        let name = m.method.to_string();
+        let span = m.method.span();
+        let arity = match &*name {
+            "zip" | "map" | "filter" | "skip" | "take" | "step_by" => 1,
+            _ => 0,
+        };
+        let known = matches!(
+            &*name,
+            "iter"
+                | "into_iter"
+                | "copied"
+                | "cloned"
+                | "zip"
+                | "map"
+                | "filter"
+                | "enumerate"
+                | "rev"
+                | "skip"
+                | "take"
+                | "step_by"
+        );
+        if !known {
+            return unsupported(
+                &m.method,
+                format!("#[grad] does not support the iterator method `{name}`; it takes {ADAPTORS}, and ends a chain with `sum`, `product`, `fold`, `for_each`, `count` or a `for` loop"),
+            );
+        }
+        if m.args.len() != arity {
+            return unsupported(&m.method, format!("`{name}` takes {arity} argument(s)"));
+        }
+        if name == "iter" || name == "into_iter" {
+            return match self.array_of(&m.receiver) {
+                Some(_) => self.elements(&m.receiver),
+                None => self.chain(&m.receiver, pre),
+            };
+        }
+        let mut chain = self.chain(&m.receiver, pre)?;
+        // After a `filter`, which items remain is known only inside the loop.
+        if !chain.stages.is_empty() && !matches!(&*name, "map" | "filter" | "copied" | "cloned") {
+            return unsupported(
+                &m.method,
+                format!("#[grad] supports `{name}` before a `filter`, not after it; move the `filter` later in the chain"),
+            );
+        }
+        let inner = chain.item;
+        let len = chain.len;
+        // A value the positions below read more than once, computed once before the loop.
+        let once = |l: &mut Self, pre: &mut Vec<syn::Stmt>, what: &str, e: Expr| -> Ident {
+            let name = l.fresh(what);
+            pre.push(syn::parse_quote_spanned!(span=> let #name = #e;));
+            name
+        };
+        chain.item = match &*name {
+            "copied" | "cloned" => inner,
+            "map" | "filter" if !chain.stages.is_empty() => {
+                chain.stages.push(match &*name {
+                    "map" => Stage::Map(&m.args[0]),
+                    _ => Stage::Filter(&m.args[0]),
+                });
+                inner
+            }
+            "filter" => {
+                chain.stages.push(Stage::Filter(&m.args[0]));
+                inner
+            }
+            "map" => {
+                // Applied where the item is made: a pure closure, so at which position the
+                // item is read changes nothing.
+                check_closure(&m.args[0], 1)?;
+                if let Expr::Closure(c) = strip_parens(&m.args[0]) {
+                    let shape = inner(&syn::parse_quote!(t));
+                    bind_item(&c.inputs[0], &shape, &mut Vec::new())?;
+                }
+                let f = m.args[0].clone();
+                let id = self.fresh("m");
+                Box::new(move |t| Item::One(call(&f, inner(t), &id)))
+            }
+            "enumerate" => Box::new(move |t| Item::Tuple(vec![Item::One(t.clone()), inner(t)])),
+            "zip" => {
+                let other = self.chain(&m.args[0], pre)?;
+                if !other.stages.is_empty() {
+                    return unsupported(
+                        &m.args[0],
+                        "#[grad] zips chains without a `filter`; filter after the `zip`",
+                    );
+                }
+                let (la, lb) = (once(self, pre, "n", len), once(self, pre, "n", other.len));
+                chain.len = syn::parse_quote_spanned!(span=> #la.min(#lb));
+                let right = other.item;
+                return Ok(Chain {
+                    len: chain.len,
+                    item: Box::new(move |t| Item::Tuple(vec![inner(t), right(t)])),
+                    stages: Vec::new(),
+                });
+            }
+            "rev" => {
+                let n = once(self, pre, "n", len);
+                chain.len = syn::parse_quote_spanned!(span=> #n);
+                return Ok(Chain {
+                    len: chain.len,
+                    item: Box::new(move |t| {
+                        inner(&syn::parse_quote_spanned!(span=> (#n - 1 - #t)))
+                    }),
+                    stages: Vec::new(),
+                });
+            }
+            "skip" | "take" | "step_by" => {
+                let arg = &m.args[0];
+                let k = once(self, pre, "k", syn::parse_quote_spanned!(span=> #arg));
+                let n = once(self, pre, "n", len);
+                let (len, item): (Expr, At) = match &*name {
+                    "skip" => (
+                        syn::parse_quote_spanned!(span=> #n.max(#k) - #k),
+                        Box::new(move |t| inner(&syn::parse_quote_spanned!(span=> (#t + #k)))),
+                    ),
+                    "take" => (syn::parse_quote_spanned!(span=> #n.min(#k)), inner),
+                    // `step_by(0)` panics in `std`; here it divides by zero, which panics too.
+                    _ => (
+                        syn::parse_quote_spanned!(span=> (#n + #k - 1) / #k),
+                        Box::new(move |t| inner(&syn::parse_quote_spanned!(span=> (#t * #k)))),
+                    ),
+                };
+                return Ok(Chain {
+                    len,
+                    item,
+                    stages: Vec::new(),
+                });
+            }
+            _ => unreachable!("the known adaptors are matched above"),
+        };
+        chain.len = len;
+        Ok(chain)
+    }
+
+    /// The body of a chain's loop over `t`: the item at `t` (its values bound to names of
+    /// their own), then each stage after a `filter` (a `filter` an `if`, a `map` a new item),
+    /// then the statements `inner` makes of the final item.
+    fn body(
+        &mut self,
+        chain: &Chain,
+        t: &Ident,
+        inner: impl FnOnce(&mut Self, &Item) -> Result<Vec<syn::Stmt>>,
+    ) -> Result<Vec<syn::Stmt>> {
+        let mut levels: Vec<(Vec<syn::Stmt>, Option<Expr>)> = vec![(Vec::new(), None)];
+        let mut out = Vec::new();
+        let mut item = self.settle((chain.item)(&syn::parse_quote!(#t)), &mut out);
+        levels[0].0 = out;
+        for stage in &chain.stages {
+            let mut stmts = Vec::new();
+            match stage {
+                Stage::Filter(p) => {
+                    let cond = self.apply(p, std::slice::from_ref(&item), &mut stmts)?;
+                    levels
+                        .last_mut()
+                        .expect("one level at least")
+                        .0
+                        .extend(stmts);
+                    levels.push((Vec::new(), Some(cond)));
+                }
+                Stage::Map(f) => {
+                    let e = self.apply(f, std::slice::from_ref(&item), &mut stmts)?;
+                    item = self.settle(Item::One(e), &mut stmts);
+                    levels
+                        .last_mut()
+                        .expect("one level at least")
+                        .0
+                        .extend(stmts);
+                }
+            }
+        }
+        let mut stmts = inner(self, &item)?;
+        while let Some((mut before, cond)) = levels.pop() {
+            match cond {
+                Some(c) => before.push(syn::parse_quote!(if #c { #(#stmts)* })),
+                None => before.extend(stmts),
+            }
+            stmts = before;
+        }
+        Ok(stmts)
+    }
+
+    /// `item` with each value bound to a fresh name: a value is computed once, and a name a
+    /// closure's parameter binds cannot change what a later value reads.
+    fn settle(&mut self, item: Item, out: &mut Vec<syn::Stmt>) -> Item {
+        match item {
+            Item::One(e) => {
+                let name = self.fresh("x");
+                out.push(syn::parse_quote_spanned!(e.span()=> let #name = #e;));
+                Item::One(syn::parse_quote!(#name))
+            }
+            Item::Tuple(items) => {
+                Item::Tuple(items.into_iter().map(|i| self.settle(i, out)).collect())
+            }
+        }
+    }
+
+    /// `f` applied to `args`: a closure's body as a block binding its parameters (each
+    /// argument bound to a name of its own first), or a call of a function named by a path.
+    fn apply(&mut self, f: &Expr, args: &[Item], out: &mut Vec<syn::Stmt>) -> Result<Expr> {
+        match strip_parens(f) {
+            Expr::Closure(c) => {
+                check_closure(f, args.len())?;
+                let mut stmts = Vec::new();
+                for (p, a) in c.inputs.iter().zip(args) {
+                    let a = self.settle(a.clone(), out);
+                    bind_item(p, &a, &mut stmts)?;
+                }
+                let body = &c.body;
+                Ok(syn::parse_quote_spanned!(body.span()=> { #(#stmts)* #body }))
+            }
+            Expr::Path(p) => {
+                let args = (args.iter())
+                    .map(|a| one(a, p).cloned())
+                    .collect::<Result<Vec<Expr>>>()?;
+                Ok(syn::parse_quote_spanned!(p.span()=> #p(#(#args),*)))
+            }
+            other => unsupported(
+                other,
+                "#[grad] takes a closure `|x| ...` or a function's name here",
+            ),
+        }
+    }
+
+    /// `let f = |..| ..;`: the closure, and what the names it mentions stand for here. A
+    /// mutable local it reads is read here, as a `move` closure copies it (and a borrowing
+    /// closure keeps it from changing until its last call).
+    pub(super) fn closure(&mut self, name: &Ident, c: &syn::ExprClosure) {
+        let e = Expr::Closure(c.clone());
+        if let Err(Unsupported(at, msg)) = check_closure(&e, c.inputs.len()) {
+            self.unsupported(at, msg);
+            return;
+        }
+        let own = declared_names(c);
+        let assigned = assigned_names(&*c.body).into_iter();
+        if let Some(captured) = assigned.clone().find(|n| !own.contains(&n.to_string())) {
+            self.unsupported(
+                &captured,
+                format!("#[grad] calls a closure bound with `let` as a block of its own, where it cannot assign to `{captured}`, which it captures; return the new value from the closure, or write the loop"),
+            );
+            return;
+        }
+        let mut captured = HashMap::default();
+        for n in mentioned_names(c.body.to_token_stream()) {
+            let binding = match self.lookup(&n) {
+                Some(Binding::Local(l)) => Binding::Value(self.get(l)),
+                Some(Binding::Array(_)) if c.capture.is_some() => {
+                    self.unsupported(
+                        c.capture,
+                        format!("a `move` closure copies `{n}`, an array it captures, and #[grad] follows arrays by reference; drop `move`"),
+                    );
+                    return;
+                }
+                Some(b) => b,
+                None => continue,
+            };
+            captured.insert(n.to_string(), binding);
+        }
+        self.closures.push((c.clone(), captured));
+        self.bind(name, Binding::Closure(self.closures.len() as u32 - 1));
+    }
+
+    /// A call of the closure `k` bound with `let`: its body lowered where it is called, with
+    /// its parameters bound to the arguments and its other names to what they stood for where
+    /// it was made.
+    pub(super) fn call_closure(&mut self, k: u32, call: &syn::ExprCall) -> super::Var {
+        let (c, captured) = self.closures[k as usize].clone();
+        if c.inputs.len() != call.args.len() {
+            let msg = format!("this closure takes {} argument(s)", c.inputs.len());
+            return self.unsupported(call, msg);
+        }
+        let args: Vec<Binding> = (call.args.iter())
+            .map(|a| match self.array_of(a) {
+                Some(array) => Binding::Array(array),
+                None => Binding::Value(self.expr(a)),
+            })
+            .collect();
+        let outer = std::mem::replace(&mut self.scopes, vec![captured, HashMap::default()]);
+        for (p, a) in c.inputs.iter().zip(args) {
+            self.bind_param(p, a);
+        }
+        let v = self.expr(&c.body);
+        self.scopes = outer;
+        v
+    }
+
+    /// Binds a closure's parameter: `x`, `x: f64`, `&x`, `_`.
+    fn bind_param(&mut self, pat: &Pat, b: Binding) {
+        match pat {
+            Pat::Type(t) => {
+                if let Binding::Value(v) = b {
+                    self.give_width(v, Some(&t.ty));
+                }
+                self.bind_param(&t.pat, b)
+            }
+            Pat::Reference(r) => self.bind_param(&r.pat, b),
+            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => self.bind(&p.ident, b),
+            Pat::Wild(_) => {}
+            other => {
+                self.unsupported(
+                    other,
+                    "#[grad] binds a closure's parameters to names, `&name`, `name: type` or `_`",
+                );
+            }
+        }
+    }
+
+    /// A name for something a chain's loop computes, that no source name can be.
+    fn fresh(&mut self, what: &str) -> Ident {
+        self.fresh += 1;
+        format_ident!("__ad_{}{}", what, self.fresh)
+    }
+}
+
+/// `f(x)` for `map`'s function, as an expression of the item `x`: a closure (checked by
+/// [`check_closure`]) as a block that binds `x`'s values to names of its own (`id` and their
+/// place) before its parameters, so that no parameter changes what another value reads; a
+/// function named by a path as a call.
+fn call(f: &Expr, x: Item, id: &Ident) -> Expr {
+    match strip_parens(f) {
+        Expr::Closure(c) => {
+            let mut stmts: Vec<syn::Stmt> = Vec::new();
+            let mut k = 0;
+            let x = settled(x, id, &mut k, &mut stmts);
+            if let Some(p) = c.inputs.first() {
+                // Checked against the item's shape where the chain was read.
+                let _ = bind_item(p, &x, &mut stmts);
+            }
+            let body = &c.body;
+            syn::parse_quote_spanned!(body.span()=> { #(#stmts)* #body })
+        }
+        other => {
+            let args = flat(&x);
+            syn::parse_quote_spanned!(other.span()=> #other(#(#args),*))
+        }
+    }
+}
+
+/// [`Lower::settle`] inside one block, with names made of `id` and a count.
+fn settled(item: Item, id: &Ident, k: &mut usize, out: &mut Vec<syn::Stmt>) -> Item {
+    match item {
+        Item::One(e) => {
+            let name = format_ident!("{}_{}", id, *k);
+            *k += 1;
+            out.push(syn::parse_quote_spanned!(e.span()=> let #name = #e;));
+            Item::One(syn::parse_quote!(#name))
+        }
+        Item::Tuple(items) => {
+            Item::Tuple(items.into_iter().map(|i| settled(i, id, k, out)).collect())
+        }
+    }
+}
+
+/// The values of an item, in order.
+fn flat(item: &Item) -> Vec<Expr> {
+    match item {
+        Item::One(e) => vec![e.clone()],
+        Item::Tuple(items) => items.iter().flat_map(flat).collect(),
+    }
+}
+
+/// Binds a closure's or a `for` loop's pattern to an item: `x`, `&x`, `(a, b)`, `(i, &x)`,
+/// `x: f64`, `_`.
+fn bind_item(pat: &Pat, item: &Item, out: &mut Vec<syn::Stmt>) -> Result<()> {
+    match (pat, item) {
+        (Pat::Reference(r), _) => bind_item(&r.pat, item, out),
+        (Pat::Paren(p), _) => bind_item(&p.pat, item, out),
+        (Pat::Wild(_), _) => Ok(()),
+        (Pat::Type(t), Item::One(e)) if matches!(&*t.pat, Pat::Ident(_)) => {
+            out.push(syn::parse_quote_spanned!(t.span()=> let #t = #e;));
+            Ok(())
+        }
+        (Pat::Type(t), _) => bind_item(&t.pat, item, out),
+        (Pat::Ident(p), Item::One(e)) if p.by_ref.is_none() && p.subpat.is_none() => {
+            out.push(syn::parse_quote_spanned!(p.span()=> let #p = #e;));
+            Ok(())
+        }
+        (Pat::Tuple(t), Item::Tuple(items)) if t.elems.len() == items.len() => {
+            for (p, i) in t.elems.iter().zip(items) {
+                bind_item(p, i, out)?;
+            }
+            Ok(())
+        }
+        (Pat::Ident(p), Item::Tuple(items)) => {
+            let names: Vec<String> = (0..items.len())
+                .map(|k| format!("{}{k}", p.ident))
+                .collect();
+            unsupported(
+                p,
+                format!("#[grad] binds the items of this chain, which are tuples, to a tuple pattern; write `({})`", names.join(", ")),
+            )
+        }
+        (Pat::Tuple(t), Item::One(_)) => {
+            unsupported(t, "this item is one value, not a tuple; bind it to a name")
+        }
+        (Pat::Tuple(t), Item::Tuple(items)) => {
+            unsupported(t, format!("this item is a tuple of {} values", items.len()))
+        }
+        (other, _) => unsupported(
+            other,
+            "#[grad] binds items to names, `&name`, tuples of them or `_`",
+        ),
+    }
+}
+
+/// The one value of an item, or an error at `at` for a tuple.
+fn one<'i>(item: &'i Item, at: &impl ToTokens) -> Result<&'i Expr> {
+    match item {
+        Item::One(e) => Ok(e),
+        Item::Tuple(_) => unsupported(
+            at,
+            "the items here are tuples; `map` each to one value first, as in `.map(|(a, b)| a * b)`",
+        ),
+    }
+}
+
+/// A closure an adaptor may run where it stands: `arity` parameters, and no `return`, `?`,
+/// `break` or `continue` that would leave it (they would leave the loop it becomes).
+fn check_closure(f: &Expr, arity: usize) -> Result<()> {
+    let Expr::Closure(c) = strip_parens(f) else {
+        return Ok(());
+    };
+    if c.inputs.len() != arity {
+        return unsupported(
+            &c.inputs,
+            format!(
+                "this closure takes {} parameter(s) here, not {}",
+                arity,
+                c.inputs.len()
+            ),
+        );
+    }
+    if c.asyncness.is_some() {
+        return unsupported(c, "#[grad] does not support `async` closures");
+    }
+    struct Leaves(Option<proc_macro2::TokenStream>, usize);
+    impl<'ast> Visit<'ast> for Leaves {
+        fn visit_expr_return(&mut self, e: &'ast syn::ExprReturn) {
+            self.0.get_or_insert(e.to_token_stream());
+        }
+        fn visit_expr_try(&mut self, e: &'ast syn::ExprTry) {
+            self.0.get_or_insert(e.question_token.to_token_stream());
+        }
+        fn visit_expr_break(&mut self, e: &'ast syn::ExprBreak) {
+            if self.1 == 0 {
+                self.0.get_or_insert(e.to_token_stream());
+            }
+        }
+        fn visit_expr_continue(&mut self, e: &'ast syn::ExprContinue) {
+            if self.1 == 0 {
+                self.0.get_or_insert(e.to_token_stream());
+            }
+        }
+        fn visit_expr_for_loop(&mut self, e: &'ast syn::ExprForLoop) {
+            self.1 += 1;
+            syn::visit::visit_expr_for_loop(self, e);
+            self.1 -= 1;
+        }
+        fn visit_expr_while(&mut self, e: &'ast syn::ExprWhile) {
+            self.1 += 1;
+            syn::visit::visit_expr_while(self, e);
+            self.1 -= 1;
+        }
+        fn visit_expr_loop(&mut self, e: &'ast syn::ExprLoop) {
+            self.1 += 1;
+            syn::visit::visit_expr_loop(self, e);
+            self.1 -= 1;
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut leaves = Leaves(None, 0);
+    leaves.visit_expr(&c.body);
+    match leaves.0 {
+        Some(at) => unsupported(
+            at,
+            "#[grad] runs a closure inside the loop its chain becomes, where this would leave the loop or the function; compute a value instead, or write the loop",
+        ),
+        None => Ok(()),
+    }
+}
+
+/// The type a `sum::<T>()` or `product::<T>()` names.
+enum Width {
+    Int,
+    Float(syn::Type),
+}
+
+fn sum_ty(m: &syn::ExprMethodCall) -> Option<Width> {
+    let t = m.turbofish.as_ref()?;
+    let Some(syn::GenericArgument::Type(ty)) = t.args.first() else {
+        return None;
+    };
+    match crate::ast::param_kind(ty) {
+        crate::ast::ParamKind::Float(_) => Some(Width::Float(ty.clone())),
+        crate::ast::ParamKind::Int => Some(Width::Int),
+        _ => None,
+    }
+}
+
+/// The names a closure declares: its parameters' and its `let`s'.
+fn declared_names(c: &syn::ExprClosure) -> HashSet<String> {
+    struct Names(HashSet<String>);
+    impl<'ast> Visit<'ast> for Names {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            self.0.insert(p.ident.to_string());
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut names = Names(HashSet::default());
+    for p in &c.inputs {
+        names.visit_pat(p);
+    }
+    names.visit_expr(&c.body);
+    names.0
+}

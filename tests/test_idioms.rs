@@ -1,0 +1,419 @@
+//! Rust as it is written: iterator chains, the closures they take, and `for` over them. Each
+//! function is checked against its twin written as index loops (bit for bit: the float
+//! operations are the same, in the same order), against central differences, and through
+//! `_vjp` into bars that already hold values.
+
+// The twins are index loops on purpose: what each chain must compute exactly as.
+#![allow(clippy::needless_range_loop, clippy::manual_div_ceil)]
+
+use approx::assert_relative_eq;
+use autodiff::check::{gradcheck, Tolerance};
+use autodiff::grad;
+
+mod common;
+use common::points;
+
+#[grad]
+fn dot(x: &[f64], y: &[f64]) -> f64 {
+    x.iter().zip(y).map(|(a, b)| a * b).sum()
+}
+
+#[grad]
+fn dot_loop(x: &[f64], y: &[f64]) -> f64 {
+    let mut s = -0.0;
+    for i in 0..x.len().min(y.len()) {
+        s += x[i] * y[i];
+    }
+    s
+}
+
+/// Rosenbrock over neighbouring pairs, `zip` with the same slice `skip(1)`.
+#[grad(jvp, hvp)]
+fn rosenbrock(x: &[f64]) -> f64 {
+    x.iter()
+        .zip(x.iter().skip(1))
+        .map(|(&a, &b)| 100.0 * (b - a * a).powi(2) + (1.0 - a).powi(2))
+        .sum()
+}
+
+#[grad(jvp, hvp)]
+fn rosenbrock_loop(x: &[f64]) -> f64 {
+    let mut s = -0.0;
+    for i in 0..x.len() - 1 {
+        let (a, b) = (x[i], x[i + 1]);
+        s += 100.0 * (b - a * a).powi(2) + (1.0 - a).powi(2);
+    }
+    s
+}
+
+/// `enumerate` after `skip`, and `rev` then `step_by`, in `for` loops.
+#[grad]
+fn positions(x: &[f64], w: f64) -> f64 {
+    let mut s = 0.0;
+    for (i, &v) in x.iter().skip(1).enumerate() {
+        s += (i as f64 + 0.5) * v * w;
+    }
+    for v in x.iter().rev().step_by(2) {
+        s += v * v;
+    }
+    s
+}
+
+#[grad]
+fn positions_loop(x: &[f64], w: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 1..x.len() {
+        s += ((i - 1) as f64 + 0.5) * x[i] * w;
+    }
+    let n = x.len();
+    for k in 0..(n + 1) / 2 {
+        let v = x[n - 1 - 2 * k];
+        s += v * v;
+    }
+    s
+}
+
+/// `fold` with a closure and with a function's name, `filter` then `map`, `product`, `count`.
+#[grad]
+fn reductions(x: &[f64]) -> f64 {
+    let top = x.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+    let low = x.iter().copied().fold(f64::INFINITY, f64::min);
+    let logs: f64 = x.iter().copied().filter(|v| *v > 0.0).map(|v| v.ln()).sum();
+    let prod = x.iter().map(|v| 1.0 + v * v).product::<f64>();
+    let big = x.iter().filter(|v| v.abs() > 0.5).count();
+    top * low + logs + prod * big as f64
+}
+
+#[grad]
+fn reductions_loop(x: &[f64]) -> f64 {
+    let mut top = f64::NEG_INFINITY;
+    let mut low = f64::INFINITY;
+    let mut logs = -0.0;
+    let mut prod = 1.0;
+    let mut big = 0;
+    for i in 0..x.len() {
+        top = top.max(x[i]);
+        low = f64::min(low, x[i]);
+        if x[i] > 0.0 {
+            logs += x[i].ln();
+        }
+        prod *= 1.0 + x[i] * x[i];
+        if x[i].abs() > 0.5 {
+            big += 1;
+        }
+    }
+    top * low + logs + prod * big as f64
+}
+
+/// A closure that assigns to what it captures, `for` over a slice itself, a range mapped, a
+/// three-way `zip` taken short.
+#[grad]
+fn captures(x: &[f64], y: &[f64], w: &[f64]) -> f64 {
+    let mut s = 0.0;
+    x.iter().for_each(|v| s += v.sin());
+    for v in y {
+        s += v * s;
+    }
+    s += (0..x.len()).map(|i| x[i] * i as f64).sum::<f64>();
+    for ((a, b), c) in x.iter().zip(y.iter()).zip(w).take(3) {
+        s += a * b - c;
+    }
+    s
+}
+
+#[grad]
+fn captures_loop(x: &[f64], y: &[f64], w: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += x[i].sin();
+    }
+    for i in 0..y.len() {
+        s += y[i] * s;
+    }
+    let mut r = -0.0;
+    for i in 0..x.len() {
+        r += x[i] * i as f64;
+    }
+    s += r;
+    for i in 0..x.len().min(y.len()).min(w.len()).min(3) {
+        s += x[i] * y[i] - w[i];
+    }
+    s
+}
+
+#[grad]
+fn square(v: f64) -> f64 {
+    v * v
+}
+
+/// Chains inside loops and branches, and a differentiated function as `map`'s function.
+#[grad]
+fn nested(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for k in 0..3 {
+        if k % 2 == 0 {
+            s += x.iter().map(|v| v * k as f64).sum::<f64>();
+        } else {
+            s += x.iter().copied().map(square).sum::<f64>() * s;
+        }
+    }
+    s
+}
+
+#[grad]
+fn nested_loop(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for k in 0..3 {
+        if k % 2 == 0 {
+            let mut t = -0.0;
+            for i in 0..x.len() {
+                t += x[i] * k as f64;
+            }
+            s += t;
+        } else {
+            let mut t = -0.0;
+            for i in 0..x.len() {
+                t += square(x[i]);
+            }
+            s += t * s;
+        }
+    }
+    s
+}
+
+#[grad]
+fn dot32(x: &[f32], y: &[f32]) -> f32 {
+    x.iter().zip(y).map(|(a, b)| a * b).sum::<f32>() + x.iter().filter(|v| **v > 0.0).sum::<f32>()
+}
+
+#[grad]
+fn dot32_loop(x: &[f32], y: &[f32]) -> f32 {
+    let mut s = -0.0;
+    for i in 0..x.len().min(y.len()) {
+        s += x[i] * y[i];
+    }
+    let mut p = -0.0;
+    for i in 0..x.len() {
+        if x[i] > 0.0 {
+            p += x[i];
+        }
+    }
+    s + p
+}
+
+fn tol() -> Tolerance {
+    Tolerance::default()
+}
+
+#[test]
+fn zip_map_sum_is_the_index_loop() {
+    for n in [0, 1, 5] {
+        let (x, y) = (points(n, -2.0, 2.0, 1), points(n, -2.0, 2.0, 2));
+        let (v, (gx, gy)) = dot_grad(&x, &y);
+        let (w, (hx, hy)) = dot_loop_grad(&x, &y);
+        assert_eq!(v.to_bits(), w.to_bits());
+        assert_eq!((&gx, &gy), (&hx, &hy));
+        assert_eq!(v.to_bits(), dot(&x, &y).to_bits());
+        assert_eq!((gx, gy), (y.clone(), x.clone()));
+    }
+}
+
+#[test]
+fn rosenbrock_over_pairs_is_the_index_loop() {
+    for n in [2, 3, 10] {
+        let x = points(n, -1.5, 1.5, 3);
+        let (v, g) = rosenbrock_grad(&x);
+        let (w, h) = rosenbrock_loop_grad(&x);
+        assert_eq!(v.to_bits(), w.to_bits());
+        assert_eq!(g, h);
+        gradcheck(rosenbrock, &x, &g, &tol()).unwrap();
+    }
+}
+
+#[test]
+fn enumerate_skip_rev_step_by_are_the_index_loops() {
+    for n in [1, 2, 5, 6] {
+        let x = points(n, -2.0, 2.0, 4);
+        let (v, (g, gw)) = positions_grad(&x, 1.5);
+        let (w, (h, hw)) = positions_loop_grad(&x, 1.5);
+        assert_eq!(v.to_bits(), w.to_bits());
+        assert_eq!((g.clone(), gw.to_bits()), (h, hw.to_bits()));
+        let mut q = x.clone();
+        q.push(1.5);
+        let mut gq = g;
+        gq.push(gw);
+        gradcheck(|q: &[f64]| positions(&q[..n], q[n]), &q, &gq, &tol()).unwrap();
+    }
+}
+
+#[test]
+fn fold_filter_product_count_are_the_index_loops() {
+    // Away from the kinks (`|v| = 0.5`, ties of the extremes) and from `ln` near 0, where
+    // central differences are no reference.
+    for x in [
+        [0.8, -1.3, 1.7, 0.6, -0.9, 1.1],
+        [-0.2, 0.3, -1.8, 0.1, 0.9, -0.7],
+    ] {
+        let (v, g) = reductions_grad(&x);
+        let (w, h) = reductions_loop_grad(&x);
+        assert_eq!(v.to_bits(), w.to_bits());
+        assert_eq!(g, h);
+        gradcheck(reductions, &x, &g, &tol()).unwrap();
+    }
+}
+
+#[test]
+fn closures_that_assign_and_bare_slices_are_the_index_loops() {
+    for n in [0, 2, 5] {
+        let (x, y, w) = (
+            points(n, -1.0, 1.0, 9),
+            points(n, -1.0, 1.0, 10),
+            points(n + 1, -1.0, 1.0, 11),
+        );
+        let (v, g) = captures_grad(&x, &y, &w);
+        let (u, h) = captures_loop_grad(&x, &y, &w);
+        assert_eq!(v.to_bits(), u.to_bits());
+        assert_eq!(g, h);
+        let all: Vec<f64> = [x.clone(), y.clone(), w.clone()].concat();
+        let flat: Vec<f64> = [g.0, g.1, g.2].concat();
+        let f = |q: &[f64]| captures(&q[..n], &q[n..2 * n], &q[2 * n..]);
+        gradcheck(f, &all, &flat, &tol()).unwrap();
+    }
+}
+
+#[test]
+fn chains_in_loops_branches_and_calls_are_the_index_loops() {
+    let x = points(4, -1.0, 1.0, 12);
+    let (v, g) = nested_grad(&x);
+    let (w, h) = nested_loop_grad(&x);
+    assert_eq!(v.to_bits(), w.to_bits());
+    assert_eq!(g, h);
+    gradcheck(nested, &x, &g, &tol()).unwrap();
+}
+
+#[test]
+fn f32_chains_are_the_index_loops() {
+    let x: Vec<f32> = [0.5, -1.25, 2.0, 0.75].to_vec();
+    let y: Vec<f32> = [1.5, 0.25, -0.5, 2.0].to_vec();
+    let (v, (gx, gy)) = dot32_grad(&x, &y);
+    let (w, (hx, hy)) = dot32_loop_grad(&x, &y);
+    assert_eq!(v.to_bits(), w.to_bits());
+    assert_eq!((gx.clone(), gy), (hx, hy));
+    // ∂/∂xᵢ = yᵢ + [xᵢ > 0].
+    for i in 0..x.len() {
+        let expect = y[i] + if x[i] > 0.0 { 1.0 } else { 0.0 };
+        assert_relative_eq!(gx[i], expect, epsilon = 1e-6);
+    }
+}
+
+#[test]
+fn vjp_of_a_chain_adds_into_its_bars() {
+    let (x, y) = (points(5, -2.0, 2.0, 13), points(5, -2.0, 2.0, 14));
+    let mut xb = vec![1.0; 5];
+    let mut yb = vec![-0.5; 5];
+    let v = dot_vjp(&x, &y, 2.0, &mut xb, &mut yb);
+    assert_eq!(v.to_bits(), dot(&x, &y).to_bits());
+    for i in 0..5 {
+        assert_eq!(xb[i], 1.0 + 2.0 * y[i]);
+        assert_eq!(yb[i], -0.5 + 2.0 * x[i]);
+    }
+    let x = points(6, -1.5, 1.5, 15);
+    let mut b = vec![0.25; 6];
+    rosenbrock_vjp(&x, 3.0, &mut b);
+    let (_, g) = rosenbrock_grad(&x);
+    for i in 0..6 {
+        assert_relative_eq!(b[i], 0.25 + 3.0 * g[i], max_relative = 1e-14);
+    }
+}
+
+/// One RK4 step of `y' = -y t`, its right-hand side a closure bound with `let`.
+#[grad]
+fn rk4(y: f64, t: f64, h: f64) -> f64 {
+    let f = |t: f64, y: f64| -y * t;
+    let k1 = f(t, y);
+    let k2 = f(t + h / 2.0, y + h * k1 / 2.0);
+    let k3 = f(t + h / 2.0, y + h * k2 / 2.0);
+    let k4 = f(t + h, y + h * k3);
+    y + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+}
+
+#[grad]
+fn rk4_inline(y: f64, t: f64, h: f64) -> f64 {
+    let k1 = -y * t;
+    let (t2, y2) = (t + h / 2.0, y + h * k1 / 2.0);
+    let k2 = -y2 * t2;
+    let (t3, y3) = (t + h / 2.0, y + h * k2 / 2.0);
+    let k3 = -y3 * t3;
+    let (t4, y4) = (t + h, y + h * k3);
+    let k4 = -y4 * t4;
+    y + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+}
+
+/// What a closure captures is what its names stood for where it was made: `k` is shadowed
+/// after it, and `s` changes after a `move` closure copied it.
+#[grad]
+fn captured_where_made(x: f64, xs: &[f64]) -> f64 {
+    let k = x * 2.0;
+    let scale = |v: f64| v * k;
+    let k = 100.0;
+    let mut s = x;
+    let add_s = move |v: f64| v + s;
+    s *= 3.0;
+    let sq = |v| v * v;
+    let total: f64 = xs.iter().map(|&v| scale(v)).sum();
+    total + add_s(k) + s + xs.iter().copied().map(sq).sum::<f64>()
+}
+
+#[test]
+fn closures_bound_with_let_are_their_bodies() {
+    for (y, t, h) in [(1.0, 0.0, 0.1), (0.7, 1.3, 0.25), (-2.0, 0.5, 0.05)] {
+        let (v, g) = rk4_grad(y, t, h);
+        let (w, h2) = rk4_inline_grad(y, t, h);
+        assert_eq!(v.to_bits(), w.to_bits());
+        assert_eq!(g, h2);
+        let q = [y, t, h];
+        gradcheck(
+            |q: &[f64]| rk4(q[0], q[1], q[2]),
+            &q,
+            &[g.0, g.1, g.2],
+            &tol(),
+        )
+        .unwrap();
+    }
+    let xs = [0.5, -1.0, 2.0];
+    for x in [0.3, -1.7] {
+        let (v, (gx, gxs)) = captured_where_made_grad(x, &xs);
+        // total = 2x Σ xs; add_s(100) = 100 + x; s = 3x; Σ xs².
+        let sum: f64 = xs.iter().sum();
+        assert_relative_eq!(v, captured_where_made(x, &xs), epsilon = 1e-12);
+        assert_relative_eq!(gx, 2.0 * sum + 1.0 + 3.0, epsilon = 1e-12);
+        for i in 0..3 {
+            assert_relative_eq!(gxs[i], 2.0 * x + 2.0 * xs[i], epsilon = 1e-12);
+        }
+    }
+}
+
+#[test]
+fn chains_have_forward_mode_and_hessian_vector_products() {
+    let x = points(5, -1.5, 1.5, 16);
+    let v = points(5, -1.0, 1.0, 17);
+    let (a, da) = rosenbrock_jvp(&x, &v);
+    let (b, db) = rosenbrock_loop_jvp(&x, &v);
+    assert_eq!((a.to_bits(), da.to_bits()), (b.to_bits(), db.to_bits()));
+    let (_, g) = rosenbrock_grad(&x);
+    let directional: f64 = g.iter().zip(&v).map(|(g, v)| g * v).sum();
+    assert_relative_eq!(da, directional, max_relative = 1e-12);
+    let (_, g1, hv1) = rosenbrock_hvp(&x, &v);
+    let (_, g2, hv2) = rosenbrock_loop_hvp(&x, &v);
+    assert_eq!((&g1, &hv1), (&g2, &hv2));
+    // H·v by central differences of the gradient.
+    let h = 1e-6;
+    let shifted = |s: f64| {
+        let p: Vec<f64> = x.iter().zip(&v).map(|(x, v)| x + s * v).collect();
+        rosenbrock_grad(&p).1
+    };
+    let (up, down) = (shifted(h), shifted(-h));
+    for i in 0..5 {
+        assert_relative_eq!(hv1[i], (up[i] - down[i]) / (2.0 * h), max_relative = 1e-5);
+    }
+}

@@ -1,0 +1,28 @@
+use autodiff::grad;
+
+#[grad]
+fn unknown_adaptor(x: &[f64]) -> f64 {
+    x.iter().peekable().map(|v| v * v).sum::<f64>()
+}
+
+#[grad]
+fn position_after_filter(x: &[f64]) -> f64 {
+    x.iter().filter(|v| **v > 0.0).enumerate().map(|(i, v)| i as f64 * v).sum::<f64>()
+}
+
+#[grad]
+fn closure_that_returns(x: &[f64]) -> f64 {
+    x.iter().map(|v| if *v > 0.0 { return 1.0 } else { v * v }).sum::<f64>()
+}
+
+#[grad]
+fn pair_bound_to_a_name(x: &[f64], y: &[f64]) -> f64 {
+    x.iter().zip(y).map(|p| p.0 * p.1).sum::<f64>()
+}
+
+#[grad]
+fn pair_folded_by_a_name(x: &[f64]) -> f64 {
+    x.iter().enumerate().fold(0.0, |a, p| a + p.1)
+}
+
+fn main() {}
