@@ -409,6 +409,8 @@ pub enum Expr {
     Runtime(&'static str, Box<Expr>),
     /// `a.iter().sum::<F>()` (`prod` false) or `.product::<F>()`
     Fold(String, bool),
+    /// An iterator chain with a closure, summed or multiplied
+    Chain(Box<Chain>),
     /// `autodiff::kernels::dot(a, b)`, each with the prefix that makes it a `&[f64]`
     Dot(String, &'static str, String, &'static str),
     Call(usize, Vec<Arg>),
@@ -416,4 +418,25 @@ pub enum Expr {
     Match(Box<IExpr>, Vec<(Pat, Expr)>, Box<Expr>),
     /// `((a) as G).m() as F`, through the other float width
     Widen(Box<Expr>, Option<&'static str>),
+}
+
+/// `a.iter().zip(b.iter()).skip(1).rev().map(|(&p, &q)| body).sum::<F>()`: arrays zipped,
+/// adaptors, a closure that reads the items and captures what it likes, a sum (`prod` false)
+/// or a product. The dual twin runs the same chain in `std` over duals.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chain {
+    pub srcs: Vec<String>,
+    pub adapters: Vec<Adapt>,
+    /// The closure's parameters, one per source.
+    pub params: Vec<String>,
+    pub body: Expr,
+    pub prod: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Adapt {
+    Skip(usize),
+    Take(usize),
+    Rev,
+    StepBy(usize),
 }

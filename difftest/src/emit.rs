@@ -461,6 +461,32 @@ impl<'a> Printer<'a> {
                 let m = if *prod { "product" } else { "sum" };
                 format!("{a}.iter().{m}::<{f}>()")
             }
+            Expr::Chain(c) => {
+                let mut text = format!("{}.iter()", c.srcs[0]);
+                let mut pat = format!("&{}", c.params[0]);
+                for (s, p) in c.srcs.iter().zip(&c.params).skip(1) {
+                    text += &format!(".zip({s}.iter())");
+                    pat = format!("({pat}, &{p})");
+                }
+                for a in &c.adapters {
+                    text += &match a {
+                        Adapt::Skip(k) => format!(".skip({k})"),
+                        Adapt::Take(k) => format!(".take({k})"),
+                        Adapt::Rev => ".rev()".to_string(),
+                        Adapt::StepBy(k) => format!(".step_by({k})"),
+                    };
+                }
+                let body = self.expr(&c.body);
+                text += &format!(".map(|{pat}| {body})");
+                // `std` sums from −0.0, as the `#[grad]` side does.
+                text += &match (dual, c.prod) {
+                    (true, false) => format!(".fold({d}::c(-0.0), |s, v| s + v)"),
+                    (true, true) => format!(".fold({d}::c(1.0), |s, v| s * v)"),
+                    (false, false) => format!(".sum::<{f}>()"),
+                    (false, true) => format!(".product::<{f}>()"),
+                };
+                format!("({text})")
+            }
             Expr::Dot(a, pa, b, pb) if dual => format!("{d}::dot({pa}{a}, {pb}{b})"),
             Expr::Dot(a, pa, b, pb) => format!("autodiff::kernels::dot({pa}{a}, {pb}{b})"),
             Expr::Call(i, args) => {

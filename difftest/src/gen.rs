@@ -1131,6 +1131,10 @@ impl Gen<'_> {
                     Some(e) => e,
                     None => continue,
                 },
+                81..=84 => match self.chain(d) {
+                    Some(e) => e,
+                    None => continue,
+                },
                 85..=87 => {
                     let c = self.cond();
                     Expr::If(Box::new(c), Box::new(self.expr(d)), Box::new(self.expr(d)))
@@ -1158,6 +1162,52 @@ impl Gen<'_> {
             Box::new(Expr::Bin(BinOp::Mul, Box::new(e.clone()), Box::new(e))),
             Box::new(Expr::Lit(0.5, LitStyle::Plain)),
         )
+    }
+
+    /// An iterator chain over one to three arrays, its closure's body an expression of the
+    /// items and of whatever is in scope.
+    fn chain(&mut self, depth: usize) -> Option<Expr> {
+        let arrays: Vec<AVar> = self.arrays().into_iter().filter(|a| !a.ambiguous).collect();
+        if arrays.is_empty() {
+            return None;
+        }
+        let srcs: Vec<String> = (0..1 + self.rng.below(3))
+            .map(|_| self.rng.pick(&arrays).name.clone())
+            .collect();
+        let mut adapters = Vec::new();
+        for _ in 0..self.rng.below(3) {
+            adapters.push(match self.rng.below(4) {
+                0 => Adapt::Skip(self.rng.below(3)),
+                1 => Adapt::Take(self.rng.below(4)),
+                2 => Adapt::Rev,
+                _ => Adapt::StepBy(1 + self.rng.below(3)),
+            });
+        }
+        let params: Vec<String> = srcs
+            .iter()
+            .map(|_| {
+                self.counter += 1;
+                format!("q{}", self.counter)
+            })
+            .collect();
+        let before = self.scope.floats.len();
+        for p in &params {
+            self.scope.floats.push(FVar {
+                name: p.clone(),
+                mutable: false,
+                ambiguous: false,
+            });
+        }
+        let body = self.expr(depth);
+        self.scope.floats.truncate(before);
+        let prod = self.rng.chance(0.25);
+        Some(Expr::Chain(Box::new(Chain {
+            srcs,
+            adapters,
+            params,
+            body,
+            prod,
+        })))
     }
 
     /// A call to an earlier function of the same float type.

@@ -145,6 +145,7 @@ pub fn children_mut(e: &mut Expr) -> Vec<&mut Expr> {
                 _ => None,
             })
             .collect(),
+        Expr::Chain(c) => vec![&mut c.body],
         Expr::Match(_, arms, d) => {
             let mut out: Vec<&mut Expr> = arms.iter_mut().map(|(_, e)| e).collect();
             out.push(d);
