@@ -265,7 +265,7 @@
 //! `.rev()`, `.step_by(k)`) and over `xs.iter()` / `xs.iter().enumerate()`, `while`, `loop`,
 //! `break;`, `continue;`, `return value;` anywhere; float arrays and slices as parameters, local
 //! buffers (`[0.0; N]`, `vec![0.0; n]`, `[a, b]`, `vec![a, b]`) read and written by index,
-//! `a.len()`, `a.iter().sum::<f64>()` and `.product::<f64>()`; the float methods `sin cos tan
+//! `a.len()`; iterator chains (below); the float methods `sin cos tan
 //! asin acos atan atan2 sinh cosh tanh asinh acosh atanh exp exp2 exp_m1 ln ln_1p log log2
 //! log10 sqrt cbrt powi powf hypot abs recip mul_add max min clamp signum floor ceil round trunc
 //! to_radians to_degrees` (also spelled `f64::sin(x)`); [`relu`], [`sigmoid`] and [`detach`]
@@ -277,6 +277,49 @@
 //! Anything else is a compile error that points at the construct and says what to write
 //! instead; all the errors of a function are reported in one compile. The README has the full
 //! table, construct by construct.
+//!
+//! ## Iterator chains and closures
+//!
+//! A chain over arrays, slices and ranges, of `iter()`, `copied()`, `cloned()`, `zip`, `map`,
+//! `filter`, `enumerate`, `rev`, `skip`, `take` and `step_by`, ended by `sum`, `product`,
+//! `fold`, `for_each`, `count` or a `for` loop (`for (a, b) in x.iter().zip(y)`, `for v in xs`),
+//! is differentiated as the index loop it stands for, at the same cost; the closures it takes
+//! may read anything in scope, and `for_each`'s may assign to it. A closure bound with `let`
+//! is differentiated where it is called, with what its names stood for where it was made.
+//!
+//! ```
+//! use autodiff::grad;
+//!
+//! #[grad]
+//! fn rosenbrock(x: &[f64]) -> f64 {
+//!     x.iter()
+//!         .zip(x.iter().skip(1))
+//!         .map(|(&a, &b)| 100.0 * (b - a * a).powi(2) + (1.0 - a).powi(2))
+//!         .sum()
+//! }
+//!
+//! /// One RK4 step of `y' = -t y`.
+//! #[grad]
+//! fn rk4(y: f64, t: f64, h: f64) -> f64 {
+//!     let f = |t: f64, y: f64| -y * t;
+//!     let k1 = f(t, y);
+//!     let k2 = f(t + h / 2.0, y + h * k1 / 2.0);
+//!     let k3 = f(t + h / 2.0, y + h * k2 / 2.0);
+//!     let k4 = f(t + h, y + h * k3);
+//!     y + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+//! }
+//!
+//! # fn main() {
+//! let (value, g) = rosenbrock_grad(&[1.0, 1.0, 1.0]);
+//! assert_eq!((value, g), (0.0, vec![0.0; 3]));
+//! let (_, (dy, _, _)) = rk4_grad(1.0, 0.0, 0.1);
+//! assert!((dy - rk4(1.0, 0.0, 0.1)).abs() < 1e-15); // linear in y
+//! # }
+//! ```
+//!
+//! `filter` comes after the adaptors that count positions (`enumerate`, `zip`, `skip`, `take`,
+//! `step_by`, `rev`), and a closure bound with `let` is called, not stored or passed on, and
+//! assigns to nothing it captures: each is a compile error saying so.
 //!
 //! # Activity and `wrt`
 //!
