@@ -25,4 +25,22 @@ fn pair_folded_by_a_name(x: &[f64]) -> f64 {
     x.iter().enumerate().fold(0.0, |a, p| a + p.1)
 }
 
+#[grad]
+fn copy_written_in_the_loop(x: f64) -> f64 {
+    let mut buf = [x, 2.0 * x, 3.0];
+    let mut s = 0.0;
+    for v in buf {
+        buf[2] = v;
+        s += v * buf[2];
+    }
+    s
+}
+
+#[grad]
+fn copy_written_by_a_closure(x: f64) -> f64 {
+    let mut buf = [x, 2.0 * x, 3.0];
+    buf.into_iter().for_each(|v| buf[0] += v);
+    buf[0]
+}
+
 fn main() {}

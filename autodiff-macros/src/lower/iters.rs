@@ -81,21 +81,29 @@ impl Lower<'_> {
     /// `for pat in chain { body }`, as a loop over the chain's positions.
     pub(super) fn chain_loop(&mut self, f: &syn::ExprForLoop) {
         let mut pre = Vec::new();
-        let stmts = self.chain(&f.expr, &mut pre).and_then(|chain| {
-            let t = self.fresh("t");
-            let body = self.body(&chain, &t, |_, item| {
-                let mut inner = Vec::new();
-                bind_item(&f.pat, item, &mut inner)?;
-                inner.extend(f.body.stmts.iter().cloned());
-                Ok(inner)
-            })?;
-            let (attrs, len, span) = (&f.attrs, &chain.len, f.for_token.span);
-            let lp: syn::Stmt = syn::parse_quote_spanned! {span=>
-                #(#attrs)* for #t in 0..#len { #(#body)* }
-            };
-            pre.push(lp);
-            Ok(pre)
+        let body = Expr::Block(syn::ExprBlock {
+            attrs: Vec::new(),
+            label: None,
+            block: f.body.clone(),
         });
+        let stmts = copied_and_written(&f.expr, [&body]);
+        let stmts = stmts
+            .and_then(|()| self.chain(&f.expr, &mut pre))
+            .and_then(|chain| {
+                let t = self.fresh("t");
+                let body = self.body(&chain, &t, |_, item| {
+                    let mut inner = Vec::new();
+                    bind_item(&f.pat, item, &mut inner)?;
+                    inner.extend(f.body.stmts.iter().cloned());
+                    Ok(inner)
+                })?;
+                let (attrs, len, span) = (&f.attrs, &chain.len, f.for_token.span);
+                let lp: syn::Stmt = syn::parse_quote_spanned! {span=>
+                    #(#attrs)* for #t in 0..#len { #(#body)* }
+                };
+                pre.push(lp);
+                Ok(pre)
+            });
         match stmts {
             Ok(stmts) => {
                 self.stmts(&stmts, false);
@@ -127,6 +135,7 @@ impl Lower<'_> {
             return unsupported(&m.method, format!("`{name}` takes {arity} argument(s)"));
         }
         let mut pre = Vec::new();
+        copied_and_written(&m.receiver, &m.args)?;
         let chain = self.chain(&m.receiver, &mut pre)?;
         if name == "count" && chain.stages.is_empty() {
             let len = &chain.len;
@@ -766,4 +775,60 @@ fn declared_names(c: &syn::ExprClosure) -> HashSet<String> {
     }
     names.visit_expr(&c.body);
     names.0
+}
+
+/// An error where the chain `e` iterates an array by value (`for v in buf`, `zip(buf)`,
+/// `buf.into_iter()`), which copies a fixed-size array, and `then` writes an element of it: the
+/// loop reads each element where it stands, and would see the writes the copy does not.
+fn copied_and_written<'e>(e: &Expr, then: impl IntoIterator<Item = &'e Expr> + Copy) -> Result<()> {
+    fn sources<'e>(e: &'e Expr, out: &mut Vec<&'e Ident>) {
+        match strip_parens(e) {
+            Expr::Path(p) => out.extend(p.path.get_ident()),
+            Expr::MethodCall(m) => {
+                if m.method == "into_iter" {
+                    if let Expr::Path(p) = strip_parens(&m.receiver) {
+                        out.extend(p.path.get_ident());
+                    }
+                }
+                if m.method != "iter" {
+                    sources(&m.receiver, out);
+                }
+                if m.method == "zip" {
+                    m.args.iter().for_each(|a| sources(a, out));
+                }
+            }
+            _ => {}
+        }
+    }
+    struct Writes<'n>(&'n Ident, bool);
+    impl<'ast> Visit<'ast> for Writes<'_> {
+        fn visit_expr_assign(&mut self, e: &'ast syn::ExprAssign) {
+            self.1 |= indexes(&e.left, self.0);
+            syn::visit::visit_expr_assign(self, e);
+        }
+        fn visit_expr_binary(&mut self, e: &'ast syn::ExprBinary) {
+            self.1 |= super::source::compound(&e.op).is_some() && indexes(&e.left, self.0);
+            syn::visit::visit_expr_binary(self, e);
+        }
+    }
+    fn indexes(place: &Expr, name: &Ident) -> bool {
+        match strip_parens(place) {
+            Expr::Index(i) => indexes(&i.expr, name),
+            Expr::Path(p) => p.path.is_ident(name),
+            _ => false,
+        }
+    }
+    let mut names = Vec::new();
+    sources(e, &mut names);
+    for name in names {
+        let mut w = Writes(name, false);
+        then.into_iter().for_each(|e| w.visit_expr(e));
+        if w.1 {
+            return unsupported(
+                name,
+                format!("the loop writes `{name}`, which iterating it by value copies first; iterate over `{name}.iter()` and write a copy, or loop over indices"),
+            );
+        }
+    }
+    Ok(())
 }
