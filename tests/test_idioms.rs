@@ -417,3 +417,44 @@ fn chains_have_forward_mode_and_hessian_vector_products() {
         assert_relative_eq!(hv1[i], (up[i] - down[i]) / (2.0 * h), max_relative = 1e-5);
     }
 }
+
+/// Explicit lifetimes and a `where` clause without type parameters, predicates of floats as
+/// conditions, integer operators.
+#[grad]
+fn plain_signature<'a, 'b>(x: &'a [f64], y: &'b [f64], k: usize) -> f64
+where
+    'b: 'a,
+{
+    let j = ((k << 1) & 3 | 1 ^ 2) % x.len();
+    let mut m = k >> 1;
+    m ^= 1;
+    let mut s = x[j] * y[m % y.len()];
+    for &v in x {
+        if v.is_finite() && !v.is_nan() && !v.is_sign_negative() {
+            s += v * v;
+        }
+    }
+    s
+}
+
+#[test]
+fn lifetimes_predicates_and_integer_operators() {
+    let x = [0.5, -1.5, 2.0, 3.0];
+    let y = [1.25, -0.5, 0.75];
+    for k in 0..6 {
+        let (v, (gx, gy)) = plain_signature_grad(&x, &y, k);
+        assert_eq!(v.to_bits(), plain_signature(&x, &y, k).to_bits());
+        let j = ((k << 1) & 3 | 1 ^ 2) % x.len();
+        let m = ((k >> 1) ^ 1) % y.len();
+        let mut ex = [0.0; 4];
+        let mut ey = [0.0; 3];
+        ex[j] += y[m];
+        ey[m] += x[j];
+        for i in 0..4 {
+            if x[i] >= 0.0 {
+                ex[i] += 2.0 * x[i];
+            }
+        }
+        assert_eq!((gx, gy), (ex.to_vec(), ey.to_vec()));
+    }
+}

@@ -287,17 +287,22 @@ fn check(func: &Func, block: &Block, nested: &[Array], cx: &mut Ctxt) {
             }
         }
         match stmt {
+            // A predicate (a `bool`, as `is_finite`) says something of an active value.
             Stmt::Let {
+                dsts,
                 op: Op::Method(m, args),
                 span,
-                ..
-            } if args.iter().any(|a| func.info(*a).active) => cx.error_at(
+            } if args.iter().any(|a| func.info(*a).active)
+                && !dsts.iter().flatten().all(|d| func.info(*d).ty == Ty::Bool) =>
+            {
+                cx.error_at(
                 *span,
-                format!(
-                    "#[grad] has no derivative rule for the method `{m}`; the float methods it differentiates are: {}",
-                    primitives::method_names().join(", ")
-                ),
-            ),
+                    format!(
+                        "#[grad] has no derivative rule for the method `{m}`; the float methods it differentiates are: {}",
+                        primitives::method_names().join(", ")
+                    ),
+                )
+            }
             Stmt::DeclArray { array, init, span } => {
                 let info = &func.array_info(*array).info;
                 let name = info.name.as_deref().unwrap_or("this buffer");

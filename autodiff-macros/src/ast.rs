@@ -148,9 +148,12 @@ fn check_header(item: &ItemFn, cx: &mut Ctxt) {
     if let Some(v) = &sig.variadic {
         cx.error_spanned(v, "#[grad] cannot differentiate a variadic function");
     }
-    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+    // Lifetimes are elided in the companions' signatures (see `param`), and a `where` clause
+    // without type parameters constrains nothing they need.
+    let typed = (sig.generics.params.iter()).find(|p| !matches!(p, syn::GenericParam::Lifetime(_)));
+    if let Some(typed) = typed {
         cx.error_spanned(
-            &sig.generics,
+            typed,
             "#[grad] does not support generic functions yet; write the function for `f64` or `f32`",
         );
     }
@@ -177,7 +180,7 @@ fn param(arg: &FnArg, cx: &mut Ctxt) -> Option<Param> {
             return None;
         }
     };
-    let ty = (*typed.ty).clone();
+    let ty = elided((*typed.ty).clone());
     let mut kind = param_kind(&ty);
     if let Type::Reference(syn::TypeReference {
         mutability: Some(m),
@@ -212,6 +215,19 @@ fn param(arg: &FnArg, cx: &mut Ctxt) -> Option<Param> {
         kind,
         active: false,
     })
+}
+
+/// `ty` with each lifetime it names elided, `&'a [f64]` as `&'_ [f64]`: the companions take
+/// their own references and return owned values, so they need none of the function's lifetimes.
+fn elided(mut ty: Type) -> Type {
+    struct Elide;
+    impl syn::visit_mut::VisitMut for Elide {
+        fn visit_lifetime_mut(&mut self, l: &mut syn::Lifetime) {
+            *l = syn::Lifetime::new("'_", l.span());
+        }
+    }
+    syn::visit_mut::VisitMut::visit_type_mut(&mut Elide, &mut ty);
+    ty
 }
 
 impl ParamKind {

@@ -292,9 +292,12 @@ pub fn companions(
         lookup::callee_adapter(func, &r, lookup::Mode::Vjp).map(|a| quote!(#(#attrs)* #a));
 
     quote! {
-        // The original counts as used when only its companions are called.
+        // The original counts as used when only its companions are called (named, not as a
+        // `fn` pointer: a lifetime with a bound is early-bound and makes no such pointer).
         #(#attrs)*
-        const _: fn(#(#params),*) -> #r = #name;
+        const _: () = {
+            let _ = #name;
+        };
 
         #(#attrs)*
         #[doc(hidden)]

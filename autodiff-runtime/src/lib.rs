@@ -8,6 +8,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod bits;
 mod call;
 pub mod check;
 pub mod checkpoint;

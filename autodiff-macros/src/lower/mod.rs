@@ -249,6 +249,18 @@ struct Lower<'a> {
     closures: Vec<(syn::ExprClosure, HashMap<String, Binding>)>,
 }
 
+/// The methods of a float that say something of it (`x.is_finite()`): conditions, whatever the
+/// float's derivative.
+const PREDICATES: &[&str] = &[
+    "is_finite",
+    "is_infinite",
+    "is_nan",
+    "is_normal",
+    "is_subnormal",
+    "is_sign_negative",
+    "is_sign_positive",
+];
+
 /// Whether a loop has `#[checkpoint(..)]`.
 fn checkpointed(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(crate::args::is_checkpoint)
@@ -495,6 +507,12 @@ impl Lower<'_> {
                 }
                 let lhs = self.expr(&b.left);
                 let v = self.binary(op, lhs, rhs, b.op.span());
+                self.assign(&b.left, v);
+                None
+            }
+            Expr::Binary(b) if bitwise(&b.op).is_some_and(|(_, assigns)| assigns) => {
+                let (l, r) = (self.expr(&b.left), self.expr(&b.right));
+                let v = self.bitwise(&b.op, l, r);
                 self.assign(&b.left, v);
                 None
             }
@@ -831,6 +849,11 @@ impl Lower<'_> {
                     let r = self.expr(&b.right);
                     self.def(Op::Cmp(cmp, l, r), Ty::Bool, b.op.span())
                 }
+                _ if bitwise(&b.op).is_some_and(|(_, assigns)| !assigns) => {
+                    let l = self.expr(&b.left);
+                    let r = self.expr(&b.right);
+                    self.bitwise(&b.op, l, r)
+                }
                 _ => self.unsupported(b.op, unsupported_binop(&b.op)),
             },
             Expr::Unary(u) => match u.op {
@@ -934,6 +957,30 @@ impl Lower<'_> {
         self.def(Op::Path(Box::new(p.path.clone())), ty, p.span())
     }
 
+    /// `l & r`, `l << r` and the like, on integers or `bool`s: a call of the runtime's `bits`,
+    /// which the derivative passes by as any call of inactive values.
+    fn bitwise(&mut self, op: &BinOp, l: Var, r: Var) -> Var {
+        let (f, _) = bitwise(op).expect("a bitwise operator");
+        if [l, r].iter().any(|v| self.ty(*v).is_float()) {
+            return self.unsupported(
+                op,
+                format!(
+                    "`{}` is an operator of integers, not of floats",
+                    op.to_token_stream()
+                ),
+            );
+        }
+        let path: syn::Path =
+            syn::parse_str(&format!("::autodiff::__private::bits::{f}")).expect("a path");
+        let ty = match (self.ty(l), self.ty(r)) {
+            (Ty::Bool, Ty::Bool) => Ty::Bool,
+            (Ty::Int, _) => Ty::Int,
+            _ => Ty::Other,
+        };
+        let args = vec![crate::ir::CallArg::Value(l), crate::ir::CallArg::Value(r)];
+        self.def(Op::Call(Box::new(path), args), ty, op.span())
+    }
+
     fn binary(&mut self, op: char, l: Var, r: Var, span: Span) -> Var {
         let prim = primitives::infix(op).expect("infix_char returns only table operators");
         self.prim(prim, vec![l, r], span)
@@ -980,6 +1027,12 @@ impl Lower<'_> {
             Some(p) => self.unsupported(
                 &m.method,
                 format!("`{name}` takes {} argument(s) here", p.args.len() - 1),
+            ),
+            // A float's predicate is a condition, as a comparison is: no derivative to carry.
+            None if PREDICATES.contains(&&*name) && args.len() == 1 => self.def(
+                Op::Method(m.method.clone(), args),
+                Ty::Bool,
+                m.method.span(),
             ),
             // Without a rule, only inactive arguments are allowed: checked with activity.
             None => self.def(

@@ -208,6 +208,24 @@ pub(super) fn infix_char(op: &BinOp) -> Option<char> {
     }
 }
 
+/// An operator of integers (and of `bool`s) that no derivative goes through: the function of
+/// the runtime's `bits` it calls, and whether it assigns (`<<=`).
+pub(super) fn bitwise(op: &BinOp) -> Option<(&'static str, bool)> {
+    Some(match op {
+        BinOp::BitAnd(_) => ("bitand", false),
+        BinOp::BitOr(_) => ("bitor", false),
+        BinOp::BitXor(_) => ("bitxor", false),
+        BinOp::Shl(_) => ("shl", false),
+        BinOp::Shr(_) => ("shr", false),
+        BinOp::BitAndAssign(_) => ("bitand", true),
+        BinOp::BitOrAssign(_) => ("bitor", true),
+        BinOp::BitXorAssign(_) => ("bitxor", true),
+        BinOp::ShlAssign(_) => ("shl", true),
+        BinOp::ShrAssign(_) => ("shr", true),
+        _ => return None,
+    })
+}
+
 pub(super) fn comparison(op: &BinOp) -> Option<Cmp> {
     match op {
         BinOp::Lt(_) => Some(Cmp::Lt),
