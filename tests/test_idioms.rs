@@ -458,3 +458,92 @@ fn lifetimes_predicates_and_integer_operators() {
         assert_eq!((gx, gy), (ex.to_vec(), ey.to_vec()));
     }
 }
+
+/// Indexing with the elements of an integer slice, by index and in a chain.
+#[grad(wrt(logits))]
+fn picked(logits: &[f64], labels: &[usize], width: usize) -> f64 {
+    let mut s = 0.0;
+    for n in 0..labels.len() {
+        s += logits[n * width + labels[n]].powi(2);
+    }
+    let firsts: f64 = labels.iter().map(|&l| logits[l]).sum();
+    s + firsts
+}
+
+#[test]
+fn integer_slices_index_floats() {
+    let logits = points(6, -1.0, 1.0, 18);
+    let labels = [2usize, 0];
+    let (v, g) = picked_grad(&logits, &labels, 3);
+    assert_eq!(v.to_bits(), picked(&logits, &labels, 3).to_bits());
+    let mut expect = [0.0; 6];
+    expect[2] += 2.0 * logits[2] + 1.0;
+    expect[3] += 2.0 * logits[3];
+    expect[0] += 1.0;
+    for i in 0..6 {
+        assert_relative_eq!(g[i], expect[i], epsilon = 1e-12);
+    }
+}
+
+/// Parts of arrays: `windows`, `chunks`, `chunks_exact`, `&x[a..b]` bound with `let`, rows of
+/// a nested slice with `for row in m`.
+#[grad]
+fn parts(x: &[f64], m: &[Vec<f64>]) -> f64 {
+    let smooth: f64 = x.windows(2).map(|w| (w[1] - w[0]).powi(2)).sum();
+    let mut s = 0.0;
+    for c in x.chunks(2) {
+        s += c[0] * c[c.len() - 1];
+    }
+    for c in x.chunks_exact(3) {
+        s += c.iter().sum::<f64>() * 0.5;
+    }
+    let head = &x[1..3];
+    s += head[0] * head[1] + head.len() as f64;
+    for row in m {
+        s += row[0] * row.iter().map(|v| v * v).sum::<f64>();
+    }
+    smooth + s
+}
+
+#[grad]
+fn parts_loop(x: &[f64], m: &[Vec<f64>]) -> f64 {
+    let n = x.len();
+    let mut smooth = -0.0;
+    for t in 0..n - 1 {
+        smooth += (x[t + 1] - x[t]).powi(2);
+    }
+    let mut s = 0.0;
+    for t in 0..(n + 1) / 2 {
+        let hi = (2 * t + 2).min(n);
+        s += x[2 * t] * x[hi - 1];
+    }
+    for t in 0..n / 3 {
+        let mut c = -0.0;
+        for j in 0..3 {
+            c += x[3 * t + j];
+        }
+        s += c * 0.5;
+    }
+    s += x[1] * x[2] + 2.0;
+    for i in 0..m.len() {
+        let mut q = -0.0;
+        for j in 0..m[i].len() {
+            q += m[i][j] * m[i][j];
+        }
+        s += m[i][0] * q;
+    }
+    smooth + s
+}
+
+#[test]
+fn windows_chunks_and_rows_are_the_index_loops() {
+    for n in [3, 5, 7] {
+        let x = points(n, -1.0, 1.0, 19);
+        let m = vec![points(3, -1.0, 1.0, 20), points(2, -1.0, 1.0, 21)];
+        let (v, (gx, gm)) = parts_grad(&x, &m);
+        let (w, (hx, hm)) = parts_loop_grad(&x, &m);
+        assert_eq!(v.to_bits(), w.to_bits());
+        assert_eq!((gx.clone(), gm), (hx, hm));
+        gradcheck(|q: &[f64]| parts(q, &m), &x, &gx, &tol()).unwrap();
+    }
+}

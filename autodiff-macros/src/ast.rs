@@ -282,6 +282,18 @@ pub fn array_shape(ty: &Type) -> Option<ParamKind> {
     }
 }
 
+/// Whether `ty` is `&[I]`, `&Vec<I>`, `&[I; N]` or `[I; N]` of an integer type `I`: data a
+/// body indexes (`logits[labels[n]]`), passed through and never differentiated.
+pub fn int_elements(ty: &Type) -> bool {
+    let (elem, by_ref) = match ty {
+        Type::Reference(r) if r.mutability.is_none() => (array_elem(&r.elem), true),
+        Type::Array(a) => (Some(&*a.elem), false),
+        _ => (None, false),
+    };
+    let int = elem.is_some_and(|e| param_kind(e) == ParamKind::Int);
+    int && (by_ref || matches!(ty, Type::Array(_)))
+}
+
 /// The element type of `[T; N]`, `[T]` or `Vec<T>`.
 fn array_elem(ty: &Type) -> Option<&Type> {
     match ty {

@@ -306,7 +306,7 @@ pub fn companions(
         // optimised a core of 2,000 statements twice: 5.7 s against 4.3 s to build, while the
         // benchmarks run as fast either way). A debug build calls it from both.
         #[cfg_attr(not(debug_assertions), inline)]
-        #[allow(clippy::too_many_arguments, clippy::type_complexity, clippy::needless_late_init, clippy::clone_on_copy, clippy::redundant_closure_call, clippy::assign_op_pattern, unused_mut, unused_assignments)]
+        #[allow(clippy::too_many_arguments, clippy::type_complexity, clippy::needless_late_init, clippy::clone_on_copy, clippy::redundant_closure_call, clippy::assign_op_pattern, clippy::identity_op, unused_mut, unused_assignments)]
         fn #core(#(#core_params,)* #seed: #r, __ad_fresh: bool, #(#array_bar_params),*) -> (#r, #scalar_tys) {
             #(#items)*
             #(#lengths)*

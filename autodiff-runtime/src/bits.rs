@@ -1,8 +1,55 @@
-//! The integer (and `bool`) operators `& | ^ << >>` as functions, for generated code that
-//! spells an operator as a call: each takes both operands at one type (the shift amount at its
-//! own), so that a literal operand takes its type from the other, as under the operator.
+//! Operations on integers that generated code spells as calls: the operators `& | ^ << >>`,
+//! each taking both operands at one type (the shift amount at its own) so that a literal
+//! operand takes its type from the other, as under the operator; and an element of an array of
+//! integers (`labels[n]`).
 
 use std::ops::{BitAnd, BitOr, BitXor, Shl, Shr};
+
+/// An array of integers a body indexes: `&[I]`, `&Vec<I>`, `&[I; N]`, `[I; N]`.
+pub trait Elements: Copy {
+    /// The integer type.
+    type Elem: Copy;
+    /// Element `i`.
+    fn elem(self, i: usize) -> Self::Elem;
+}
+
+impl<T: Copy> Elements for &[T] {
+    type Elem = T;
+    #[inline(always)]
+    fn elem(self, i: usize) -> T {
+        self[i]
+    }
+}
+
+impl<T: Copy> Elements for &Vec<T> {
+    type Elem = T;
+    #[inline(always)]
+    fn elem(self, i: usize) -> T {
+        self[i]
+    }
+}
+
+impl<T: Copy, const N: usize> Elements for &[T; N] {
+    type Elem = T;
+    #[inline(always)]
+    fn elem(self, i: usize) -> T {
+        self[i]
+    }
+}
+
+impl<T: Copy, const N: usize> Elements for [T; N] {
+    type Elem = T;
+    #[inline(always)]
+    fn elem(self, i: usize) -> T {
+        self[i]
+    }
+}
+
+/// `xs[i]`.
+#[inline(always)]
+pub fn at<X: Elements>(xs: X, i: usize) -> X::Elem {
+    xs.elem(i)
+}
 
 /// `a & b`.
 #[inline(always)]

@@ -1,8 +1,8 @@
 use autodiff::grad;
 
 #[grad]
-fn f(x: f64, w: [i32; 2]) -> f64 {
-    x * w[0] as f64
+fn f(x: f64, w: &[bool]) -> f64 {
+    x * w[0] as u8 as f64
 }
 
 fn main() {}

@@ -146,7 +146,7 @@ pub fn hvp(func: &ast::Func, adj: &Func) -> TokenStream {
         .map(|a| quote!(#(#attrs)* #a));
     quote! {
         #(#attrs)*
-        #[allow(clippy::needless_late_init, clippy::clone_on_copy, clippy::redundant_closure_call, clippy::assign_op_pattern, unused_mut, unused_assignments)]
+        #[allow(clippy::needless_late_init, clippy::clone_on_copy, clippy::redundant_closure_call, clippy::assign_op_pattern, clippy::identity_op, unused_mut, unused_assignments)]
         #sig {
             #(#items)*
             #inputs

@@ -54,7 +54,7 @@ pub fn jvp(func: &ast::Func, tan: &Func) -> TokenStream {
     quote! {
         #(#attrs)*
         // `unreachable_code`: after a missing rule's stand-in, which returns `!`; the original reports its own.
-        #[allow(clippy::needless_late_init, clippy::clone_on_copy, clippy::redundant_closure_call, clippy::assign_op_pattern, unused_mut, unused_assignments, unreachable_code)]
+        #[allow(clippy::needless_late_init, clippy::clone_on_copy, clippy::redundant_closure_call, clippy::assign_op_pattern, clippy::identity_op, unused_mut, unused_assignments, unreachable_code)]
         #sig {
             #(#items)*
             #inputs

@@ -155,21 +155,149 @@ impl Lower<'_> {
     pub(super) fn element(&mut self, e: &Expr) -> Option<(Array, Vec<Var>)> {
         match e {
             Expr::Index(ix) => {
-                let (array, mut index) = self.element(&ix.expr)?;
-                index.push(self.expr(&ix.index));
+                let (array, mut index, offset) = self.place(&ix.expr)?;
+                let mut i = self.expr(&ix.index);
+                if let Some(o) = offset {
+                    i = self.binary('+', o, i, ix.index.span());
+                }
+                index.push(i);
                 Some((array, index))
             }
             Expr::Paren(p) => self.element(&p.expr),
-            base => match self.array_of(base) {
-                Some(a) => Some((a, Vec::new())),
-                None => {
-                    self.unsupported(
-                        base,
-                        "#[grad] indexes only arrays and slices of floats; this is not one",
-                    );
-                    None
+            base => self.place(base).map(|(a, index, _)| (a, index)),
+        }
+    }
+
+    /// What an index applies to: an array, an element of one on the way down, or a view;
+    /// with the offset a view adds to the next index.
+    fn place(&mut self, e: &Expr) -> Option<(Array, Vec<Var>, Option<Var>)> {
+        match e {
+            Expr::Index(_) => self.element(e).map(|(a, index)| (a, index, None)),
+            Expr::Paren(p) => self.place(&p.expr),
+            base => {
+                if let Some(k) = self.view_binding(base) {
+                    let v = &self.views[k as usize];
+                    return Some((v.array, v.prefix.clone(), v.offset));
                 }
+                match self.array_of(base) {
+                    Some(a) => Some((a, Vec::new(), None)),
+                    None => {
+                        self.unsupported(
+                            base,
+                            "#[grad] indexes arrays and slices of floats, and of integers passed in; this is not one",
+                        );
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    /// The view a name stands for.
+    pub(super) fn view_binding(&self, e: &Expr) -> Option<u32> {
+        match strip_parens(e) {
+            Expr::Path(p) => match self.lookup(p.path.get_ident()?) {
+                Some(Binding::View(k)) => Some(k),
+                _ => None,
             },
+            Expr::Reference(r) if r.mutability.is_none() => self.view_binding(&r.expr),
+            _ => None,
+        }
+    }
+
+    /// `e` as a view, where it is one: `&x[a..b]` of an array or a view, a row `m[i]` (or
+    /// `&m[i]`) of a nested array, or a name that stands for a view.
+    pub(super) fn view_of(&mut self, e: &Expr) -> Option<u32> {
+        let e = strip_parens(e);
+        if let Some(k) = self.view_binding(e) {
+            return Some(k);
+        }
+        let ix = match e {
+            Expr::Reference(r) if r.mutability.is_none() => match strip_parens(&r.expr) {
+                Expr::Index(ix) => ix,
+                _ => return None,
+            },
+            Expr::Index(ix) => ix,
+            _ => return None,
+        };
+        let (_, depth) = self.view_base(&ix.expr)?;
+        let view = match strip_parens(&ix.index) {
+            Expr::Range(r) => {
+                let (array, prefix, offset) = self.place(&ix.expr)?;
+                let lo = match &r.start {
+                    Some(lo) => self.expr(lo),
+                    None => self.lit(&syn::parse_quote!(0)),
+                };
+                let mut hi = match &r.end {
+                    Some(hi) => self.expr(hi),
+                    None => match self.view_len(&ix.expr) {
+                        Some(len) => len,
+                        None => {
+                            self.def(crate::ir::Op::Len(array, prefix.clone()), Ty::Int, r.span())
+                        }
+                    },
+                };
+                if matches!(r.limits, syn::RangeLimits::Closed(_)) {
+                    let one = self.lit(&syn::parse_quote!(1));
+                    hi = self.binary('+', hi, one, r.span());
+                }
+                let len = self.binary('-', hi, lo, r.span());
+                let offset = match offset {
+                    Some(o) => self.binary('+', o, lo, r.span()),
+                    None => lo,
+                };
+                View {
+                    array,
+                    prefix,
+                    offset: Some(offset),
+                    len: Some(len),
+                }
+            }
+            // A row: one index short of the floats.
+            _ if depth > 1 => {
+                let (array, prefix) = self.element(e_index(e))?;
+                View {
+                    array,
+                    prefix,
+                    offset: None,
+                    len: None,
+                }
+            }
+            _ => return None,
+        };
+        self.views.push(view);
+        Some(self.views.len() as u32 - 1)
+    }
+
+    /// The array under `e` and how many more indices reach its floats, for a view of it.
+    fn view_base(&self, e: &Expr) -> Option<(Array, usize)> {
+        match strip_parens(e) {
+            Expr::Index(ix) => {
+                let (a, depth) = self.view_base(&ix.expr)?;
+                Some((a, depth.checked_sub(1)?))
+            }
+            base => {
+                if let Some(k) = self.view_binding(base) {
+                    let v = &self.views[k as usize];
+                    let depth = self.depths.get(&v.array).copied().unwrap_or(1);
+                    return Some((v.array, depth - v.prefix.len()));
+                }
+                let a = self.array_of(base)?;
+                Some((a, self.depths.get(&a).copied().unwrap_or(1)))
+            }
+        }
+    }
+
+    /// `w.len()` of a view.
+    pub(super) fn view_len(&mut self, e: &Expr) -> Option<Var> {
+        let k = self.view_binding(e)?;
+        let v = &self.views[k as usize];
+        match v.len {
+            Some(len) => Some(len),
+            None => {
+                let (array, prefix) = (v.array, v.prefix.clone());
+                Some(self.def(crate::ir::Op::Len(array, prefix), Ty::Int, e.span()))
+            }
         }
     }
 
@@ -250,6 +378,28 @@ impl Lower<'_> {
             Expr::Index(_) => self.element(e).ok_or(()),
             other => self.array_of(other).map(|a| (a, Vec::new())).ok_or(()),
         }
+    }
+}
+
+/// A part of an array that a name stands for: `let w = &x[a..b];`, a window or a chunk of a
+/// chain, a row `m[i]` of a nested array. Indexing it indexes the array: `w[j]` is
+/// `x[a + j]`, `row[j]` is `m[i][j]`.
+#[derive(Clone, Debug)]
+pub(super) struct View {
+    pub array: Array,
+    /// The indices of the row it is a part of.
+    pub prefix: Vec<Var>,
+    /// Added to the first index after the prefix.
+    pub offset: Option<Var>,
+    /// Its length, where it is not the row's.
+    pub len: Option<Var>,
+}
+
+/// `m[i]` itself, the row a view of depth stands for.
+fn e_index(e: &Expr) -> &Expr {
+    match e {
+        Expr::Reference(r) => strip_parens(&r.expr),
+        other => other,
     }
 }
 

@@ -58,20 +58,20 @@ fn unsupported<T>(at: impl ToTokens, msg: impl Into<String>) -> Result<T> {
     Err(Unsupported(at.into_token_stream(), msg.into()))
 }
 
-const ADAPTORS: &str = "`iter()`, `copied()`, `cloned()`, `zip`, `map`, `filter`, `enumerate`, `rev`, `skip`, `take`, `step_by`";
+const ADAPTORS: &str = "`iter()`, `windows(k)`, `chunks(k)`, `chunks_exact(k)`, `copied()`, `cloned()`, `zip`, `map`, `filter`, `enumerate`, `rev`, `skip`, `take`, `step_by`";
 
 impl Lower<'_> {
     /// Whether `for .. in e` iterates a chain that the index-loop lowering does not take itself.
     pub(super) fn is_chain(&self, e: &Expr) -> bool {
         match strip_parens(e) {
             Expr::Range(_) => false,
-            Expr::Reference(r) => self.array_of(&r.expr).is_none(),
+            Expr::Reference(r) => !self.flat_array(&r.expr),
             Expr::Path(_) => true,
             Expr::MethodCall(m) => match (m.method.to_string().as_str(), m.args.len()) {
-                ("iter", 0) => self.array_of(&m.receiver).is_none(),
+                ("iter", 0) => !self.flat_array(&m.receiver),
                 ("rev" | "step_by", _) => self.is_chain(&m.receiver),
                 ("enumerate", 0) => !matches!(strip_parens(&m.receiver),
-                    Expr::MethodCall(i) if i.method == "iter" && i.args.is_empty() && self.array_of(&i.receiver).is_some()),
+                    Expr::MethodCall(i) if i.method == "iter" && i.args.is_empty() && self.flat_array(&i.receiver)),
                 _ => true,
             },
             _ => false,
@@ -238,13 +238,57 @@ impl Lower<'_> {
         }
     }
 
+    /// `xs.windows(k)`, `.chunks(k)`, `.chunks_exact(k)`: parts of an array, each a view
+    /// `&xs[lo..hi]`.
+    fn parts<'e>(
+        &mut self,
+        m: &'e syn::ExprMethodCall,
+        pre: &mut Vec<syn::Stmt>,
+    ) -> Result<Chain<'e>> {
+        let xs = strip_parens(&m.receiver).clone();
+        if self.array_of(&xs).is_none() && self.view_binding(&xs).is_none() {
+            return unsupported(
+                &m.receiver,
+                format!("#[grad] takes `{}` of an array of floats", m.method),
+            );
+        }
+        let span = m.method.span();
+        let arg = &m.args[0];
+        let (k, n) = (self.fresh("k"), self.fresh("n"));
+        pre.push(syn::parse_quote_spanned!(span=> let #k = #arg;));
+        pre.push(syn::parse_quote_spanned!(span=> let #n = #xs.len();));
+        let name = m.method.to_string();
+        let len: Expr = match &*name {
+            "windows" => syn::parse_quote_spanned!(span=> (#n + 1).max(#k) - #k),
+            "chunks" => syn::parse_quote_spanned!(span=> (#n + #k - 1) / #k),
+            _ => syn::parse_quote_spanned!(span=> #n / #k),
+        };
+        let item: At = match &*name {
+            "windows" => {
+                Box::new(move |t| Item::One(syn::parse_quote_spanned!(span=> &#xs[#t..#t + #k])))
+            }
+            "chunks" => Box::new(move |t| {
+                Item::One(syn::parse_quote_spanned!(span=> &#xs[#t * #k..(#t * #k + #k).min(#n)]))
+            }),
+            _ => Box::new(move |t| {
+                Item::One(syn::parse_quote_spanned!(span=> &#xs[#t * #k..#t * #k + #k]))
+            }),
+        };
+        Ok(Chain {
+            len,
+            item,
+            stages: Vec::new(),
+        })
+    }
+
     /// The elements of an array, `xs[t]`.
     fn elements<'e>(&mut self, e: &'e Expr) -> Result<Chain<'e>> {
         let span = e.span();
-        if self.array_of(e).is_none() {
+        let view = self.view_binding(e).is_some();
+        if self.array_of(e).is_none() && self.int_array(e).is_none() && !view {
             return unsupported(
                 e,
-                "#[grad] iterates only over arrays of floats, ranges and chains on them here",
+                "#[grad] iterates over arrays of floats or integers, ranges and chains on them",
             );
         }
         let a = strip_parens(e).clone();
@@ -264,24 +308,28 @@ impl Lower<'_> {
         let name = m.method.to_string();
         let span = m.method.span();
         let arity = match &*name {
-            "zip" | "map" | "filter" | "skip" | "take" | "step_by" => 1,
+            "zip" | "map" | "filter" | "skip" | "take" | "step_by" | "windows" | "chunks"
+            | "chunks_exact" => 1,
             _ => 0,
         };
-        let known = matches!(
-            &*name,
-            "iter"
-                | "into_iter"
-                | "copied"
-                | "cloned"
-                | "zip"
-                | "map"
-                | "filter"
-                | "enumerate"
-                | "rev"
-                | "skip"
-                | "take"
-                | "step_by"
-        );
+        const KNOWN: &[&str] = &[
+            "iter",
+            "into_iter",
+            "copied",
+            "cloned",
+            "zip",
+            "map",
+            "filter",
+            "enumerate",
+            "rev",
+            "skip",
+            "take",
+            "step_by",
+            "windows",
+            "chunks",
+            "chunks_exact",
+        ];
+        let known = KNOWN.contains(&&*name);
         if !known {
             return unsupported(
                 &m.method,
@@ -292,10 +340,17 @@ impl Lower<'_> {
             return unsupported(&m.method, format!("`{name}` takes {arity} argument(s)"));
         }
         if name == "iter" || name == "into_iter" {
-            return match self.array_of(&m.receiver) {
-                Some(_) => self.elements(&m.receiver),
-                None => self.chain(&m.receiver, pre),
+            let r = &m.receiver;
+            let array = self.array_of(r).is_some()
+                || self.int_array(r).is_some()
+                || self.view_binding(r).is_some();
+            return match array {
+                true => self.elements(&m.receiver),
+                false => self.chain(&m.receiver, pre),
             };
+        }
+        if matches!(&*name, "windows" | "chunks" | "chunks_exact") {
+            return self.parts(m, pre);
         }
         let mut chain = self.chain(&m.receiver, pre)?;
         // After a `filter`, which items remain is known only inside the loop.
@@ -565,6 +620,13 @@ impl Lower<'_> {
                 );
             }
         }
+    }
+
+    /// Whether `e` names an array of floats one index deep, which the index-loop lowering
+    /// iterates itself.
+    fn flat_array(&self, e: &Expr) -> bool {
+        self.array_of(e)
+            .is_some_and(|a| self.depths.get(&a).copied().unwrap_or(1) == 1)
     }
 
     /// A name for something a chain's loop computes, that no source name can be.

@@ -46,17 +46,21 @@ pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
         constants: HashMap::default(),
         fresh: 0,
         closures: Vec::new(),
+        int_arrays: Vec::new(),
+        views: Vec::new(),
+        depths: HashMap::default(),
     };
     for (i, p) in func.params.iter().enumerate() {
         let name = Some(p.ident.to_string());
         let binding = match p.kind {
-            ParamKind::Array { elem, .. } => {
+            ParamKind::Array { elem, depth } => {
                 let info = Info {
                     ty: Ty::Float(Some(elem)),
                     active: p.active,
                     name,
                 };
                 let a = lower.func.array(info, ArrayKind::Param(i));
+                lower.depths.insert(a, depth);
                 if p.active {
                     lower.func.wrt.push(Wrt::Array(a));
                 }
@@ -70,6 +74,9 @@ pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
                     _ => Ty::Other,
                 };
                 let v = lower.def(Op::Param(i), ty, p.ident.span());
+                if ast::int_elements(&p.ty) {
+                    lower.int_arrays.push(v);
+                }
                 lower.func.vars[v.0 as usize].active = p.active;
                 if p.active {
                     lower.func.wrt.push(Wrt::Scalar(v));
@@ -203,6 +210,8 @@ enum Binding {
     Array(Array),
     /// A closure bound with `let`, by its place in [`Lower::closures`].
     Closure(u32),
+    /// A part of an array (`&x[a..b]`, a row `m[i]`), by its place in [`Lower::views`].
+    View(u32),
 }
 
 /// How the function returns.
@@ -247,6 +256,12 @@ struct Lower<'a> {
     fresh: u32,
     /// The closures bound with `let`, with what the names they mention stood for there.
     closures: Vec<(syn::ExprClosure, HashMap<String, Binding>)>,
+    /// The parameters that are arrays of integers (`labels: &[usize]`), indexed as data.
+    int_arrays: Vec<Var>,
+    /// The parts of arrays that names stand for (see [`arrays::View`]).
+    views: Vec<arrays::View>,
+    /// How many indices reach a float in each array of more than one (`&[Vec<f64>]`: 2).
+    depths: HashMap<Array, usize>,
 }
 
 /// The methods of a float that say something of it (`x.is_finite()`): conditions, whatever the
@@ -350,7 +365,7 @@ impl Lower<'_> {
             Binding::Value(v) => Some(&mut self.func.vars[v.0 as usize]),
             Binding::Array(a) => Some(&mut self.func.arrays[a.0 as usize].info),
             Binding::Local(l) => Some(&mut self.func.locals[l.0 as usize]),
-            Binding::Closure(_) => None,
+            Binding::Closure(_) | Binding::View(_) => None,
         };
         if let Some(info) = info.filter(|i| i.name.is_none()) {
             info.name = Some(name.to_string());
@@ -676,6 +691,9 @@ impl Lower<'_> {
                 return self.closure(&p.ident, c);
             }
         }
+        if let Some(view) = self.view_of(init) {
+            return self.bind_local(pat, Binding::View(view));
+        }
         if let Some(array) = self.array_init(init).or_else(|| self.array_call(init, ty)) {
             // `let b: [f64; 3] = [0.0; 3];` gives the elements their width.
             if let Some(ParamKind::Array { elem, .. }) = ty.and_then(ast::array_shape) {
@@ -801,8 +819,8 @@ impl Lower<'_> {
                     }
                     continue;
                 }
-                Some(Binding::Closure(_)) => {
-                    self.unsupported(&name, "#[grad] keeps an assertion as written, where a closure it calls does not exist; assert on a value computed before it");
+                Some(Binding::Closure(_) | Binding::View(_)) => {
+                    self.unsupported(&name, "#[grad] keeps an assertion as written, where this name, a closure or a part of an array, does not exist; assert on a value computed before it");
                     continue;
                 }
                 None => continue,
@@ -869,6 +887,13 @@ impl Lower<'_> {
                 // A reference to a number (`for v in xs.iter()`, `n: &usize`) is the number.
                 _ => self.expr(&u.expr),
             },
+            Expr::Index(ix) if self.int_array(&ix.expr).is_some() => {
+                let xs = self.int_array(&ix.expr).expect("matched above");
+                let i = self.expr(&ix.index);
+                let at: syn::Path = syn::parse_quote!(::autodiff::__private::at);
+                let args = vec![crate::ir::CallArg::Value(xs), crate::ir::CallArg::Value(i)];
+                self.def(Op::Call(Box::new(at), args), Ty::Int, e.span())
+            }
             Expr::Index(_) => match self.element(e) {
                 Some((array, index)) => {
                     let ty = self.func.array_info(array).info.ty;
@@ -934,6 +959,10 @@ impl Lower<'_> {
                 p,
                 "#[grad] calls a closure bound with `let`, as in `f(x)`, or passes it to an iterator adaptor; it cannot store it or pass it on",
             ),
+            Some(Binding::View(_)) => return self.unsupported(
+                p,
+                "#[grad] uses a part of an array by indexing it, `w[i]`, with `len()` or by iterating it; pass `&x[lo..hi]` to a call instead",
+            ),
             None => {}
         }
         // A named constant: `PI`, `std::f64::consts::E`, a `const` item.
@@ -955,6 +984,17 @@ impl Lower<'_> {
             return self.unsupported(p, "#[grad] does not support qualified paths `<T as Trait>::X`; bind the value to a `const` outside the function and use its name");
         }
         self.def(Op::Path(Box::new(p.path.clone())), ty, p.span())
+    }
+
+    /// The parameter `e` names, if it is an array of integers.
+    pub(super) fn int_array(&self, e: &Expr) -> Option<Var> {
+        let Expr::Path(p) = strip_parens(e) else {
+            return None;
+        };
+        match self.lookup(p.path.get_ident()?) {
+            Some(Binding::Value(v)) if self.int_arrays.contains(&v) => Some(v),
+            _ => None,
+        }
     }
 
     /// `l & r`, `l << r` and the like, on integers or `bool`s: a call of the runtime's `bits`,
@@ -1015,6 +1055,9 @@ impl Lower<'_> {
             return self.unsupported(t, "#[grad] does not support turbofish `::<>` on methods; write the call without it, or compute the value outside and pass it in");
         }
         if m.method == "len" && m.args.is_empty() {
+            if let Some(len) = self.view_len(&m.receiver) {
+                return len;
+            }
             if let Ok((array, index)) = self.row(&m.receiver) {
                 return self.def(Op::Len(array, index), Ty::Int, m.span());
             }
