@@ -305,7 +305,14 @@ impl<'a> Reverse<'a> {
             }
             for a in stmt.arrays() {
                 let a = self.primal.whole(a);
-                let local = matches!(self.primal.array_info(a).kind, ArrayKind::Local);
+                let local = match self.primal.array_info(a).kind {
+                    ArrayKind::Local => true,
+                    // A buffer's tangent (`NAME_hvp` reverses the tangent program) is a buffer.
+                    ArrayKind::Tangent(t) => {
+                        matches!(self.primal.array_info(t).kind, ArrayKind::Local)
+                    }
+                    _ => false,
+                };
                 if local
                     && self.written.contains(&a)
                     && !inner_arrays.contains(&a)
