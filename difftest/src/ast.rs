@@ -426,6 +426,9 @@ pub enum Expr {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Chain {
     pub srcs: Vec<String>,
+    /// `srcs[0].windows(k)` instead of zipped `iter()`s; the two parameters are the window's
+    /// first and last elements.
+    pub windows: Option<usize>,
     pub adapters: Vec<Adapt>,
     /// The closure's parameters, one per source.
     pub params: Vec<String>,

@@ -462,8 +462,10 @@ impl<'a> Printer<'a> {
                 format!("{a}.iter().{m}::<{f}>()")
             }
             Expr::Chain(c) => {
-                let mut text = format!("{}.iter()", c.srcs[0]);
-                let mut pat = format!("&{}", c.params[0]);
+                let (mut text, mut pat) = match c.windows {
+                    Some(k) => (format!("{}.windows({k})", c.srcs[0]), "w".to_string()),
+                    None => (format!("{}.iter()", c.srcs[0]), format!("&{}", c.params[0])),
+                };
                 for (s, p) in c.srcs.iter().zip(&c.params).skip(1) {
                     text += &format!(".zip({s}.iter())");
                     pat = format!("({pat}, &{p})");
@@ -477,6 +479,15 @@ impl<'a> Printer<'a> {
                     };
                 }
                 let body = self.expr(&c.body);
+                let body = match c.windows {
+                    Some(k) => format!(
+                        "{{ let {} = w[0]; let {} = w[{}]; {body} }}",
+                        c.params[0],
+                        c.params[1],
+                        k - 1
+                    ),
+                    None => body,
+                };
                 text += &format!(".map(|{pat}| {body})");
                 // `std` sums from −0.0, as the `#[grad]` side does.
                 text += &match (dual, c.prod) {

@@ -1171,7 +1171,13 @@ impl Gen<'_> {
         if arrays.is_empty() {
             return None;
         }
-        let srcs: Vec<String> = (0..1 + self.rng.below(3))
+        let windows = self.rng.chance(0.25).then(|| 1 + self.rng.below(3));
+        let count = if windows.is_some() {
+            1
+        } else {
+            1 + self.rng.below(3)
+        };
+        let srcs: Vec<String> = (0..count)
             .map(|_| self.rng.pick(&arrays).name.clone())
             .collect();
         let mut adapters = Vec::new();
@@ -1183,8 +1189,7 @@ impl Gen<'_> {
                 _ => Adapt::StepBy(1 + self.rng.below(3)),
             });
         }
-        let params: Vec<String> = srcs
-            .iter()
+        let params: Vec<String> = (0..srcs.len() + usize::from(windows.is_some()))
             .map(|_| {
                 self.counter += 1;
                 format!("q{}", self.counter)
@@ -1203,6 +1208,7 @@ impl Gen<'_> {
         let prod = self.rng.chance(0.25);
         Some(Expr::Chain(Box::new(Chain {
             srcs,
+            windows,
             adapters,
             params,
             body,
