@@ -547,3 +547,59 @@ fn windows_chunks_and_rows_are_the_index_loops() {
         gradcheck(|q: &[f64]| parts(q, &m), &x, &gx, &tol()).unwrap();
     }
 }
+
+/// `iter_mut` over a local buffer, `collect` into a `Vec` (an active buffer).
+#[grad]
+fn buffers(x: &[f64], w: f64) -> f64 {
+    let mut b = vec![0.0; x.len()];
+    for (bi, xi) in b.iter_mut().zip(x) {
+        *bi = xi * w;
+    }
+    for v in b.iter_mut().skip(1) {
+        *v += 1.0;
+    }
+    let h: Vec<f64> = b.iter().map(|v| v.tanh()).collect();
+    let sq = x.iter().map(|v| v * v).collect::<Vec<f64>>();
+    h.iter().zip(&sq).map(|(a, c)| a * c).sum::<f64>() + b[0]
+}
+
+#[grad]
+fn buffers_loop(x: &[f64], w: f64) -> f64 {
+    let n = x.len();
+    let mut b = vec![0.0; n];
+    for i in 0..n {
+        b[i] = x[i] * w;
+    }
+    for i in 1..n {
+        b[i] += 1.0;
+    }
+    let mut h = vec![0.0; n];
+    for i in 0..n {
+        h[i] = b[i].tanh();
+    }
+    let mut sq = vec![0.0; n];
+    for i in 0..n {
+        sq[i] = x[i] * x[i];
+    }
+    let mut s = -0.0;
+    for i in 0..n {
+        s += h[i] * sq[i];
+    }
+    s + b[0]
+}
+
+#[test]
+fn iter_mut_and_collect_are_the_index_loops() {
+    for n in [1, 4] {
+        let x = points(n, -1.0, 1.0, 22);
+        let (v, g) = buffers_grad(&x, 0.7);
+        let (u, h) = buffers_loop_grad(&x, 0.7);
+        assert_eq!(v.to_bits(), u.to_bits());
+        assert_eq!(g, h);
+        let mut q = x.clone();
+        q.push(0.7);
+        let mut gq = g.0.clone();
+        gq.push(g.1);
+        gradcheck(|q: &[f64]| buffers(&q[..n], q[n]), &q, &gq, &tol()).unwrap();
+    }
+}

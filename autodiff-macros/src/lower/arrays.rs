@@ -217,6 +217,26 @@ impl Lower<'_> {
                 Expr::Index(ix) => ix,
                 _ => return None,
             },
+            // `&mut x[i]`: an element `iter_mut` yields, read and written through `*`.
+            Expr::Reference(r) => match strip_parens(&r.expr) {
+                Expr::Index(ix) if !matches!(strip_parens(&ix.index), Expr::Range(_)) => {
+                    let (array, prefix, offset) = self.place(&ix.expr)?;
+                    let mut i = self.expr(&ix.index);
+                    if let Some(o) = offset {
+                        i = self.binary('+', o, i, ix.index.span());
+                    }
+                    let one = self.lit(&syn::parse_quote!(1));
+                    self.views.push(View {
+                        array,
+                        prefix,
+                        offset: Some(i),
+                        len: Some(one),
+                        element: true,
+                    });
+                    return Some(self.views.len() as u32 - 1);
+                }
+                _ => return None,
+            },
             Expr::Index(ix) => ix,
             _ => return None,
         };
@@ -251,6 +271,7 @@ impl Lower<'_> {
                     prefix,
                     offset: Some(offset),
                     len: Some(len),
+                    element: false,
                 }
             }
             // A row: one index short of the floats.
@@ -261,6 +282,7 @@ impl Lower<'_> {
                     prefix,
                     offset: None,
                     len: None,
+                    element: false,
                 }
             }
             _ => return None,
@@ -284,6 +306,24 @@ impl Lower<'_> {
                 }
                 let a = self.array_of(base)?;
                 Some((a, self.depths.get(&a).copied().unwrap_or(1)))
+            }
+        }
+    }
+
+    /// The element `*v` stands for, where `v` is a view of one element (what `iter_mut`
+    /// yields): its array and index.
+    pub(super) fn element_of_view(&mut self, e: &Expr) -> Option<(Array, Vec<Var>)> {
+        let k = self.view_binding(e)?;
+        let v = self.views[k as usize].clone();
+        match (v.element, v.offset) {
+            (true, Some(offset)) => {
+                let mut index = v.prefix;
+                index.push(offset);
+                Some((v.array, index))
+            }
+            _ => {
+                self.unsupported(e, "`*` reads or writes an element that `iter_mut()` yields; index this part of an array instead");
+                None
             }
         }
     }
@@ -393,6 +433,8 @@ pub(super) struct View {
     pub offset: Option<Var>,
     /// Its length, where it is not the row's.
     pub len: Option<Var>,
+    /// One element, `&mut x[i]` as `iter_mut` yields it: `*v` reads and writes it.
+    pub element: bool,
 }
 
 /// `m[i]` itself, the row a view of depth stands for.

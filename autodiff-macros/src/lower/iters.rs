@@ -58,7 +58,7 @@ fn unsupported<T>(at: impl ToTokens, msg: impl Into<String>) -> Result<T> {
     Err(Unsupported(at.into_token_stream(), msg.into()))
 }
 
-const ADAPTORS: &str = "`iter()`, `windows(k)`, `chunks(k)`, `chunks_exact(k)`, `copied()`, `cloned()`, `zip`, `map`, `filter`, `enumerate`, `rev`, `skip`, `take`, `step_by`";
+const ADAPTORS: &str = "`iter()`, `iter_mut()`, `windows(k)`, `chunks(k)`, `chunks_exact(k)`, `copied()`, `cloned()`, `zip`, `map`, `filter`, `enumerate`, `rev`, `skip`, `take`, `step_by`";
 
 impl Lower<'_> {
     /// Whether `for .. in e` iterates a chain that the index-loop lowering does not take itself.
@@ -121,6 +121,78 @@ impl Lower<'_> {
             Ok(stmts) => self.stmts(&stmts, true),
             Err(Unsupported(at, msg)) => Some(self.unsupported(at, msg)),
         }
+    }
+
+    /// `let v: Vec<f64> = chain.collect();` (or `.collect::<Vec<f64>>()`): a buffer of the
+    /// chain's length, filled by its loop. Whether `init` is such a `collect`.
+    pub(super) fn collect(&mut self, pat: &Pat, ty: Option<&syn::Type>, init: &Expr) -> bool {
+        let Expr::MethodCall(m) = strip_parens(init) else {
+            return false;
+        };
+        if m.method != "collect" || !m.args.is_empty() {
+            return false;
+        }
+        let stmts = self.collected(pat, ty, m);
+        match stmts {
+            Ok(stmts) => {
+                self.stmts(&stmts, false);
+            }
+            Err(Unsupported(at, msg)) => {
+                let v = self.unsupported(at, msg);
+                if let Pat::Ident(p) = pat {
+                    self.bind(&p.ident, Binding::Value(v));
+                }
+            }
+        }
+        true
+    }
+
+    fn collected(
+        &mut self,
+        pat: &Pat,
+        ty: Option<&syn::Type>,
+        m: &syn::ExprMethodCall,
+    ) -> Result<Vec<syn::Stmt>> {
+        let span = m.method.span();
+        let Pat::Ident(name) = pat else {
+            return unsupported(
+                pat,
+                "#[grad] collects a chain into a buffer bound to a name",
+            );
+        };
+        let name = &name.ident;
+        let ty = match (ty, &m.turbofish) {
+            (Some(t), _) => t.clone(),
+            (None, Some(t)) => match t.args.first() {
+                Some(syn::GenericArgument::Type(t)) => t.clone(),
+                _ => return unsupported(t, "#[grad] collects a chain into a `Vec` of floats"),
+            },
+            (None, None) => {
+                return unsupported(&m.method, "#[grad] collects a chain into a `Vec` of floats: write the type, `let v: Vec<f64> = ...collect();`")
+            }
+        };
+        if !matches!(
+            crate::ast::array_shape(&ty),
+            Some(crate::ast::ParamKind::Array { depth: 1, .. })
+        ) {
+            return unsupported(&ty, "#[grad] collects a chain into a `Vec` of floats");
+        }
+        let mut pre = Vec::new();
+        copied_and_written(&m.receiver, [])?;
+        let chain = self.chain(&m.receiver, &mut pre)?;
+        if !chain.stages.is_empty() {
+            return unsupported(&m.method, "#[grad] collects a chain of a known length: a `filter` leaves it unknown; collect the values with a `0.0` where the filter would drop them, or write the loop");
+        }
+        let (n, t) = (self.fresh("n"), self.fresh("t"));
+        let len = &chain.len;
+        pre.push(syn::parse_quote_spanned!(span=> let #n = #len;));
+        pre.push(syn::parse_quote_spanned!(span=> let mut #name: #ty = vec![0.0; #n];));
+        let body = self.body(&chain, &t, |_, item| {
+            let x = one(item, &m.method)?;
+            Ok(vec![syn::parse_quote_spanned!(span=> #name[#t] = #x;)])
+        })?;
+        pre.push(syn::parse_quote_spanned!(span=> for #t in 0..#n { #(#body)* }));
+        Ok(pre)
     }
 
     fn consumed(&mut self, m: &syn::ExprMethodCall) -> Result<Vec<syn::Stmt>> {
@@ -314,6 +386,7 @@ impl Lower<'_> {
         };
         const KNOWN: &[&str] = &[
             "iter",
+            "iter_mut",
             "into_iter",
             "copied",
             "cloned",
@@ -338,6 +411,21 @@ impl Lower<'_> {
         }
         if m.args.len() != arity {
             return unsupported(&m.method, format!("`{name}` takes {arity} argument(s)"));
+        }
+        if name == "iter_mut" {
+            let xs = strip_parens(&m.receiver).clone();
+            if !self.flat_array(&xs) {
+                return unsupported(
+                    &m.receiver,
+                    "#[grad] takes `iter_mut()` of a buffer of floats one index deep",
+                );
+            }
+            let span = m.method.span();
+            return Ok(Chain {
+                len: syn::parse_quote_spanned!(span=> #xs.len()),
+                item: Box::new(move |t| Item::One(syn::parse_quote_spanned!(span=> &mut #xs[#t]))),
+                stages: Vec::new(),
+            });
         }
         if name == "iter" || name == "into_iter" {
             let r = &m.receiver;

@@ -628,6 +628,16 @@ impl Lower<'_> {
 
     fn assign(&mut self, place: &Expr, v: Var) {
         match place {
+            Expr::Unary(u) if matches!(u.op, UnOp::Deref(_)) => {
+                if let Some((array, index)) = self.element_of_view(&u.expr) {
+                    self.push(Stmt::Store {
+                        array,
+                        index,
+                        value: v,
+                        write: Write::Set,
+                    });
+                }
+            }
             Expr::Path(p) if p.qself.is_none() => {
                 match p.path.get_ident().map(|i| (i, self.lookup(i))) {
                     Some((name, Some(Binding::Value(old)))) => {
@@ -693,6 +703,9 @@ impl Lower<'_> {
         }
         if let Some(view) = self.view_of(init) {
             return self.bind_local(pat, Binding::View(view));
+        }
+        if self.collect(pat, ty, init) {
+            return;
         }
         if let Some(array) = self.array_init(init).or_else(|| self.array_call(init, ty)) {
             // `let b: [f64; 3] = [0.0; 3];` gives the elements their width.
@@ -883,6 +896,16 @@ impl Lower<'_> {
                     let x = self.expr(&u.expr);
                     let ty = self.ty(x);
                     self.def(Op::Not(x), ty, u.span())
+                }
+                // `*v` of an element `iter_mut` yields.
+                UnOp::Deref(_) if self.view_binding(&u.expr).is_some() => {
+                    match self.element_of_view(&u.expr) {
+                        Some((array, index)) => {
+                            let ty = self.func.array_info(array).info.ty;
+                            self.def(Op::Load(array, index), ty, e.span())
+                        }
+                        None => self.placeholder(),
+                    }
                 }
                 // A reference to a number (`for v in xs.iter()`, `n: &usize`) is the number.
                 _ => self.expr(&u.expr),
