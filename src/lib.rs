@@ -969,8 +969,8 @@ pub use autodiff_runtime::{check, detach, kernels, relu, sigmoid, Float, Step, T
 /// What generated code calls. Not a public API: it may change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use autodiff_runtime::bits::{self, at};
     pub use autodiff_runtime::checkpoint::{segment, Action, Actions, Schedule, Snapshots};
+    pub use autodiff_runtime::ops;
     pub use autodiff_runtime::{
         cast_like, detach, guarded_div, guarded_mul, no_bar, pop, powf_d, powf_dp, powi_d, quot0,
         relu, replay, rules, second_acc, sigmoid, unwanted_like, zeros_like, Active, Arg, FloatArg,

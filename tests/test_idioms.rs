@@ -603,3 +603,52 @@ fn iter_mut_and_collect_are_the_index_loops() {
         gradcheck(|q: &[f64]| buffers(&q[..n], q[n]), &q, &gq, &tol()).unwrap();
     }
 }
+
+/// `max_by` / `min_by` with a comparator, `reduce`: the extreme's derivative flows to the
+/// element chosen, as the index loop's comparisons choose it.
+#[grad]
+fn extremes(x: &[f64]) -> f64 {
+    let hi = x.iter().copied().max_by(|a, b| a.total_cmp(b)).unwrap();
+    let lo = x
+        .iter()
+        .copied()
+        .min_by(|a, b| a.partial_cmp(b).unwrap())
+        .unwrap();
+    let total = x.iter().map(|v| v * v).reduce(|a, b| a + b).unwrap();
+    hi * lo + total
+}
+
+#[grad]
+fn extremes_loop(x: &[f64]) -> f64 {
+    let (mut hi, mut lo, mut total) = (x[0], x[0], x[0] * x[0]);
+    for i in 1..x.len() {
+        if x[i] >= hi {
+            hi = x[i];
+        }
+        if x[i] < lo {
+            lo = x[i];
+        }
+        total += x[i] * x[i];
+    }
+    hi * lo + total
+}
+
+#[test]
+fn max_by_min_by_and_reduce_are_the_index_loops() {
+    for x in [
+        vec![0.5, -1.25, 2.0, 0.75],
+        vec![1.5],
+        vec![-0.5, 3.0, 3.0, -2.0],
+    ] {
+        let (v, g) = extremes_grad(&x);
+        let (u, h) = extremes_loop_grad(&x);
+        assert_eq!(v.to_bits(), u.to_bits());
+        assert_eq!(g, h);
+    }
+}
+
+#[test]
+#[should_panic(expected = "called `Option::unwrap()` on a `None` value")]
+fn max_by_of_nothing_panics_as_std() {
+    let _ = extremes_grad(&[]);
+}

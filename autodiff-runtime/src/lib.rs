@@ -8,12 +8,12 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod bits;
 mod call;
 pub mod check;
 pub mod checkpoint;
 mod float;
 pub mod kernels;
+pub mod ops;
 pub mod rules;
 mod second;
 mod tape;

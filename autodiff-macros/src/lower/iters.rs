@@ -49,6 +49,9 @@ struct Chain<'e> {
 /// The methods that end a chain with a value.
 pub(super) const CONSUMERS: &[&str] = &["sum", "product", "fold", "for_each", "count"];
 
+/// The methods that end a chain with an `Option`, taken with `.unwrap()`.
+pub(super) const OPTIONAL: &[&str] = &["max_by", "min_by", "reduce"];
+
 /// A problem with a chain, reported at `at`; lowering goes on with a placeholder.
 struct Unsupported(proc_macro2::TokenStream, String);
 
@@ -200,11 +203,14 @@ impl Lower<'_> {
         let span = m.method.span();
         let arity = match &*name {
             "fold" => 2,
-            "for_each" => 1,
+            "for_each" | "max_by" | "min_by" | "reduce" => 1,
             _ => 0,
         };
         if m.args.len() != arity {
             return unsupported(&m.method, format!("`{name}` takes {arity} argument(s)"));
+        }
+        if OPTIONAL.contains(&&*name) {
+            return self.best(m);
         }
         let mut pre = Vec::new();
         copied_and_written(&m.receiver, &m.args)?;
@@ -271,6 +277,55 @@ impl Lower<'_> {
                 None,
             ));
         }
+        Ok(pre)
+    }
+
+    /// `chain.max_by(f).unwrap()`, `.min_by(f)`, `.reduce(f)`: the first item, then each
+    /// later one kept or combined in a loop; `unwrap` of an empty chain panics, as `std`'s.
+    /// `max_by` keeps the last of equal items, `min_by` the first, as `std` does.
+    fn best(&mut self, m: &syn::ExprMethodCall) -> Result<Vec<syn::Stmt>> {
+        let name = m.method.to_string();
+        let span = m.method.span();
+        let mut pre = Vec::new();
+        copied_and_written(&m.receiver, &m.args)?;
+        let chain = self.chain(&m.receiver, &mut pre)?;
+        if !chain.stages.is_empty() {
+            return unsupported(&m.method, format!("#[grad] takes `{name}` of a chain without a `filter`; fold instead, as in `.fold(f64::NEG_INFINITY, f64::max)`"));
+        }
+        let (n, first, t, best) = (
+            self.fresh("n"),
+            self.fresh("t"),
+            self.fresh("t"),
+            self.fresh("best"),
+        );
+        let len = &chain.len;
+        pre.push(syn::parse_quote_spanned!(span=> let #n = #len;));
+        pre.push(syn::parse_quote_spanned!(span=> assert!(#n > 0, "called `Option::unwrap()` on a `None` value");));
+        pre.push(syn::parse_quote_spanned!(span=> let #first = 0;));
+        let start = self.body(&chain, &first, |_, item| {
+            let x = one(item, &m.method)?;
+            Ok(vec![syn::parse_quote_spanned!(span=> let mut #best = #x;)])
+        })?;
+        pre.extend(start);
+        let f = &m.args[0];
+        let body = self.body(&chain, &t, |l, item| {
+            let x = one(item, &m.method)?.clone();
+            let acc = Item::One(syn::parse_quote_spanned!(span=> #best));
+            let mut stmts = Vec::new();
+            let e = l.apply(f, &[acc, item.clone()], &mut stmts)?;
+            let greater = quote::quote_spanned!(span=> ::core::cmp::Ordering::Greater);
+            stmts.push(match &*name {
+                "max_by" => syn::parse_quote_spanned!(span=> if #e != #greater { #best = #x; }),
+                "min_by" => syn::parse_quote_spanned!(span=> if #e == #greater { #best = #x; }),
+                _ => syn::parse_quote_spanned!(span=> #best = #e;),
+            });
+            Ok(stmts)
+        })?;
+        pre.push(syn::parse_quote_spanned!(span=> for #t in 1..#n { #(#body)* }));
+        pre.push(syn::Stmt::Expr(
+            syn::parse_quote_spanned!(span=> #best),
+            None,
+        ));
         Ok(pre)
     }
 

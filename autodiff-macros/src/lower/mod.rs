@@ -913,7 +913,7 @@ impl Lower<'_> {
             Expr::Index(ix) if self.int_array(&ix.expr).is_some() => {
                 let xs = self.int_array(&ix.expr).expect("matched above");
                 let i = self.expr(&ix.index);
-                let at: syn::Path = syn::parse_quote!(::autodiff::__private::at);
+                let at: syn::Path = syn::parse_quote!(::autodiff::__private::ops::at);
                 let args = vec![crate::ir::CallArg::Value(xs), crate::ir::CallArg::Value(i)];
                 self.def(Op::Call(Box::new(at), args), Ty::Int, e.span())
             }
@@ -1020,7 +1020,7 @@ impl Lower<'_> {
         }
     }
 
-    /// `l & r`, `l << r` and the like, on integers or `bool`s: a call of the runtime's `bits`,
+    /// `l & r`, `l << r` and the like, on integers or `bool`s: a call of the runtime's `ops`,
     /// which the derivative passes by as any call of inactive values.
     fn bitwise(&mut self, op: &BinOp, l: Var, r: Var) -> Var {
         let (f, _) = bitwise(op).expect("a bitwise operator");
@@ -1034,7 +1034,7 @@ impl Lower<'_> {
             );
         }
         let path: syn::Path =
-            syn::parse_str(&format!("::autodiff::__private::bits::{f}")).expect("a path");
+            syn::parse_str(&format!("::autodiff::__private::ops::{f}")).expect("a path");
         let ty = match (self.ty(l), self.ty(r)) {
             (Ty::Bool, Ty::Bool) => Ty::Bool,
             (Ty::Int, _) => Ty::Int,
@@ -1068,6 +1068,22 @@ impl Lower<'_> {
     }
 
     fn method_call(&mut self, m: &syn::ExprMethodCall) -> Var {
+        if m.method == "unwrap" && m.args.is_empty() {
+            if let Expr::MethodCall(inner) = strip_parens(&m.receiver) {
+                if iters::OPTIONAL.contains(&&*inner.method.to_string()) {
+                    return self.consume(inner).unwrap_or_else(|| self.placeholder());
+                }
+            }
+        }
+        if iters::OPTIONAL.contains(&&*m.method.to_string()) {
+            return self.unsupported(
+                &m.method,
+                format!(
+                    "`{}` gives an `Option`; #[grad] takes it unwrapped, `.{}(..).unwrap()`",
+                    m.method, m.method
+                ),
+            );
+        }
         if m.method == "for_each" {
             return self.unsupported(&m.method, "`for_each` has no value; call it as a statement of its own, `xs.iter().for_each(|x| ...);`");
         }
@@ -1088,6 +1104,14 @@ impl Lower<'_> {
         let mut args = vec![self.expr(&m.receiver)];
         args.extend(m.args.iter().map(|a| self.expr(a)));
         let name = m.method.to_string();
+        // An ordering of floats, through which no derivative goes: by value, as the body holds
+        // the `&f64` a comparator takes (`|a, b| a.total_cmp(b)`).
+        if matches!(&*name, "total_cmp" | "partial_cmp") && args.len() == 2 {
+            let path: syn::Path =
+                syn::parse_str(&format!("::autodiff::__private::ops::{name}")).expect("a path");
+            let args = args.into_iter().map(crate::ir::CallArg::Value).collect();
+            return self.def(Op::Call(Box::new(path), args), Ty::Other, m.method.span());
+        }
         match primitives::lookup(Form::Method, &name) {
             Some(p) if p.args.len() == args.len() => self.prim(p, args, m.method.span()),
             Some(p) => self.unsupported(

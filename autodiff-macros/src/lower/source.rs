@@ -209,7 +209,7 @@ pub(super) fn infix_char(op: &BinOp) -> Option<char> {
 }
 
 /// An operator of integers (and of `bool`s) that no derivative goes through: the function of
-/// the runtime's `bits` it calls, and whether it assigns (`<<=`).
+/// the runtime's `ops` it calls, and whether it assigns (`<<=`).
 pub(super) fn bitwise(op: &BinOp) -> Option<(&'static str, bool)> {
     Some(match op {
         BinOp::BitAnd(_) => ("bitand", false),

@@ -1,9 +1,48 @@
-//! Operations on integers that generated code spells as calls: the operators `& | ^ << >>`,
-//! each taking both operands at one type (the shift amount at its own) so that a literal
-//! operand takes its type from the other, as under the operator; and an element of an array of
-//! integers (`labels[n]`).
+//! Operations no derivative goes through that generated code spells as calls: the integer
+//! operators `& | ^ << >>`, each taking both operands at one type (the shift amount at its own)
+//! so that a literal operand takes its type from the other, as under the operator; an element
+//! of an array of integers (`labels[n]`); the orderings of floats, taking values.
 
+use std::cmp::Ordering;
 use std::ops::{BitAnd, BitOr, BitXor, Shl, Shr};
+
+/// The floats whose orderings generated code asks for.
+pub trait Ordered: Copy {
+    /// `self.total_cmp(&other)`.
+    fn total(self, other: Self) -> Ordering;
+    /// `self.partial_cmp(&other)`.
+    fn partial(self, other: Self) -> Option<Ordering>;
+}
+
+impl Ordered for f64 {
+    fn total(self, other: f64) -> Ordering {
+        self.total_cmp(&other)
+    }
+    fn partial(self, other: f64) -> Option<Ordering> {
+        self.partial_cmp(&other)
+    }
+}
+
+impl Ordered for f32 {
+    fn total(self, other: f32) -> Ordering {
+        self.total_cmp(&other)
+    }
+    fn partial(self, other: f32) -> Option<Ordering> {
+        self.partial_cmp(&other)
+    }
+}
+
+/// `a.total_cmp(&b)`.
+#[inline(always)]
+pub fn total_cmp<F: Ordered>(a: F, b: F) -> Ordering {
+    a.total(b)
+}
+
+/// `a.partial_cmp(&b)`.
+#[inline(always)]
+pub fn partial_cmp<F: Ordered>(a: F, b: F) -> Option<Ordering> {
+    a.partial(b)
+}
 
 /// An array of integers a body indexes: `&[I]`, `&Vec<I>`, `&[I; N]`, `[I; N]`.
 pub trait Elements: Copy {
