@@ -652,3 +652,46 @@ fn max_by_min_by_and_reduce_are_the_index_loops() {
 fn max_by_of_nothing_panics_as_std() {
     let _ = extremes_grad(&[]);
 }
+
+/// Tuples in the body: bound whole and read by field, destructured, assigned as a whole
+/// (`(a, b) = (b, a + b)`), nested; arrays destructured with `let [a, b, c] = q;`.
+#[grad]
+fn tuples(x: f64, y: f64, q: [f64; 3]) -> f64 {
+    let p = (x * 2.0, y);
+    let (mut a, mut b) = (x, y);
+    for _ in 0..4 {
+        (a, b) = (b, a + b * 0.5);
+    }
+    let nested = ((a, b), p.1);
+    let ((c, _), d) = nested;
+    let [q0, q1, q2] = q;
+    let t: (f64, f64) = (q0 * q1, q2);
+    p.0 + p.1 * c + d * nested.0 .1 + t.0 - t.1
+}
+
+#[grad]
+fn tuples_loop(x: f64, y: f64, q: [f64; 3]) -> f64 {
+    let (p0, p1) = (x * 2.0, y);
+    let mut a = x;
+    let mut b = y;
+    for _ in 0..4 {
+        let na = b;
+        let nb = a + b * 0.5;
+        a = na;
+        b = nb;
+    }
+    let (t0, t1) = (q[0] * q[1], q[2]);
+    p0 + p1 * a + p1 * b + t0 - t1
+}
+
+#[test]
+fn tuples_are_their_elements() {
+    for (x, y) in [(0.3, -1.2), (1.5, 0.25)] {
+        let q = [0.5, -2.0, 1.25];
+        let (v, g) = tuples_grad(x, y, q);
+        let (u, h) = tuples_loop_grad(x, y, q);
+        assert_eq!(v.to_bits(), u.to_bits());
+        assert_eq!(g, h);
+        assert_eq!(v.to_bits(), tuples(x, y, q).to_bits());
+    }
+}

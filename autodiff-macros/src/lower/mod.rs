@@ -28,6 +28,7 @@ mod arrays;
 mod flow;
 mod iters;
 mod source;
+mod tuples;
 
 use source::*;
 
@@ -49,6 +50,7 @@ pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
         int_arrays: Vec::new(),
         views: Vec::new(),
         depths: HashMap::default(),
+        tuples: Vec::new(),
     };
     for (i, p) in func.params.iter().enumerate() {
         let name = Some(p.ident.to_string());
@@ -212,6 +214,8 @@ enum Binding {
     Closure(u32),
     /// A part of an array (`&x[a..b]`, a row `m[i]`), by its place in [`Lower::views`].
     View(u32),
+    /// A tuple, by its place in [`Lower::tuples`].
+    Tuple(u32),
 }
 
 /// How the function returns.
@@ -262,6 +266,8 @@ struct Lower<'a> {
     views: Vec<arrays::View>,
     /// How many indices reach a float in each array of more than one (`&[Vec<f64>]`: 2).
     depths: HashMap<Array, usize>,
+    /// What each tuple bound in the body holds, element by element.
+    tuples: Vec<Vec<Binding>>,
 }
 
 /// The methods of a float that say something of it (`x.is_finite()`): conditions, whatever the
@@ -365,7 +371,7 @@ impl Lower<'_> {
             Binding::Value(v) => Some(&mut self.func.vars[v.0 as usize]),
             Binding::Array(a) => Some(&mut self.func.arrays[a.0 as usize].info),
             Binding::Local(l) => Some(&mut self.func.locals[l.0 as usize]),
-            Binding::Closure(_) | Binding::View(_) => None,
+            Binding::Closure(_) | Binding::View(_) | Binding::Tuple(_) => None,
         };
         if let Some(info) = info.filter(|i| i.name.is_none()) {
             info.name = Some(name.to_string());
@@ -493,6 +499,12 @@ impl Lower<'_> {
     /// An expression in statement position, where assignments, loops and jumps may stand.
     fn effect(&mut self, e: &Expr) -> Option<Var> {
         match e {
+            Expr::Assign(a) if matches!(strip_parens(&a.left), Expr::Tuple(_)) => {
+                if let Expr::Tuple(places) = strip_parens(&a.left) {
+                    self.assign_tuple(places, &a.right);
+                }
+                None
+            }
             Expr::Assign(a) => {
                 let v = self.expr(&a.right);
                 self.assign(&a.left, v);
@@ -704,7 +716,10 @@ impl Lower<'_> {
         if let Some(view) = self.view_of(init) {
             return self.bind_local(pat, Binding::View(view));
         }
-        if self.collect(pat, ty, init) {
+        if self.collect(pat, ty, init) || self.let_elements(pat, init) {
+            return;
+        }
+        if self.let_tuple(pat, ty, init) {
             return;
         }
         if let Some(array) = self.array_init(init).or_else(|| self.array_call(init, ty)) {
@@ -716,22 +731,6 @@ impl Lower<'_> {
                 }
             }
             return self.bind_local(pat, Binding::Array(array));
-        }
-        // `let (a, b) = (x, y);`: one binding per element.
-        if let (Pat::Tuple(names), Expr::Tuple(values)) = (pat, strip_parens(init)) {
-            if names.elems.len() == values.elems.len() {
-                let values: Vec<Var> = values.elems.iter().map(|e| self.expr(e)).collect();
-                // `let (a, b): (f32, f32) = ..` types each element as its own `let` would.
-                let tys: Vec<Option<&syn::Type>> = match ty {
-                    Some(syn::Type::Tuple(t)) => t.elems.iter().map(Some).collect(),
-                    _ => vec![None; values.len()],
-                };
-                for ((name, v), t) in names.elems.iter().zip(values).zip(tys) {
-                    self.give_width(v, t);
-                    self.bind_local(name, Binding::Value(v));
-                }
-                return;
-            }
         }
         let typed_lit = ty.and_then(|t| suffixed(init, t));
         let v = self.expr(typed_lit.as_ref().unwrap_or(init));
@@ -832,7 +831,7 @@ impl Lower<'_> {
                     }
                     continue;
                 }
-                Some(Binding::Closure(_) | Binding::View(_)) => {
+                Some(Binding::Closure(_) | Binding::View(_) | Binding::Tuple(_)) => {
                     self.unsupported(&name, "#[grad] keeps an assertion as written, where this name, a closure or a part of an array, does not exist; assert on a value computed before it");
                     continue;
                 }
@@ -925,6 +924,7 @@ impl Lower<'_> {
                 None => self.placeholder(),
             },
             Expr::MethodCall(m) => self.method_call(m),
+            Expr::Field(f) => self.field(f),
             Expr::Call(c) => self.call(c),
             Expr::Cast(c) => self.cast(c),
             Expr::If(i) => self.if_stmt(i, true).unwrap_or_else(|| self.placeholder()),
@@ -985,6 +985,10 @@ impl Lower<'_> {
             Some(Binding::View(_)) => return self.unsupported(
                 p,
                 "#[grad] uses a part of an array by indexing it, `w[i]`, with `len()` or by iterating it; pass `&x[lo..hi]` to a call instead",
+            ),
+            Some(Binding::Tuple(_)) => return self.unsupported(
+                p,
+                "#[grad] uses a tuple by its elements, `p.0`, or destructured, `let (a, b) = p;`",
             ),
             None => {}
         }

@@ -114,6 +114,8 @@ pub(super) fn assigned_names(tokens: &impl ToTokens) -> Vec<Ident> {
                     }
                 }
                 Expr::Paren(p) => self.target(&p.expr),
+                // `(a, b) = (b, a + b)`.
+                Expr::Tuple(t) => t.elems.iter().for_each(|e| self.target(e)),
                 _ => {}
             }
         }

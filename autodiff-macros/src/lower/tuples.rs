@@ -1,0 +1,207 @@
+//! Tuples of values in the body: `let p = (a, b);`, `p.0`, `let (a, b) = p;`, destructuring
+//! assignment `(a, b) = (b, a + b)`, and `let [a, b, c] = q;` of an array. A tuple is no value
+//! of the IR: a name bound to one stands for its elements, each bound as a name would be.
+
+use super::source::strip_parens;
+use super::{Binding, Lower};
+use crate::ir::{Op, Var};
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::{Expr, Pat};
+
+impl Lower<'_> {
+    /// What a tuple expression, or a name or field bound to a tuple, stands for: one binding
+    /// per element. `None` where `e` is no tuple.
+    pub(super) fn tuple_of(&mut self, e: &Expr) -> Option<Vec<Binding>> {
+        match strip_parens(e) {
+            Expr::Tuple(t) if !t.elems.is_empty() => Some(
+                (t.elems.iter())
+                    .map(|x| match self.tuple_of(x) {
+                        Some(elems) => self.tuple(elems),
+                        None => Binding::Value(self.expr(x)),
+                    })
+                    .collect(),
+            ),
+            e @ (Expr::Path(_) | Expr::Field(_)) => match self.named(e)? {
+                Binding::Tuple(k) => Some(self.tuples[k as usize].clone()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// A tuple of these elements, as a binding.
+    fn tuple(&mut self, elems: Vec<Binding>) -> Binding {
+        self.tuples.push(elems);
+        Binding::Tuple(self.tuples.len() as u32 - 1)
+    }
+
+    /// What a name, or a field `p.0` of a name bound to a tuple, stands for.
+    pub(super) fn named(&self, e: &Expr) -> Option<Binding> {
+        match strip_parens(e) {
+            Expr::Path(p) => self.lookup(p.path.get_ident()?),
+            Expr::Field(f) => {
+                let syn::Member::Unnamed(i) = &f.member else {
+                    return None;
+                };
+                match self.named(&f.base)? {
+                    Binding::Tuple(k) => self.tuples[k as usize].get(i.index as usize).copied(),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// `p.0` as a value (of a tuple bound to a name, or of a tuple written there).
+    pub(super) fn field(&mut self, f: &syn::ExprField) -> Var {
+        let element = match (&f.member, strip_parens(&f.base)) {
+            (syn::Member::Unnamed(i), Expr::Tuple(_)) => {
+                let elems = self.tuple_of(&f.base).unwrap_or_default();
+                elems.get(i.index as usize).copied()
+            }
+            _ => self.named(&Expr::Field(f.clone())),
+        };
+        match element {
+            Some(Binding::Value(v)) => v,
+            Some(Binding::Local(l)) => self.get(l),
+            Some(Binding::Tuple(_)) => self.unsupported(
+                f,
+                "this element is a tuple itself; take one of its elements, as in `p.0.1`",
+            ),
+            _ => self.unsupported(
+                f,
+                "#[grad] reads fields of tuples bound in the body, `p.0`; structs come later",
+            ),
+        }
+    }
+
+    /// `let pat = e;` where `e` is a tuple: each name of `pat` bound to its element, or `pat`
+    /// itself bound to the whole tuple. Whether `e` is one.
+    pub(super) fn let_tuple(&mut self, pat: &Pat, ty: Option<&syn::Type>, e: &Expr) -> bool {
+        let Some(elems) = self.tuple_of(e) else {
+            return false;
+        };
+        let tys: Vec<Option<&syn::Type>> = match ty {
+            Some(syn::Type::Tuple(t)) => t.elems.iter().map(Some).collect(),
+            _ => vec![None; elems.len()],
+        };
+        for (b, t) in elems.iter().zip(tys) {
+            if let Binding::Value(v) = b {
+                self.give_width(*v, t);
+            }
+        }
+        let whole = self.tuple(elems);
+        self.bind_pattern_to(pat, whole);
+        true
+    }
+
+    /// Binds a pattern to what a value, a tuple or an array stands for: `(a, (b, _))`, `[a, b]`.
+    fn bind_pattern_to(&mut self, pat: &Pat, b: Binding) {
+        match (pat, b) {
+            (Pat::Tuple(t), Binding::Tuple(k)) => {
+                let elems = self.tuples[k as usize].clone();
+                if t.elems.len() != elems.len() || t.elems.iter().any(|p| matches!(p, Pat::Rest(_)))
+                {
+                    self.unsupported(
+                        t,
+                        format!(
+                            "this tuple has {} elements; name each, as in `(a, b)`",
+                            elems.len()
+                        ),
+                    );
+                    return;
+                }
+                for (p, e) in t.elems.iter().zip(elems) {
+                    self.bind_pattern_to(p, e);
+                }
+            }
+            (Pat::Paren(p), b) => self.bind_pattern_to(&p.pat, b),
+            (Pat::Type(t), b) => self.bind_pattern_to(&t.pat, b),
+            (p @ (Pat::Ident(_) | Pat::Wild(_)), b) => self.bind_local(p, b),
+            (other, _) => {
+                let placeholder = self.unsupported(
+                    other,
+                    "#[grad] binds a tuple to a name or to a tuple of names, as in `let (a, b) = p;`",
+                );
+                for name in super::source::mentioned_names(other.to_token_stream()) {
+                    self.bind(&name, Binding::Value(placeholder));
+                }
+            }
+        }
+    }
+
+    /// `let [a, b, c] = q;` of an array of floats: each name its element.
+    pub(super) fn let_elements(&mut self, pat: &Pat, e: &Expr) -> bool {
+        let Pat::Slice(s) = pat else {
+            return false;
+        };
+        let Some(array) = self.array_of(e) else {
+            return false;
+        };
+        if s.elems.iter().any(|p| matches!(p, Pat::Rest(_))) {
+            self.unsupported(
+                s,
+                "#[grad] destructures an array into one name per element, without `..`",
+            );
+            return true;
+        }
+        let ty = self.func.array_info(array).info.ty;
+        for (k, p) in s.elems.iter().enumerate() {
+            let lit: syn::Lit = syn::parse_str(&k.to_string()).expect("an index");
+            let i = self.lit(&lit);
+            let v = self.def(Op::Load(array, vec![i]), ty, p.span());
+            self.bind_pattern_to(p, Binding::Value(v));
+        }
+        true
+    }
+
+    /// `(a, b) = (x, y)`: every value on the right, then each place assigned.
+    pub(super) fn assign_tuple(&mut self, places: &syn::ExprTuple, right: &Expr) {
+        let Some(values) = self.tuple_of(right) else {
+            self.unsupported(
+                right,
+                "#[grad] assigns to a tuple of places from a tuple, as in `(a, b) = (b, a + b)`",
+            );
+            return;
+        };
+        if places.elems.len() != values.len() {
+            self.unsupported(
+                places,
+                format!("the tuple on the right has {} elements", values.len()),
+            );
+            return;
+        }
+        for (place, b) in places.elems.iter().zip(values) {
+            self.assign_binding(place, b);
+        }
+    }
+
+    fn assign_binding(&mut self, place: &Expr, b: Binding) {
+        match (strip_parens(place), b) {
+            (Expr::Infer(_), _) => {}
+            (Expr::Tuple(inner), Binding::Tuple(k))
+                if inner.elems.len() == self.tuples[k as usize].len() =>
+            {
+                let elems = self.tuples[k as usize].clone();
+                for (p, e) in inner.elems.iter().zip(elems) {
+                    self.assign_binding(p, e);
+                }
+            }
+            (_, b) => self.assign_one(place, b),
+        }
+    }
+
+    fn assign_one(&mut self, place: &Expr, b: Binding) {
+        match b {
+            Binding::Value(v) => self.assign(place, v),
+            Binding::Local(l) => {
+                let v = self.get(l);
+                self.assign(place, v)
+            }
+            _ => {
+                self.unsupported(place, "#[grad] assigns values to this place, not tuples");
+            }
+        }
+    }
+}
