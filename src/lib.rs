@@ -280,12 +280,18 @@
 //!
 //! ## Iterator chains and closures
 //!
-//! A chain over arrays, slices and ranges, of `iter()`, `copied()`, `cloned()`, `zip`, `map`,
-//! `filter`, `enumerate`, `rev`, `skip`, `take` and `step_by`, ended by `sum`, `product`,
-//! `fold`, `for_each`, `count` or a `for` loop (`for (a, b) in x.iter().zip(y)`, `for v in xs`),
-//! is differentiated as the index loop it stands for, at the same cost; the closures it takes
-//! may read anything in scope, and `for_each`'s may assign to it. A closure bound with `let`
-//! is differentiated where it is called, with what its names stood for where it was made.
+//! A chain over arrays, slices, ranges and integer slices passed in, of `iter()`,
+//! `iter_mut()` (on a buffer: `*v = ..`), `windows(k)`, `chunks(k)`, `chunks_exact(k)`,
+//! `copied()`, `cloned()`, `zip`, `map`, `filter`, `enumerate`, `rev`, `skip`, `take` and
+//! `step_by`, ended by `sum`, `product`, `fold`, `for_each`, `count`, `max_by(..).unwrap()`,
+//! `min_by(..).unwrap()`, `reduce(..).unwrap()`, `let v: Vec<f64> = ..collect();` or a `for`
+//! loop (`for (a, b) in x.iter().zip(y)`, `for v in xs`, `for row in m` over the rows of a
+//! `&[Vec<f64>]`), is differentiated as the index loop it stands for, at the same cost: a
+//! window, a chunk, a row or `&x[a..b]` is a view that indexes the array itself. The closures
+//! a chain takes may read anything in scope, and `for_each`'s may assign to it. A closure
+//! bound with `let` is differentiated where it is called, with what its names stood for where
+//! it was made. Tuples bound in the body are their elements: `let p = (a, b); p.0`,
+//! `let (a, b) = p;`, `(a, b) = (b, a + b)`, and `let [a, b, c] = q;` destructures an array.
 //!
 //! ```
 //! use autodiff::grad;
@@ -318,8 +324,14 @@
 //! ```
 //!
 //! `filter` comes after the adaptors that count positions (`enumerate`, `zip`, `skip`, `take`,
-//! `step_by`, `rev`), and a closure bound with `let` is called, not stored or passed on, and
-//! assigns to nothing it captures: each is a compile error saying so.
+//! `step_by`, `rev`), a chain with a `filter` is not collected, and a closure bound with `let`
+//! is called, not stored or passed on, and assigns to nothing it captures: each is a compile
+//! error saying so.
+//!
+//! Inactive data and control: a float's predicates (`x.is_finite()`, `is_nan`,
+//! `is_sign_negative`, ...) are conditions; the integer operators `& | ^ << >>` and `!`;
+//! indexing with the elements of an integer slice (`logits[labels[n]]`); explicit lifetimes
+//! and a `where` clause on a function without type parameters.
 //!
 //! # Activity and `wrt`
 //!
