@@ -1,5 +1,4 @@
-//! Iterator chains and closures: a chain lowered as the index loop it stands for, a closure
-//! bound with `let` lowered where it is called.
+//! Iterator chains, lowered as the index loops they stand for.
 //!
 //! `x.iter().zip(y).map(|(a, b)| a * b).sum::<f64>()` is the loop
 //! `let mut s = -0.0; for t in 0..x.len().min(y.len()) { s += { let (a, b) = (x[t], y[t]); a * b }; }`:
@@ -14,9 +13,8 @@
 //!
 //! The names the loops introduce start with `__ad_`, which no source name may.
 
-use super::source::{assigned_names, mentioned_names, strip_parens};
+use super::source::strip_parens;
 use super::{Binding, Lower};
-use crate::maps::{HashMap, HashSet};
 use quote::{format_ident, ToTokens};
 use syn::spanned::Spanned;
 use syn::visit::Visit;
@@ -53,7 +51,7 @@ pub(super) const CONSUMERS: &[&str] = &["sum", "product", "fold", "for_each", "c
 pub(super) const OPTIONAL: &[&str] = &["max_by", "min_by", "reduce"];
 
 /// A problem with a chain, reported at `at`; lowering goes on with a placeholder.
-struct Unsupported(proc_macro2::TokenStream, String);
+pub(super) struct Unsupported(pub proc_macro2::TokenStream, pub String);
 
 type Result<T> = std::result::Result<T, Unsupported>;
 
@@ -682,89 +680,6 @@ impl Lower<'_> {
         }
     }
 
-    /// `let f = |..| ..;`: the closure, and what the names it mentions stand for here. A
-    /// mutable local it reads is read here, as a `move` closure copies it (and a borrowing
-    /// closure keeps it from changing until its last call).
-    pub(super) fn closure(&mut self, name: &Ident, c: &syn::ExprClosure) {
-        let e = Expr::Closure(c.clone());
-        if let Err(Unsupported(at, msg)) = check_closure(&e, c.inputs.len()) {
-            self.unsupported(at, msg);
-            return;
-        }
-        let own = declared_names(c);
-        let assigned = assigned_names(&*c.body).into_iter();
-        if let Some(captured) = assigned.clone().find(|n| !own.contains(&n.to_string())) {
-            self.unsupported(
-                &captured,
-                format!("#[grad] calls a closure bound with `let` as a block of its own, where it cannot assign to `{captured}`, which it captures; return the new value from the closure, or write the loop"),
-            );
-            return;
-        }
-        let mut captured = HashMap::default();
-        for n in mentioned_names(c.body.to_token_stream()) {
-            let binding = match self.lookup(&n) {
-                Some(Binding::Local(l)) => Binding::Value(self.get(l)),
-                Some(Binding::Array(_)) if c.capture.is_some() => {
-                    self.unsupported(
-                        c.capture,
-                        format!("a `move` closure copies `{n}`, an array it captures, and #[grad] follows arrays by reference; drop `move`"),
-                    );
-                    return;
-                }
-                Some(b) => b,
-                None => continue,
-            };
-            captured.insert(n.to_string(), binding);
-        }
-        self.closures.push((c.clone(), captured));
-        self.bind(name, Binding::Closure(self.closures.len() as u32 - 1));
-    }
-
-    /// A call of the closure `k` bound with `let`: its body lowered where it is called, with
-    /// its parameters bound to the arguments and its other names to what they stood for where
-    /// it was made.
-    pub(super) fn call_closure(&mut self, k: u32, call: &syn::ExprCall) -> super::Var {
-        let (c, captured) = self.closures[k as usize].clone();
-        if c.inputs.len() != call.args.len() {
-            let msg = format!("this closure takes {} argument(s)", c.inputs.len());
-            return self.unsupported(call, msg);
-        }
-        let args: Vec<Binding> = (call.args.iter())
-            .map(|a| match self.array_of(a) {
-                Some(array) => Binding::Array(array),
-                None => Binding::Value(self.expr(a)),
-            })
-            .collect();
-        let outer = std::mem::replace(&mut self.scopes, vec![captured, HashMap::default()]);
-        for (p, a) in c.inputs.iter().zip(args) {
-            self.bind_param(p, a);
-        }
-        let v = self.expr(&c.body);
-        self.scopes = outer;
-        v
-    }
-
-    /// Binds a closure's parameter: `x`, `x: f64`, `&x`, `_`.
-    fn bind_param(&mut self, pat: &Pat, b: Binding) {
-        match pat {
-            Pat::Type(t) => {
-                if let Binding::Value(v) = b {
-                    self.give_width(v, Some(&t.ty));
-                }
-                self.bind_param(&t.pat, b)
-            }
-            Pat::Reference(r) => self.bind_param(&r.pat, b),
-            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => self.bind(&p.ident, b),
-            Pat::Wild(_) => {}
-            other => {
-                self.unsupported(
-                    other,
-                    "#[grad] binds a closure's parameters to names, `&name`, `name: type` or `_`",
-                );
-            }
-        }
-    }
-
     /// Whether `e` names an array of floats one index deep, which the index-loop lowering
     /// iterates itself.
     fn flat_array(&self, e: &Expr) -> bool {
@@ -883,7 +798,7 @@ fn one<'i>(item: &'i Item, at: &impl ToTokens) -> Result<&'i Expr> {
 
 /// A closure an adaptor may run where it stands: `arity` parameters, and no `return`, `?`,
 /// `break` or `continue` that would leave it (they would leave the loop it becomes).
-fn check_closure(f: &Expr, arity: usize) -> Result<()> {
+pub(super) fn check_closure(f: &Expr, arity: usize) -> Result<()> {
     let Expr::Closure(c) = strip_parens(f) else {
         return Ok(());
     };
@@ -963,23 +878,6 @@ fn sum_ty(m: &syn::ExprMethodCall) -> Option<Width> {
         crate::ast::ParamKind::Int => Some(Width::Int),
         _ => None,
     }
-}
-
-/// The names a closure declares: its parameters' and its `let`s'.
-fn declared_names(c: &syn::ExprClosure) -> HashSet<String> {
-    struct Names(HashSet<String>);
-    impl<'ast> Visit<'ast> for Names {
-        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
-            self.0.insert(p.ident.to_string());
-        }
-        fn visit_item(&mut self, _: &'ast syn::Item) {}
-    }
-    let mut names = Names(HashSet::default());
-    for p in &c.inputs {
-        names.visit_pat(p);
-    }
-    names.visit_expr(&c.body);
-    names.0
 }
 
 /// An error where the chain `e` iterates an array by value (`for v in buf`, `zip(buf)`,

@@ -25,6 +25,7 @@ use syn::spanned::Spanned;
 use syn::{BinOp, Expr, Ident, Lit, Pat, UnOp};
 
 mod arrays;
+mod closures;
 mod flow;
 mod iters;
 mod source;
