@@ -232,6 +232,11 @@ pub enum Stmt {
         op: AOp,
         value: Expr,
     },
+    /// `(a, b) = (x, y);`: both values before either name changes
+    AssignPair {
+        names: [String; 2],
+        values: [Expr; 2],
+    },
     /// `name += value;` on an integer local
     IntAdd {
         name: String,

@@ -227,6 +227,10 @@ impl<'a> Printer<'a> {
                 let e = self.expr(value);
                 self.line(&format!("{name} {} {e};", op.text()));
             }
+            Stmt::AssignPair { names, values } => {
+                let (a, b) = (self.expr(&values[0]), self.expr(&values[1]));
+                self.line(&format!("({}, {}) = ({a}, {b});", names[0], names[1]));
+            }
             Stmt::IntAdd { name, value } => {
                 self.line(&format!("{name} += {};", iexpr(value)));
             }

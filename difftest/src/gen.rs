@@ -293,7 +293,8 @@ impl Gen<'_> {
                 // differentiated values (a spanned error), which would mask the rest.
                 17..=20 if self.depth == 1 || self.rng.chance(0.1) => Some(self.let_buf()),
                 21..=22 => Some(self.let_int()),
-                23..=34 => self.assign(),
+                23..=32 => self.assign(),
+                33..=34 => self.assign_pair(),
                 35..=41 => self.set_index(),
                 42..=48 if !deep => {
                     let cond = self.cond();
@@ -602,6 +603,27 @@ impl Gen<'_> {
         // An untyped local assigned a typed value is still untyped where it was declared;
         // leaving the flag as it is stays conservative.
         Some(Stmt::Assign { name, op, value })
+    }
+
+    /// `(a, b) = (x, y);` of two mutable floats, in a loop the values squashed as an
+    /// assignment's are; `x` and `y` may read both names.
+    fn assign_pair(&mut self) -> Option<Stmt> {
+        let names = self.mutable_floats();
+        if names.len() < 2 {
+            return None;
+        }
+        let a = self.rng.pick(&names).clone();
+        let others: Vec<String> = names.into_iter().filter(|n| *n != a).collect();
+        let b = self.rng.pick(&others).clone();
+        let value = |g: &mut Self| match g.loops {
+            0 => g.expr(3),
+            _ => g.loop_value(AOp::Set),
+        };
+        let values = [value(self), value(self)];
+        Some(Stmt::AssignPair {
+            names: [a, b],
+            values,
+        })
     }
 
     fn set_index(&mut self) -> Option<Stmt> {

@@ -33,7 +33,7 @@ fn range<V: VisitMut>(r: &mut Range, v: &mut V) {
 pub fn stmt<V: VisitMut>(s: &mut Stmt, v: &mut V) {
     match s {
         Stmt::Let { init, .. } => expr(init, v),
-        Stmt::LetPair { inits, .. } => {
+        Stmt::LetPair { inits, .. } | Stmt::AssignPair { values: inits, .. } => {
             for e in inits {
                 expr(e, v);
             }
