@@ -59,9 +59,10 @@ impl Lower<'_> {
             return self.unsupported(call, msg);
         }
         let args: Vec<Binding> = (call.args.iter())
-            .map(|a| match self.array_of(a) {
-                Some(array) => Binding::Array(array),
-                None => Binding::Value(self.expr(a)),
+            .map(|a| match (self.array_of(a), self.view_binding(a)) {
+                (Some(array), _) => Binding::Array(array),
+                (None, Some(view)) => Binding::View(view),
+                (None, None) => Binding::Value(self.expr(a)),
             })
             .collect();
         let outer = std::mem::replace(&mut self.scopes, vec![captured, HashMap::default()]);

@@ -18,7 +18,11 @@ impl Lower<'_> {
                 (t.elems.iter())
                     .map(|x| match self.tuple_of(x) {
                         Some(elems) => self.tuple(elems),
-                        None => Binding::Value(self.expr(x)),
+                        // `let (mut m, mut v) = (vec![0.0; n], vec![0.0; n]);`
+                        None => match self.array_init(x) {
+                            Some(array) => Binding::Array(array),
+                            None => Binding::Value(self.expr(x)),
+                        },
                     })
                     .collect(),
             ),
