@@ -1,5 +1,5 @@
 //! Idiomatic forms cost nothing: Rosenbrock and a dot product written as iterator chains
-//! (`zip` / `skip` / `map` / `sum`), against the same functions written as index loops and
+//! (`zip` / `skip` / `map` / `sum`, and `windows(2)` / `map` / `sum`), against the same functions written as index loops and
 //! against hand-written adjoints, at a small and a large size, gradients checked bit for bit
 //! against the index-loop twins before anything is timed.
 //!
@@ -22,6 +22,16 @@ fn rosenbrock_chain(x: &[f64]) -> f64 {
         .zip(x.iter().skip(1))
         .map(|(&a, &b)| {
             let (p, q) = (b - a * a, 1.0 - a);
+            100.0 * p * p + q * q
+        })
+        .sum()
+}
+
+#[grad]
+fn rosenbrock_windows(x: &[f64]) -> f64 {
+    x.windows(2)
+        .map(|w| {
+            let (p, q) = (w[1] - w[0] * w[0], 1.0 - w[0]);
             100.0 * p * p + q * q
         })
         .sum()
@@ -79,6 +89,11 @@ fn bench(c: &mut Criterion) {
         let y = uniform(n, 8);
         let (a, b) = (rosenbrock_chain_grad(&x), rosenbrock_loop_grad(&x));
         assert_eq!(a, b, "the chain and the loop differ");
+        assert_eq!(
+            rosenbrock_windows_grad(&x),
+            b,
+            "the windows and the loop differ"
+        );
         let h = rosenbrock_hand(&x);
         assert!(approx::relative_eq!(a.0, h.0, max_relative = 1e-12));
         assert_eq!(dot_chain_grad(&x, &y), dot_loop_grad(&x, &y));
@@ -86,6 +101,9 @@ fn bench(c: &mut Criterion) {
         g.bench_function("primal", |bch| bch.iter(|| rosenbrock_chain(black_box(&x))));
         g.bench_function("chain", |bch| {
             bch.iter(|| rosenbrock_chain_grad(black_box(&x)))
+        });
+        g.bench_function("windows", |bch| {
+            bch.iter(|| rosenbrock_windows_grad(black_box(&x)))
         });
         g.bench_function("loop", |bch| {
             bch.iter(|| rosenbrock_loop_grad(black_box(&x)))
