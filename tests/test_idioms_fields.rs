@@ -160,6 +160,48 @@ fn gaussian_nll(data: &[f64], mu: f64, log_sigma: f64) -> f64 {
     nll + 0.01 * worst
 }
 
+/// A Gaussian process's negative log marginal likelihood, through a small Cholesky
+/// factorisation of its squared-exponential kernel.
+#[grad(wrt(xs, log_ell))]
+fn gp_nll(xs: &[f64], ys: &[f64], log_ell: f64, noise: f64) -> f64 {
+    let n = xs.len();
+    let ell = log_ell.exp();
+    let mut l = vec![0.0; n * n];
+    for (i, &xi) in xs.iter().enumerate() {
+        for (j, &xj) in xs.iter().enumerate().take(i + 1) {
+            let k = (-0.5 * ((xi - xj) / ell).powi(2)).exp() + if i == j { noise } else { 0.0 };
+            let dot: f64 = (0..j).map(|m| l[i * n + m] * l[j * n + m]).sum();
+            l[i * n + j] = if i == j {
+                (k - dot).sqrt()
+            } else {
+                (k - dot) / l[j * n + j]
+            };
+        }
+    }
+    // Forward substitution L α = y, then ½ αᵀα + Σ log Lᵢᵢ.
+    let mut alpha = vec![0.0; n];
+    for i in 0..n {
+        let dot: f64 = (0..i).map(|m| l[i * n + m] * alpha[m]).sum();
+        alpha[i] = (ys[i] - dot) / l[i * n + i];
+    }
+    let fit: f64 = alpha.iter().map(|a| a * a).sum();
+    let logdet: f64 = (0..n).map(|i| l[i * n + i].ln()).sum();
+    0.5 * fit + logdet
+}
+
+/// Pairwise gravitational potential of bodies in 3D, rows of `&[[f64; 3]]`, softened.
+#[grad(wrt(p))]
+fn potential(p: &[[f64; 3]], masses: &[f64]) -> f64 {
+    let mut e = 0.0;
+    for (i, (pi, mi)) in p.iter().zip(masses).enumerate() {
+        for (pj, mj) in p.iter().zip(masses).skip(i + 1) {
+            let r2: f64 = pi.iter().zip(pj).map(|(a, b)| (a - b) * (a - b)).sum();
+            e -= mi * mj / (r2 + 0.01).sqrt();
+        }
+    }
+    e
+}
+
 fn tol() -> Tolerance {
     Tolerance {
         step: 1e-6,
@@ -274,4 +316,33 @@ fn gaussian_nll_against_central_differences() {
     let (_, (gm, gs)) = gaussian_nll_grad(&data, 0.2, -0.1);
     let f = |q: &[f64]| gaussian_nll(&data, q[0], q[1]);
     gradcheck(f, &[0.2, -0.1], &[gm, gs], &tol()).unwrap();
+}
+
+#[test]
+fn gp_negative_log_likelihood_against_central_differences() {
+    let xs = [-1.2, -0.3, 0.4, 1.5];
+    let ys = [0.3, -0.1, 0.8, 0.2];
+    let (_, (gx, gl)) = gp_nll_grad(&xs, &ys, 0.1, 0.05);
+    let mut q = xs.to_vec();
+    q.push(0.1);
+    let mut g = gx;
+    g.push(gl);
+    gradcheck(|q: &[f64]| gp_nll(&q[..4], &ys, q[4], 0.05), &q, &g, &tol()).unwrap();
+}
+
+#[test]
+fn potential_against_central_differences() {
+    let flat = points(9, -1.0, 1.0, 12);
+    let p: Vec<[f64; 3]> = flat.chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
+    let masses = [1.0, 2.0, 0.5];
+    let (_, g) = potential_grad(&p, &masses);
+    let unflat = |q: &[f64]| -> Vec<[f64; 3]> { q.chunks(3).map(|c| [c[0], c[1], c[2]]).collect() };
+    let gflat: Vec<f64> = g.iter().flatten().copied().collect();
+    gradcheck(
+        |q: &[f64]| potential(&unflat(q), &masses),
+        &flat,
+        &gflat,
+        &tol(),
+    )
+    .unwrap();
 }
