@@ -232,6 +232,12 @@ pub enum Stmt {
         op: AOp,
         value: Expr,
     },
+    /// `let name = move |p: F, ..| body;`: a closure of floats, copying what it captures
+    LetClosure {
+        name: String,
+        params: Vec<String>,
+        body: Expr,
+    },
     /// `(a, b) = (x, y);`: both values before either name changes
     AssignPair {
         names: [String; 2],
@@ -416,6 +422,8 @@ pub enum Expr {
     Fold(String, bool),
     /// An iterator chain with a closure, summed or multiplied
     Chain(Box<Chain>),
+    /// A call of a closure bound with `let`
+    CallClosure(String, Vec<Expr>),
     /// `autodiff::kernels::dot(a, b)`, each with the prefix that makes it a `&[f64]`
     Dot(String, &'static str, String, &'static str),
     Call(usize, Vec<Arg>),

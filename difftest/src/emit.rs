@@ -227,6 +227,15 @@ impl<'a> Printer<'a> {
                 let e = self.expr(value);
                 self.line(&format!("{name} {} {e};", op.text()));
             }
+            Stmt::LetClosure { name, params, body } => {
+                let ty = self.ty();
+                let params: Vec<String> = params.iter().map(|p| format!("{p}: {ty}")).collect();
+                let body = self.expr(body);
+                self.line(&format!(
+                    "let {name} = move |{}| {body};",
+                    params.join(", ")
+                ));
+            }
             Stmt::AssignPair { names, values } => {
                 let (a, b) = (self.expr(&values[0]), self.expr(&values[1]));
                 self.line(&format!("({}, {}) = ({a}, {b});", names[0], names[1]));
@@ -464,6 +473,10 @@ impl<'a> Printer<'a> {
             Expr::Fold(a, prod) => {
                 let m = if *prod { "product" } else { "sum" };
                 format!("{a}.iter().{m}::<{f}>()")
+            }
+            Expr::CallClosure(name, args) => {
+                let args: Vec<String> = args.iter().map(|a| self.expr(a)).collect();
+                format!("{name}({})", args.join(", "))
             }
             Expr::Chain(c) => {
                 let (mut text, mut pat) = match c.windows {

@@ -37,6 +37,8 @@ struct IVar {
 #[derive(Clone, Default)]
 struct Scope {
     floats: Vec<FVar>,
+    /// Closures bound with `let`, by name and arity.
+    closures: Vec<(String, usize)>,
     arrays: Vec<AVar>,
     ints: Vec<IVar>,
     consts: Vec<String>,
@@ -295,7 +297,8 @@ impl Gen<'_> {
                 21..=22 => Some(self.let_int()),
                 23..=32 => self.assign(),
                 33..=34 => self.assign_pair(),
-                35..=41 => self.set_index(),
+                35..=36 => Some(self.let_closure()),
+                37..=41 => self.set_index(),
                 42..=48 if !deep => {
                     let cond = self.cond();
                     let then = self.block(false);
@@ -603,6 +606,33 @@ impl Gen<'_> {
         // An untyped local assigned a typed value is still untyped where it was declared;
         // leaving the flag as it is stays conservative.
         Some(Stmt::Assign { name, op, value })
+    }
+
+    /// `let cN = move |q: F, ..| body;`: one or two float parameters, a body of them and of the
+    /// scalars in scope (copied, as `move` does; no arrays, which `#[grad]` follows by
+    /// reference), then callable as an expression.
+    fn let_closure(&mut self) -> Stmt {
+        self.counter += 1;
+        let name = format!("c{}", self.counter);
+        let params: Vec<String> = (0..1 + self.rng.below(2))
+            .map(|_| {
+                self.counter += 1;
+                format!("q{}", self.counter)
+            })
+            .collect();
+        let saved = self.scope.clone();
+        self.scope.arrays.clear();
+        for p in &params {
+            self.scope.floats.push(FVar {
+                name: p.clone(),
+                mutable: false,
+                ambiguous: false,
+            });
+        }
+        let body = self.expr(2);
+        self.scope = saved;
+        self.scope.closures.push((name.clone(), params.len()));
+        Stmt::LetClosure { name, params, body }
     }
 
     /// `(a, b) = (x, y);` of two mutable floats, in a loop the values squashed as an
@@ -1153,6 +1183,11 @@ impl Gen<'_> {
                     Some(e) => e,
                     None => continue,
                 },
+                83..=84 if !self.scope.closures.is_empty() => {
+                    let (name, arity) = self.rng.pick(&self.scope.closures.clone()).clone();
+                    let args = (0..arity).map(|_| self.expr(d)).collect();
+                    Expr::CallClosure(name, args)
+                }
                 81..=84 => match self.chain(d) {
                     Some(e) => e,
                     None => continue,

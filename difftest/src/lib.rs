@@ -3,7 +3,8 @@
 //! reference), builds them in crates of many functions, and checks `_grad`'s value against the
 //! primal, its gradient against the duals, `_vjp` accumulating into non-zero bars, and `_jvp`
 //! (forward mode) along a random direction. Programs hold iterator chains with closures, whose twin
-//! runs the same chain in `std` over duals. Half of the loops of the `#[grad]` programs carry a
+//! runs the same chain in `std` over duals, closures bound with `let` (`move`, over floats), and
+//! destructuring assignments. Half of the loops of the `#[grad]` programs carry a
 //! `#[checkpoint(..)]`, which must change nothing. Programs that compile without `#[grad]` but
 //! not with it are failures too. Failures shrink to small reproducers.
 

@@ -48,7 +48,7 @@ pub fn stmt<V: VisitMut>(s: &mut Stmt, v: &mut V) {
             Buf::VecZeros(_) | Buf::ArrZeros(_) => {}
         },
         Stmt::LetInt { init, .. } => iexpr(init, v),
-        Stmt::Assign { value, .. } => expr(value, v),
+        Stmt::Assign { value, .. } | Stmt::LetClosure { body: value, .. } => expr(value, v),
         Stmt::IntAdd { value, .. } => iexpr(value, v),
         Stmt::SetIndex { index, value, .. } => {
             iexpr(index, v);
@@ -146,6 +146,7 @@ pub fn children_mut(e: &mut Expr) -> Vec<&mut Expr> {
             })
             .collect(),
         Expr::Chain(c) => vec![&mut c.body],
+        Expr::CallClosure(_, args) => args.iter_mut().collect(),
         Expr::Match(_, arms, d) => {
             let mut out: Vec<&mut Expr> = arms.iter_mut().map(|(_, e)| e).collect();
             out.push(d);
