@@ -156,10 +156,18 @@ impl Lower<'_> {
         match e {
             Expr::Index(ix) => {
                 let (array, mut index, offset) = self.place(&ix.expr)?;
-                let mut i = self.expr(&ix.index);
-                if let Some(o) = offset {
-                    i = self.binary('+', o, i, ix.index.span());
-                }
+                let zero = matches!(strip_parens(&ix.index),
+                    Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) if i.base10_digits() == "0");
+                let i = match offset {
+                    // `w[0]` is the view's start itself: one index value for every read of
+                    // it, whose loads and adjoints the passes then treat as one.
+                    Some(o) if zero => o,
+                    Some(o) => {
+                        let i = self.expr(&ix.index);
+                        self.binary('+', o, i, ix.index.span())
+                    }
+                    None => self.expr(&ix.index),
+                };
                 index.push(i);
                 Some((array, index))
             }

@@ -383,8 +383,15 @@ impl Lower<'_> {
         pre.push(syn::parse_quote_spanned!(span=> let #k = #arg;));
         pre.push(syn::parse_quote_spanned!(span=> let #n = #xs.len();));
         let name = m.method.to_string();
+        let what = match &*name {
+            "windows" => "window size must be non-zero",
+            _ => "chunk size must be non-zero",
+        };
+        pre.push(syn::parse_quote_spanned!(span=> assert!(#k > 0, #what);));
         let len: Expr = match &*name {
-            "windows" => syn::parse_quote_spanned!(span=> (#n + 1).max(#k) - #k),
+            // As `std`'s: a window of 0 panics; `n - (k - 1)` windows, none if fewer than `k`
+            // (a bound the optimiser reads as `t + k - 1 < n`, which drops the bounds checks).
+            "windows" => syn::parse_quote_spanned!(span=> #n.saturating_sub(#k - 1)),
             "chunks" => syn::parse_quote_spanned!(span=> (#n + #k - 1) / #k),
             _ => syn::parse_quote_spanned!(span=> #n / #k),
         };
