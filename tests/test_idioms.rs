@@ -695,3 +695,28 @@ fn tuples_are_their_elements() {
         assert_eq!(v.to_bits(), tuples(x, y, q).to_bits());
     }
 }
+
+/// Closures that return tuples: destructured, and read by field.
+#[grad]
+fn polar(r: f64, theta: f64) -> f64 {
+    let to_xy = |r: f64, t: f64| (r * t.cos(), r * t.sin());
+    let scaled = |r: f64, t: f64| {
+        let (x, y) = to_xy(r, t);
+        (2.0 * x, y * y)
+    };
+    let (x, y) = to_xy(r, theta);
+    x * y + scaled(r, theta).1 + to_xy(r, 0.5 * theta).0
+}
+
+#[test]
+fn closures_return_tuples() {
+    for (r, t) in [(1.5, 0.3), (0.7, -2.0)] {
+        let (v, (gr, gt)) = polar_grad(r, t);
+        assert_eq!(v.to_bits(), polar(r, t).to_bits());
+        // x y = r² sin t cos t; (r sin t)²; r cos(t/2).
+        let er = 2.0 * r * t.sin() * t.cos() + 2.0 * r * t.sin().powi(2) + (0.5 * t).cos();
+        let et = r * r * (2.0 * t).cos() + r * r * (2.0 * t).sin() - 0.5 * r * (0.5 * t).sin();
+        approx::assert_relative_eq!(gr, er, max_relative = 1e-12);
+        approx::assert_relative_eq!(gt, et, max_relative = 1e-12);
+    }
+}

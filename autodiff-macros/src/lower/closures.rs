@@ -3,7 +3,7 @@
 //! iterator adaptor takes runs where it stands: see [`super::iters`].)
 
 use super::iters::{check_closure, Unsupported};
-use super::source::{assigned_names, mentioned_names};
+use super::source::{assigned_names, mentioned_names, strip_parens};
 use super::{Binding, Lower};
 use crate::maps::{HashMap, HashSet};
 use quote::ToTokens;
@@ -53,10 +53,50 @@ impl Lower<'_> {
     /// its parameters bound to the arguments and its other names to what they stood for where
     /// it was made.
     pub(super) fn call_closure(&mut self, k: u32, call: &syn::ExprCall) -> super::Var {
+        let body = self.closures[k as usize].0.body.clone();
+        self.applied(k, call, |l| l.expr(&body))
+            .unwrap_or_else(|| self.placeholder())
+    }
+
+    /// A call of the closure `k` whose body ends in a tuple, `|x| (x, 2.0 * x)`: what each
+    /// element of the result stands for. `None` where the body ends in no tuple.
+    pub(super) fn call_closure_tuple(
+        &mut self,
+        k: u32,
+        call: &syn::ExprCall,
+    ) -> Option<Vec<Binding>> {
+        let body = (*self.closures[k as usize].0.body).clone();
+        let (stmts, tail) = match strip_parens(&body) {
+            Expr::Tuple(_) => (Vec::new(), body.clone()),
+            Expr::Block(b) => match b.block.stmts.split_last() {
+                Some((syn::Stmt::Expr(tail @ Expr::Tuple(_), None), rest)) => {
+                    (rest.to_vec(), tail.clone())
+                }
+                _ => return None,
+            },
+            _ => return None,
+        };
+        self.applied(k, call, |l| {
+            l.stmts(&stmts, false);
+            l.tuple_of(&tail)
+        })
+        .flatten()
+    }
+
+    /// `f(self)` with the closure `k`'s parameters bound to `call`'s arguments and its other
+    /// names to what they stood for where it was made; `None` for a call of the wrong arity,
+    /// reported.
+    fn applied<T>(
+        &mut self,
+        k: u32,
+        call: &syn::ExprCall,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> Option<T> {
         let (c, captured) = self.closures[k as usize].clone();
         if c.inputs.len() != call.args.len() {
             let msg = format!("this closure takes {} argument(s)", c.inputs.len());
-            return self.unsupported(call, msg);
+            self.unsupported(call, msg);
+            return None;
         }
         let args: Vec<Binding> = (call.args.iter())
             .map(|a| match (self.array_of(a), self.view_binding(a)) {
@@ -69,9 +109,9 @@ impl Lower<'_> {
         for (p, a) in c.inputs.iter().zip(args) {
             self.bind_param(p, a);
         }
-        let v = self.expr(&c.body);
+        let v = f(self);
         self.scopes = outer;
-        v
+        Some(v)
     }
 
     /// Binds a closure's parameter: `x`, `x: f64`, `&x`, `_`.

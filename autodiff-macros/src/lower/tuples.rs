@@ -30,6 +30,21 @@ impl Lower<'_> {
                 Binding::Tuple(k) => Some(self.tuples[k as usize].clone()),
                 _ => None,
             },
+            // A closure whose body ends in a tuple.
+            Expr::Call(c) => {
+                let Expr::Path(f) = strip_parens(&c.func) else {
+                    return None;
+                };
+                match self.lookup(f.path.get_ident()?)? {
+                    // A call of the wrong arity is reported where it is lowered as a value.
+                    Binding::Closure(k)
+                        if self.closures[k as usize].0.inputs.len() == c.args.len() =>
+                    {
+                        self.call_closure_tuple(k, c)
+                    }
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }
@@ -57,10 +72,10 @@ impl Lower<'_> {
         }
     }
 
-    /// `p.0` as a value (of a tuple bound to a name, or of a tuple written there).
+    /// `p.0` as a value: of a tuple bound to a name, written there, or a closure's result.
     pub(super) fn field(&mut self, f: &syn::ExprField) -> Var {
         let element = match (&f.member, strip_parens(&f.base)) {
-            (syn::Member::Unnamed(i), Expr::Tuple(_)) => {
+            (syn::Member::Unnamed(i), Expr::Tuple(_) | Expr::Call(_)) => {
                 let elems = self.tuple_of(&f.base).unwrap_or_default();
                 elems.get(i.index as usize).copied()
             }
