@@ -248,7 +248,7 @@ impl Lower<'_> {
             Expr::Index(ix) => ix,
             _ => return None,
         };
-        let (_, depth) = self.view_base(&ix.expr)?;
+        let depth = self.view_depth(&ix.expr)?;
         let view = match strip_parens(&ix.index) {
             Expr::Range(r) => {
                 let (array, prefix, offset) = self.place(&ix.expr)?;
@@ -299,21 +299,19 @@ impl Lower<'_> {
         Some(self.views.len() as u32 - 1)
     }
 
-    /// The array under `e` and how many more indices reach its floats, for a view of it.
-    fn view_base(&self, e: &Expr) -> Option<(Array, usize)> {
+    /// How many more indices reach the floats of the array under `e`, for a view of it.
+    fn view_depth(&self, e: &Expr) -> Option<usize> {
         match strip_parens(e) {
-            Expr::Index(ix) => {
-                let (a, depth) = self.view_base(&ix.expr)?;
-                Some((a, depth.checked_sub(1)?))
-            }
+            Expr::Index(ix) => self.view_depth(&ix.expr)?.checked_sub(1),
             base => {
-                if let Some(k) = self.view_binding(base) {
-                    let v = &self.views[k as usize];
-                    let depth = self.depths.get(&v.array).copied().unwrap_or(1);
-                    return Some((v.array, depth - v.prefix.len()));
-                }
-                let a = self.array_of(base)?;
-                Some((a, self.depths.get(&a).copied().unwrap_or(1)))
+                let (array, used) = match self.view_binding(base) {
+                    Some(k) => {
+                        let v = &self.views[k as usize];
+                        (v.array, v.prefix.len())
+                    }
+                    None => (self.array_of(base)?, 0),
+                };
+                Some(self.depths.get(&array).copied().unwrap_or(1) - used)
             }
         }
     }

@@ -105,21 +105,25 @@ impl Lower<'_> {
                 pre.push(lp);
                 Ok(pre)
             });
-        match stmts {
-            Ok(stmts) => {
-                self.stmts(&stmts, false);
-            }
-            Err(Unsupported(at, msg)) => {
-                self.unsupported(at, msg);
-            }
-        }
+        self.lower_or_report(stmts, false);
     }
 
     /// `chain.sum()`, `.product()`, `.fold(init, f)`, `.for_each(f)` or `.count()`: the loop,
     /// then the value it leaves (none for `for_each`).
     pub(super) fn consume(&mut self, m: &syn::ExprMethodCall) -> Option<super::Var> {
-        match self.consumed(m) {
-            Ok(stmts) => self.stmts(&stmts, true),
+        let stmts = self.consumed(m);
+        self.lower_or_report(stmts, true)
+    }
+
+    /// The statements a chain was written out as, lowered (with the value of the last when
+    /// `value`), or its problem reported: a placeholder then stands for the value.
+    fn lower_or_report(
+        &mut self,
+        stmts: Result<Vec<syn::Stmt>>,
+        value: bool,
+    ) -> Option<super::Var> {
+        match stmts {
+            Ok(stmts) => self.stmts(&stmts, value),
             Err(Unsupported(at, msg)) => Some(self.unsupported(at, msg)),
         }
     }
@@ -134,16 +138,11 @@ impl Lower<'_> {
             return false;
         }
         let stmts = self.collected(pat, ty, m);
-        match stmts {
-            Ok(stmts) => {
-                self.stmts(&stmts, false);
-            }
-            Err(Unsupported(at, msg)) => {
-                let v = self.unsupported(at, msg);
-                if let Pat::Ident(p) = pat {
-                    self.bind(&p.ident, Binding::Value(v));
-                }
-            }
+        let failed = stmts.is_err();
+        let v = self.lower_or_report(stmts, false);
+        // The name still exists, so its uses report nothing more.
+        if let (true, Some(v), Pat::Ident(p)) = (failed, v, pat) {
+            self.bind(&p.ident, Binding::Value(v));
         }
         true
     }
@@ -243,7 +242,6 @@ impl Lower<'_> {
         }
         let t = self.fresh("t");
         let body = self.body(&chain, &t, |l, item| {
-            let mut inner = Vec::new();
             let step: syn::Stmt = match &*name {
                 "sum" => {
                     let x = one(item, &m.method)?;
@@ -256,16 +254,15 @@ impl Lower<'_> {
                 "count" => syn::parse_quote_spanned!(span=> #acc += 1;),
                 "fold" => {
                     let acc_item = Item::One(syn::parse_quote_spanned!(span=> #acc));
-                    let e = l.apply(&m.args[1], &[acc_item, item.clone()], &mut inner)?;
+                    let e = l.apply(&m.args[1], &[acc_item, item.clone()])?;
                     syn::parse_quote_spanned!(span=> #acc = #e;)
                 }
                 _ => {
-                    let e = l.apply(&m.args[0], std::slice::from_ref(item), &mut inner)?;
+                    let e = l.apply(&m.args[0], std::slice::from_ref(item))?;
                     syn::parse_quote_spanned!(span=> #e;)
                 }
             };
-            inner.push(step);
-            Ok(inner)
+            Ok(vec![step])
         })?;
         let len = &chain.len;
         pre.push(syn::parse_quote_spanned!(span=> for #t in 0..#len { #(#body)* }));
@@ -309,15 +306,13 @@ impl Lower<'_> {
         let body = self.body(&chain, &t, |l, item| {
             let x = one(item, &m.method)?.clone();
             let acc = Item::One(syn::parse_quote_spanned!(span=> #best));
-            let mut stmts = Vec::new();
-            let e = l.apply(f, &[acc, item.clone()], &mut stmts)?;
+            let e = l.apply(f, &[acc, item.clone()])?;
             let greater = quote::quote_spanned!(span=> ::core::cmp::Ordering::Greater);
-            stmts.push(match &*name {
+            Ok(vec![match &*name {
                 "max_by" => syn::parse_quote_spanned!(span=> if #e != #greater { #best = #x; }),
                 "min_by" => syn::parse_quote_spanned!(span=> if #e == #greater { #best = #x; }),
                 _ => syn::parse_quote_spanned!(span=> #best = #e;),
-            });
-            Ok(stmts)
+            }])
         })?;
         pre.push(syn::parse_quote_spanned!(span=> for #t in 1..#n { #(#body)* }));
         pre.push(syn::Stmt::Expr(
@@ -341,10 +336,10 @@ impl Lower<'_> {
                 pre.push(syn::parse_quote_spanned!(span=> let #hi = #to;));
                 let len: Expr = match r.limits {
                     syn::RangeLimits::HalfOpen(_) => {
-                        syn::parse_quote_spanned!(span=> #hi.max(#lo) - #lo)
+                        syn::parse_quote_spanned!(span=> #hi.saturating_sub(#lo))
                     }
                     syn::RangeLimits::Closed(_) => {
-                        syn::parse_quote_spanned!(span=> (#hi + 1).max(#lo) - #lo)
+                        syn::parse_quote_spanned!(span=> (#hi + 1).saturating_sub(#lo))
                     }
                 };
                 Ok(Chain {
@@ -532,14 +527,13 @@ impl Lower<'_> {
             "map" => {
                 // Applied where the item is made: a pure closure, so at which position the
                 // item is read changes nothing.
-                check_closure(&m.args[0], 1)?;
-                if let Expr::Closure(c) = strip_parens(&m.args[0]) {
-                    let shape = inner(&syn::parse_quote!(t));
-                    bind_item(&c.inputs[0], &shape, &mut Vec::new())?;
-                }
-                let f = m.args[0].clone();
-                let id = self.fresh("m");
-                Box::new(move |t| Item::One(call(&f, inner(t), &id)))
+                let (f, id) = (m.args[0].clone(), self.fresh("m"));
+                // Checked here against the item's shape, the same at every position.
+                applied(&f, &[inner(&syn::parse_quote!(t))], &id)?;
+                Box::new(move |t| {
+                    let e = applied(&f, &[inner(t)], &id);
+                    e.map_or_else(|_| Item::Tuple(Vec::new()), Item::One)
+                })
             }
             "enumerate" => Box::new(move |t| Item::Tuple(vec![Item::One(t.clone()), inner(t)])),
             "zip" => {
@@ -576,7 +570,7 @@ impl Lower<'_> {
                 let n = once(self, pre, "n", len);
                 let (len, item): (Expr, At) = match &*name {
                     "skip" => (
-                        syn::parse_quote_spanned!(span=> #n.max(#k) - #k),
+                        syn::parse_quote_spanned!(span=> #n.saturating_sub(#k)),
                         Box::new(move |t| inner(&syn::parse_quote_spanned!(span=> (#t + #k)))),
                     ),
                     "take" => (syn::parse_quote_spanned!(span=> #n.min(#k)), inner),
@@ -607,30 +601,20 @@ impl Lower<'_> {
         t: &Ident,
         inner: impl FnOnce(&mut Self, &Item) -> Result<Vec<syn::Stmt>>,
     ) -> Result<Vec<syn::Stmt>> {
-        let mut levels: Vec<(Vec<syn::Stmt>, Option<Expr>)> = vec![(Vec::new(), None)];
-        let mut out = Vec::new();
-        let mut item = self.settle((chain.item)(&syn::parse_quote!(#t)), &mut out);
-        levels[0].0 = out;
+        let mut first = Vec::new();
+        let mut item = self.settle((chain.item)(&syn::parse_quote!(#t)), &mut first);
+        // The statements of each `if` a `filter` opens, with its condition.
+        let mut levels: Vec<(Vec<syn::Stmt>, Option<Expr>)> = vec![(first, None)];
         for stage in &chain.stages {
-            let mut stmts = Vec::new();
             match stage {
                 Stage::Filter(p) => {
-                    let cond = self.apply(p, std::slice::from_ref(&item), &mut stmts)?;
-                    levels
-                        .last_mut()
-                        .expect("one level at least")
-                        .0
-                        .extend(stmts);
+                    let cond = self.apply(p, std::slice::from_ref(&item))?;
                     levels.push((Vec::new(), Some(cond)));
                 }
                 Stage::Map(f) => {
-                    let e = self.apply(f, std::slice::from_ref(&item), &mut stmts)?;
-                    item = self.settle(Item::One(e), &mut stmts);
-                    levels
-                        .last_mut()
-                        .expect("one level at least")
-                        .0
-                        .extend(stmts);
+                    let e = self.apply(f, std::slice::from_ref(&item))?;
+                    let top = &mut levels.last_mut().expect("one level at least").0;
+                    item = self.settle(Item::One(e), top);
                 }
             }
         }
@@ -648,43 +632,15 @@ impl Lower<'_> {
     /// `item` with each value bound to a fresh name: a value is computed once, and a name a
     /// closure's parameter binds cannot change what a later value reads.
     fn settle(&mut self, item: Item, out: &mut Vec<syn::Stmt>) -> Item {
-        match item {
-            Item::One(e) => {
-                let name = self.fresh("x");
-                out.push(syn::parse_quote_spanned!(e.span()=> let #name = #e;));
-                Item::One(syn::parse_quote!(#name))
-            }
-            Item::Tuple(items) => {
-                Item::Tuple(items.into_iter().map(|i| self.settle(i, out)).collect())
-            }
-        }
+        let id = self.fresh("x");
+        settled(item, &id, &mut 0, out)
     }
 
     /// `f` applied to `args`: a closure's body as a block binding its parameters (each
     /// argument bound to a name of its own first), or a call of a function named by a path.
-    fn apply(&mut self, f: &Expr, args: &[Item], out: &mut Vec<syn::Stmt>) -> Result<Expr> {
-        match strip_parens(f) {
-            Expr::Closure(c) => {
-                check_closure(f, args.len())?;
-                let mut stmts = Vec::new();
-                for (p, a) in c.inputs.iter().zip(args) {
-                    let a = self.settle(a.clone(), out);
-                    bind_item(p, &a, &mut stmts)?;
-                }
-                let body = &c.body;
-                Ok(syn::parse_quote_spanned!(body.span()=> { #(#stmts)* #body }))
-            }
-            Expr::Path(p) => {
-                let args = (args.iter())
-                    .map(|a| one(a, p).cloned())
-                    .collect::<Result<Vec<Expr>>>()?;
-                Ok(syn::parse_quote_spanned!(p.span()=> #p(#(#args),*)))
-            }
-            other => unsupported(
-                other,
-                "#[grad] takes a closure `|x| ...` or a function's name here",
-            ),
-        }
+    fn apply(&mut self, f: &Expr, args: &[Item]) -> Result<Expr> {
+        let id = self.fresh("a");
+        applied(f, args, &id)
     }
 
     /// Whether `e` names an array of floats one index deep, which the index-loop lowering
@@ -701,31 +657,35 @@ impl Lower<'_> {
     }
 }
 
-/// `f(x)` for `map`'s function, as an expression of the item `x`: a closure (checked by
-/// [`check_closure`]) as a block that binds `x`'s values to names of its own (`id` and their
-/// place) before its parameters, so that no parameter changes what another value reads; a
-/// function named by a path as a call.
-fn call(f: &Expr, x: Item, id: &Ident) -> Expr {
+/// `f` applied to `args`, as an expression: a closure's body as a block that binds the
+/// arguments' values to names of their own (`id` and a count) and then its parameters, so that
+/// no parameter changes what another value reads; a function named by a path as a call.
+fn applied(f: &Expr, args: &[Item], id: &Ident) -> Result<Expr> {
     match strip_parens(f) {
         Expr::Closure(c) => {
-            let mut stmts: Vec<syn::Stmt> = Vec::new();
-            let mut k = 0;
-            let x = settled(x, id, &mut k, &mut stmts);
-            if let Some(p) = c.inputs.first() {
-                // Checked against the item's shape where the chain was read.
-                let _ = bind_item(p, &x, &mut stmts);
+            check_closure(f, args.len())?;
+            let (mut stmts, mut k) = (Vec::new(), 0);
+            for (p, a) in c.inputs.iter().zip(args) {
+                let a = settled(a.clone(), id, &mut k, &mut stmts);
+                bind_item(p, &a, &mut stmts)?;
             }
             let body = &c.body;
-            syn::parse_quote_spanned!(body.span()=> { #(#stmts)* #body })
+            Ok(syn::parse_quote_spanned!(body.span()=> { #(#stmts)* #body }))
         }
-        other => {
-            let args = flat(&x);
-            syn::parse_quote_spanned!(other.span()=> #other(#(#args),*))
+        Expr::Path(p) => {
+            let args = (args.iter())
+                .map(|a| one(a, p).cloned())
+                .collect::<Result<Vec<Expr>>>()?;
+            Ok(syn::parse_quote_spanned!(p.span()=> #p(#(#args),*)))
         }
+        other => unsupported(
+            other,
+            "#[grad] takes a closure `|x| ...` or a function's name here",
+        ),
     }
 }
 
-/// [`Lower::settle`] inside one block, with names made of `id` and a count.
+/// `item` with each value bound to a name made of `id` and a count, pushed to `out`.
 fn settled(item: Item, id: &Ident, k: &mut usize, out: &mut Vec<syn::Stmt>) -> Item {
     match item {
         Item::One(e) => {
@@ -737,14 +697,6 @@ fn settled(item: Item, id: &Ident, k: &mut usize, out: &mut Vec<syn::Stmt>) -> I
         Item::Tuple(items) => {
             Item::Tuple(items.into_iter().map(|i| settled(i, id, k, out)).collect())
         }
-    }
-}
-
-/// The values of an item, in order.
-fn flat(item: &Item) -> Vec<Expr> {
-    match item {
-        Item::One(e) => vec![e.clone()],
-        Item::Tuple(items) => items.iter().flat_map(flat).collect(),
     }
 }
 
