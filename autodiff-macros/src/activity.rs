@@ -303,22 +303,16 @@ fn check(func: &Func, block: &Block, nested: &[Array], cx: &mut Ctxt) {
                     ),
                 )
             }
-            Stmt::DeclArray { array, init, span } => {
+            // Lowering fills a buffer of a value that may be differentiated element by
+            // element, and declares one of a known size at the top level.
+            Stmt::DeclArray { array, span, .. } => {
                 let info = &func.array_info(*array).info;
                 let name = info.name.as_deref().unwrap_or("this buffer");
                 if info.active && nested.contains(array) {
                     cx.error_at(
                         *span,
-                        format!("#[grad] needs the buffer `{name}`, which holds differentiated values, to be declared at the top level of the function, before any loop, branch or early `return`"),
+                        format!("#[grad] needs the buffer `{name}`, which holds differentiated values, to have a size known where it is written (`[0.0; 4]`, `[a, b]`), or to be declared at the top level of the function, before any loop, branch or early `return`"),
                     );
-                }
-                if let ArrayInit::Fill { value, .. } = init {
-                    if func.info(*value).active {
-                        cx.error_at(
-                            *span,
-                            format!("#[grad] fills `{name}` with a differentiated value; fill it with a constant and assign the elements in a loop"),
-                        );
-                    }
                 }
             }
             _ => {}

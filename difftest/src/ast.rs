@@ -159,6 +159,13 @@ pub enum Buf {
     VecList(Vec<Expr>),
     /// `[a, b, ..]`
     ArrList(Vec<Expr>),
+    /// `src.clone()` of an array or a `Vec` (`fixed`: an array of that length), or
+    /// `src.to_vec()` of anything
+    Copy {
+        src: String,
+        clone: bool,
+        fixed: Option<usize>,
+    },
 }
 
 /// A length: `base + plus`.
@@ -206,11 +213,13 @@ pub enum Stmt {
         typed: bool,
         init: Expr,
     },
-    /// `let (a, b)[: (F, F)] = (x, y);`
+    /// `let (a, b)[: (F, F)] = (x, y);`, or with `branch`
+    /// `let (a, b)[: (F, F)] = if c { (x, y) } else { (z, w) };`
     LetPair {
         names: [String; 2],
         typed: bool,
         inits: [Expr; 2],
+        branch: Option<(Cond, [Expr; 2])>,
     },
     /// `let _ = e;`
     LetUnder(Expr),
@@ -243,6 +252,14 @@ pub enum Stmt {
         names: [String; 2],
         values: [Expr; 2],
     },
+    /// `arr.swap(i, j);` on a writable array
+    SwapElems {
+        arr: String,
+        i: IExpr,
+        j: IExpr,
+    },
+    /// `std::mem::swap(&mut a, &mut b);` of two mutable floats
+    SwapFloats([String; 2]),
     /// `name += value;` on an integer local
     IntAdd {
         name: String,

@@ -167,6 +167,7 @@ impl<'a> Printer<'a> {
                 names,
                 typed,
                 inits,
+                branch,
             } => {
                 let t = if *typed {
                     format!(": ({ty}, {ty})")
@@ -175,10 +176,15 @@ impl<'a> Printer<'a> {
                 };
                 let a = self.expr(&inits[0]);
                 let b = self.expr(&inits[1]);
-                self.line(&format!(
-                    "let ({}, {}){t} = ({a}, {b});",
-                    names[0], names[1]
-                ));
+                let value = match branch {
+                    None => format!("({a}, {b})"),
+                    Some((c, els)) => {
+                        let c = self.cond(c);
+                        let (x, y) = (self.expr(&els[0]), self.expr(&els[1]));
+                        format!("if {c} {{ ({a}, {b}) }} else {{ ({x}, {y}) }}")
+                    }
+                };
+                self.line(&format!("let ({}, {}){t} = {value};", names[0], names[1]));
             }
             Stmt::LetUnder(e) => {
                 let e = self.expr(e);
@@ -206,6 +212,14 @@ impl<'a> Printer<'a> {
                         let n = xs.len();
                         let xs: Vec<String> = xs.iter().map(|e| self.expr(e)).collect();
                         (format!("[{ty}; {n}]"), format!("[{}]", xs.join(", ")))
+                    }
+                    Buf::Copy { src, clone, fixed } => {
+                        let t = match fixed {
+                            Some(n) => format!("[{ty}; {n}]"),
+                            None => format!("Vec<{ty}>"),
+                        };
+                        let how = if *clone { "clone" } else { "to_vec" };
+                        (t, format!("{src}.{how}()"))
                     }
                 };
                 let t = if *typed {
@@ -242,6 +256,13 @@ impl<'a> Printer<'a> {
             }
             Stmt::IntAdd { name, value } => {
                 self.line(&format!("{name} += {};", iexpr(value)));
+            }
+            Stmt::SwapElems { arr, i, j } => {
+                let (i, j) = (iexpr(i), iexpr(j));
+                self.line(&format!("{{ let (i, j) = ({i}, {j}); {arr}.swap(i, j); }}"));
+            }
+            Stmt::SwapFloats([a, b]) => {
+                self.line(&format!("std::mem::swap(&mut {a}, &mut {b});"));
             }
             Stmt::SetIndex {
                 arr,

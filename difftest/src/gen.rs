@@ -291,9 +291,13 @@ impl Gen<'_> {
                 0..=13 => Some(self.let_float()),
                 14..=15 => Some(self.let_pair()),
                 16 => Some(Stmt::LetUnder(self.expr(2))),
-                // Buffers below the top level are rarer: `#[grad]` rejects those holding
+                // Below the top level, buffers of a size known there (`[0.0; 3]`, `[a, b]`,
+                // `a.clone()` of an array); a `Vec` rarely: `#[grad]` rejects one holding
                 // differentiated values (a spanned error), which would mask the rest.
-                17..=20 if self.depth == 1 || self.rng.chance(0.1) => Some(self.let_buf()),
+                17..=20 => {
+                    let any = self.depth == 1 || self.rng.chance(0.1);
+                    Some(self.let_buf(any))
+                }
                 21..=22 => Some(self.let_int()),
                 23..=32 => self.assign(),
                 33..=34 => self.assign_pair(),
@@ -388,6 +392,16 @@ impl Gen<'_> {
                     b: IExpr::Lit(100),
                 }),
                 86..=90 => self.guard(),
+                91..=92 => self.swap_elems(),
+                93 => {
+                    let names = self.mutable_floats();
+                    (names.len() >= 2).then(|| {
+                        let a = self.rng.pick(&names).clone();
+                        let others: Vec<String> = names.into_iter().filter(|n| *n != a).collect();
+                        let b = self.rng.pick(&others).clone();
+                        Stmt::SwapFloats([a, b])
+                    })
+                }
                 _ => None,
             };
             if let Some(s) = s {
@@ -445,10 +459,18 @@ impl Gen<'_> {
 
     fn let_pair(&mut self) -> Stmt {
         let inits = [self.expr(2), self.expr(2)];
+        let branch = self
+            .rng
+            .chance(0.3)
+            .then(|| (self.cond(), [self.expr(2), self.expr(2)]));
         let typed = self.rng.chance(0.4);
         let names = [self.fresh("t"), self.fresh("t")];
-        for (n, e) in names.iter().zip(&inits) {
-            let ambiguous = !typed && self.ambiguous(e);
+        for (k, (n, e)) in names.iter().zip(&inits).enumerate() {
+            // Of an `if`, rustc infers the type from either branch.
+            let other = branch
+                .as_ref()
+                .is_none_or(|(_, els)| self.ambiguous(&els[k]));
+            let ambiguous = !typed && self.ambiguous(e) && other;
             self.scope.floats.push(FVar {
                 name: n.clone(),
                 mutable: false,
@@ -459,7 +481,19 @@ impl Gen<'_> {
             names,
             typed,
             inits,
+            branch,
         }
+    }
+
+    /// `a.swap(i, j)` of two in-bounds indices of a writable array.
+    fn swap_elems(&mut self) -> Option<Stmt> {
+        let arrays = self.writable_arrays();
+        if arrays.is_empty() {
+            return None;
+        }
+        let a = self.rng.pick(&arrays).clone();
+        let (i, j) = (self.index_of(&a)?, self.index_of(&a)?);
+        Some(Stmt::SwapElems { arr: a.name, i, j })
     }
 
     fn let_int(&mut self) -> Stmt {
@@ -476,10 +510,46 @@ impl Gen<'_> {
         }
     }
 
-    fn let_buf(&mut self) -> Stmt {
+    /// A buffer; `any`: of any kind, else of a size known where it is written.
+    fn let_buf(&mut self, any: bool) -> Stmt {
         let name = self.fresh("b");
         let typed = self.rng.chance(0.4);
-        let (buf, len, fixed) = match self.rng.below(4) {
+        let arrays = self.arrays();
+        let kind = match any {
+            true => self.rng.below(5),
+            false => self.rng.range(2, 4),
+        };
+        let copyable: Vec<&AVar> = (arrays.iter())
+            .filter(|a| any || (a.fixed.is_some() && !a.by_ref))
+            .collect();
+        if kind == 4 || (kind == 3 && !any && !copyable.is_empty() && self.rng.chance(0.3)) {
+            if let Some(src) = (!copyable.is_empty()).then(|| (*self.rng.pick(&copyable)).clone()) {
+                // `clone()` of a slice parameter is a reference: `to_vec()` copies it.
+                let clone = !src.by_ref && (!any || self.rng.chance(0.5));
+                let fixed = if clone { src.fixed } else { None };
+                let mutable = self.rng.chance(0.8);
+                self.scope.arrays.push(AVar {
+                    name: name.clone(),
+                    len: src.len.clone(),
+                    fixed,
+                    by_ref: false,
+                    writable: mutable,
+                    nonempty: src.nonempty,
+                    ambiguous: src.ambiguous,
+                });
+                return Stmt::LetBuf {
+                    name,
+                    mutable,
+                    typed,
+                    buf: Buf::Copy {
+                        src: src.name,
+                        clone,
+                        fixed,
+                    },
+                };
+            }
+        }
+        let (buf, len, fixed) = match kind {
             0 | 1 => {
                 // `vec![0.0; len]` with a length from an array, an integer parameter or a literal.
                 let arrays = self.arrays();
@@ -530,7 +600,7 @@ impl Gen<'_> {
                     base: LenBase::Zero,
                     plus: n,
                 };
-                if self.rng.chance(0.5) {
+                if any && self.rng.chance(0.5) {
                     (Buf::VecList(items), len, None)
                 } else {
                     (Buf::ArrList(items), len, Some(n))
@@ -541,6 +611,7 @@ impl Gen<'_> {
             && match &buf {
                 Buf::VecZeros(_) | Buf::ArrZeros(_) => true,
                 Buf::VecList(xs) | Buf::ArrList(xs) => xs.iter().all(|e| self.ambiguous(e)),
+                Buf::Copy { .. } => false,
             };
         let nonempty = len.plus > 0;
         let mutable = self.rng.chance(0.8);

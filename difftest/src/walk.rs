@@ -33,11 +33,27 @@ fn range<V: VisitMut>(r: &mut Range, v: &mut V) {
 pub fn stmt<V: VisitMut>(s: &mut Stmt, v: &mut V) {
     match s {
         Stmt::Let { init, .. } => expr(init, v),
-        Stmt::LetPair { inits, .. } | Stmt::AssignPair { values: inits, .. } => {
+        Stmt::LetPair { inits, branch, .. } => {
+            for e in inits {
+                expr(e, v);
+            }
+            if let Some((c, els)) = branch {
+                cond(c, v);
+                for e in els {
+                    expr(e, v);
+                }
+            }
+        }
+        Stmt::AssignPair { values: inits, .. } => {
             for e in inits {
                 expr(e, v);
             }
         }
+        Stmt::SwapElems { i, j, .. } => {
+            iexpr(i, v);
+            iexpr(j, v);
+        }
+        Stmt::SwapFloats(_) => {}
         Stmt::LetUnder(e) | Stmt::Return(e) => expr(e, v),
         Stmt::LetBuf { buf, .. } => match buf {
             Buf::VecList(xs) | Buf::ArrList(xs) => {
@@ -45,7 +61,7 @@ pub fn stmt<V: VisitMut>(s: &mut Stmt, v: &mut V) {
                     expr(e, v);
                 }
             }
-            Buf::VecZeros(_) | Buf::ArrZeros(_) => {}
+            Buf::VecZeros(_) | Buf::ArrZeros(_) | Buf::Copy { .. } => {}
         },
         Stmt::LetInt { init, .. } => iexpr(init, v),
         Stmt::Assign { value, .. } | Stmt::LetClosure { body: value, .. } => expr(value, v),

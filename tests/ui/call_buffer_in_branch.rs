@@ -6,9 +6,9 @@ fn total(v: &[f64], x: f64) -> f64 {
 }
 
 #[grad]
-fn f(x: f64) -> f64 {
+fn f(x: f64, n: usize) -> f64 {
     if x > 0.0 {
-        let b = [1.0, 2.0];
+        let b = vec![1.0; n];
         return total(&b, x);
     }
     x

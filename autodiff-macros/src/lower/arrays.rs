@@ -8,8 +8,9 @@ use crate::ir::{
     Array, ArrayInit, ArrayKind, CallArg, FloatTy, Info, Len, Pass, Range, Stmt, Ty, Var,
 };
 use crate::primitives;
+use proc_macro2::Span;
 use syn::spanned::Spanned;
-use syn::Expr;
+use syn::{Expr, Ident};
 
 impl Lower<'_> {
     /// The array a plain name stands for.
@@ -55,7 +56,11 @@ impl Lower<'_> {
                         };
                     }
                 }
-                match self.array_of(a).or_else(|| self.array_call(inner, None)) {
+                // `weigh([x, y, z])`, `norm(&[a, b])`: the literal is a buffer of its own.
+                let array = (self.array_of(a))
+                    .or_else(|| self.array_call(inner, None))
+                    .or_else(|| self.array_init(inner));
+                match array {
                     Some(array) => CallArg::Array {
                         array,
                         by_ref,
@@ -114,6 +119,9 @@ impl Lower<'_> {
             init: ArrayInit::Call(Box::new(func.path.clone()), args),
             span: e.span(),
         });
+        if self.blocks.len() > 1 {
+            self.inner_arrays.push(array);
+        }
         Some(array)
     }
 
@@ -350,6 +358,13 @@ impl Lower<'_> {
     /// A local buffer: `[v; N]`, `vec![v; n]`, `[a, b]`, `vec![a, b]`, nested fills.
     pub(super) fn array_init(&mut self, e: &Expr) -> Option<Array> {
         let init = match e {
+            Expr::Array(a)
+                if a.elems
+                    .iter()
+                    .any(|x| matches!(strip_parens(x), Expr::Array(_))) =>
+            {
+                return self.nested_literal(a);
+            }
             Expr::Repeat(_) | Expr::Array(_) => self.array_literal(e, false)?,
             Expr::Macro(m) if m.mac.path.is_ident("vec") => {
                 let inner: Expr = match m.mac.parse_body_with(parse_vec_body) {
@@ -373,12 +388,167 @@ impl Lower<'_> {
             name: None,
         };
         let array = self.func.array(info, ArrayKind::Local);
-        self.push(Stmt::DeclArray {
-            array,
-            init,
-            span: e.span(),
-        });
+        if let ArrayInit::Fill { dims, .. } = &init {
+            if dims.len() > 1 {
+                self.depths.insert(array, dims.len());
+            }
+        }
+        let span = e.span();
+        let nested = self.blocks.len() > 1;
+        match init {
+            ArrayInit::Fill { .. } | ArrayInit::Elems { vec: false, .. }
+                if nested && known_size(&init) =>
+            {
+                self.refill(array, init, span)
+            }
+            ArrayInit::Fill { .. } if !nested && !fills_constant(e) => {
+                self.refill(array, init, span)
+            }
+            init => {
+                self.push(Stmt::DeclArray { array, init, span });
+                if nested {
+                    self.inner_arrays.push(array);
+                }
+            }
+        }
         Some(array)
+    }
+
+    /// A buffer written inside a loop or a branch, or filled with a value that may be
+    /// differentiated (`[x; 3]`): declared as zeros at the top of the function (where the
+    /// derivative needs every buffer it reverses through), then filled where it was written,
+    /// each time that runs, as Rust would make it anew.
+    fn refill(&mut self, array: Array, init: ArrayInit, span: Span) {
+        let dims = match &init {
+            ArrayInit::Fill { dims, .. } => dims.clone(),
+            ArrayInit::Elems { elems, vec } => {
+                let n = syn::Index::from(elems.len());
+                vec![(Len::Const(Box::new(syn::parse_quote!(#n))), *vec)]
+            }
+            _ => return,
+        };
+        self.zeros(array, dims.clone(), span);
+        match init {
+            ArrayInit::Elems { elems, .. } => {
+                let leaves = elems.into_iter().enumerate();
+                self.store_leaves(array, leaves.map(|(k, v)| (vec![k], v)).collect());
+            }
+            ArrayInit::Fill { value: v, .. } => {
+                let (name, value) = (self.fresh("buf"), self.fresh("v"));
+                self.bind(&name, Binding::Array(array));
+                self.bind(&value, Binding::Value(v));
+                let indices: Vec<Ident> = dims.iter().map(|_| self.fresh("t")).collect();
+                let mut body: syn::Stmt =
+                    syn::parse_quote_spanned!(span=> #name #([#indices])* = #value;);
+                for ((len, _), t) in dims.iter().zip(&indices).rev() {
+                    let n: Expr = match len {
+                        Len::Const(n) => (**n).clone(),
+                        Len::Value(v) => {
+                            let n = self.fresh("n");
+                            self.bind(&n, Binding::Value(*v));
+                            syn::parse_quote!(#n)
+                        }
+                    };
+                    body = syn::parse_quote_spanned!(span=> for #t in 0..#n { #body });
+                }
+                self.stmt(&body);
+            }
+            _ => {}
+        }
+    }
+
+    /// Declares `array` as zeros of these dimensions, at the top of the function.
+    fn zeros(&mut self, array: Array, dims: Vec<(Len, bool)>, span: Span) {
+        self.at_top(|l| {
+            let value = l.lit(&syn::parse_quote!(0.0));
+            l.push(Stmt::DeclArray {
+                array,
+                init: ArrayInit::Fill { value, dims },
+                span,
+            });
+        });
+    }
+
+    /// Stores each value at its indices.
+    fn store_leaves(&mut self, array: Array, leaves: Vec<(Vec<usize>, Var)>) {
+        for (indices, value) in leaves {
+            let index = (indices.into_iter())
+                .map(|k| {
+                    self.lit(&syn::Lit::Int(syn::LitInt::new(
+                        &k.to_string(),
+                        Span::call_site(),
+                    )))
+                })
+                .collect();
+            self.push(Stmt::Store {
+                array,
+                index,
+                value,
+                write: crate::ir::Write::Set,
+            });
+        }
+    }
+
+    /// `[[a, b], [c, d]]`: zeros of its shape, then each element stored, in source order.
+    fn nested_literal(&mut self, a: &syn::ExprArray) -> Option<Array> {
+        let mut lens = Vec::new();
+        let mut leaves = Vec::new();
+        self.leaves(
+            &Expr::Array(a.clone()),
+            &mut Vec::new(),
+            &mut lens,
+            &mut leaves,
+        )?;
+        let info = Info {
+            ty: Ty::Float(None),
+            active: false,
+            name: None,
+        };
+        let array = self.func.array(info, ArrayKind::Local);
+        self.depths.insert(array, lens.len());
+        let dims = (lens.into_iter())
+            .map(|n| {
+                let n = syn::Index::from(n);
+                (Len::Const(Box::new(syn::parse_quote!(#n))), false)
+            })
+            .collect();
+        self.zeros(array, dims, a.span());
+        self.store_leaves(array, leaves);
+        Some(array)
+    }
+
+    /// The elements of a nested literal at `at` and below, with their indices; `lens` the
+    /// length at each depth, which every row at that depth must have.
+    fn leaves(
+        &mut self,
+        e: &Expr,
+        at: &mut Vec<usize>,
+        lens: &mut Vec<usize>,
+        out: &mut Vec<(Vec<usize>, Var)>,
+    ) -> Option<()> {
+        let depth = at.len();
+        match (strip_parens(e), lens.get(depth).copied()) {
+            (Expr::Array(a), len) if len.is_none_or(|n| n == a.elems.len()) => {
+                if lens.len() == depth {
+                    lens.push(a.elems.len());
+                }
+                for (k, x) in a.elems.iter().enumerate() {
+                    at.push(k);
+                    self.leaves(x, at, lens, out)?;
+                    at.pop();
+                }
+                Some(())
+            }
+            (Expr::Array(_) | Expr::Repeat(_), _) | (_, Some(_)) => {
+                self.unsupported(e, "#[grad] takes a nested array literal whose rows are literals of one length, as in `[[a, b], [c, d]]`");
+                None
+            }
+            (scalar, None) => {
+                let v = self.expr(scalar);
+                out.push((at.clone(), v));
+                Some(())
+            }
+        }
     }
 
     /// The contents of an array literal (`vec` for `vec![...]`'s).
@@ -454,4 +624,29 @@ fn e_index(e: &Expr) -> &Expr {
 /// `Vec<..>`, as written.
 fn is_vec(ty: Option<&syn::Type>) -> bool {
     matches!(ty, Some(syn::Type::Path(p)) if p.path.segments.last().is_some_and(|s| s.ident == "Vec"))
+}
+
+/// Whether a buffer's size is known where it is written: `[v; N]` and `[a, b]`, not `vec!`.
+fn known_size(init: &ArrayInit) -> bool {
+    match init {
+        ArrayInit::Fill { dims, .. } => {
+            (dims.iter()).all(|(n, vec)| matches!(n, Len::Const(_)) && !vec)
+        }
+        ArrayInit::Elems { vec, .. } => !vec,
+        _ => false,
+    }
+}
+
+/// Whether `[v; n]` or `vec![v; n]` (nested or not) fills with a literal, which no derivative
+/// reaches.
+fn fills_constant(e: &Expr) -> bool {
+    match strip_parens(e) {
+        Expr::Repeat(r) => fills_constant(&r.expr),
+        Expr::Macro(m) if m.mac.path.is_ident("vec") => {
+            (m.mac.parse_body_with(parse_vec_body)).is_ok_and(|e| fills_constant(&e))
+        }
+        Expr::Lit(_) => true,
+        Expr::Unary(u) => matches!(u.op, syn::UnOp::Neg(_)) && fills_constant(&u.expr),
+        _ => false,
+    }
 }

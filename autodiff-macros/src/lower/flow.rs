@@ -378,17 +378,34 @@ impl Lower<'_> {
         mut els: Block,
         b: Var,
     ) -> Var {
-        let ty = join(Some(self.ty(a)), self.ty(b));
-        let init = match ty {
-            Ty::Bool => self.bool_lit(false),
-            Ty::Int => self.lit(&syn::parse_quote!(0)),
-            _ => self.lit(&syn::parse_quote!(0.0)),
-        };
-        let local = self.declare(init, Some(ty), "branch");
-        then.push(Stmt::Set { local, value: a });
-        els.push(Stmt::Set { local, value: b });
+        let merged = self.merge_all(&mut then, &mut els, &[(a, b)]);
         self.push(Stmt::If { cond, then, els });
-        self.get(local)
+        self.get(merged[0])
+    }
+
+    /// Each pair `(a, b)` as a local that `then` ends setting to `a` and `els` to `b`, to be
+    /// read after them.
+    pub(super) fn merge_all(
+        &mut self,
+        then: &mut Block,
+        els: &mut Block,
+        pairs: &[(Var, Var)],
+    ) -> Vec<Local> {
+        pairs
+            .iter()
+            .map(|&(a, b)| {
+                let ty = join(Some(self.ty(a)), self.ty(b));
+                let init = match ty {
+                    Ty::Bool => self.bool_lit(false),
+                    Ty::Int => self.lit(&syn::parse_quote!(0)),
+                    _ => self.lit(&syn::parse_quote!(0.0)),
+                };
+                let local = self.declare(init, Some(ty), "branch");
+                then.push(Stmt::Set { local, value: a });
+                els.push(Stmt::Set { local, value: b });
+                local
+            })
+            .collect()
     }
 
     /// An `else` branch: a block or another `if`.

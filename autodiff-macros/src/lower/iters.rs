@@ -649,12 +649,6 @@ impl Lower<'_> {
         self.array_of(e)
             .is_some_and(|a| self.depths.get(&a).copied().unwrap_or(1) == 1)
     }
-
-    /// A name for something a chain's loop computes, that no source name can be.
-    fn fresh(&mut self, what: &str) -> Ident {
-        self.fresh += 1;
-        format_ident!("__ad_{}{}", what, self.fresh)
-    }
 }
 
 /// `f` applied to `args`, as an expression: a closure's body as a block that binds the

@@ -26,6 +26,7 @@ use syn::{BinOp, Expr, Ident, Lit, Pat, UnOp};
 
 mod arrays;
 mod closures;
+mod copies;
 mod flow;
 mod iters;
 mod source;
@@ -52,6 +53,7 @@ pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
         views: Vec::new(),
         depths: HashMap::default(),
         tuples: Vec::new(),
+        inner_arrays: Vec::new(),
     };
     for (i, p) in func.params.iter().enumerate() {
         let name = Some(p.ident.to_string());
@@ -269,6 +271,9 @@ struct Lower<'a> {
     depths: HashMap<Array, usize>,
     /// What each tuple bound in the body holds, element by element.
     tuples: Vec<Vec<Binding>>,
+    /// The buffers declared where they are written below the top level (a `vec!` in a loop):
+    /// a copy of one cannot live longer than it.
+    inner_arrays: Vec<Array>,
 }
 
 /// The methods of a float that say something of it (`x.is_finite()`): conditions, whatever the
@@ -307,6 +312,22 @@ impl Lower<'_> {
     }
 
     /// Lowers statements into a new block and returns it.
+    /// A name for something the lowering writes out as Rust (a chain's loop, a copy's), that
+    /// no source name can be.
+    fn fresh(&mut self, what: &str) -> Ident {
+        self.fresh += 1;
+        quote::format_ident!("__ad_{}{}", what, self.fresh)
+    }
+
+    /// `f` with what it pushes going to the end of the function's top-level block, before the
+    /// loop or branch being lowered: where every buffer the derivative reverses through lives.
+    fn at_top<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let inner = self.blocks.split_off(1);
+        let out = f(self);
+        self.blocks.extend(inner);
+        out
+    }
+
     fn nested(&mut self, f: impl FnOnce(&mut Self)) -> Block {
         self.blocks.push(Block::default());
         self.scopes.push(HashMap::default());
@@ -374,7 +395,9 @@ impl Lower<'_> {
             Binding::Local(l) => Some(&mut self.func.locals[l.0 as usize]),
             Binding::Closure(_) | Binding::View(_) | Binding::Tuple(_) => None,
         };
-        if let Some(info) = info.filter(|i| i.name.is_none()) {
+        // A name the lowering made up (`__ad_`) is no name to show in code or errors.
+        let made_up = name.to_string().starts_with("__ad_");
+        if let Some(info) = info.filter(|i| i.name.is_none() && !made_up) {
             info.name = Some(name.to_string());
         }
         self.scopes
@@ -506,6 +529,9 @@ impl Lower<'_> {
                 }
                 None
             }
+            Expr::Assign(a) if self.assign_copy(&a.left, &a.right) => None,
+            Expr::MethodCall(m) if self.swap_elements(m) || self.copy_from_slice(m) => None,
+            Expr::Call(c) if self.swap_whole(c) => None,
             Expr::Assign(a) => {
                 let v = self.expr(&a.right);
                 self.assign(&a.left, v);
@@ -717,7 +743,7 @@ impl Lower<'_> {
         if let Some(view) = self.view_of(init) {
             return self.bind_local(pat, Binding::View(view));
         }
-        if self.collect(pat, ty, init) || self.let_elements(pat, init) {
+        if self.collect(pat, ty, init) || self.let_elements(pat, init) || self.let_copy(pat, init) {
             return;
         }
         if self.let_tuple(pat, ty, init) {

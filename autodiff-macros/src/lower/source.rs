@@ -131,6 +131,13 @@ pub(super) fn assigned_names(tokens: &impl ToTokens) -> Vec<Ident> {
             }
             syn::visit::visit_expr_binary(self, e);
         }
+        // What `&mut a` lends may be written through it (`std::mem::swap(&mut a, &mut b)`).
+        fn visit_expr_reference(&mut self, e: &'ast syn::ExprReference) {
+            if e.mutability.is_some() {
+                self.target(&e.expr);
+            }
+            syn::visit::visit_expr_reference(self, e);
+        }
         // A closure's assignments count: an adaptor's closure runs where it stands
         // (`for_each(|v| s += v)`), and a closure bound with `let` may assign nothing it captures.
         fn visit_item(&mut self, _: &'ast syn::Item) {}

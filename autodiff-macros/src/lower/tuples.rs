@@ -4,7 +4,7 @@
 
 use super::source::strip_parens;
 use super::{Binding, Lower};
-use crate::ir::{Op, Var};
+use crate::ir::{Block, Op, Stmt, Var};
 use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{Expr, Pat};
@@ -30,6 +30,7 @@ impl Lower<'_> {
                 Binding::Tuple(k) => Some(self.tuples[k as usize].clone()),
                 _ => None,
             },
+            e @ (Expr::If(_) | Expr::Match(_)) if self.ends_in_tuple(e) => self.branches(e),
             // A closure whose body ends in a tuple.
             Expr::Call(c) => {
                 let Expr::Path(f) = strip_parens(&c.func) else {
@@ -47,6 +48,188 @@ impl Lower<'_> {
             }
             _ => None,
         }
+    }
+
+    /// Whether `e` has a tuple as its value: a tuple expression, a name bound to one, or an
+    /// `if`, `match` or block one of whose branches ends in one (Rust types them all alike).
+    fn ends_in_tuple(&self, e: &Expr) -> bool {
+        let tail = |b: &syn::Block| match b.stmts.last() {
+            Some(syn::Stmt::Expr(t, None)) => self.ends_in_tuple(t),
+            _ => false,
+        };
+        match strip_parens(e) {
+            Expr::Tuple(t) => !t.elems.is_empty(),
+            e @ (Expr::Path(_) | Expr::Field(_)) => {
+                matches!(self.named(e), Some(Binding::Tuple(_)))
+            }
+            Expr::Block(b) => tail(&b.block),
+            Expr::If(i) => {
+                tail(&i.then_branch)
+                    || i.else_branch
+                        .as_ref()
+                        .is_some_and(|(_, e)| self.ends_in_tuple(e))
+            }
+            Expr::Match(m) => m.arms.iter().any(|a| self.ends_in_tuple(&a.body)),
+            _ => false,
+        }
+    }
+
+    /// The tuple an `if` or `match` gives: each float element a local that every branch sets,
+    /// as [`Lower::merge`] does for one value.
+    fn branches(&mut self, e: &Expr) -> Option<Vec<Binding>> {
+        let (cond, then, a, els, b) = match strip_parens(e) {
+            Expr::If(i) => {
+                self.make_mutable(i);
+                let cond = self.expr(&i.cond);
+                let mut a = None;
+                let then = self.nested(|l| a = l.branch_tuple(&i.then_branch.stmts, i));
+                let Some((_, e)) = &i.else_branch else {
+                    self.unsupported(i, "an `if` that gives a tuple needs an `else`");
+                    return None;
+                };
+                let mut b = None;
+                let els = self.nested(|l| b = l.arm_tuple(e));
+                (cond, then, a?, els, b?)
+            }
+            Expr::Match(m) => {
+                self.make_mutable(m);
+                let s = self.expr(&m.expr);
+                return self.tuple_arms(s, &m.arms);
+            }
+            _ => return None,
+        };
+        Some(self.merge_tuples(cond, then, a, els, b))
+    }
+
+    /// The arms of a `match` that gives a tuple, from `arms` on, as a chain of `if`s.
+    fn tuple_arms(&mut self, s: Var, arms: &[syn::Arm]) -> Option<Vec<Binding>> {
+        let (arm, rest) = arms.split_first()?;
+        if let Some((if_token, _)) = &arm.guard {
+            self.unsupported(
+                if_token,
+                "#[grad] does not support match guards; use `if` inside the arm",
+            );
+            return None;
+        }
+        if rest.is_empty() {
+            return self.arm_tuple(&arm.body);
+        }
+        let Some(cond) = self.pattern(s, &arm.pat) else {
+            self.unsupported(
+                &arm.pat,
+                "this arm matches everything; the arms after it never run",
+            );
+            return None;
+        };
+        let mut a = None;
+        let then = self.nested(|l| a = l.arm_tuple(&arm.body));
+        let mut b = None;
+        let els = self.nested(|l| b = l.tuple_arms(s, rest));
+        Some(self.merge_tuples(cond, then, a?, els, b?))
+    }
+
+    /// The tuple an `else` branch or a `match` arm ends in.
+    fn arm_tuple(&mut self, e: &Expr) -> Option<Vec<Binding>> {
+        match strip_parens(e) {
+            Expr::Block(b) => self.branch_tuple(&b.block.stmts, b),
+            other => {
+                let elems = self.tuple_of(other);
+                self.read_now(elems, other)
+            }
+        }
+    }
+
+    /// The tuple a branch's statements end in, its elements read where the branch ends.
+    fn branch_tuple(&mut self, stmts: &[syn::Stmt], whole: &impl ToTokens) -> Option<Vec<Binding>> {
+        let Some((syn::Stmt::Expr(tail, None), init)) = stmts.split_last() else {
+            self.unsupported(whole, "this branch needs to end in a tuple, as in `(a, b)`");
+            return None;
+        };
+        let exits = self.exits;
+        self.stmts(init, false);
+        if self.exits != exits {
+            self.unsupported(
+                whole,
+                "#[grad] cannot give a branch a tuple after an early `break`, `continue` or `return`; assign the values to variables",
+            );
+            return None;
+        }
+        let elems = self.tuple_of(tail);
+        self.read_now(elems, tail)
+    }
+
+    /// `elems` with each local read here, at the end of a branch, where its value is the one
+    /// the branch gives; `None`, reported, if it holds no tuple or holds arrays or closures.
+    fn read_now(
+        &mut self,
+        elems: Option<Vec<Binding>>,
+        at: &impl ToTokens,
+    ) -> Option<Vec<Binding>> {
+        let Some(elems) = elems else {
+            self.unsupported(at, "this branch needs to end in a tuple, as in `(a, b)`");
+            return None;
+        };
+        let mut read = Vec::with_capacity(elems.len());
+        for b in elems {
+            read.push(match b {
+                Binding::Value(_) => b,
+                Binding::Local(l) => Binding::Value(self.get(l)),
+                Binding::Tuple(k) => {
+                    let inner = self.tuples[k as usize].clone();
+                    let inner = self.read_now(Some(inner), at)?;
+                    self.tuple(inner)
+                }
+                _ => {
+                    self.unsupported(
+                        at,
+                        "#[grad] gives tuples of numbers out of an `if` or `match`, not of arrays or closures; bind those before it",
+                    );
+                    return None;
+                }
+            });
+        }
+        Some(read)
+    }
+
+    /// The tuple of an `if` on `cond`: one local per element, set at the end of each branch.
+    fn merge_tuples(
+        &mut self,
+        cond: Var,
+        mut then: Block,
+        a: Vec<Binding>,
+        mut els: Block,
+        b: Vec<Binding>,
+    ) -> Vec<Binding> {
+        let mut pairs = Vec::new();
+        if !flatten_pairs(&self.tuples, &a, &b, &mut pairs) {
+            let v = self.placeholder();
+            return vec![Binding::Value(v); a.len()];
+        }
+        let merged = self.merge_all(&mut then, &mut els, &pairs);
+        self.push(Stmt::If { cond, then, els });
+        let merged: Vec<Var> = merged.into_iter().map(|l| self.get(l)).collect();
+        let mut merged = merged.into_iter();
+        self.rebuild(&a, &mut merged)
+    }
+
+    /// A tuple shaped as `shape` whose values are the next of `values`, in order.
+    fn rebuild(
+        &mut self,
+        shape: &[Binding],
+        values: &mut impl Iterator<Item = Var>,
+    ) -> Vec<Binding> {
+        shape
+            .iter()
+            .map(|b| match b {
+                Binding::Tuple(k) => {
+                    let inner = self.tuples[*k as usize].clone();
+                    let inner = self.rebuild(&inner, values);
+                    self.tuple(inner)
+                }
+                // `flatten_pairs` gave as many values as `shape` has.
+                _ => Binding::Value(values.next().expect("a value per element")),
+            })
+            .collect()
     }
 
     /// A tuple of these elements, as a binding.
@@ -223,4 +406,25 @@ impl Lower<'_> {
             }
         }
     }
+}
+
+/// The pairs of values at the same place of two tuples, in order; `false` where their shapes
+/// differ (Rust reports that code itself).
+fn flatten_pairs(
+    tuples: &[Vec<Binding>],
+    a: &[Binding],
+    b: &[Binding],
+    out: &mut Vec<(Var, Var)>,
+) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| match (x, y) {
+            (Binding::Value(x), Binding::Value(y)) => {
+                out.push((*x, *y));
+                true
+            }
+            (Binding::Tuple(j), Binding::Tuple(k)) => {
+                flatten_pairs(tuples, &tuples[*j as usize], &tuples[*k as usize], out)
+            }
+            _ => false,
+        })
 }
