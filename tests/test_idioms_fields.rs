@@ -346,3 +346,267 @@ fn potential_against_central_differences() {
     )
     .unwrap();
 }
+
+/// How many bodies [`nbody_energy`] integrates.
+const BODIES: usize = 3;
+
+/// A leapfrog N-body integration (kick, then drift): the state copied from the inputs, the
+/// accelerations in a buffer made anew each step, the kinetic plus potential energy at the end.
+#[grad(wrt(pos, vel))]
+fn nbody_energy(pos: &[[f64; 3]], vel: &[[f64; 3]], mass: &[f64], dt: f64, steps: usize) -> f64 {
+    let mut x = pos.to_vec();
+    let mut v = vel.to_vec();
+    for _ in 0..steps {
+        let mut acc = [[0.0; 3]; BODIES];
+        for i in 0..BODIES {
+            for j in 0..BODIES {
+                if i != j {
+                    let d = [x[j][0] - x[i][0], x[j][1] - x[i][1], x[j][2] - x[i][2]];
+                    let r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2] + 0.01;
+                    let s = mass[j] / (r2 * r2.sqrt());
+                    for k in 0..3 {
+                        acc[i][k] += s * d[k];
+                    }
+                }
+            }
+        }
+        for i in 0..BODIES {
+            for k in 0..3 {
+                v[i][k] += dt * acc[i][k];
+                x[i][k] += dt * v[i][k];
+            }
+        }
+    }
+    let kinetic: f64 = v
+        .iter()
+        .zip(mass)
+        .map(|(vi, m)| 0.5 * m * vi.iter().map(|c| c * c).sum::<f64>())
+        .sum();
+    let mut potential = 0.0;
+    for i in 0..BODIES {
+        for j in i + 1..BODIES {
+            let [dx, dy, dz] = [x[j][0] - x[i][0], x[j][1] - x[i][1], x[j][2] - x[i][2]];
+            potential -= mass[i] * mass[j] / (dx * dx + dy * dy + dz * dz + 0.01).sqrt();
+        }
+    }
+    kinetic + potential
+}
+
+#[test]
+fn nbody_against_central_differences() {
+    let flat = points(18, -1.0, 1.0, 13);
+    let rows = |q: &[f64]| -> Vec<[f64; 3]> { q.chunks(3).map(|c| [c[0], c[1], c[2]]).collect() };
+    let mass = [1.0, 0.5, 2.0];
+    let (_, (gp, gv)) = nbody_energy_grad(&rows(&flat[..9]), &rows(&flat[9..]), &mass, 0.01, 5);
+    let g: Vec<f64> = gp.iter().chain(&gv).flatten().copied().collect();
+    let f = |q: &[f64]| nbody_energy(&rows(&q[..9]), &rows(&q[9..]), &mass, 0.01, 5);
+    gradcheck(f, &flat, &g, &tol()).unwrap();
+}
+
+/// A Monte Carlo price of a European call with antithetic normals, the payoff a closure.
+#[grad(wrt(s0, sigma, rate))]
+fn mc_call_price(s0: f64, sigma: f64, rate: f64, strike: f64, t: f64, normals: &[f64]) -> f64 {
+    let drift = (rate - 0.5 * sigma * sigma) * t;
+    let vol = sigma * t.sqrt();
+    let payoff = |z: f64| (s0 * (drift + vol * z).exp() - strike).max(0.0);
+    let total: f64 = normals
+        .iter()
+        .map(|&z| 0.5 * (payoff(z) + payoff(-z)))
+        .sum();
+    (-rate * t).exp() * total / normals.len() as f64
+}
+
+/// The squared distance from a two-link arm's hand to a target: forward kinematics as a
+/// closure returning a tuple, the elbow's side chosen by a branch that gives a tuple.
+#[grad(wrt(theta))]
+fn reach_error(theta: [f64; 2], lengths: [f64; 2], target: [f64; 2], elbow_up: bool) -> f64 {
+    let [l1, l2] = lengths;
+    let [t1, t2] = theta;
+    let hand = |a: f64, b: f64| {
+        (
+            l1 * a.cos() + l2 * (a + b).cos(),
+            l1 * a.sin() + l2 * (a + b).sin(),
+        )
+    };
+    let (x, y) = if elbow_up {
+        hand(t1, t2)
+    } else {
+        hand(t1, -t2)
+    };
+    let (dx, dy) = (x - target[0], y - target[1]);
+    dx * dx + dy * dy
+}
+
+/// How far a unit quaternion (normalised first) rotates `v` from `target`: the rotation
+/// matrix a nested literal, applied row by row.
+#[grad(wrt(q))]
+fn rotation_error(q: [f64; 4], v: [f64; 3], target: [f64; 3]) -> f64 {
+    let [w, x, y, z] = q;
+    let n = (w * w + x * x + y * y + z * z).sqrt();
+    let (w, x, y, z) = (w / n, x / n, y / n, z / n);
+    let r = [
+        [
+            1.0 - 2.0 * (y * y + z * z),
+            2.0 * (x * y - w * z),
+            2.0 * (x * z + w * y),
+        ],
+        [
+            2.0 * (x * y + w * z),
+            1.0 - 2.0 * (x * x + z * z),
+            2.0 * (y * z - w * x),
+        ],
+        [
+            2.0 * (x * z - w * y),
+            2.0 * (y * z + w * x),
+            1.0 - 2.0 * (x * x + y * y),
+        ],
+    ];
+    let mut e = 0.0;
+    for (row, t) in r.iter().zip(&target) {
+        let rv: f64 = row.iter().zip(&v).map(|(a, b)| a * b).sum();
+        e += (rv - t).powi(2);
+    }
+    e
+}
+
+/// A cubic Hermite spline at `at`: the segment found by a `while`, the basis as a tuple.
+#[grad(wrt(ys, slopes))]
+fn hermite(xs: &[f64], ys: &[f64], slopes: &[f64], at: f64) -> f64 {
+    let mut k = 0;
+    while k + 2 < xs.len() && at > xs[k + 1] {
+        k += 1;
+    }
+    let (x0, x1) = (xs[k], xs[k + 1]);
+    let h = x1 - x0;
+    let t = (at - x0) / h;
+    let (t2, t3) = (t * t, t * t * t);
+    let (h00, h10, h01, h11) = (
+        2.0 * t3 - 3.0 * t2 + 1.0,
+        t3 - 2.0 * t2 + t,
+        -2.0 * t3 + 3.0 * t2,
+        t3 - t2,
+    );
+    h00 * ys[k] + h10 * h * slopes[k] + h01 * ys[k + 1] + h11 * h * slopes[k + 1]
+}
+
+/// The 1-D wave equation by leapfrog, three buffers rotated with `std::mem::swap`.
+#[grad(wrt(u0, c))]
+fn wave_energy(u0: &[f64], c: f64, steps: usize) -> f64 {
+    let n = u0.len();
+    let mut prev = u0.to_vec();
+    let mut cur = u0.to_vec();
+    let mut next = vec![0.0; n];
+    let r = c * c;
+    for _ in 0..steps {
+        for i in 1..n - 1 {
+            next[i] = 2.0 * cur[i] - prev[i] + r * (cur[i - 1] - 2.0 * cur[i] + cur[i + 1]);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+        std::mem::swap(&mut cur, &mut next);
+    }
+    let strain: f64 = cur.windows(2).map(|w| (w[1] - w[0]).powi(2)).sum();
+    cur.iter().map(|u| u * u).sum::<f64>() + r * strain
+}
+
+/// A trimmed mean: an insertion sort of a copy with `swap`, then the mean of the middle.
+#[grad]
+fn trimmed_mean(x: &[f64], trim: usize) -> f64 {
+    let mut s = x.to_vec();
+    for i in 1..s.len() {
+        let mut j = i;
+        while j > 0 && s[j - 1] > s[j] {
+            s.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+    let kept = &s[trim..s.len() - trim];
+    kept.iter().sum::<f64>() / kept.len() as f64
+}
+
+/// One head of softmax attention: scores collected, shifted by their maximum, weighed.
+#[grad(wrt(q, keys, values))]
+fn attention(q: &[f64], keys: &[Vec<f64>], values: &[f64]) -> f64 {
+    let scale = 1.0 / (q.len() as f64).sqrt();
+    let scores: Vec<f64> = keys
+        .iter()
+        .map(|k| k.iter().zip(q).map(|(a, b)| a * b).sum::<f64>() * scale)
+        .collect();
+    let top = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let weights: Vec<f64> = scores.iter().map(|s| (s - top).exp()).collect();
+    let z: f64 = weights.iter().sum();
+    weights.iter().zip(values).map(|(w, v)| w * v).sum::<f64>() / z
+}
+
+#[test]
+fn mc_call_price_against_central_differences() {
+    let normals = points(16, -2.0, 2.0, 14);
+    let (_, (gs, gsig, gr)) = mc_call_price_grad(100.0, 0.2, 0.03, 95.0, 1.0, &normals);
+    let f = |q: &[f64]| mc_call_price(q[0], q[1], q[2], 95.0, 1.0, &normals);
+    gradcheck(f, &[100.0, 0.2, 0.03], &[gs, gsig, gr], &tol()).unwrap();
+}
+
+#[test]
+fn reach_error_against_central_differences() {
+    for elbow_up in [true, false] {
+        let (theta, lengths, target) = ([0.4, 0.9], [1.0, 0.7], [0.8, 1.1]);
+        let (_, g) = reach_error_grad(theta, lengths, target, elbow_up);
+        let f = |q: &[f64]| reach_error([q[0], q[1]], lengths, target, elbow_up);
+        gradcheck(f, &theta, &g, &tol()).unwrap();
+    }
+}
+
+#[test]
+fn rotation_error_against_central_differences() {
+    let q = [0.9, 0.1, -0.3, 0.2];
+    let (v, target) = ([1.0, -0.5, 0.25], [0.3, 0.8, -0.6]);
+    let (_, g) = rotation_error_grad(q, v, target);
+    let f = |p: &[f64]| rotation_error([p[0], p[1], p[2], p[3]], v, target);
+    gradcheck(f, &q, &g, &tol()).unwrap();
+}
+
+#[test]
+fn hermite_against_central_differences() {
+    let xs = [0.0, 0.5, 1.25, 2.0];
+    let (ys, slopes) = ([0.2, -0.4, 0.9, 0.1], [1.0, 0.0, -0.5, 0.3]);
+    for at in [0.3, 0.9, 1.7] {
+        let (_, (gy, gs)) = hermite_grad(&xs, &ys, &slopes, at);
+        let both: Vec<f64> = ys.iter().chain(&slopes).copied().collect();
+        let g: Vec<f64> = gy.iter().chain(&gs).copied().collect();
+        let f = |q: &[f64]| hermite(&xs, &q[..4], &q[4..], at);
+        gradcheck(f, &both, &g, &tol()).unwrap();
+    }
+}
+
+#[test]
+fn wave_energy_against_central_differences() {
+    let u0 = points(8, -1.0, 1.0, 15);
+    let (_, (gu, gc)) = wave_energy_grad(&u0, 0.4, 6);
+    let mut q = u0.clone();
+    q.push(0.4);
+    let mut g = gu;
+    g.push(gc);
+    gradcheck(|q: &[f64]| wave_energy(&q[..8], q[8], 6), &q, &g, &tol()).unwrap();
+}
+
+#[test]
+fn trimmed_mean_against_central_differences() {
+    let x = points(9, -2.0, 2.0, 16);
+    let (v, g) = trimmed_mean_grad(&x, 2);
+    let mut sorted = x.clone();
+    sorted.sort_by(f64::total_cmp);
+    let expect: f64 = sorted[2..7].iter().sum::<f64>() / 5.0;
+    approx::assert_relative_eq!(v, expect, max_relative = 1e-15);
+    gradcheck(|q: &[f64]| trimmed_mean(q, 2), &x, &g, &tol()).unwrap();
+}
+
+#[test]
+fn attention_against_central_differences() {
+    let flat = points(12, -1.0, 1.0, 17);
+    let rows = |q: &[f64]| -> Vec<Vec<f64>> { q.chunks(3).map(|c| c.to_vec()).collect() };
+    let (q, values) = ([0.5, -0.2, 0.8], [1.0, -1.0, 0.5, 2.0]);
+    let (_, (gq, gk, gv)) = attention_grad(&q, &rows(&flat), &values);
+    let all: Vec<f64> = q.iter().chain(&flat).chain(&values).copied().collect();
+    let g: Vec<f64> = gq.iter().chain(gk.iter().flatten()).chain(&gv).copied().collect();
+    let f = |p: &[f64]| attention(&p[..3], &rows(&p[3..15]), &p[15..]);
+    gradcheck(f, &all, &g, &tol()).unwrap();
+}

@@ -70,6 +70,20 @@ impl Lower<'_> {
                         .is_some_and(|(_, e)| self.ends_in_tuple(e))
             }
             Expr::Match(m) => m.arms.iter().any(|a| self.ends_in_tuple(&a.body)),
+            // A closure bound with `let` whose body ends in a tuple.
+            Expr::Call(c) => {
+                let Expr::Path(f) = strip_parens(&c.func) else {
+                    return false;
+                };
+                match f.path.get_ident().and_then(|i| self.lookup(i)) {
+                    Some(Binding::Closure(k)) => {
+                        let body = &self.closures[k as usize].0.body;
+                        matches!(strip_parens(body), Expr::Tuple(_))
+                            || matches!(strip_parens(body), Expr::Block(b) if tail(&b.block))
+                    }
+                    _ => false,
+                }
+            }
             _ => false,
         }
     }
@@ -333,11 +347,24 @@ impl Lower<'_> {
         }
     }
 
-    /// `let [a, b, c] = q;` of an array of floats: each name its element.
+    /// `let [a, b, c] = q;` of an array of floats, or of an array literal: each name its
+    /// element.
     pub(super) fn let_elements(&mut self, pat: &Pat, e: &Expr) -> bool {
         let Pat::Slice(s) = pat else {
             return false;
         };
+        // `let [dx, dy] = [a - b, c - d];`: each name its value, as of a tuple.
+        if let Expr::Array(a) = strip_parens(e) {
+            if a.elems.len() == s.elems.len() && !s.elems.iter().any(|p| matches!(p, Pat::Rest(_)))
+            {
+                // Every value first: `let [a, b] = [b, a];` reads the names before the let.
+                let values: Vec<Var> = a.elems.iter().map(|x| self.expr(x)).collect();
+                for (p, v) in s.elems.iter().zip(values) {
+                    self.bind_pattern_to(p, Binding::Value(v));
+                }
+                return true;
+            }
+        }
         let Some(array) = self.array_of(e) else {
             return false;
         };
