@@ -855,7 +855,7 @@
 //! For `h ← tanh(a·h)` run `steps` times (attributes left out, comments added):
 //!
 //! ```text
-//! fn __ad_rnn(a: f64, h0: f64, steps: usize, seed: f64, __ad_fresh: bool) -> (f64, (f64, f64)) {
+//! fn __ad_core_rnn(a: f64, h0: f64, steps: usize, seed: f64, __ad_fresh: bool) -> (f64, (f64, f64)) {
 //!     let mut __ad_tape0 = ::std::vec::Vec::new();
 //!     let (                                             // the top level's names, declared once
 //!         mut __ad_a_bar_l1, __ad_seed_11, mut __ad_h_bar_l2, mut __ad_h_l0,
@@ -889,7 +889,7 @@
 //! }
 //!
 //! fn rnn_grad(a: f64, h0: f64, steps: usize) -> (f64, (f64, f64)) {
-//!     let (__ad_value, (__ad_a_bar, __ad_h0_bar)) = __ad_rnn(a, h0, steps, 1f64, true);
+//!     let (__ad_value, (__ad_a_bar, __ad_h0_bar)) = __ad_core_rnn(a, h0, steps, 1f64, true);
 //!     (__ad_value, (__ad_a_bar, __ad_h0_bar))
 //! }
 //! ```
@@ -985,7 +985,7 @@ pub mod __private {
     pub use autodiff_runtime::ops;
     pub use autodiff_runtime::{
         cast_like, detach, guarded_div, guarded_mul, no_bar, pop, powf_d, powf_dp, powi_d, quot0,
-        relu, replay, rules, second_acc, sigmoid, unwanted_like, zeros_like, Active, Arg, FloatArg,
-        Inactive, IsInactive, OtherArg,
+        relu, replay, rules, second_acc, seed, sigmoid, unwanted_like, zeros_like, Active, Arg,
+        FloatArg, Inactive, IsInactive, OtherArg,
     };
 }

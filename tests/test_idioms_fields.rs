@@ -606,7 +606,12 @@ fn attention_against_central_differences() {
     let (q, values) = ([0.5, -0.2, 0.8], [1.0, -1.0, 0.5, 2.0]);
     let (_, (gq, gk, gv)) = attention_grad(&q, &rows(&flat), &values);
     let all: Vec<f64> = q.iter().chain(&flat).chain(&values).copied().collect();
-    let g: Vec<f64> = gq.iter().chain(gk.iter().flatten()).chain(&gv).copied().collect();
+    let g: Vec<f64> = gq
+        .iter()
+        .chain(gk.iter().flatten())
+        .chain(&gv)
+        .copied()
+        .collect();
     let f = |p: &[f64]| attention(&p[..3], &rows(&p[3..15]), &p[15..]);
     gradcheck(f, &all, &g, &tol()).unwrap();
 }

@@ -38,6 +38,7 @@ impl Output {
     }
 }
 
+#[derive(Clone)]
 pub struct Param {
     pub ident: Ident,
     pub ty: Type,

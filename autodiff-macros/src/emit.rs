@@ -16,7 +16,7 @@ mod jvp;
 pub mod lookup;
 mod trace;
 pub use hvp::{hessian_signature, hvp, hvp_signature, jvp_vjp_signature};
-pub use jvp::{jvp, jvp_signature};
+pub use jvp::{dot_params, jvp, jvp_signature};
 
 /// `NAME_jvp_trace`, for `#[grad(trace, jvp)]`.
 pub fn jvp_trace(func: &ast::Func, tan: &Func) -> TokenStream {
@@ -94,7 +94,7 @@ pub fn companions(
     names.inline_single_uses();
     names.lent = true;
     let name = &func.item.sig.ident;
-    let core = format_ident!("__ad_{}", name);
+    let core = generated("core", name);
     let r = ret_ty(func);
     let attrs: Vec<_> = inherited_attrs(func).collect();
 
@@ -409,7 +409,7 @@ fn lent(p: &ast::Param) -> bool {
 }
 
 /// The parameters as the original declares them, less `mut` (generated code never reassigns).
-fn plain_params(func: &ast::Func) -> Vec<TokenStream> {
+pub fn plain_params(func: &ast::Func) -> Vec<TokenStream> {
     func.params
         .iter()
         .map(|p| {
@@ -514,6 +514,15 @@ fn describe(func: &ast::Func) -> String {
         .map(|p| format!("`{}`", p.ident))
         .collect();
     names.join(", ")
+}
+
+/// The name of the item `__ad_WHAT_NAME` generated for the function `name`; for a function
+/// that is generated itself (`__ad_tuple_f`, see [`crate::tuple_params`]), `__ad_WHAT_tuple_f`,
+/// as a name with `__` inside is no snake case.
+pub fn generated(what: &str, name: &Ident) -> Ident {
+    let text = syn::ext::IdentExt::unraw(name).to_string();
+    let base = text.strip_prefix("__ad_").unwrap_or(&text);
+    format_ident!("__ad_{}_{}", what, base, span = name.span())
 }
 
 /// `T` for one item, `(T, U)` for several.
@@ -1392,7 +1401,7 @@ impl<'a> Names<'a> {
                         CallSeed::Value(v) => self.of(*v),
                         CallSeed::Array(a) => {
                             let a = self.array(*a);
-                            quote!(&#a)
+                            quote!(::autodiff::__private::seed(&#a))
                         }
                     })
                     .collect();

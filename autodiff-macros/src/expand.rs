@@ -6,7 +6,8 @@ use crate::ctxt::Ctxt;
 use crate::ir::Func;
 use crate::place::Block;
 use crate::{
-    activity, ast, emit, fallback, lower, optimize, reverse, second, tangent, types, verify,
+    activity, ast, emit, fallback, lower, optimize, reverse, second, tangent, tuple_params, types,
+    verify,
 };
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -33,25 +34,47 @@ pub fn grad(attr: TokenStream, mut item: ItemFn, block: Option<Block>) -> TokenS
     });
     // Taken off so that the function and its companions are emitted once.
     let repeated = take_repeated_grad(&mut item);
+    reserved_names(&item, &mut cx);
+    if let Some(twin) = tuple_params::Twin::new(&item, &args) {
+        // The function as written, its twin differentiated, and companions over the twin's.
+        let mut emitted = item.clone();
+        take_checkpoints(&mut emitted);
+        let companions = twin.companions(&item, &args);
+        let differentiated = differentiate(twin.item.clone(), &twin.args, cx, &repeated);
+        return quote! {
+            #emitted
+            #differentiated
+            #companions
+        };
+    }
+    differentiate(item, &args, cx, &repeated)
+}
+
+/// The function and its companions, or its errors and stubs that keep its callers compiling.
+fn differentiate(
+    item: ItemFn,
+    args: &Args,
+    mut cx: Ctxt,
+    repeated: &[syn::Attribute],
+) -> TokenStream {
     // Lowering reads `#[checkpoint(..)]` off the loops; what is emitted has none.
     let mut emitted = item.clone();
     for (attr, msg) in take_checkpoints(&mut emitted) {
         cx.error_spanned(attr, msg);
     }
-    let func = ast::Func::from_syn(&item, &args, &mut cx);
+    let func = ast::Func::from_syn(&item, args, &mut cx);
     let signature_ok = cx.len() == 0;
-    for attr in &repeated {
+    for attr in repeated {
         cx.error_spanned(
             attr,
             "`#[grad]` is given twice; keep one, and put every option in it, as in `#[grad(wrt(x), trace)]`",
         );
     }
-    reserved_names(&item, &mut cx);
     let mut primal = lower::lower(&func, &mut cx);
     activity::analyse(&mut primal, &mut cx);
     types::infer(&mut primal, func.ret);
     types::guard_calls(&mut primal);
-    match cx.finish().and_then(|()| derive(&func, &args, &primal)) {
+    match cx.finish().and_then(|()| derive(&func, args, &primal)) {
         Ok(companions) => {
             let item = with_rule_imports(emitted);
             quote! {
@@ -59,7 +82,7 @@ pub fn grad(attr: TokenStream, mut item: ItemFn, block: Option<Block>) -> TokenS
                 #companions
             }
         }
-        Err(err) => fallback::fallback(&emitted, signature_ok.then_some(&func), &args, err),
+        Err(err) => fallback::fallback(&emitted, signature_ok.then_some(&func), args, err),
     }
 }
 

@@ -33,6 +33,7 @@ mod second;
 mod tangent;
 #[cfg(test)]
 mod tests;
+mod tuple_params;
 mod types;
 mod verify;
 

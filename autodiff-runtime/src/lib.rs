@@ -24,7 +24,7 @@ pub use call::{
 };
 pub use float::Float;
 pub use second::{second_acc, AddScaled};
-pub use tape::{pop, replay, unwanted_like, zeros_like, Replay, Zeros};
+pub use tape::{pop, replay, seed, unwanted_like, zeros_like, Replay, Seed, Zeros};
 pub use trace::{Step, Trace, Update};
 
 /// The rectified linear unit, `max(x, 0)`. Its derivative at exactly 0 is taken to be 0.

@@ -137,6 +137,43 @@ pub fn zeros_like<T: Zeros + ?Sized>(x: &T) -> T::Bar {
     x.zeros()
 }
 
+/// The seed a `_vjp` call takes for an array result, from the adjoint of that result: an
+/// array by value (a `#[grad]` function's `[F; N]` result), a slice of a `Vec` (a kernel's).
+pub trait Seed {
+    /// What the `_vjp` takes.
+    type Seed<'a>
+    where
+        Self: 'a;
+    /// The seed for this adjoint.
+    fn seed(&self) -> Self::Seed<'_>;
+}
+
+impl<T: Copy, const N: usize> Seed for [T; N] {
+    type Seed<'a>
+        = [T; N]
+    where
+        T: 'a;
+    fn seed(&self) -> [T; N] {
+        *self
+    }
+}
+
+impl<T> Seed for Vec<T> {
+    type Seed<'a>
+        = &'a [T]
+    where
+        T: 'a;
+    fn seed(&self) -> &[T] {
+        self
+    }
+}
+
+/// The seed of a `_vjp` call for an array result whose adjoint is `bar` (see [`Seed`]).
+#[inline(always)]
+pub fn seed<S: Seed>(bar: &S) -> S::Seed<'_> {
+    bar.seed()
+}
+
 /// The bar for an argument of a `_vjp` call whose adjoint is not wanted (see
 /// [`Zeros::unwanted`]).
 #[inline]

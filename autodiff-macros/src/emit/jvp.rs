@@ -27,7 +27,7 @@ pub fn jvp_signature(func: &ast::Func, extra: &Extra, params: Vec<TokenStream>) 
 }
 
 /// `x_dot: <x's type>` for each active parameter `x`: tangents, or an HVP's directions.
-pub(super) fn dot_params(func: &ast::Func, extra: &Extra) -> Vec<TokenStream> {
+pub fn dot_params(func: &ast::Func, extra: &Extra) -> Vec<TokenStream> {
     (func.active_params().zip(&extra.dots))
         .map(|(p, dot)| {
             let ty = &p.ty;

@@ -178,11 +178,12 @@ pub fn rule(
 /// tangents: `#[grad(wrt(..))]` generates one ([`callee_adapter`]); otherwise the stand-in above
 /// passes the rule through.
 pub fn adapter(callee: &syn::Ident, mode: Mode) -> syn::Ident {
-    match mode {
-        Mode::Vjp => format_ident!("__ad_adapt_{}", callee, span = callee.span()),
-        Mode::Jvp => format_ident!("__ad_adapt_jvp_{}", callee, span = callee.span()),
-        Mode::JvpVjp => format_ident!("__ad_adapt_jvp_vjp_{}", callee, span = callee.span()),
-    }
+    let what = match mode {
+        Mode::Vjp => "adapt",
+        Mode::Jvp => "adapt_jvp",
+        Mode::JvpVjp => "adapt_jvp_vjp",
+    };
+    super::generated(what, callee)
 }
 
 /// For a function whose `wrt` leaves out a float parameter: `__ad_adapt_NAME` (and, for

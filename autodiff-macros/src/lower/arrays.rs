@@ -58,7 +58,7 @@ impl Lower<'_> {
                 }
                 // `weigh([x, y, z])`, `norm(&[a, b])`: the literal is a buffer of its own.
                 let array = (self.array_of(a))
-                    .or_else(|| self.array_call(inner, None))
+                    .or_else(|| self.array_call(inner, None, false))
                     .or_else(|| self.array_init(inner));
                 match array {
                     Some(array) => CallArg::Array {
@@ -90,10 +90,16 @@ impl Lower<'_> {
         })
     }
 
-    /// `f(args)` when the call returns a `Vec` of floats: bound with that type
-    /// (`let h: Vec<f64> = f(..)`), or a kernel of `autodiff::kernels` that returns one
-    /// (`matmul(&x, &w, ..)`, `relu(&h)`).
-    pub(super) fn array_call(&mut self, e: &Expr, ty: Option<&syn::Type>) -> Option<Array> {
+    /// `f(args)` when the call returns an array of floats: bound with that type (`let h:
+    /// Vec<f64> = f(..)`, `let r: [f64; 3] = rotate(..)`), bound to a name used as an array
+    /// (`array_result`: `let r = rotate(..); r[0]`), or a kernel of `autodiff::kernels` that
+    /// returns one (`matmul(&x, &w, ..)`, `relu(&h)`).
+    pub(super) fn array_call(
+        &mut self,
+        e: &Expr,
+        ty: Option<&syn::Type>,
+        array_result: bool,
+    ) -> Option<Array> {
         let Expr::Call(c) = strip_parens(e) else {
             return None;
         };
@@ -101,15 +107,22 @@ impl Lower<'_> {
             return None;
         };
         let elem = match ty.and_then(crate::ast::array_shape) {
-            Some(ParamKind::Array { elem, depth: 1 }) if is_vec(ty) => Some(elem),
+            Some(ParamKind::Array { elem, depth: 1 }) => Some(elem),
             _ => None,
         };
-        if elem.is_none() && !self.makes_array(e) {
+        let kernel = self.makes_array(e);
+        if elem.is_none() && !kernel && !array_result {
             return None;
         }
         let args = self.call_args(&c.args);
+        // The kernels are of `f64`; the width of another call's result is its uses'.
+        let ty = match (elem, kernel) {
+            (Some(f), _) => Some(f),
+            (None, true) => Some(FloatTy::F64),
+            (None, false) => None,
+        };
         let info = Info {
-            ty: Ty::Float(Some(elem.unwrap_or(FloatTy::F64))),
+            ty: Ty::Float(ty),
             active: false,
             name: None,
         };
@@ -619,11 +632,6 @@ fn e_index(e: &Expr) -> &Expr {
         Expr::Reference(r) => strip_parens(&r.expr),
         other => other,
     }
-}
-
-/// `Vec<..>`, as written.
-fn is_vec(ty: Option<&syn::Type>) -> bool {
-    matches!(ty, Some(syn::Type::Path(p)) if p.path.segments.last().is_some_and(|s| s.ident == "Vec"))
 }
 
 /// Whether a buffer's size is known where it is written: `[v; N]` and `[a, b]`, not `vec!`.

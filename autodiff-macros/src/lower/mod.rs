@@ -54,6 +54,7 @@ pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
         depths: HashMap::default(),
         tuples: Vec::new(),
         inner_arrays: Vec::new(),
+        array_lets: array_lets(&func.item.block),
     };
     for (i, p) in func.params.iter().enumerate() {
         let name = Some(p.ident.to_string());
@@ -274,6 +275,8 @@ struct Lower<'a> {
     /// The buffers declared where they are written below the top level (a `vec!` in a loop):
     /// a copy of one cannot live longer than it.
     inner_arrays: Vec<Array>,
+    /// The `let`s of calls whose names are used as arrays (see [`source::array_lets`]).
+    array_lets: crate::maps::HashSet<usize>,
 }
 
 /// The methods of a float that say something of it (`x.is_finite()`): conditions, whatever the
@@ -749,7 +752,12 @@ impl Lower<'_> {
         if self.let_tuple(pat, ty, init) {
             return;
         }
-        if let Some(array) = self.array_init(init).or_else(|| self.array_call(init, ty)) {
+        let array_result = self
+            .array_lets
+            .contains(&(local as *const syn::Local as usize));
+        if let Some(array) =
+            (self.array_init(init)).or_else(|| self.array_call(init, ty, array_result))
+        {
             // `let b: [f64; 3] = [0.0; 3];` gives the elements their width.
             if let Some(ParamKind::Array { elem, .. }) = ty.and_then(ast::array_shape) {
                 let info = &mut self.func.arrays[array.0 as usize].info;
@@ -1205,13 +1213,24 @@ impl Lower<'_> {
             return v;
         }
         // Any other function: arrays are passed as themselves; activity decides whether the
-        // call is differentiated (through `path_vjp`). `f64::from(k)` is a float.
-        let args = self.call_args(&c.args);
+        // call is differentiated (through `path_vjp`). `f64::from(k)` is a float. A tuple
+        // passes its floats to the callee's flat twin (see `tuple_params`).
+        let mut path = func.path.clone();
+        let mut args = Vec::new();
+        for a in &c.args {
+            match self.tuple_of(a) {
+                Some(elems) => {
+                    path = crate::tuple_params::twin_path(&func.path);
+                    self.flat_values(&elems, a, &mut args);
+                }
+                None => args.extend(self.call_args([a])),
+            }
+        }
         let ty = match segs[..] {
             [f @ ("f64" | "f32"), "from"] => Ty::Float(float_suffix(f)),
             _ => Ty::Other,
         };
-        self.def(Op::Call(Box::new(func.path.clone()), args), ty, func.span())
+        self.def(Op::Call(Box::new(path), args), ty, func.span())
     }
 
     /// The body of a function returning `[F; M]` or a tuple: statements, then the result as

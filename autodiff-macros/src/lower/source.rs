@@ -6,7 +6,7 @@ use crate::ir::{Cmp, FloatTy, Ty};
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::visit::Visit;
-use syn::{BinOp, Expr, Ident, Lit, UnOp};
+use syn::{BinOp, Expr, Ident, Lit, Pat, UnOp};
 
 pub(super) fn strip_parens(e: &Expr) -> &Expr {
     match e {
@@ -327,4 +327,108 @@ pub(super) fn strip_ref(e: &Expr) -> &Expr {
         Expr::Reference(r) => strip_parens(&r.expr),
         e => e,
     }
+}
+
+/// The methods that only an array takes, among those `#[grad]` lowers.
+const ARRAY_METHODS: &[&str] = &[
+    "iter",
+    "iter_mut",
+    "len",
+    "windows",
+    "chunks",
+    "chunks_exact",
+    "to_vec",
+    "swap",
+    "copy_from_slice",
+];
+
+/// The statements `let name = f(..);` (no type written) whose `name` is later indexed,
+/// iterated or measured as an array (`r[0]`, `r.iter()`, `for v in r`): the call returns an
+/// array, which a macro cannot see from the call alone. By address: lowering walks this body.
+pub(super) fn array_lets(body: &syn::Block) -> crate::maps::HashSet<usize> {
+    #[derive(Default)]
+    struct Finder {
+        /// Each open block's names, with the `let` of a call that binds one (or 0).
+        scopes: Vec<Vec<(String, usize)>>,
+        marked: crate::maps::HashSet<usize>,
+    }
+    impl Finder {
+        fn used_as_array(&mut self, e: &Expr) {
+            let e = match strip_parens(e) {
+                Expr::Reference(r) => strip_parens(&r.expr),
+                e => e,
+            };
+            let Expr::Path(p) = e else { return };
+            let Some(name) = p.path.get_ident().map(|i| i.to_string()) else {
+                return;
+            };
+            let mut innermost_first = self.scopes.iter().rev().flat_map(|s| s.iter().rev());
+            let found = innermost_first.find(|(n, _)| *n == name);
+            if let Some(&(_, at)) = found {
+                if at != 0 {
+                    self.marked.insert(at);
+                }
+            }
+        }
+        fn binds(&mut self, pat: &Pat, at: usize) {
+            if let Some(scope) = self.scopes.last_mut() {
+                for name in mentioned_names(pat.to_token_stream()) {
+                    scope.push((name.to_string(), at));
+                }
+            }
+        }
+    }
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_block(&mut self, b: &'ast syn::Block) {
+            self.scopes.push(Vec::new());
+            syn::visit::visit_block(self, b);
+            self.scopes.pop();
+        }
+        fn visit_local(&mut self, l: &'ast syn::Local) {
+            if let Some(init) = &l.init {
+                self.visit_expr(&init.expr);
+            }
+            let call = matches!(&l.pat, Pat::Ident(_))
+                && matches!(
+                    l.init.as_ref().map(|i| strip_parens(&i.expr)),
+                    Some(Expr::Call(_))
+                );
+            let at = if call {
+                l as *const syn::Local as usize
+            } else {
+                0
+            };
+            self.binds(&l.pat, at);
+        }
+        fn visit_expr_index(&mut self, e: &'ast syn::ExprIndex) {
+            self.used_as_array(&e.expr);
+            syn::visit::visit_expr_index(self, e);
+        }
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            if ARRAY_METHODS.contains(&&*m.method.to_string()) {
+                self.used_as_array(&m.receiver);
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+        fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+            self.used_as_array(&f.expr);
+            self.visit_expr(&f.expr);
+            self.scopes.push(Vec::new());
+            self.binds(&f.pat, 0);
+            self.visit_block(&f.body);
+            self.scopes.pop();
+        }
+        fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+            self.scopes.push(Vec::new());
+            for p in &c.inputs {
+                self.binds(p, 0);
+            }
+            self.visit_expr(&c.body);
+            self.scopes.pop();
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut finder = Finder::default();
+    finder.visit_block(body);
+    finder.marked
 }

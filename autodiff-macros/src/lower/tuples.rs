@@ -4,7 +4,7 @@
 
 use super::source::strip_parens;
 use super::{Binding, Lower};
-use crate::ir::{Block, Op, Stmt, Var};
+use crate::ir::{Block, CallArg, Op, Stmt, Var};
 use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{Expr, Pat};
@@ -244,6 +244,30 @@ impl Lower<'_> {
                 _ => Binding::Value(values.next().expect("a value per element")),
             })
             .collect()
+    }
+
+    /// The floats of a tuple passed to a call, in order, as the callee's twin takes them.
+    pub(super) fn flat_values(&mut self, elems: &[Binding], at: &Expr, out: &mut Vec<CallArg>) {
+        for b in elems {
+            match *b {
+                Binding::Value(v) => out.push(CallArg::Value(v)),
+                Binding::Local(l) => {
+                    let v = self.get(l);
+                    out.push(CallArg::Value(v))
+                }
+                Binding::Tuple(k) => {
+                    let inner = self.tuples[k as usize].clone();
+                    self.flat_values(&inner, at, out);
+                }
+                _ => {
+                    let v = self.unsupported(
+                        at,
+                        "#[grad] passes tuples of floats to a call; pass an array or a closure as an argument of its own",
+                    );
+                    out.push(CallArg::Value(v));
+                }
+            }
+        }
     }
 
     /// A tuple of these elements, as a binding.
