@@ -371,3 +371,60 @@ fn tuples_out_of_branches_are_their_elements() {
         assert_eq!((gx, gy), (ex, ey));
     }
 }
+
+/// A function with an array result, called by others.
+#[grad]
+fn rotate(q: &[f64; 2], v: f64) -> [f64; 2] {
+    [q[0] * v.cos() - q[1] * v.sin(), q[0] * v.sin() + q[1] * v.cos()]
+}
+
+#[grad]
+fn rotate32(q: [f32; 2], v: f32) -> [f32; 2] {
+    [q[0] * v, q[1] + v]
+}
+
+/// Its result bound with its type written, and bound to a name that is then indexed and
+/// iterated: the call returns an array, as the uses say.
+#[grad]
+fn rotated(x: f64, y: f64, v: f64) -> f64 {
+    let q = [x, y];
+    let typed: [f64; 2] = rotate(&q, v);
+    let r = rotate(&[y, x], 2.0 * v);
+    let s: f64 = r.iter().map(|c| c * c).sum();
+    typed[0] / (1.0 + typed[1] * typed[1]) + r[1] * s
+}
+
+#[grad]
+fn rotated_twin(x: f64, y: f64, v: f64) -> f64 {
+    let (c, s) = (v.cos(), v.sin());
+    let t0 = x * c - y * s;
+    let t1 = x * s + y * c;
+    let (c2, s2) = ((2.0 * v).cos(), (2.0 * v).sin());
+    let r0 = y * c2 - x * s2;
+    let r1 = y * s2 + x * c2;
+    let sum = r0 * r0 + r1 * r1;
+    t0 / (1.0 + t1 * t1) + r1 * sum
+}
+
+#[grad]
+fn rotated32(x: f32, y: f32) -> f32 {
+    let r = rotate32([x, y], y);
+    r[0] * r[1]
+}
+
+#[test]
+fn calls_return_arrays() {
+    for (x, y, v) in [(0.5, 1.5, 0.3), (-1.0, 0.25, 2.0)] {
+        let (a, g) = rotated_grad(x, y, v);
+        let (b, h) = rotated_twin_grad(x, y, v);
+        assert_relative_eq!(a, b, max_relative = 1e-14);
+        assert_relative_eq!(g.0, h.0, max_relative = 1e-12);
+        assert_relative_eq!(g.1, h.1, max_relative = 1e-12);
+        assert_relative_eq!(g.2, h.2, max_relative = 1e-12);
+        let f = |q: &[f64]| rotated(q[0], q[1], q[2]);
+        gradcheck(f, &[x, y, v], &[g.0, g.1, g.2], &tol()).unwrap();
+    }
+    // (x y)(y + y) = 2 x y²: its gradient is (2 y², 4 x y).
+    let (v, (gx, gy)) = rotated32_grad(2.0, 0.5);
+    assert_eq!((v, gx, gy), (1.0, 0.5, 4.0));
+}
