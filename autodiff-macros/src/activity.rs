@@ -25,9 +25,6 @@ pub fn analyse(func: &mut Func, cx: &mut Ctxt) {
     let mut nested = Vec::new();
     nested_arrays(&body, true, &mut nested);
     check(func, &body, &nested, cx);
-    let mut order = Order::default();
-    order.walk(func, &body);
-    order.report(func, cx);
     func.body = std::mem::take(&mut body);
 }
 
@@ -129,7 +126,9 @@ impl Useful {
                             call_args(dots, &mut vars, &mut arrays);
                         }
                         ArrayInit::Part { of, .. } => arrays.push(*of),
-                        ArrayInit::ZerosLike(_) | ArrayInit::UnwantedLike(_) => {}
+                        ArrayInit::ZerosLike(_)
+                        | ArrayInit::UnwantedLike(_)
+                        | ArrayInit::Popped(_) => {}
                     }
                 }
             }
@@ -139,6 +138,7 @@ impl Useful {
             | Stmt::Repeat { .. }
             | Stmt::ExitIf(_)
             | Stmt::Push { .. }
+            | Stmt::PushArray { .. }
             | Stmt::CallVjp { .. }
             | Stmt::Reserve { .. }
             | Stmt::Snapshot { .. }
@@ -185,7 +185,7 @@ fn init_active(func: &Func, init: &ArrayInit) -> bool {
     match init {
         ArrayInit::Fill { value, .. } => func.info(*value).active,
         ArrayInit::Elems { elems, .. } => elems.iter().any(|v| func.info(*v).active),
-        ArrayInit::ZerosLike(_) | ArrayInit::UnwantedLike(_) => false,
+        ArrayInit::ZerosLike(_) | ArrayInit::UnwantedLike(_) | ArrayInit::Popped(_) => false,
         ArrayInit::Call(_, args) => args_active(func, args),
         ArrayInit::CallJvp { args, dots, .. } => args_active(func, args) || args_active(func, dots),
         ArrayInit::Part { of, .. } => func.array_info(*of).info.active,
@@ -335,70 +335,3 @@ fn nested_arrays(block: &Block, top: bool, found: &mut Vec<Array>) {
     }
 }
 
-/// Program order of differentiated calls and writes into the arrays they read: the reverse
-/// sweep calls `path_vjp` with the arrays as they are at its end, so nothing may write into them
-/// after the call, nor in a loop around it.
-#[derive(Default)]
-struct Order {
-    position: usize,
-    loops: Vec<usize>,
-    next_loop: usize,
-    /// (array, position, enclosing loops, span, callee) of each array argument.
-    reads: Vec<(Array, usize, Vec<usize>, Span, String)>,
-    /// (array, position, enclosing loops) of each write.
-    writes: Vec<(Array, usize, Vec<usize>)>,
-}
-
-impl Order {
-    fn walk(&mut self, func: &Func, block: &Block) {
-        for stmt in block {
-            self.position += 1;
-            if let Some((path, args, span)) = call_of(func, stmt) {
-                let callee = path.to_token_stream().to_string().replace(' ', "");
-                for arg in args {
-                    if let CallArg::Array { array, .. } = arg {
-                        let loops = self.loops.clone();
-                        self.reads
-                            .push((*array, self.position, loops, span, callee.clone()));
-                    }
-                }
-            }
-            if let Stmt::Store { array, .. } = stmt {
-                self.writes
-                    .push((*array, self.position, self.loops.clone()));
-            }
-            let is_loop = matches!(stmt, Stmt::For { .. } | Stmt::While { .. });
-            if is_loop {
-                self.loops.push(self.next_loop);
-                self.next_loop += 1;
-            }
-            for b in stmt.blocks() {
-                self.walk(func, b);
-            }
-            if is_loop {
-                self.loops.pop();
-            }
-        }
-    }
-
-    fn report(&self, func: &Func, cx: &mut Ctxt) {
-        for (array, at, loops, span, callee) in &self.reads {
-            let clash = self
-                .writes
-                .iter()
-                .any(|(a, w, wl)| a == array && (w > at || loops.iter().any(|l| wl.contains(l))));
-            if clash {
-                let name = func
-                    .array_info(*array)
-                    .info
-                    .name
-                    .as_deref()
-                    .unwrap_or("this array");
-                cx.error_at(
-                    *span,
-                    format!("#[grad] passes `{name}` to `{callee}`, whose derivative needs it as it is here, but `{name}` is written afterwards; finish writing it before the call, or pass a copy"),
-                );
-            }
-        }
-    }
-}

@@ -1203,6 +1203,10 @@ impl<'a> Names<'a> {
                         let a = self.array(*a);
                         quote!(::autodiff::__private::zeros_like(&#a))
                     }
+                    ArrayInit::Popped(t) => {
+                        let t = stack_name(*t);
+                        quote!(::autodiff::__private::pop(&mut #t))
+                    }
                     ArrayInit::UnwantedLike(a) => {
                         let a = self.array(*a);
                         quote!(::autodiff::__private::unwanted_like(&#a))
@@ -1374,6 +1378,11 @@ impl<'a> Names<'a> {
             Stmt::Push { stack, value } => {
                 let (t, v) = (stack_name(*stack), self.of(*value));
                 quote!(#t.push(#v);)
+            }
+            // `to_owned` copies an array as itself, a `Vec` as a `Vec`, a part as a `Vec`.
+            Stmt::PushArray { stack, array } => {
+                let (t, a) = (stack_name(*stack), self.array(*array));
+                quote!(#t.push(#a.to_owned());)
             }
             Stmt::Reserve { stack, iter } => {
                 let (t, iter) = (stack_name(*stack), self.iter(iter));

@@ -215,6 +215,8 @@ pub enum ArrayInit {
         dots: Vec<CallArg>,
         value: Array,
     },
+    /// The copy of an array the forward sweep recorded last on this tape ([`Stmt::PushArray`]).
+    Popped(Stack),
     /// `&a[lo..hi]`, or `&mut a[lo..hi]` when `mutable`: an [`ArrayKind::Part`].
     Part {
         of: Array,
@@ -437,6 +439,12 @@ pub enum Stmt {
     Push {
         stack: Stack,
         value: Var,
+    },
+    /// Records a copy of an array on a tape: one a differentiated call reads and something
+    /// writes after it, which the call's reverse needs as it was (see [`ArrayInit::Popped`]).
+    PushArray {
+        stack: Stack,
+        array: Array,
     },
     /// `path_vjp(args, seed, bars)`: the reverse of a call to a differentiated function, adding
     /// `seed` times its derivative into one bar per float or array argument.
@@ -758,7 +766,9 @@ macro_rules! operands {
                     [value].into_iter().chain(lens).collect()
                 }
                 ArrayInit::Elems { elems, .. } => elems.into_iter().collect(),
-                ArrayInit::ZerosLike(_) | ArrayInit::UnwantedLike(_) => Vec::new(),
+                ArrayInit::ZerosLike(_) | ArrayInit::UnwantedLike(_) | ArrayInit::Popped(_) => {
+                    Vec::new()
+                }
                 ArrayInit::Call(_, args) => operands!(args args),
                 ArrayInit::CallJvp { args, dots, .. } => {
                     let mut uses = operands!(args args);
@@ -769,6 +779,7 @@ macro_rules! operands {
             },
             Stmt::Store { index, value, .. } => index.into_iter().chain([value]).collect(),
             Stmt::For { iter, .. } | Stmt::Reserve { iter, .. } => operands!(iter iter),
+            Stmt::PushArray { .. } => Vec::new(),
             Stmt::While { cond, .. } => cond.into_iter().map(|(_, v)| v).collect(),
             Stmt::Verbatim { bindings, .. } => bindings.into_iter().map(|(_, v)| v).collect(),
             Stmt::CallVjp {
@@ -915,11 +926,14 @@ impl Stmt {
                     ArrayInit::Part { of, .. }
                     | ArrayInit::ZerosLike(of)
                     | ArrayInit::UnwantedLike(of) => vec![*of],
-                    ArrayInit::Fill { .. } | ArrayInit::Elems { .. } => Vec::new(),
+                    ArrayInit::Fill { .. } | ArrayInit::Elems { .. } | ArrayInit::Popped(_) => {
+                        Vec::new()
+                    }
                 };
                 arrays.push(*array);
                 arrays
             }
+            Stmt::PushArray { array, .. } => vec![*array],
             Stmt::Verbatim { arrays, .. } => arrays.iter().map(|(_, a)| *a).collect(),
             Stmt::Snapshot { state, .. } | Stmt::Checkpointed { state, .. } => state.arrays.clone(),
             Stmt::CallVjp {
@@ -1103,6 +1117,7 @@ fn block(f: &mut fmt::Formatter<'_>, body: &Block, depth: usize) -> fmt::Result 
                     writeln!(f, "{pad}let {array} = {v}[{}]", list(elems))?
                 }
                 ArrayInit::ZerosLike(a) => writeln!(f, "{pad}let {array} = zeros like {a}")?,
+                ArrayInit::Popped(t) => writeln!(f, "{pad}let {array} = pop {t}")?,
                 ArrayInit::UnwantedLike(a) => writeln!(f, "{pad}let {array} = unwanted like {a}")?,
                 ArrayInit::Call(p, args) => {
                     writeln!(f, "{pad}let {array} = {}({})", tokens(p), call_args(args))?
@@ -1203,6 +1218,7 @@ fn block(f: &mut fmt::Formatter<'_>, body: &Block, depth: usize) -> fmt::Result 
             }
             Stmt::ExitIf(c) => writeln!(f, "{pad}exit if {c}")?,
             Stmt::Push { stack, value } => writeln!(f, "{pad}push {stack} {value}")?,
+            Stmt::PushArray { stack, array } => writeln!(f, "{pad}push {stack} copy of {array}")?,
             Stmt::CallVjp {
                 path,
                 args,

@@ -198,6 +198,7 @@ impl Transform<'_> {
             Stmt::ExitIf(_) | Stmt::Verbatim { .. } => out.push(stmt.clone()),
             // What only the reverse transform writes: the tangent transform is given the primal.
             Stmt::Push { .. }
+            | Stmt::PushArray { .. }
             | Stmt::CallVjp { .. }
             | Stmt::Reserve { .. }
             | Stmt::Snapshot { .. }
@@ -424,6 +425,8 @@ impl Transform<'_> {
                 vec: *vec,
             },
             ArrayInit::ZerosLike(a) | ArrayInit::UnwantedLike(a) => ArrayInit::ZerosLike(*a),
+            // Only the reverse transform pops, after the tangent transform has run.
+            ArrayInit::Popped(_) => init.clone(),
             ArrayInit::Part {
                 of,
                 lo,

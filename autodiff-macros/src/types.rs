@@ -284,7 +284,7 @@ impl Sets {
                 ArrayInit::ZerosLike(of)
                 | ArrayInit::UnwantedLike(of)
                 | ArrayInit::Part { of, .. } => self.same(A(*array), A(*of)),
-                ArrayInit::Call(..) | ArrayInit::CallJvp { .. } => {}
+                ArrayInit::Call(..) | ArrayInit::CallJvp { .. } | ArrayInit::Popped(_) => {}
             },
             Stmt::If { .. }
             | Stmt::For { .. }
@@ -292,6 +292,7 @@ impl Sets {
             | Stmt::Repeat { .. }
             | Stmt::ExitIf(_)
             | Stmt::Push { .. }
+            | Stmt::PushArray { .. }
             | Stmt::CallVjp { .. }
             | Stmt::Reserve { .. }
             | Stmt::Snapshot { .. }

@@ -313,7 +313,9 @@ impl Verifier<'_> {
                     v.block(b, false)
                 })
             }),
-            Stmt::Push { stack, .. } | Stmt::Reserve { stack, .. } => {
+            Stmt::Push { stack, .. }
+            | Stmt::PushArray { stack, .. }
+            | Stmt::Reserve { stack, .. } => {
                 if stack.0 >= self.func.stacks {
                     return Err(format!("{stack} is pushed on but does not exist"));
                 }

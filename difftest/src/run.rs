@@ -519,8 +519,6 @@ fn attribute(diags: &[Diag], spans: &[Span]) -> BTreeMap<usize, (bool, Vec<Diag>
 pub const LIMITATIONS: &[&str] = &[
     // tests/ui/buffer_in_loop.rs: an active buffer below the top level.
     "which holds differentiated values, to have a size known where it is written",
-    // tests/ui/array_written_after_call.rs: the callee's rule needs the array as it was.
-    "whose derivative needs it as it is here, but",
     // tests/ui/call_buffer_in_branch.rs: a buffer below the top level passed to such a call.
     "needs an array passed to a differentiated call to be a parameter or a buffer declared at the top level",
 ];

@@ -88,6 +88,13 @@ impl<'a> Reverse<'a> {
                     init: zero,
                 });
             }
+            // A copy of each array the call reads that is written after it, for its reverse.
+            for list in plan::call_lists(stmt) {
+                let copies = self.snapshots.get(&(list.as_ptr() as usize));
+                for &(array, stack) in copies.into_iter().flatten() {
+                    out.push(Stmt::PushArray { stack, array });
+                }
+            }
             match stmt {
                 Stmt::If { cond, then, els } => out.push(Stmt::If {
                     cond: *cond,

@@ -31,6 +31,7 @@ use proc_macro2::Span;
 pub fn reverse(primal: &Func) -> Func {
     let mut rev = Reverse::new(primal);
     let top = &primal.body;
+    rev.find_snapshots(top);
     rev.analyse(top);
     rev.plan(top);
     rev.decide();
@@ -159,6 +160,10 @@ struct Reverse<'a> {
     /// same element in a block become one `ā[i] += c₁ + c₂`, without a round trip through
     /// memory for each.
     pending: Vec<(Array, Vec<Var>, Var)>,
+    /// The arrays a differentiated call reads that something writes after it, each with the
+    /// tape its copy goes on, by the address of the call's argument list (see
+    /// [`Reverse::find_snapshots`]).
+    snapshots: HashMap<usize, Vec<(Array, Stack)>>,
 }
 
 mod forward;
@@ -200,6 +205,7 @@ impl<'a> Reverse<'a> {
             array_bars: HashMap::default(),
             seed_hoisted: HashSet::default(),
             pending: Vec::new(),
+            snapshots: HashMap::default(),
         }
     }
 

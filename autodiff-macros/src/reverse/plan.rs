@@ -3,7 +3,94 @@
 
 use super::*;
 
+/// The argument lists of the call a statement makes: its arguments and, under second order,
+/// their tangents. Empty for any other statement.
+pub(super) fn call_lists(stmt: &Stmt) -> Vec<&[CallArg]> {
+    match stmt {
+        Stmt::Let {
+            op: Op::Call(_, args),
+            ..
+        }
+        | Stmt::DeclArray {
+            init: ArrayInit::Call(_, args),
+            ..
+        } => vec![args],
+        Stmt::Let {
+            op: Op::CallJvp(_, args, dots),
+            ..
+        }
+        | Stmt::DeclArray {
+            init: ArrayInit::CallJvp { args, dots, .. },
+            ..
+        } => vec![args, dots],
+        _ => Vec::new(),
+    }
+}
+
 impl<'a> Reverse<'a> {
+    /// The arrays each differentiated call reads that something writes after it, or in a loop
+    /// around it: the call's reverse needs them as they were at the call, so the forward sweep
+    /// records a copy of each there and the reverse sweep passes the copy to the callee's rule
+    /// (a `Vec` refilled each time round a loop and passed to a `#[grad]` function).
+    pub(super) fn find_snapshots(&mut self, top: &'a Block) {
+        /// (array, position, enclosing loops) of each write; (array as passed, its whole,
+        /// position, loops, the list's address) of each array a differentiated call reads.
+        #[derive(Default)]
+        struct Walk {
+            position: usize,
+            loops: Vec<usize>,
+            next_loop: usize,
+            writes: Vec<(Array, usize, Vec<usize>)>,
+            reads: Vec<(Array, Array, usize, Vec<usize>, usize)>,
+        }
+        fn walk(rev: &Reverse, block: &Block, w: &mut Walk) {
+            for stmt in block {
+                w.position += 1;
+                let lists = call_lists(stmt);
+                let active = lists.iter().flat_map(|l| l.iter()).any(|a| match a {
+                    CallArg::Value(v) => rev.active(*v),
+                    CallArg::Array { array, .. } => rev.active_array(*array),
+                });
+                for list in lists.into_iter().filter(|_| active) {
+                    for arg in list {
+                        if let CallArg::Array { array, .. } = arg {
+                            let whole = rev.primal.whole(*array);
+                            let at = list.as_ptr() as usize;
+                            w.reads.push((*array, whole, w.position, w.loops.clone(), at));
+                        }
+                    }
+                }
+                if let Stmt::Store { array, .. } = stmt {
+                    let whole = rev.primal.whole(*array);
+                    w.writes.push((whole, w.position, w.loops.clone()));
+                }
+                let is_loop = matches!(stmt, Stmt::For { .. } | Stmt::While { .. });
+                if is_loop {
+                    w.loops.push(w.next_loop);
+                    w.next_loop += 1;
+                }
+                for b in stmt.blocks() {
+                    walk(rev, b, w);
+                }
+                if is_loop {
+                    w.loops.pop();
+                }
+            }
+        }
+        let mut w = Walk::default();
+        walk(self, top, &mut w);
+        for (array, whole, at, loops, list) in w.reads {
+            let clobbered = (w.writes.iter()).any(|(a, p, wl)| {
+                *a == whole && (*p > at || loops.iter().any(|l| wl.contains(l)))
+            });
+            let copies = self.snapshots.entry(list).or_default();
+            if clobbered && !copies.iter().any(|(a, _)| *a == array) {
+                let stack = self.out.stack();
+                copies.push((array, stack));
+            }
+        }
+    }
+
     /// Records definitions, reads, uses across blocks, writes, and what the reverse of each
     /// statement will read. Returns whether the block has any adjoint code.
     pub(super) fn analyse(&mut self, block: &'a Block) -> bool {
@@ -156,6 +243,7 @@ impl<'a> Reverse<'a> {
                 | Stmt::Repeat { .. }
                 | Stmt::ExitIf(_)
                 | Stmt::Push { .. }
+                | Stmt::PushArray { .. }
                 | Stmt::Reserve { .. }
                 | Stmt::CallVjp { .. }
                 | Stmt::Snapshot { .. }

@@ -383,6 +383,7 @@ impl<'a> Reverse<'a> {
             // Written by this transform, never in a primal.
             Stmt::Repeat { .. }
             | Stmt::Push { .. }
+            | Stmt::PushArray { .. }
             | Stmt::CallVjp { .. }
             | Stmt::Reserve { .. }
             | Stmt::Snapshot { .. }
@@ -659,10 +660,20 @@ impl<'a> Reverse<'a> {
                     })
             })
             .collect();
+        // The arrays written after the call, as the forward sweep recorded them at it.
+        let args = self.as_at_call(call.args, span, out);
+        // A zero tangent made here stays; a tangent array passed on may be a copy too.
+        let copied = self.as_at_call(call.dots, span, out);
+        let dots = (zeroed.into_iter().zip(copied))
+            .map(|((made, zero_like), copy)| match zero_like {
+                Some(_) => made,
+                None => copy,
+            })
+            .collect();
         out.push(Stmt::CallVjp {
             path: Box::new(call.path.clone()),
-            args: call.args.to_vec(),
-            dots: zeroed.into_iter().map(|(a, _)| a).collect(),
+            args,
+            dots,
             seed: call.seed,
             dot_seed: call.dot_seed,
             bars,
@@ -674,6 +685,43 @@ impl<'a> Reverse<'a> {
                 self.accumulate(a, c, adj, out);
             }
         }
+    }
+
+    /// `list`, a call's arguments, with each array that the forward sweep copied at the call
+    /// (see [`Reverse::find_snapshots`]) replaced by that copy, popped here.
+    fn as_at_call(&mut self, list: &[CallArg], span: Span, out: &mut Vec<Stmt>) -> Vec<CallArg> {
+        let copies = self.snapshots.get(&(list.as_ptr() as usize)).cloned();
+        let mut popped: Vec<(Array, Array)> = Vec::new();
+        for (array, stack) in copies.unwrap_or_default() {
+            let info = Info {
+                active: false,
+                ..self.primal.array_info(array).info.clone()
+            };
+            let copy = self.out.array(info, ArrayKind::Local);
+            out.push(Stmt::DeclArray {
+                array: copy,
+                init: ArrayInit::Popped(stack),
+                span,
+            });
+            popped.push((array, copy));
+        }
+        (list.iter())
+            .map(|a| match a {
+                CallArg::Array {
+                    array,
+                    by_ref,
+                    range,
+                } => match popped.iter().find(|(p, _)| p == array) {
+                    Some((_, copy)) => CallArg::Array {
+                        array: *copy,
+                        by_ref: *by_ref,
+                        range: *range,
+                    },
+                    None => a.clone(),
+                },
+                CallArg::Value(_) => a.clone(),
+            })
+            .collect()
     }
 
     /// A zero tangent for the array argument `of`: zeros where the argument is a part of it,
