@@ -375,7 +375,10 @@ fn tuples_out_of_branches_are_their_elements() {
 /// A function with an array result, called by others.
 #[grad]
 fn rotate(q: &[f64; 2], v: f64) -> [f64; 2] {
-    [q[0] * v.cos() - q[1] * v.sin(), q[0] * v.sin() + q[1] * v.cos()]
+    [
+        q[0] * v.cos() - q[1] * v.sin(),
+        q[0] * v.sin() + q[1] * v.cos(),
+    ]
 }
 
 #[grad]

@@ -334,4 +334,3 @@ fn nested_arrays(block: &Block, top: bool, found: &mut Vec<Array>) {
         }
     }
 }
-

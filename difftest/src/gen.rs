@@ -37,8 +37,9 @@ struct IVar {
 #[derive(Clone, Default)]
 struct Scope {
     floats: Vec<FVar>,
-    /// Closures bound with `let`, by name and arity.
-    closures: Vec<(String, usize)>,
+    /// Closures bound with `let`, by name and arity, and whether what they return is of a
+    /// type rustc has yet to infer (`|q: f32| 0.1`).
+    closures: Vec<(String, usize, bool)>,
     arrays: Vec<AVar>,
     ints: Vec<IVar>,
     consts: Vec<String>,
@@ -466,11 +467,11 @@ impl Gen<'_> {
         let typed = self.rng.chance(0.4);
         let names = [self.fresh("t"), self.fresh("t")];
         for (k, (n, e)) in names.iter().zip(&inits).enumerate() {
-            // Of an `if`, rustc infers the type from either branch.
+            // Of an `if`, as `Expr::If` is taken: ambiguous if either branch is.
             let other = branch
                 .as_ref()
-                .is_none_or(|(_, els)| self.ambiguous(&els[k]));
-            let ambiguous = !typed && self.ambiguous(e) && other;
+                .is_some_and(|(_, els)| self.ambiguous(&els[k]));
+            let ambiguous = !typed && (self.ambiguous(e) || other);
             self.scope.floats.push(FVar {
                 name: n.clone(),
                 mutable: false,
@@ -701,8 +702,11 @@ impl Gen<'_> {
             });
         }
         let body = self.expr(2);
+        let ambiguous = self.ambiguous(&body);
         self.scope = saved;
-        self.scope.closures.push((name.clone(), params.len()));
+        self.scope
+            .closures
+            .push((name.clone(), params.len(), ambiguous));
         Stmt::LetClosure { name, params, body }
     }
 
@@ -1002,6 +1006,9 @@ impl Gen<'_> {
             Expr::Match(_, arms, d) => {
                 self.ambiguous(d) || arms.iter().any(|(_, e)| self.ambiguous(e))
             }
+            Expr::CallClosure(name, _) => (self.scope.closures.iter().rev())
+                .find(|(n, ..)| n == name)
+                .is_some_and(|(.., ambiguous)| *ambiguous),
             // The receiver was made typed when the method was chosen.
             _ => false,
         }
@@ -1255,7 +1262,7 @@ impl Gen<'_> {
                     None => continue,
                 },
                 83..=84 if !self.scope.closures.is_empty() => {
-                    let (name, arity) = self.rng.pick(&self.scope.closures.clone()).clone();
+                    let (name, arity, _) = self.rng.pick(&self.scope.closures.clone()).clone();
                     let args = (0..arity).map(|_| self.expr(d)).collect();
                     Expr::CallClosure(name, args)
                 }

@@ -56,7 +56,8 @@ impl<'a> Reverse<'a> {
                         if let CallArg::Array { array, .. } = arg {
                             let whole = rev.primal.whole(*array);
                             let at = list.as_ptr() as usize;
-                            w.reads.push((*array, whole, w.position, w.loops.clone(), at));
+                            w.reads
+                                .push((*array, whole, w.position, w.loops.clone(), at));
                         }
                     }
                 }
@@ -80,9 +81,8 @@ impl<'a> Reverse<'a> {
         let mut w = Walk::default();
         walk(self, top, &mut w);
         for (array, whole, at, loops, list) in w.reads {
-            let clobbered = (w.writes.iter()).any(|(a, p, wl)| {
-                *a == whole && (*p > at || loops.iter().any(|l| wl.contains(l)))
-            });
+            let clobbered = (w.writes.iter())
+                .any(|(a, p, wl)| *a == whole && (*p > at || loops.iter().any(|l| wl.contains(l))));
             let copies = self.snapshots.entry(list).or_default();
             if clobbered && !copies.iter().any(|(a, _)| *a == array) {
                 let stack = self.out.stack();
