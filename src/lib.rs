@@ -291,7 +291,8 @@
 //! a chain takes may read anything in scope, and `for_each`'s may assign to it. A closure
 //! bound with `let` is differentiated where it is called, with what its names stood for where
 //! it was made. Tuples bound in the body are their elements: `let p = (a, b); p.0`,
-//! `let (a, b) = p;`, `(a, b) = (b, a + b)`, and `let [a, b, c] = q;` destructures an array.
+//! `let (a, b) = p;`, `(a, b) = (b, a + b)`, and `let [a, b, c] = q;` destructures an array
+//! (or an array literal).
 //!
 //! ```
 //! use autodiff::grad;
@@ -327,6 +328,45 @@
 //! `step_by`, `rev`), a chain with a `filter` is not collected, and a closure bound with `let`
 //! is called, not stored or passed on, and assigns to nothing it captures: each is a compile
 //! error saying so.
+//!
+//! ## Tuples and whole arrays
+//!
+//! A tuple parameter, `target: (f64, f64)`, is its floats: its gradient entry, its `_vjp` bar
+//! (`&mut (f64, f64)`), its tangent and its direction have its type, and integers or `bool`s
+//! beside the floats are copied into the entry. An `if` or a `match` may give a tuple. Arrays
+//! are copied (`let mut p = p;`, `a.clone()`, `x.to_vec()`, `b = a.clone()`,
+//! `b.copy_from_slice(&a)`), swapped (`a.swap(i, j)`, `std::mem::swap(&mut a, &mut b)`),
+//! written as nested literals, made inside loops when their size is known there, passed as
+//! literals (`weigh([x, y, z])`), and returned by calls (`let r = rotate(&q, v); r[0]`). An
+//! array a differentiated call reads may be written after it: the forward sweep keeps a copy
+//! for the call's reverse.
+//!
+//! ```
+//! use autodiff::grad;
+//!
+//! /// Explicit heat diffusion on a double buffer, then the pull towards `target`.
+//! #[grad]
+//! fn heat(u0: &[f64], k: f64, target: (f64, f64)) -> f64 {
+//!     let n = u0.len();
+//!     let mut u = u0.to_vec();
+//!     let mut next = u.clone();
+//!     for _ in 0..10 {
+//!         for i in 1..n - 1 {
+//!             next[i] = u[i] + k * (u[i - 1] - 2.0 * u[i] + u[i + 1]);
+//!         }
+//!         std::mem::swap(&mut u, &mut next);
+//!     }
+//!     let (lo, hi) = if u[0] < u[n - 1] { (u[0], u[n - 1]) } else { (u[n - 1], u[0]) };
+//!     (lo - target.0).powi(2) + (hi - target.1).powi(2)
+//! }
+//!
+//! # fn main() {
+//! let (_, (du0, dk, (dlo, dhi))) = heat_grad(&[0.0, 1.0, 0.5, 2.0], 0.2, (0.0, 1.0));
+//! assert_eq!(du0.len(), 4);
+//! // The ends never change: lo = 0 and hi = 2 are the inputs' ends, whatever `k` is.
+//! assert_eq!((dlo, dhi, dk), (0.0, -2.0, 0.0));
+//! # }
+//! ```
 //!
 //! Inactive data and control: a float's predicates (`x.is_finite()`, `is_nan`,
 //! `is_sign_negative`, ...) are conditions; the integer operators `& | ^ << >>` and `!`;

@@ -305,14 +305,18 @@ fn check(func: &Func, block: &Block, nested: &[Array], cx: &mut Ctxt) {
             }
             // Lowering fills a buffer of a value that may be differentiated element by
             // element, and declares one of a known size at the top level.
-            Stmt::DeclArray { array, span, .. } => {
+            Stmt::DeclArray { array, span, init } => {
                 let info = &func.array_info(*array).info;
                 let name = info.name.as_deref().unwrap_or("this buffer");
                 if info.active && nested.contains(array) {
-                    cx.error_at(
-                        *span,
-                        format!("#[grad] needs the buffer `{name}`, which holds differentiated values, to have a size known where it is written (`[0.0; 4]`, `[a, b]`), or to be declared at the top level of the function, before any loop, branch or early `return`"),
-                    );
+                    let msg = match init {
+                        ArrayInit::Call(path, _) => {
+                            let callee = path.to_token_stream().to_string().replace(' ', "");
+                            format!("#[grad] needs the array `{name}` that `{callee}` returns, which holds differentiated values, at the top level of the function, before any loop, branch or early `return`; or call a function that returns a float per element")
+                        }
+                        _ => format!("#[grad] needs the buffer `{name}`, which holds differentiated values, to have a size known where it is written (`[0.0; 4]`, `[a, b]`), or to be declared at the top level of the function, before any loop, branch or early `return`"),
+                    };
+                    cx.error_at(*span, msg);
                 }
             }
             _ => {}

@@ -206,7 +206,7 @@ fn param(arg: &FnArg, cx: &mut Ctxt) -> Option<Param> {
         if let Some(m) = &p.mutability {
             cx.error_spanned(
                 m,
-                "#[grad] does not support writing into an array parameter; copy it into a local buffer",
+                "#[grad] does not support writing into an array parameter; copy it into a local buffer first, `let mut x = x;` in the body",
             );
         }
     }
