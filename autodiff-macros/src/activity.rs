@@ -234,6 +234,7 @@ fn inputs(
         | Op::Lit(_)
         | Op::Path(_)
         | Op::Method(..)
+        | Op::Opaque { .. }
         | Op::Cmp(..)
         | Op::Not(_)
         | Op::Len(..)

@@ -1670,6 +1670,20 @@ impl<'a> Names<'a> {
                 let (recv, rest) = args.split_first()?;
                 quote!(#recv.#m(#(#rest),*))
             }
+            // By reference: the value (an enum passed by value) may be read again after.
+            Op::Opaque { tokens, bindings } => {
+                let binds = bindings.iter().map(|(name, v)| {
+                    let v = self.of(*v);
+                    quote!(let #name = &#v;)
+                });
+                // A pattern's test binds names it does not read, as written.
+                quote!({
+                    #(#binds)*
+                    #[allow(unused_variables, clippy::redundant_pattern_matching)]
+                    let __ad_opaque = #tokens;
+                    __ad_opaque
+                })
+            }
             Op::Call(path, args) => {
                 let args = self.call_args(args);
                 quote!(#path(#(#args),*))

@@ -138,6 +138,13 @@ pub enum Op {
     Prim(&'static Prim, Vec<Var>),
     /// `receiver.name(args)` without a derivative rule: its arguments must be inactive.
     Method(syn::Ident, Vec<Var>),
+    /// An expression over inactive data kept as written, the names it mentions bound to
+    /// values: a pattern's test (`matches!(kind, Loss::Huber(_))`) or what it binds. Never
+    /// active.
+    Opaque {
+        tokens: Box<TokenStream>,
+        bindings: Vec<(syn::Ident, Var)>,
+    },
     /// `path(args)`: with an active argument, differentiated through `path_vjp`.
     Call(Box<syn::Path>, Vec<CallArg>),
     /// `(value, tangent) = path_jvp(args, tangents)`: a differentiated call in the tangent
@@ -677,6 +684,7 @@ macro_rules! operands {
             Op::Cast(v, _) | Op::Not(v) => vec![v],
             Op::Cmp(_, a, b) => vec![a, b],
             Op::Prim(_, args) | Op::Method(_, args) => args.into_iter().collect(),
+            Op::Opaque { bindings, .. } => bindings.into_iter().map(|(_, v)| v).collect(),
             Op::Call(_, args) => operands!(args args),
             Op::CallJvp(_, args, dots) => {
                 let mut uses = operands!(args args);
@@ -1027,6 +1035,12 @@ impl fmt::Display for Op {
                 _ => write!(f, "{}({})", p.name, list(args)),
             },
             Op::Method(m, args) => write!(f, "{}.{m}({})", args[0], list(&args[1..])),
+            Op::Opaque { tokens, bindings } => {
+                let names: Vec<String> = (bindings.iter())
+                    .map(|(n, v)| format!("{n} = {v}"))
+                    .collect();
+                write!(f, "opaque {{ {} }} with {}", tokens, names.join(", "))
+            }
             Op::Call(p, args) => write!(f, "{}({})", tokens(p), call_args(args)),
             Op::CallJvp(p, args, dots) => write!(
                 f,

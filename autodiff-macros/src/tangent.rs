@@ -223,6 +223,7 @@ impl Transform<'_> {
             | Op::Lit(_)
             | Op::Path(_)
             | Op::Method(..)
+            | Op::Opaque { .. }
             | Op::Call(..)
             | Op::CallJvp(..)
             | Op::Cmp(..)

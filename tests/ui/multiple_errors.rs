@@ -14,7 +14,7 @@ impl Foo for f64 {
 fn f<T>(x: f64, y: f64, n: i32) -> f64 {
     println!("x = {x}");
     let a = x.foo();
-    let b = if let 3 = n { x } else { y };
+    let b = 'outer: loop { break 'outer x; };
     let c = if x > y { x } else { y };
     a + b + c
 }

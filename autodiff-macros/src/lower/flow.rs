@@ -340,16 +340,26 @@ impl Lower<'_> {
 
     /// `if` as a statement (`value` false) or as an expression whose value it returns.
     pub(super) fn if_stmt(&mut self, i: &syn::ExprIf, value: bool) -> Option<Var> {
-        if let Expr::Let(l) = &*i.cond {
-            return Some(self.unsupported(
-                l,
-                "#[grad] does not support `if let`; compare values with `==`, `<`, ...",
-            ));
-        }
         self.make_mutable(i);
-        let cond = self.expr(&i.cond);
+        // `if let Some(k) = opt`: the pattern's test, its names bound in the branch.
+        let (cond, binds) = match &*i.cond {
+            Expr::Let(l) => {
+                let s = self.expr(&l.expr);
+                let cond = match self.pattern(s, &l.pat) {
+                    Some(c) => c,
+                    None => self.bool_lit(true),
+                };
+                (cond, Some((s, &*l.pat)))
+            }
+            c => (self.expr(c), None),
+        };
         let mut then_value = None;
-        let then = self.nested(|l| then_value = l.stmts(&i.then_branch.stmts, value));
+        let then = self.nested(|l| {
+            if let Some((s, pat)) = binds {
+                l.bind_arm(s, pat);
+            }
+            then_value = l.stmts(&i.then_branch.stmts, value)
+        });
         let mut else_value = None;
         let els = match &i.else_branch {
             Some((_, e)) => self.nested(|l| else_value = l.branch(e, value)),
@@ -434,10 +444,10 @@ impl Lower<'_> {
         let Some((arm, rest)) = arms.split_first() else {
             return Some(self.unsupported(whole, "#[grad] needs a `match` with at least one arm"));
         };
-        if let Some((if_token, _)) = &arm.guard {
+        if let (Some((if_token, _)), true) = (&arm.guard, rest.is_empty()) {
             return Some(self.unsupported(
                 if_token,
-                "#[grad] does not support match guards; use `if` inside the arm",
+                "#[grad] needs the last arm of a `match` to have no guard; Rust cannot see that the arms cover every value",
             ));
         }
         let body = |l: &mut Self| {
@@ -447,18 +457,31 @@ impl Lower<'_> {
                 l.effect(&arm.body)
             }
         };
-        // Rust checks that the arms are exhaustive: the last one runs when no other matched.
+        // Rust checks that the arms are exhaustive: the last one runs when no other matched,
+        // in a scope of its own for the names its pattern binds.
         if rest.is_empty() {
-            return body(self);
+            let mut a = None;
+            let block = self.nested(|l| {
+                l.bind_arm(s, &arm.pat);
+                a = body(l);
+            });
+            self.blocks
+                .last_mut()
+                .expect("a block is always open")
+                .extend(block);
+            return a;
         }
-        let Some(cond) = self.pattern(s, &arm.pat) else {
+        let Some(cond) = self.arm_test(s, arm) else {
             return Some(self.unsupported(
                 &arm.pat,
                 "this arm matches everything; the arms after it never run",
             ));
         };
         let mut a = None;
-        let then = self.nested(|l| a = body(l));
+        let then = self.nested(|l| {
+            l.bind_arm(s, &arm.pat);
+            a = body(l)
+        });
         let mut b = None;
         let els = self.nested(|l| b = l.arms(s, rest, whole, value));
         match (value, a, b) {
@@ -471,9 +494,28 @@ impl Lower<'_> {
     }
 
     /// The condition under which `pat` matches `s`; `None` for a pattern that always matches.
+    /// A pattern of an enum, a tuple or a struct (`Loss::Huber(_)`, `Some(_)`) is tested as
+    /// written, `matches!(s, pat)`, on data that is never differentiated.
     pub(super) fn pattern(&mut self, s: Var, pat: &Pat) -> Option<Var> {
         match pat {
             Pat::Wild(_) => None,
+            // A name binds the whole value (its arm always matches); a constant's is a test.
+            Pat::Ident(p) if p.subpat.is_none() && !is_constant(&p.ident) => None,
+            Pat::Ident(_)
+            | Pat::Path(_)
+            | Pat::TupleStruct(_)
+            | Pat::Struct(_)
+            | Pat::Tuple(_)
+            | Pat::Reference(_)
+            | Pat::Slice(_) => {
+                let name = self.fresh("scrutinee");
+                let tokens = quote::quote_spanned!(pat.span()=> ::core::matches!(#name, #pat));
+                let op = Op::Opaque {
+                    tokens: Box::new(tokens),
+                    bindings: vec![(name, s)],
+                };
+                Some(self.def(op, Ty::Bool, pat.span()))
+            }
             Pat::Lit(l) => {
                 let v = self.lit(&l.lit);
                 Some(self.def(Op::Cmp(Cmp::Eq, s, v), Ty::Bool, l.span()))
@@ -513,6 +555,61 @@ impl Lower<'_> {
         }
     }
 
+    /// Whether `arm` is taken for `s`: its pattern's test, then its guard, which reads the
+    /// names the pattern binds and runs only where it matches. `None` for an arm that always is.
+    pub(super) fn arm_test(&mut self, s: Var, arm: &syn::Arm) -> Option<Var> {
+        let test = self.pattern(s, &arm.pat);
+        let Some((_, guard)) = &arm.guard else {
+            return test;
+        };
+        let mut g = None;
+        let eval = self.nested(|l| {
+            l.bind_arm(s, &arm.pat);
+            g = Some(l.expr(guard));
+        });
+        let g = g.expect("set above");
+        Some(match test {
+            Some(t) => {
+                let no = self.bool_lit(false);
+                self.merge(t, eval, g, Block::default(), no)
+            }
+            None => {
+                self.blocks
+                    .last_mut()
+                    .expect("a block is always open")
+                    .extend(eval);
+                g
+            }
+        })
+    }
+
+    /// Binds the names `pat` binds when it matches `s`: the whole value for a plain name,
+    /// else each part as written (`Loss::Huber(delta)`: `delta`), copied out of the value.
+    pub(super) fn bind_arm(&mut self, s: Var, pat: &Pat) {
+        if let Pat::Ident(p) = pat {
+            if p.subpat.is_none() && !is_constant(&p.ident) {
+                return self.bind(&p.ident, Binding::Value(s));
+            }
+        }
+        let mut names = Vec::new();
+        pattern_names(pat, &mut names);
+        for ident in names {
+            let name = self.fresh("scrutinee");
+            let tokens = quote::quote_spanned! {ident.span()=>
+                match #name {
+                    #pat => ::core::clone::Clone::clone(#ident),
+                    _ => ::core::unreachable!(),
+                }
+            };
+            let op = Op::Opaque {
+                tokens: Box::new(tokens),
+                bindings: vec![(name, s)],
+            };
+            let v = self.def(op, Ty::Other, ident.span());
+            self.bind(&ident, Binding::Value(v));
+        }
+    }
+
     /// `a || b` of two already-computed conditions.
     pub(super) fn or(&mut self, a: Var, b: Var) -> Var {
         let yes = self.bool_lit(true);
@@ -537,5 +634,40 @@ impl Lower<'_> {
         } else {
             self.merge(lhs, Block::default(), fixed, eval, rhs)
         }
+    }
+}
+
+/// Whether a name in a pattern is a constant's (`MAX`), by Rust's naming: a binding's is
+/// snake case.
+fn is_constant(ident: &syn::Ident) -> bool {
+    ident
+        .to_string()
+        .starts_with(|c: char| c.is_ascii_uppercase())
+}
+
+/// The names a pattern binds, in order; an or-pattern binds those of its first case.
+fn pattern_names(pat: &Pat, out: &mut Vec<syn::Ident>) {
+    match pat {
+        Pat::Ident(p) => {
+            if !is_constant(&p.ident) {
+                out.push(p.ident.clone());
+            }
+            if let Some((_, sub)) = &p.subpat {
+                pattern_names(sub, out);
+            }
+        }
+        Pat::TupleStruct(t) => t.elems.iter().for_each(|p| pattern_names(p, out)),
+        Pat::Tuple(t) => t.elems.iter().for_each(|p| pattern_names(p, out)),
+        Pat::Slice(s) => s.elems.iter().for_each(|p| pattern_names(p, out)),
+        Pat::Struct(s) => s.fields.iter().for_each(|f| pattern_names(&f.pat, out)),
+        Pat::Reference(r) => pattern_names(&r.pat, out),
+        Pat::Paren(p) => pattern_names(&p.pat, out),
+        Pat::Type(t) => pattern_names(&t.pat, out),
+        Pat::Or(o) => {
+            if let Some(first) = o.cases.first() {
+                pattern_names(first, out);
+            }
+        }
+        _ => {}
     }
 }

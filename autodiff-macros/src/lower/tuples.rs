@@ -118,17 +118,26 @@ impl Lower<'_> {
     /// The arms of a `match` that gives a tuple, from `arms` on, as a chain of `if`s.
     fn tuple_arms(&mut self, s: Var, arms: &[syn::Arm]) -> Option<Vec<Binding>> {
         let (arm, rest) = arms.split_first()?;
-        if let Some((if_token, _)) = &arm.guard {
+        if let (Some((if_token, _)), true) = (&arm.guard, rest.is_empty()) {
             self.unsupported(
                 if_token,
-                "#[grad] does not support match guards; use `if` inside the arm",
+                "#[grad] needs the last arm of a `match` to have no guard; Rust cannot see that the arms cover every value",
             );
             return None;
         }
         if rest.is_empty() {
-            return self.arm_tuple(&arm.body);
+            let mut a = None;
+            let block = self.nested(|l| {
+                l.bind_arm(s, &arm.pat);
+                a = l.arm_tuple(&arm.body);
+            });
+            self.blocks
+                .last_mut()
+                .expect("a block is always open")
+                .extend(block);
+            return a;
         }
-        let Some(cond) = self.pattern(s, &arm.pat) else {
+        let Some(cond) = self.arm_test(s, arm) else {
             self.unsupported(
                 &arm.pat,
                 "this arm matches everything; the arms after it never run",
@@ -136,7 +145,10 @@ impl Lower<'_> {
             return None;
         };
         let mut a = None;
-        let then = self.nested(|l| a = l.arm_tuple(&arm.body));
+        let then = self.nested(|l| {
+            l.bind_arm(s, &arm.pat);
+            a = l.arm_tuple(&arm.body)
+        });
         let mut b = None;
         let els = self.nested(|l| b = l.tuple_arms(s, rest));
         Some(self.merge_tuples(cond, then, a?, els, b?))

@@ -560,6 +560,7 @@ impl<'a> Reverse<'a> {
             | Op::Lit(_)
             | Op::Path(_)
             | Op::Method(..)
+            | Op::Opaque { .. }
             | Op::Cmp(..)
             | Op::Not(_)
             | Op::Len(..)
