@@ -304,9 +304,12 @@ pub enum Stmt {
     Break,
     Continue,
     Return(Expr),
+    /// `match scrut { pat [if guard] => { .. } .. name => { .. } }`: the last arm `_`, or a
+    /// name bound to the scrutinee
     Match {
         scrut: IExpr,
-        arms: Vec<(Pat, Block)>,
+        arms: Vec<(Pat, Option<Cond>, Block)>,
+        bound: Option<String>,
         default: Block,
     },
     Block(Block),

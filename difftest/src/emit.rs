@@ -373,14 +373,20 @@ impl<'a> Printer<'a> {
             Stmt::Match {
                 scrut,
                 arms,
+                bound,
                 default,
             } => {
                 self.line(&format!("match {} {{", iexpr(scrut)));
                 self.indent += 1;
-                for (p, b) in arms {
-                    self.braced(&format!("{} => ", pat(p)), b, "");
+                for (p, guard, b) in arms {
+                    let guard = match guard {
+                        Some(c) => format!(" if {}", self.cond(c)),
+                        None => String::new(),
+                    };
+                    self.braced(&format!("{}{guard} => ", pat(p)), b, "");
                 }
-                self.braced("_ => ", default, "");
+                let last = bound.as_deref().unwrap_or("_");
+                self.braced(&format!("{last} => "), default, "");
                 self.indent -= 1;
                 self.line("}");
             }

@@ -316,15 +316,27 @@ impl Gen<'_> {
                 64..=65 if !deep => Some(self.plain_loop()),
                 66..=69 if !deep && !self.scope.ints.is_empty() => {
                     let scrut = self.iexpr(1);
-                    let arms = self
-                        .pats()
-                        .into_iter()
-                        .map(|p| (p, self.block(false)))
+                    let arms = (self.pats().into_iter())
+                        .map(|p| {
+                            let guard = self.rng.chance(0.25).then(|| self.cond());
+                            (p, guard, self.block(false))
+                        })
                         .collect();
+                    // The last arm may name the scrutinee, an integer its block reads.
+                    let bound = self.rng.chance(0.3).then(|| self.fresh("k"));
+                    let saved = self.scope.clone();
+                    if let Some(name) = &bound {
+                        self.scope.ints.push(IVar {
+                            name: name.clone(),
+                            bound: None,
+                        });
+                    }
                     let default = self.block(false);
+                    self.scope = saved;
                     Some(Stmt::Match {
                         scrut,
                         arms,
+                        bound,
                         default,
                     })
                 }

@@ -71,7 +71,7 @@ fn inner_blocks(s: &Stmt) -> Vec<Block> {
         | Stmt::Loop { body, .. }
         | Stmt::Block(body) => vec![body.clone()],
         Stmt::Match { arms, default, .. } => {
-            let mut v: Vec<Block> = arms.iter().map(|(_, b)| b.clone()).collect();
+            let mut v: Vec<Block> = arms.iter().map(|(.., b)| b.clone()).collect();
             v.push(default.clone());
             v
         }

@@ -90,9 +90,13 @@ pub fn stmt<V: VisitMut>(s: &mut Stmt, v: &mut V) {
             scrut,
             arms,
             default,
+            ..
         } => {
             iexpr(scrut, v);
-            for (_, b) in arms {
+            for (_, guard, b) in arms {
+                if let Some(c) = guard {
+                    cond(c, v);
+                }
                 block(b, v);
             }
             block(default, v);
