@@ -325,9 +325,8 @@
 //! ```
 //!
 //! `filter` comes after the adaptors that count positions (`enumerate`, `zip`, `skip`, `take`,
-//! `step_by`, `rev`), a chain with a `filter` is not collected, and a closure bound with `let`
-//! is called, not stored or passed on, and assigns to nothing it captures: each is a compile
-//! error saying so.
+//! `step_by`, `rev`), and a closure bound with `let` is called, not stored or passed on, and
+//! assigns to nothing it captures: each is a compile error saying so.
 //!
 //! ## Tuples and whole arrays
 //!

@@ -720,3 +720,44 @@ fn closures_return_tuples() {
         approx::assert_relative_eq!(gt, et, max_relative = 1e-12);
     }
 }
+
+/// `collect` after a `filter`: as many as pass, in order.
+#[grad]
+fn kept(x: &[f64], w: f64) -> f64 {
+    let pos: Vec<f64> = x
+        .iter()
+        .copied()
+        .filter(|&v| v > 0.0)
+        .map(|v| v * w)
+        .collect();
+    let n = pos.len() as f64;
+    pos.iter().map(|p| p * p).sum::<f64>() / n
+}
+
+#[grad]
+fn kept_loop(x: &[f64], w: f64) -> f64 {
+    let mut s = -0.0;
+    let mut n = 0usize;
+    for i in 0..x.len() {
+        if x[i] > 0.0 {
+            let p = x[i] * w;
+            s += p * p;
+            n += 1;
+        }
+    }
+    s / n as f64
+}
+
+#[test]
+fn collect_after_filter_keeps_what_passes() {
+    let x = [0.5, -1.0, 2.0, -0.25, 1.5];
+    let (v, (g, gw)) = kept_grad(&x, 0.7);
+    let (u, (h, hw)) = kept_loop_grad(&x, 0.7);
+    assert_eq!(v.to_bits(), u.to_bits());
+    assert_eq!((g.clone(), gw.to_bits()), (h, hw.to_bits()));
+    let mut q = x.to_vec();
+    q.push(0.7);
+    let mut gq = g;
+    gq.push(gw);
+    gradcheck(|q: &[f64]| kept(&q[..5], q[5]), &q, &gq, &tol()).unwrap();
+}

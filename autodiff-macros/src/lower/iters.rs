@@ -180,16 +180,31 @@ impl Lower<'_> {
         let mut pre = Vec::new();
         copied_and_written(&m.receiver, [])?;
         let chain = self.chain(&m.receiver, &mut pre)?;
-        if !chain.stages.is_empty() {
-            return unsupported(&m.method, "#[grad] collects a chain of a known length: a `filter` leaves it unknown; collect the values with a `0.0` where the filter would drop them, or write the loop");
-        }
         let (n, t) = (self.fresh("n"), self.fresh("t"));
         let len = &chain.len;
         pre.push(syn::parse_quote_spanned!(span=> let #n = #len;));
-        pre.push(syn::parse_quote_spanned!(span=> let mut #name: #ty = vec![0.0; #n];));
+        if chain.stages.is_empty() {
+            pre.push(syn::parse_quote_spanned!(span=> let mut #name: #ty = vec![0.0; #n];));
+            let body = self.body(&chain, &t, |_, item| {
+                let x = one(item, &m.method)?;
+                Ok(vec![syn::parse_quote_spanned!(span=> #name[#t] = #x;)])
+            })?;
+            pre.push(syn::parse_quote_spanned!(span=> for #t in 0..#n { #(#body)* }));
+            return Ok(pre);
+        }
+        // After a `filter`, as many as pass: counted first (the predicates read no derivative),
+        // then each stored where the count of those before it says.
+        let (kept, j) = (self.fresh("kept"), self.fresh("j"));
+        let receiver = &m.receiver;
+        pre.push(syn::parse_quote_spanned!(span=> let #kept = #receiver.count();));
+        pre.push(syn::parse_quote_spanned!(span=> let mut #name: #ty = vec![0.0; #kept];));
+        pre.push(syn::parse_quote_spanned!(span=> let mut #j = 0usize;));
         let body = self.body(&chain, &t, |_, item| {
             let x = one(item, &m.method)?;
-            Ok(vec![syn::parse_quote_spanned!(span=> #name[#t] = #x;)])
+            Ok(syn::parse_quote_spanned! {span=>
+                #name[#j] = #x;
+                #j += 1;
+            })
         })?;
         pre.push(syn::parse_quote_spanned!(span=> for #t in 0..#n { #(#body)* }));
         Ok(pre)
