@@ -159,6 +159,8 @@ pub enum Buf {
     VecList(Vec<Expr>),
     /// `[a, b, ..]`
     ArrList(Vec<Expr>),
+    /// `chain.collect()`, into a `Vec` as long as the chain (after its filter, if any)
+    Collect(Box<Chain>),
     /// `src.clone()` of an array or a `Vec` (`fixed`: an array of that length), or
     /// `src.to_vec()` of anything
     Copy {
@@ -466,6 +468,8 @@ pub struct Chain {
     /// The closure's parameters, one per source.
     pub params: Vec<String>,
     pub body: Expr,
+    /// `.filter(|&v| v op lit)` on the mapped values: the name and the comparison.
+    pub filter: Option<(String, CmpOp, Expr)>,
     pub prod: bool,
 }
 

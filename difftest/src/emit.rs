@@ -213,6 +213,9 @@ impl<'a> Printer<'a> {
                         let xs: Vec<String> = xs.iter().map(|e| self.expr(e)).collect();
                         (format!("[{ty}; {n}]"), format!("[{}]", xs.join(", ")))
                     }
+                    Buf::Collect(c) => {
+                        (format!("Vec<{ty}>"), format!("{}.collect()", self.items(c)))
+                    }
                     Buf::Copy { src, clone, fixed } => {
                         let t = match fixed {
                             Some(n) => format!("[{ty}; {n}]"),
@@ -431,6 +434,43 @@ impl<'a> Printer<'a> {
         }
     }
 
+    /// A chain up to its end: the sources zipped (or windowed), the adapters, the `map`, and
+    /// the `filter` on what it maps to.
+    fn items(&mut self, c: &Chain) -> String {
+        let (mut text, mut pat) = match c.windows {
+            Some(k) => (format!("{}.windows({k})", c.srcs[0]), "w".to_string()),
+            None => (format!("{}.iter()", c.srcs[0]), format!("&{}", c.params[0])),
+        };
+        for (s, p) in c.srcs.iter().zip(&c.params).skip(1) {
+            text += &format!(".zip({s}.iter())");
+            pat = format!("({pat}, &{p})");
+        }
+        for a in &c.adapters {
+            text += &match a {
+                Adapt::Skip(k) => format!(".skip({k})"),
+                Adapt::Take(k) => format!(".take({k})"),
+                Adapt::Rev => ".rev()".to_string(),
+                Adapt::StepBy(k) => format!(".step_by({k})"),
+            };
+        }
+        let body = self.expr(&c.body);
+        let body = match c.windows {
+            Some(k) => format!(
+                "{{ let {} = w[0]; let {} = w[{}]; {body} }}",
+                c.params[0],
+                c.params[1],
+                k - 1
+            ),
+            None => body,
+        };
+        text += &format!(".map(|{pat}| {body})");
+        if let Some((v, op, lit)) = &c.filter {
+            let cond = self.cond(&Cond::F(*op, Expr::Var(v.clone()), lit.clone()));
+            text += &format!(".filter(|&{v}| {cond})");
+        }
+        text
+    }
+
     fn cond(&mut self, c: &Cond) -> String {
         match c {
             Cond::F(op, a, b) => format!("({} {} {})", self.expr(a), op.text(), self.expr(b)),
@@ -506,33 +546,7 @@ impl<'a> Printer<'a> {
                 format!("{name}({})", args.join(", "))
             }
             Expr::Chain(c) => {
-                let (mut text, mut pat) = match c.windows {
-                    Some(k) => (format!("{}.windows({k})", c.srcs[0]), "w".to_string()),
-                    None => (format!("{}.iter()", c.srcs[0]), format!("&{}", c.params[0])),
-                };
-                for (s, p) in c.srcs.iter().zip(&c.params).skip(1) {
-                    text += &format!(".zip({s}.iter())");
-                    pat = format!("({pat}, &{p})");
-                }
-                for a in &c.adapters {
-                    text += &match a {
-                        Adapt::Skip(k) => format!(".skip({k})"),
-                        Adapt::Take(k) => format!(".take({k})"),
-                        Adapt::Rev => ".rev()".to_string(),
-                        Adapt::StepBy(k) => format!(".step_by({k})"),
-                    };
-                }
-                let body = self.expr(&c.body);
-                let body = match c.windows {
-                    Some(k) => format!(
-                        "{{ let {} = w[0]; let {} = w[{}]; {body} }}",
-                        c.params[0],
-                        c.params[1],
-                        k - 1
-                    ),
-                    None => body,
-                };
-                text += &format!(".map(|{pat}| {body})");
+                let mut text = self.items(c);
                 // `std` sums from −0.0, as the `#[grad]` side does.
                 text += &match (dual, c.prod) {
                     (true, false) => format!(".fold({d}::c(-0.0), |s, v| s + v)"),

@@ -535,6 +535,30 @@ impl Gen<'_> {
         let copyable: Vec<&AVar> = (arrays.iter())
             .filter(|a| any || (a.fixed.is_some() && !a.by_ref))
             .collect();
+        // `let b: Vec<F> = chain.collect();`, as long as the chain: indexed only under a guard.
+        if any && self.rng.chance(0.15) {
+            if let Some(Expr::Chain(c)) = self.chain(2) {
+                let mutable = self.rng.chance(0.5);
+                self.scope.arrays.push(AVar {
+                    name: name.clone(),
+                    len: Len {
+                        base: LenBase::Of(name.clone()),
+                        plus: 0,
+                    },
+                    fixed: None,
+                    by_ref: false,
+                    writable: mutable,
+                    nonempty: false,
+                    ambiguous: false,
+                });
+                return Stmt::LetBuf {
+                    name,
+                    mutable,
+                    typed: true,
+                    buf: Buf::Collect(c),
+                };
+            }
+        }
         if kind == 4 || (kind == 3 && !any && !copyable.is_empty() && self.rng.chance(0.3)) {
             if let Some(src) = (!copyable.is_empty()).then(|| (*self.rng.pick(&copyable)).clone()) {
                 // `clone()` of a slice parameter is a reference: `to_vec()` copies it.
@@ -624,7 +648,7 @@ impl Gen<'_> {
             && match &buf {
                 Buf::VecZeros(_) | Buf::ArrZeros(_) => true,
                 Buf::VecList(xs) | Buf::ArrList(xs) => xs.iter().all(|e| self.ambiguous(e)),
-                Buf::Copy { .. } => false,
+                Buf::Copy { .. } | Buf::Collect(_) => false,
             };
         let nonempty = len.plus > 0;
         let mutable = self.rng.chance(0.8);
@@ -1353,12 +1377,18 @@ impl Gen<'_> {
         let body = self.expr(depth);
         self.scope.floats.truncate(before);
         let prod = self.rng.chance(0.25);
+        let filter = self.rng.chance(0.3).then(|| {
+            self.counter += 1;
+            let op = *self.rng.pick(&[CmpOp::Lt, CmpOp::Gt, CmpOp::Ge]);
+            (format!("q{}", self.counter), op, self.lit())
+        });
         Some(Expr::Chain(Box::new(Chain {
             srcs,
             windows,
             adapters,
             params,
             body,
+            filter,
             prod,
         })))
     }

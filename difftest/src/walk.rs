@@ -61,6 +61,7 @@ pub fn stmt<V: VisitMut>(s: &mut Stmt, v: &mut V) {
                     expr(e, v);
                 }
             }
+            Buf::Collect(c) => expr(&mut c.body, v),
             Buf::VecZeros(_) | Buf::ArrZeros(_) | Buf::Copy { .. } => {}
         },
         Stmt::LetInt { init, .. } => iexpr(init, v),
