@@ -332,6 +332,17 @@ impl Lower<'_> {
     /// itself bound to the whole tuple. Whether `e` is one.
     pub(super) fn let_tuple(&mut self, pat: &Pat, ty: Option<&syn::Type>, e: &Expr) -> bool {
         let Some(elems) = self.tuple_of(e) else {
+            // A tuple from a function (not a closure): what it returns is unseen here.
+            if let (Pat::Tuple(_), Expr::Call(c)) = (pat, strip_parens(e)) {
+                let placeholder = self.unsupported(
+                    &c.func,
+                    "#[grad] does not take a tuple from a function's result yet; return an array (`-> [f64; 2]`) and index it, `let r = f(..); r[0]`",
+                );
+                for name in super::source::mentioned_names(pat.to_token_stream()) {
+                    self.bind(&name, Binding::Value(placeholder));
+                }
+                return true;
+            }
             return false;
         };
         let tys: Vec<Option<&syn::Type>> = match ty {
