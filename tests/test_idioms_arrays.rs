@@ -522,3 +522,99 @@ fn arrays_written_after_a_call_are_seen_by_it_as_they_were() {
     let (_, g) = written_after_grad(&x);
     gradcheck(written_after, &x, &g, &tol()).unwrap();
 }
+
+/// Arrays made where the reverse sweep cannot see them: a call's array result in a loop, a
+/// `vec!` of a length known only there, a buffer in a branch passed to a call.
+#[grad]
+fn made_in_loops(x: &[f64], w: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let r = rotate(&[x[i], w], w * i as f64);
+        s += r[0] * r[1];
+        let mut b = vec![0.0; x.len()];
+        for j in 0..x.len() {
+            b[j] = x[j] * w + i as f64;
+        }
+        s += b.iter().map(|v| v * v).sum::<f64>() * x[i];
+        if s > 1.0 {
+            let c = vec![s, w];
+            s = 0.5 * s + squares(&c);
+        }
+    }
+    s
+}
+
+#[grad]
+fn made_in_loops_twin(x: &[f64], w: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let v = w * i as f64;
+        let (c, sn) = (v.cos(), v.sin());
+        let r0 = x[i] * c - w * sn;
+        let r1 = x[i] * sn + w * c;
+        s += r0 * r1;
+        let mut t = 0.0;
+        for j in 0..x.len() {
+            let b = x[j] * w + i as f64;
+            t += b * b;
+        }
+        s += t * x[i];
+        if s > 1.0 {
+            s = 0.5 * s + (s * s + w * w);
+        }
+    }
+    s
+}
+
+#[test]
+fn arrays_made_in_loops_and_branches() {
+    for n in [1, 3, 5] {
+        let x = points(n, -1.0, 1.0, 35);
+        let (v, (g, gw)) = made_in_loops_grad(&x, 0.6);
+        let (u, (h, hw)) = made_in_loops_twin_grad(&x, 0.6);
+        assert_relative_eq!(v, u, max_relative = 1e-12);
+        for i in 0..n {
+            assert_relative_eq!(g[i], h[i], max_relative = 1e-11);
+        }
+        assert_relative_eq!(gw, hw, max_relative = 1e-11);
+        let mut q = x.clone();
+        q.push(0.6);
+        let mut gq = g;
+        gq.push(gw);
+        gradcheck(|q: &[f64]| made_in_loops(&q[..n], q[n]), &q, &gq, &tol()).unwrap();
+    }
+}
+
+/// A `vec!` made in each iteration, through second order.
+#[grad(hvp)]
+fn vec_in_loop(x: &[f64], w: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let mut b = vec![0.0; x.len()];
+        for j in 0..x.len() {
+            b[j] = x[j] * w + i as f64;
+        }
+        s += b.iter().map(|v| v * v).sum::<f64>() * x[i];
+    }
+    s
+}
+
+#[test]
+fn buffers_made_in_loops_have_hessian_vector_products() {
+    let (x, d, dw) = ([0.5, -1.0, 2.0], [1.0, 0.0, 0.5], 0.25);
+    let (_, _, (hx, hw)) = vec_in_loop_hvp(&x, 0.7, &d, dw);
+    let h = 1e-6;
+    let shifted = |s: f64| {
+        let p: Vec<f64> = x.iter().zip(&d).map(|(a, b)| a + s * b).collect();
+        vec_in_loop_grad(&p, 0.7 + s * dw).1
+    };
+    let (up, down) = (shifted(h), shifted(-h));
+    for i in 0..3 {
+        assert_relative_eq!(
+            hx[i],
+            (up.0[i] - down.0[i]) / (2.0 * h),
+            max_relative = 1e-6
+        );
+    }
+    assert_relative_eq!(hw, (up.1 - down.1) / (2.0 * h), max_relative = 1e-6);
+}

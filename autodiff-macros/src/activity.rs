@@ -22,9 +22,7 @@ pub fn analyse(func: &mut Func, cx: &mut Ctxt) {
     useful.vars.extend(func.ret.iter().copied());
     while useful.propagate(&body) {}
     useful.restrict(func);
-    let mut nested = Vec::new();
-    nested_arrays(&body, true, &mut nested);
-    check(func, &body, &nested, cx);
+    check(func, &body, cx);
     func.body = std::mem::take(&mut body);
 }
 
@@ -267,7 +265,7 @@ fn call_of<'a>(func: &Func, stmt: &'a Stmt) -> Option<(&'a syn::Path, &'a [CallA
     }
 }
 
-fn check(func: &Func, block: &Block, nested: &[Array], cx: &mut Ctxt) {
+fn check(func: &Func, block: &Block, cx: &mut Ctxt) {
     for stmt in block {
         if let Some((path, args, span)) = call_of(func, stmt) {
             let name = path.to_token_stream().to_string().replace(' ', "");
@@ -277,14 +275,6 @@ fn check(func: &Func, block: &Block, nested: &[Array], cx: &mut Ctxt) {
                     span,
                     format!("#[grad] has no derivative rule for `{name}`; write `autodiff::{name}(..)`, whose rule #[grad] knows"),
                 );
-            }
-            for arg in args {
-                if let CallArg::Array { array, .. } = arg {
-                    if nested.contains(array) {
-                        let name = func.array_info(*array).info.name.as_deref().unwrap_or("it");
-                        cx.error_at(span, format!("#[grad] needs an array passed to a differentiated call to be a parameter or a buffer declared at the top level of the function; declare `{name}` before any loop, branch or early `return`"));
-                    }
-                }
             }
         }
         match stmt {
@@ -304,38 +294,10 @@ fn check(func: &Func, block: &Block, nested: &[Array], cx: &mut Ctxt) {
                     ),
                 )
             }
-            // Lowering fills a buffer of a value that may be differentiated element by
-            // element, and declares one of a known size at the top level.
-            Stmt::DeclArray { array, span, init } => {
-                let info = &func.array_info(*array).info;
-                let name = info.name.as_deref().unwrap_or("this buffer");
-                if info.active && nested.contains(array) {
-                    let msg = match init {
-                        ArrayInit::Call(path, _) => {
-                            let callee = path.to_token_stream().to_string().replace(' ', "");
-                            format!("#[grad] needs the array `{name}` that `{callee}` returns, which holds differentiated values, at the top level of the function, before any loop, branch or early `return`; or call a function that returns a float per element")
-                        }
-                        _ => format!("#[grad] needs the buffer `{name}`, which holds differentiated values, to have a size known where it is written (`[0.0; 4]`, `[a, b]`), or to be declared at the top level of the function, before any loop, branch or early `return`"),
-                    };
-                    cx.error_at(*span, msg);
-                }
-            }
             _ => {}
         }
         for b in stmt.blocks() {
-            check(func, b, nested, cx);
-        }
-    }
-}
-
-/// The arrays declared anywhere but at the top level.
-fn nested_arrays(block: &Block, top: bool, found: &mut Vec<Array>) {
-    for stmt in block {
-        if let (Stmt::DeclArray { array, .. }, false) = (stmt, top) {
-            found.push(*array);
-        }
-        for b in stmt.blocks() {
-            nested_arrays(b, false, found);
+            check(func, b, cx);
         }
     }
 }

@@ -292,11 +292,10 @@ impl Gen<'_> {
                 0..=13 => Some(self.let_float()),
                 14..=15 => Some(self.let_pair()),
                 16 => Some(Stmt::LetUnder(self.expr(2))),
-                // Below the top level, buffers of a size known there (`[0.0; 3]`, `[a, b]`,
-                // `a.clone()` of an array); a `Vec` rarely: `#[grad]` rejects one holding
-                // differentiated values (a spanned error), which would mask the rest.
+                // Below the top level, as often a buffer of a size known there (`[0.0; 3]`,
+                // `[a, b]`, `a.clone()` of an array, declared at the top) as one of any kind.
                 17..=20 => {
-                    let any = self.depth == 1 || self.rng.chance(0.1);
+                    let any = self.depth == 1 || self.rng.chance(0.5);
                     Some(self.let_buf(any))
                 }
                 21..=22 => Some(self.let_int()),

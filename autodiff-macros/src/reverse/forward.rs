@@ -167,14 +167,23 @@ impl<'a> Reverse<'a> {
                         _ => None,
                     };
                     for a in value.into_iter().chain([*array]) {
-                        if self.active_array(a) {
-                            let bar = self.array_bar(a);
-                            out.push(Stmt::DeclArray {
-                                array: bar,
-                                init: ArrayInit::ZerosLike(a),
-                                span: Span::call_site(),
-                            });
+                        if !self.active_array(a) {
+                            continue;
                         }
+                        // Gone by its reverse: a copy shapes its adjoint there.
+                        if self.transient(a) {
+                            let stack = *(self.transient_copies)
+                                .entry(a)
+                                .or_insert_with(|| self.out.stack());
+                            out.push(Stmt::PushArray { stack, array: a });
+                            continue;
+                        }
+                        let bar = self.array_bar(a);
+                        out.push(Stmt::DeclArray {
+                            array: bar,
+                            init: ArrayInit::ZerosLike(a),
+                            span: Span::call_site(),
+                        });
                     }
                 }
                 other => out.push(other.clone()),

@@ -164,6 +164,9 @@ struct Reverse<'a> {
     /// tape its copy goes on, by the address of the call's argument list (see
     /// [`Reverse::find_snapshots`]).
     snapshots: HashMap<usize, Vec<(Array, Stack)>>,
+    /// The tape of each active array a block out of reach of the reverse sweep declares (see
+    /// [`Reverse::transient`]): a copy where it is declared, which shapes its adjoint there.
+    transient_copies: HashMap<Array, Stack>,
 }
 
 mod forward;
@@ -206,6 +209,7 @@ impl<'a> Reverse<'a> {
             seed_hoisted: HashSet::default(),
             pending: Vec::new(),
             snapshots: HashMap::default(),
+            transient_copies: HashMap::default(),
         }
     }
 

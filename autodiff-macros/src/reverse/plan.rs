@@ -42,10 +42,18 @@ impl<'a> Reverse<'a> {
             next_loop: usize,
             writes: Vec<(Array, usize, Vec<usize>)>,
             reads: Vec<(Array, Array, usize, Vec<usize>, usize)>,
+            /// Arrays declared below the top level, gone when the reverse runs: always copied.
+            nested: Vec<Array>,
         }
-        fn walk(rev: &Reverse, block: &Block, w: &mut Walk) {
+        fn walk(rev: &Reverse, block: &Block, w: &mut Walk, top: bool) {
             for stmt in block {
                 w.position += 1;
+                if let (Stmt::DeclArray { array, init, .. }, false) = (stmt, top) {
+                    w.nested.push(*array);
+                    if let ArrayInit::CallJvp { value, .. } = init {
+                        w.nested.push(*value);
+                    }
+                }
                 let lists = call_lists(stmt);
                 let active = lists.iter().flat_map(|l| l.iter()).any(|a| match a {
                     CallArg::Value(v) => rev.active(*v),
@@ -71,7 +79,7 @@ impl<'a> Reverse<'a> {
                     w.next_loop += 1;
                 }
                 for b in stmt.blocks() {
-                    walk(rev, b, w);
+                    walk(rev, b, w, false);
                 }
                 if is_loop {
                     w.loops.pop();
@@ -79,10 +87,12 @@ impl<'a> Reverse<'a> {
             }
         }
         let mut w = Walk::default();
-        walk(self, top, &mut w);
+        walk(self, top, &mut w, true);
         for (array, whole, at, loops, list) in w.reads {
-            let clobbered = (w.writes.iter())
-                .any(|(a, p, wl)| *a == whole && (*p > at || loops.iter().any(|l| wl.contains(l))));
+            let clobbered = w.nested.contains(&whole)
+                || (w.writes.iter()).any(|(a, p, wl)| {
+                    *a == whole && (*p > at || loops.iter().any(|l| wl.contains(l)))
+                });
             let copies = self.snapshots.entry(list).or_default();
             if clobbered && !copies.iter().any(|(a, _)| *a == array) {
                 let stack = self.out.stack();
@@ -617,6 +627,15 @@ impl<'a> Reverse<'a> {
                 self.defs.get(&v),
                 Some(Op::Lit(_) | Op::Path(_) | Op::Param(_))
             )
+    }
+
+    /// Whether the active array `a` is declared in a block whose reverse runs where it is gone
+    /// (a loop body that is not fused, a branch): the forward sweep records a copy of it where
+    /// it is declared, and the reversed block declares its adjoint, shaped like that copy.
+    pub(super) fn transient(&self, a: Array) -> bool {
+        self.array_block
+            .get(&a)
+            .is_some_and(|b| *b != self.top && !self.fused(*b))
     }
 
     /// Whether the reverse sweep can still read array `a`: a parameter or a buffer of the top

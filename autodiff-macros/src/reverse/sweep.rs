@@ -38,6 +38,7 @@ impl<'a> Reverse<'a> {
         let mut out = Vec::new();
         let mut adj = HashMap::default();
         self.declare_bars(block, &mut out);
+        self.declare_transient_bars(block, &mut out);
         for v in self.materialise.get(&block.id).cloned().unwrap_or_default() {
             let op = match self.sources[&v] {
                 Source::Recompute => self.defs[&v].clone(),
@@ -59,6 +60,41 @@ impl<'a> Reverse<'a> {
         }
         self.reverse_stmts(block, &mut adj, &mut out);
         out.into()
+    }
+
+    /// The adjoints of the active arrays this block declares that are gone by its reverse
+    /// ([`Reverse::transient`]), shaped like the copies the forward sweep recorded.
+    fn declare_transient_bars(&mut self, block: &'a Block, out: &mut Vec<Stmt>) {
+        for stmt in block {
+            let Stmt::DeclArray { array, init, span } = stmt else {
+                continue;
+            };
+            let value = match init {
+                ArrayInit::CallJvp { value, .. } => Some(*value),
+                _ => None,
+            };
+            for a in value.into_iter().chain([*array]) {
+                let Some(&stack) = self.transient_copies.get(&a) else {
+                    continue;
+                };
+                let info = Info {
+                    active: false,
+                    ..self.primal.array_info(a).info.clone()
+                };
+                let shape = self.out.array(info, ArrayKind::Local);
+                out.push(Stmt::DeclArray {
+                    array: shape,
+                    init: ArrayInit::Popped(stack),
+                    span: *span,
+                });
+                let bar = self.array_bar(a);
+                out.push(Stmt::DeclArray {
+                    array: bar,
+                    init: ArrayInit::ZerosLike(shape),
+                    span: Span::call_site(),
+                });
+            }
+        }
     }
 
     /// Zeroed mutable adjoints for this block's values used in nested blocks (every result of a
@@ -581,6 +617,18 @@ impl<'a> Reverse<'a> {
         adj: &mut HashMap<Var, Var>,
         out: &mut Vec<Stmt>,
     ) {
+        // The arrays written after the call, as the forward sweep recorded them at it; those
+        // copies also shape what is made like an argument here (its own may be out of scope).
+        let args = self.as_at_call(call.args, span, out);
+        let copies: Vec<(Array, Array)> = (call.args.iter().zip(&args))
+            .filter_map(|(a, b)| match (a, b) {
+                (CallArg::Array { array: a, .. }, CallArg::Array { array: b, .. }) => {
+                    Some((*a, *b))
+                }
+                _ => None,
+            })
+            .collect();
+        let shape = |a: Array| copies.iter().find(|(p, _)| *p == a).map_or(a, |(_, c)| *c);
         // A tangent argument without an adjoint depends on no direction, so it is zero: made
         // again here, as the tangent transform made it, since the forward's may be out of scope.
         let mut primal_arrays = (call.args.iter()).filter_map(|a| match a {
@@ -599,7 +647,7 @@ impl<'a> Reverse<'a> {
                     match of.filter(|_| !self.active_array(*array)) {
                         Some(of) => (
                             CallArg::Array {
-                                array: self.zero_tangent(of, range.is_some(), span, out),
+                                array: self.zero_tangent(shape(of), range.is_some(), span, out),
                                 by_ref: *by_ref,
                                 range: *range,
                             },
@@ -635,7 +683,7 @@ impl<'a> Reverse<'a> {
                         bars.push(CallBar::Unwanted);
                         continue;
                     } else {
-                        self.unwanted(zero_like.unwrap_or(*array), span, out)
+                        self.unwanted(shape(zero_like.unwrap_or(*array)), span, out)
                     };
                     bars.push(CallBar::Array(bar, *range));
                 }
@@ -661,8 +709,6 @@ impl<'a> Reverse<'a> {
                     })
             })
             .collect();
-        // The arrays written after the call, as the forward sweep recorded them at it.
-        let args = self.as_at_call(call.args, span, out);
         // A zero tangent made here stays; a tangent array passed on may be a copy too.
         let copied = self.as_at_call(call.dots, span, out);
         let dots = (zeroed.into_iter().zip(copied))
@@ -728,8 +774,9 @@ impl<'a> Reverse<'a> {
     /// A zero tangent for the array argument `of`: zeros where the argument is a part of it,
     /// else an unwanted (empty) one, which rules read as zero.
     fn zero_tangent(&mut self, of: Array, ranged: bool, span: Span, out: &mut Vec<Stmt>) -> Array {
+        // `of` may be a copy this transform made (see `as_at_call`): its info is the output's.
         let info = Info {
-            ty: self.primal.array_info(of).info.ty,
+            ty: self.out.array_info(of).info.ty,
             active: false,
             name: Some("zeros".into()),
         };
@@ -749,8 +796,9 @@ impl<'a> Reverse<'a> {
     /// A zero adjoint shaped like the inactive `array`, for a callee to add into unseen (or
     /// to read as a zero seed).
     fn unwanted(&mut self, array: Array, span: Span, out: &mut Vec<Stmt>) -> Array {
+        // `array` may be a copy this transform made (see `as_at_call`): its info is the output's.
         let info = Info {
-            ty: self.primal.array_info(array).info.ty,
+            ty: self.out.array_info(array).info.ty,
             active: false,
             name: Some("unwanted".into()),
         };
