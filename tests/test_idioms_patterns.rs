@@ -144,3 +144,75 @@ fn guards_run_where_their_pattern_matches() {
         approx::assert_relative_eq!(g, expect, max_relative = 1e-15);
     }
 }
+
+/// An `Option` and an enum made in the body by an `if` and a `match`, inside a loop, then
+/// matched: a branch's value of a type that is not a number.
+#[grad(wrt(x))]
+fn made_in_body(x: &[f64], cut: f64, k: usize) -> f64 {
+    let mut s = 0.0;
+    for (i, v) in x.iter().enumerate() {
+        let weight = if (i as f64) < cut {
+            Some(0.5 * i as f64)
+        } else {
+            None
+        };
+        let kind = match i % 3 {
+            0 => Loss::L2,
+            1 => Loss::Huber(-1.0),
+            n => Loss::Huber(n as f64 - 1.5),
+        };
+        let r = match kind {
+            Loss::L2 => v * v,
+            Loss::Huber(d) if d > 0.0 => d * (1.0 + v * v).sqrt(),
+            Loss::Huber(d) => -d * v.abs(),
+            Loss::PseudoHuber { delta } => delta * v,
+        };
+        if let Some(w) = weight {
+            s += w * r;
+        } else {
+            s += r * k as f64;
+        }
+    }
+    s
+}
+
+/// The same as index loops over flags, as the twin it is checked against.
+#[allow(clippy::needless_range_loop)]
+#[grad(wrt(x))]
+fn made_in_body_twin(x: &[f64], cut: f64, k: usize) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let v = x[i];
+        let r = if i % 3 == 0 {
+            v * v
+        } else if i % 3 == 1 {
+            1.0 * v.abs()
+        } else {
+            (2.0 - 1.5) * (1.0 + v * v).sqrt()
+        };
+        if (i as f64) < cut {
+            s += 0.5 * i as f64 * r;
+        } else {
+            s += r * k as f64;
+        }
+    }
+    s
+}
+
+#[test]
+fn options_and_enums_made_in_the_body() {
+    let x = [0.3, -1.2, 0.8, 2.0, -0.4, 1.1, 0.9];
+    for (cut, k) in [(3.5, 2), (0.0, 1), (10.0, 0)] {
+        let (v, g) = made_in_body_grad(&x, cut, k);
+        let (u, h) = made_in_body_twin_grad(&x, cut, k);
+        assert_eq!(v.to_bits(), made_in_body(&x, cut, k).to_bits());
+        assert_eq!(v.to_bits(), u.to_bits());
+        assert_eq!(g, h);
+        gradcheck(|q: &[f64]| made_in_body(q, cut, k), &x, &g, &tol()).unwrap();
+        let mut bar = vec![1.0; x.len()];
+        made_in_body_vjp(&x, cut, k, 2.0, &mut bar);
+        for (b, d) in bar.iter().zip(&g) {
+            assert_eq!(*b, 1.0 + 2.0 * d);
+        }
+    }
+}

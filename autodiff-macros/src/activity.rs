@@ -2,11 +2,10 @@
 //! an active parameter (*varied*) and the result depends on it (*useful*), as Tapenade decides:
 //! a loop whose values never reach the result gets no reverse sweep, so that nothing of it can
 //! turn a zero adjoint into `0 · ∞ = NaN`. Each is a fixpoint over the IR, because a loop can
-//! make a local varied after its first read, or useful after its last write. Then the checks that need
-//! activity: a method without a derivative rule may not receive an active argument, a call with
-//! an active argument is differentiated through the callee's `_vjp` (and its array arguments must
-//! keep their contents until the reverse sweep), and an active buffer must be declared at the top
-//! level of the function.
+//! make a local varied after its first read, or useful after its last write. Then the checks
+//! that need activity: a method without a derivative rule may not receive an active argument,
+//! a pattern may not take a part out of an active value, and a runtime function called by bare
+//! name is one whose rule needs its path.
 
 use crate::ctxt::Ctxt;
 use crate::ir::{Array, ArrayInit, Block, CallArg, Func, Local, Op, Stmt, Ty, Var};
@@ -31,18 +30,22 @@ fn propagate(func: &mut Func, block: &Block) -> bool {
     let mut changed = false;
     for stmt in block {
         let target = match stmt {
-            Stmt::Let { dsts, op, .. } => match dsts[..] {
-                [Some(v)] if op_active(func, op) => {
+            // Each result of a call with several, `let (a, b) = f(x);`.
+            Stmt::Let { dsts, op, .. } if op_active(func, op) => {
+                for v in dsts.iter().flatten() {
                     let info = &mut func.vars[v.0 as usize];
-                    // A differentiated call returns a float, and so does arithmetic on it, though
-                    // lowering could not know the call's type.
+                    // A differentiated call returns floats, and so does arithmetic on them,
+                    // though lowering could not know the call's type.
                     if info.ty == Ty::Other {
                         info.ty = Ty::Float(None);
                     }
-                    info.ty.is_float().then_some(info)
+                    if info.ty.is_float() {
+                        changed |= !info.active;
+                        info.active = true;
+                    }
                 }
-                _ => None,
-            },
+                None
+            }
             Stmt::Decl { local, init: value }
             | Stmt::Set { local, value }
             | Stmt::Acc { local, value }
@@ -98,7 +101,8 @@ impl Useful {
                 if !dsts.iter().flatten().any(|v| self.vars.contains(v)) {
                     return false;
                 }
-                // A method's arguments too, so that `check` reports an active one.
+                // A method's arguments and a pattern's scrutinee too, so that `check` reports
+                // an active one.
                 inputs(op, true, &mut vars, &mut locals, &mut arrays);
             }
             Stmt::Decl { local, init: value }
@@ -199,24 +203,29 @@ fn op_active(func: &Func, op: &Op) -> bool {
 }
 
 /// What the value `op` computes depends on through data a derivative flows along (not through
-/// conditions, lengths or integer operands): a primitive's float operands, a cast's operand, the
-/// local or array it reads, a call's arguments. A method without a rule carries no derivative;
-/// `methods` counts its arguments all the same, so that an active one can be reported.
+/// conditions, lengths, integer operands or steps): a primitive's float operands, a cast's operand, the
+/// local or array it reads, a call's arguments. A method without a rule and a pattern's parts
+/// carry no derivative; `report` counts their operands all the same, so that an active one can
+/// be reported.
 fn inputs(
     op: &Op,
-    methods: bool,
+    report: bool,
     vars: &mut Vec<Var>,
     locals: &mut Vec<Local>,
     arrays: &mut Vec<Array>,
 ) {
     match op {
+        // Not through a step's (`floor`, `detach`): its partial is zero everywhere.
         Op::Prim(p, args) => vars.extend(
             (p.args.iter().zip(args))
                 .filter(|(k, _)| **k == Arg::Float)
-                .map(|(_, a)| *a),
+                .zip(p.partials)
+                .filter(|(_, d)| **d != "0")
+                .map(|((_, a), _)| *a),
         ),
         Op::Cast(x, _) => vars.push(*x),
-        Op::Method(_, args) if methods => vars.extend(args),
+        Op::Method(_, args) if report => vars.extend(args),
+        Op::Opaque { bindings, .. } if report => vars.extend(bindings.iter().map(|(_, v)| *v)),
         Op::Get(l) => locals.push(*l),
         Op::Load(a, _) => arrays.push(*a),
         Op::Call(_, args) => call_args(args, vars, arrays),
@@ -231,6 +240,7 @@ fn inputs(
         | Op::Tangent(_)
         | Op::Lit(_)
         | Op::Path(_)
+        | Op::Uninit
         | Op::Method(..)
         | Op::Opaque { .. }
         | Op::Cmp(..)
@@ -292,6 +302,19 @@ fn check(func: &Func, block: &Block, cx: &mut Ctxt) {
                         "#[grad] has no derivative rule for the method `{m}`; the float methods it differentiates are: {}",
                         primitives::method_names().join(", ")
                     ),
+                )
+            }
+            // A part of an active value taken out by a pattern, `Some(s) => s * y`.
+            Stmt::Let {
+                dsts,
+                op: Op::Opaque { bindings, .. },
+                span,
+            } if bindings.iter().any(|(_, v)| func.info(*v).active)
+                && !dsts.iter().flatten().all(|d| func.info(*d).ty == Ty::Bool) =>
+            {
+                cx.error_at(
+                    *span,
+                    "#[grad] cannot differentiate through a pattern: this name is taken out of a value that depends on a differentiated input; match on data that is not differentiated, and keep the float in a local of its own (`let s = if c { x } else { 0.0 };`)",
                 )
             }
             _ => {}

@@ -876,7 +876,10 @@ impl<'a> Names<'a> {
             Stmt::Decl { local, init } => {
                 let (l, v) = (self.local(*local), self.operand(*init, false));
                 let ty = spelled_ty(self.func.local_info(*local).ty);
-                let code = quote!(#l = #v;);
+                let code = match self.uninit(*init) {
+                    true => TokenStream::new(),
+                    false => quote!(#l = #v;),
+                };
                 declared.push(Declared::typed(l, true, ty));
                 code
             }
@@ -950,6 +953,11 @@ impl<'a> Names<'a> {
 
     fn of(&self, v: Var) -> TokenStream {
         self.operand(v, true)
+    }
+
+    /// Whether `v` is a local's missing start, [`Op::Uninit`]: its declaration assigns nothing.
+    fn uninit(&self, v: Var) -> bool {
+        matches!(self.defs[v.0 as usize], Some((Op::Uninit, _)))
     }
 
     /// `v` as an operand: its name, or its expression where it is inlined, in parentheses when
@@ -1158,6 +1166,10 @@ impl<'a> Names<'a> {
     fn run(&self, stmt: &Stmt) -> TokenStream {
         match stmt {
             Stmt::Let { dsts, op, span } => self.let_stmt(dsts, op, *span),
+            Stmt::Decl { local, init } if self.uninit(*init) => {
+                let l = self.local(*local);
+                quote!(let mut #l;)
+            }
             Stmt::Decl { local, init } => {
                 let (l, v) = (self.local(*local), self.operand(*init, false));
                 quote!(let mut #l = #v;)
@@ -1412,6 +1424,10 @@ impl<'a> Names<'a> {
                             let a = self.array(*a);
                             quote!(::autodiff::__private::seed(&#a))
                         }
+                        CallSeed::Tuple(vs) => {
+                            let vs = vs.iter().map(|v| self.of(*v));
+                            quote!((#(#vs,)*))
+                        }
                     })
                     .collect();
                 // An array passed twice (`dot(&v, &v)`) cannot lend its adjoint twice: the
@@ -1617,6 +1633,13 @@ impl<'a> Names<'a> {
                 return Some(each);
             }
         }
+        // `(a, b, ȧ, ḃ)` of a call with several results, whose `_jvp` gives `((a, b), (ȧ, ḃ))`.
+        if let (Op::CallJvp(..), n @ 2..) = (op, dsts.len() / 2) {
+            let value = self.value(op, span)?;
+            let k: Vec<syn::Index> = (0..n).map(syn::Index::from).collect();
+            let flat = quote!({ let (__ad_v, __ad_d) = #value; (#(__ad_v.#k,)* #(__ad_d.#k,)*) });
+            return Some(vec![(dsts.to_vec(), flat)]);
+        }
         Some(vec![(dsts.to_vec(), self.value(op, span)?)])
     }
 
@@ -1624,7 +1647,7 @@ impl<'a> Names<'a> {
     fn value(&self, op: &Op, span: Span) -> Option<TokenStream> {
         let value = match op {
             // Spelled inline where they are used.
-            Op::Lit(_) | Op::Path(_) | Op::Param(_) | Op::Tangent(_) => return None,
+            Op::Lit(_) | Op::Path(_) | Op::Param(_) | Op::Tangent(_) | Op::Uninit => return None,
             Op::Seed(k) => {
                 let seed = &self.extra.seed;
                 match self.sig.output {

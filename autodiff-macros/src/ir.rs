@@ -132,6 +132,9 @@ pub enum Op {
     Lit(syn::Lit),
     /// A named constant (`PI`, `std::f64::consts::E`, a `const` item).
     Path(Box<syn::Path>),
+    /// No value yet: the start of a local that both arms of the `if` after it set before it is
+    /// read, a branch's value of a type without a placeholder (an `Option`, an enum).
+    Uninit,
     /// `v as T`.
     Cast(Var, Box<syn::Type>),
     /// A primitive applied to its arguments, in source order (receiver first).
@@ -510,11 +513,13 @@ pub enum Write {
     First,
 }
 
-/// The adjoint of a call's result: a float, or an array for a call that returns a `Vec`.
-#[derive(Clone, Copy, Debug)]
+/// The adjoint of a call's result: a float, an array for a call that returns a `Vec` or an
+/// array, a tuple of floats for one that returns several, `let (a, b) = f(x);`.
+#[derive(Clone, Debug)]
 pub enum CallSeed {
     Value(Var),
     Array(Array),
+    Tuple(Vec<Var>),
 }
 
 impl fmt::Display for CallSeed {
@@ -522,6 +527,7 @@ impl fmt::Display for CallSeed {
         match self {
             CallSeed::Value(v) => v.fmt(f),
             CallSeed::Array(a) => a.fmt(f),
+            CallSeed::Tuple(vs) => write!(f, "({})", list(vs)),
         }
     }
 }
@@ -678,6 +684,7 @@ macro_rules! operands {
             | Op::Tangent(_)
             | Op::Lit(_)
             | Op::Path(_)
+            | Op::Uninit
             | Op::Seed(_)
             | Op::Get(_)
             | Op::Pop(_) => Vec::new(),
@@ -799,11 +806,12 @@ macro_rules! operands {
             } => {
                 let mut uses = operands!(args args);
                 uses.extend(operands!(args dots));
-                if let CallSeed::Value(v) = seed {
-                    uses.push(v);
-                }
-                if let Some(CallSeed::Value(v)) = dot_seed {
-                    uses.push(v);
+                for seed in std::iter::once(seed).chain(dot_seed) {
+                    match seed {
+                        CallSeed::Value(v) => uses.push(v),
+                        CallSeed::Tuple(vs) => uses.extend(vs),
+                        CallSeed::Array(_) => {}
+                    }
                 }
                 uses
             }
@@ -1029,6 +1037,7 @@ impl fmt::Display for Op {
             Op::Tangent(i) => write!(f, "tangent {i}"),
             Op::Lit(lit) => write!(f, "{}", tokens(lit)),
             Op::Path(path) => write!(f, "{}", tokens(path)),
+            Op::Uninit => write!(f, "uninit"),
             Op::Cast(v, ty) => write!(f, "{v} as {}", tokens(ty)),
             Op::Prim(p, args) => match (p.infix(), &args[..]) {
                 (Some(op), [a, b]) => write!(f, "{a} {op} {b}"),

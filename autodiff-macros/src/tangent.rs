@@ -82,11 +82,14 @@ impl Transform<'_> {
         match stmt {
             Stmt::Let { dsts, op, span } => match (&dsts[..], op) {
                 // A differentiated call returns its tangent with its value.
-                ([Some(v)], Op::Call(path, args)) if self.active(*v) => {
+                // With several, `let (a, b) = f(x);`: the values, then their tangents.
+                (_, Op::Call(path, args)) if dsts.iter().flatten().any(|v| self.active(*v)) => {
                     let dots = self.call_dots(args, *span, out);
-                    let dot = self.dot_var(*v);
+                    let tangents: Vec<Option<Var>> = (dsts.iter())
+                        .map(|d| d.filter(|v| self.active(*v)).map(|v| self.dot_var(v)))
+                        .collect();
                     out.push(Stmt::Let {
-                        dsts: vec![Some(*v), Some(dot)],
+                        dsts: dsts.iter().copied().chain(tangents).collect(),
                         op: Op::CallJvp(path.clone(), args.clone(), dots),
                         span: *span,
                     });
@@ -222,6 +225,7 @@ impl Transform<'_> {
             | Op::Tangent(_)
             | Op::Lit(_)
             | Op::Path(_)
+            | Op::Uninit
             | Op::Method(..)
             | Op::Opaque { .. }
             | Op::Call(..)

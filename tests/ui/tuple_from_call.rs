@@ -7,8 +7,9 @@ fn polar(r: f64, t: f64) -> (f64, f64) {
 
 #[grad]
 fn f(x: f64) -> f64 {
-    let (a, b) = polar(x, 1.0);
-    a * b
+    let p = polar(x, 1.0);
+    let q = polar(x, 2.0).1;
+    p.0 * q
 }
 
 fn main() {}

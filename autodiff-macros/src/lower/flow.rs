@@ -408,7 +408,8 @@ impl Lower<'_> {
                 let init = match ty {
                     Ty::Bool => self.bool_lit(false),
                     Ty::Int => self.lit(&syn::parse_quote!(0)),
-                    _ => self.lit(&syn::parse_quote!(0.0)),
+                    Ty::Float(_) => self.lit(&syn::parse_quote!(0.0)),
+                    Ty::Other => self.def(Op::Uninit, Ty::Other, proc_macro2::Span::call_site()),
                 };
                 let local = self.declare(init, Some(ty), "branch");
                 then.push(Stmt::Set { local, value: a });

@@ -54,7 +54,7 @@ pub fn lower(func: &ast::Func, cx: &mut Ctxt) -> Func {
         depths: HashMap::default(),
         tuples: Vec::new(),
         inner_arrays: Vec::new(),
-        array_lets: array_lets(&func.item.block),
+        array_functions: array_functions(&func.item.block),
     };
     for (i, p) in func.params.iter().enumerate() {
         let name = Some(p.ident.to_string());
@@ -275,8 +275,8 @@ struct Lower<'a> {
     /// The buffers declared where they are written below the top level (a `vec!` in a loop):
     /// a copy of one cannot live longer than it.
     inner_arrays: Vec<Array>,
-    /// The `let`s of calls whose names are used as arrays (see [`source::array_lets`]).
-    array_lets: crate::maps::HashSet<usize>,
+    /// The functions whose results are used as arrays (see [`source::array_functions`]).
+    array_functions: crate::maps::HashSet<String>,
 }
 
 /// The methods of a float that say something of it (`x.is_finite()`): conditions, whatever the
@@ -752,9 +752,13 @@ impl Lower<'_> {
         if self.let_tuple(pat, ty, init) {
             return;
         }
-        let array_result = self
-            .array_lets
-            .contains(&(local as *const syn::Local as usize));
+        let array_result = match strip_parens(init) {
+            Expr::Call(c) => match strip_parens(&c.func) {
+                Expr::Path(f) => self.array_functions.contains(&callee_key(&f.path)),
+                _ => false,
+            },
+            _ => false,
+        };
         if let Some(array) =
             (self.array_init(init)).or_else(|| self.array_call(init, ty, array_result))
         {
@@ -1212,9 +1216,40 @@ impl Lower<'_> {
             }
             return v;
         }
-        // Any other function: arrays are passed as themselves; activity decides whether the
-        // call is differentiated (through `path_vjp`). `f64::from(k)` is a float. A tuple
-        // passes its floats to the callee's flat twin (see `tuple_params`).
+        let ty = match segs[..] {
+            [f @ ("f64" | "f32"), "from"] => Ty::Float(float_suffix(f)),
+            _ => Ty::Other,
+        };
+        let op = self.call_op(func, c);
+        self.def(op, ty, func.span())
+    }
+
+    /// `let (a, b) = f(x);`: a call of a function (not a closure) with `n` results.
+    pub(super) fn call_results(&mut self, c: &syn::ExprCall, n: usize) -> Vec<Var> {
+        let func = match strip_parens(&c.func) {
+            // A closure (called with the wrong arity) or a local: reported as a value.
+            Expr::Path(f) if f.path.get_ident().and_then(|i| self.lookup(i)).is_none() => f,
+            _ => {
+                let v = self.call(c);
+                return vec![v; n];
+            }
+        };
+        let op = self.call_op(func, c);
+        let dsts: Vec<Var> = (0..n)
+            .map(|_| self.func.var(Ty::Other, false, None))
+            .collect();
+        self.push(Stmt::Let {
+            dsts: dsts.iter().copied().map(Some).collect(),
+            op,
+            span: func.span(),
+        });
+        dsts
+    }
+
+    /// A call of any function but a primitive: arrays are passed as themselves; activity
+    /// decides whether it is differentiated (through `path_vjp`). A tuple passes its floats to
+    /// the callee's flat twin (see `tuple_params`).
+    fn call_op(&mut self, func: &syn::ExprPath, c: &syn::ExprCall) -> Op {
         let mut path = func.path.clone();
         let mut args = Vec::new();
         for a in &c.args {
@@ -1226,11 +1261,7 @@ impl Lower<'_> {
                 None => args.extend(self.call_args([a])),
             }
         }
-        let ty = match segs[..] {
-            [f @ ("f64" | "f32"), "from"] => Ty::Float(float_suffix(f)),
-            _ => Ty::Other,
-        };
-        self.def(Op::Call(Box::new(path), args), ty, func.span())
+        Op::Call(Box::new(path), args)
     }
 
     /// The body of a function returning `[F; M]` or a tuple: statements, then the result as

@@ -342,15 +342,16 @@ const ARRAY_METHODS: &[&str] = &[
     "copy_from_slice",
 ];
 
-/// The statements `let name = f(..);` (no type written) whose `name` is later indexed,
-/// iterated or measured as an array (`r[0]`, `r.iter()`, `for v in r`): the call returns an
-/// array, which a macro cannot see from the call alone. By address: lowering walks this body.
-pub(super) fn array_lets(body: &syn::Block) -> crate::maps::HashSet<usize> {
+/// The functions `f` of statements `let name = f(..);` (no type written) whose `name` is
+/// later indexed, iterated or measured as an array (`r[0]`, `r.iter()`, `for v in r`): `f`
+/// returns an array, which a macro cannot see from a call alone. By the callee's path as
+/// written, not by statement: lowering writes some statements out again (a `for` over a chain).
+pub(super) fn array_functions(body: &syn::Block) -> crate::maps::HashSet<String> {
     #[derive(Default)]
     struct Finder {
-        /// Each open block's names, with the `let` of a call that binds one (or 0).
-        scopes: Vec<Vec<(String, usize)>>,
-        marked: crate::maps::HashSet<usize>,
+        /// Each open block's names, with the callee of the `let` of a call that binds one.
+        scopes: Vec<Vec<(String, Option<String>)>>,
+        marked: crate::maps::HashSet<String>,
     }
     impl Finder {
         fn used_as_array(&mut self, e: &Expr) {
@@ -364,16 +365,14 @@ pub(super) fn array_lets(body: &syn::Block) -> crate::maps::HashSet<usize> {
             };
             let mut innermost_first = self.scopes.iter().rev().flat_map(|s| s.iter().rev());
             let found = innermost_first.find(|(n, _)| *n == name);
-            if let Some(&(_, at)) = found {
-                if at != 0 {
-                    self.marked.insert(at);
-                }
+            if let Some((_, Some(callee))) = found {
+                self.marked.insert(callee.clone());
             }
         }
-        fn binds(&mut self, pat: &Pat, at: usize) {
+        fn binds(&mut self, pat: &Pat, callee: Option<String>) {
             if let Some(scope) = self.scopes.last_mut() {
                 for name in mentioned_names(pat.to_token_stream()) {
-                    scope.push((name.to_string(), at));
+                    scope.push((name.to_string(), callee.clone()));
                 }
             }
         }
@@ -388,17 +387,14 @@ pub(super) fn array_lets(body: &syn::Block) -> crate::maps::HashSet<usize> {
             if let Some(init) = &l.init {
                 self.visit_expr(&init.expr);
             }
-            let call = matches!(&l.pat, Pat::Ident(_))
-                && matches!(
-                    l.init.as_ref().map(|i| strip_parens(&i.expr)),
-                    Some(Expr::Call(_))
-                );
-            let at = if call {
-                l as *const syn::Local as usize
-            } else {
-                0
+            let callee = match (&l.pat, l.init.as_ref().map(|i| strip_parens(&i.expr))) {
+                (Pat::Ident(_), Some(Expr::Call(c))) => match strip_parens(&c.func) {
+                    Expr::Path(f) => Some(callee_key(&f.path)),
+                    _ => None,
+                },
+                _ => None,
             };
-            self.binds(&l.pat, at);
+            self.binds(&l.pat, callee);
         }
         fn visit_expr_index(&mut self, e: &'ast syn::ExprIndex) {
             self.used_as_array(&e.expr);
@@ -414,14 +410,14 @@ pub(super) fn array_lets(body: &syn::Block) -> crate::maps::HashSet<usize> {
             self.used_as_array(&f.expr);
             self.visit_expr(&f.expr);
             self.scopes.push(Vec::new());
-            self.binds(&f.pat, 0);
+            self.binds(&f.pat, None);
             self.visit_block(&f.body);
             self.scopes.pop();
         }
         fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
             self.scopes.push(Vec::new());
             for p in &c.inputs {
-                self.binds(p, 0);
+                self.binds(p, None);
             }
             self.visit_expr(&c.body);
             self.scopes.pop();
@@ -431,4 +427,9 @@ pub(super) fn array_lets(body: &syn::Block) -> crate::maps::HashSet<usize> {
     let mut finder = Finder::default();
     finder.visit_block(body);
     finder.marked
+}
+
+/// A callee's path as [`array_functions`] names it.
+pub(super) fn callee_key(path: &syn::Path) -> String {
+    path.to_token_stream().to_string()
 }

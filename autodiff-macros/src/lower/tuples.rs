@@ -50,6 +50,22 @@ impl Lower<'_> {
         }
     }
 
+    /// What `e` stands for where a tuple of `arity` elements is taken from it: as
+    /// [`Lower::tuple_of`], or the results of a function's call, `let (a, b) = f(x);`, whose
+    /// number only the pattern tells.
+    fn tuple_from(&mut self, e: &Expr, arity: Option<usize>) -> Option<Vec<Binding>> {
+        if let Some(elems) = self.tuple_of(e) {
+            return Some(elems);
+        }
+        match (strip_parens(e), arity) {
+            (Expr::Call(c), Some(n)) => {
+                let results = self.call_results(c, n);
+                Some(results.into_iter().map(Binding::Value).collect())
+            }
+            _ => None,
+        }
+    }
+
     /// Whether `e` has a tuple as its value: a tuple expression, a name bound to one, or an
     /// `if`, `match` or block one of whose branches ends in one (Rust types them all alike).
     fn ends_in_tuple(&self, e: &Expr) -> bool {
@@ -323,7 +339,7 @@ impl Lower<'_> {
             ),
             _ => self.unsupported(
                 f,
-                "#[grad] reads fields of tuples bound in the body, `p.0`; structs come later",
+                "#[grad] reads fields of tuples made in the body, `p.0`; take a function's results apart where it is called, `let (a, b) = f(..);` (structs come later)",
             ),
         }
     }
@@ -331,18 +347,11 @@ impl Lower<'_> {
     /// `let pat = e;` where `e` is a tuple: each name of `pat` bound to its element, or `pat`
     /// itself bound to the whole tuple. Whether `e` is one.
     pub(super) fn let_tuple(&mut self, pat: &Pat, ty: Option<&syn::Type>, e: &Expr) -> bool {
-        let Some(elems) = self.tuple_of(e) else {
-            // A tuple from a function (not a closure): what it returns is unseen here.
-            if let (Pat::Tuple(_), Expr::Call(c)) = (pat, strip_parens(e)) {
-                let placeholder = self.unsupported(
-                    &c.func,
-                    "#[grad] does not take a tuple from a function's result yet; return an array (`-> [f64; 2]`) and index it, `let r = f(..); r[0]`",
-                );
-                for name in super::source::mentioned_names(pat.to_token_stream()) {
-                    self.bind(&name, Binding::Value(placeholder));
-                }
-                return true;
-            }
+        let arity = match pat {
+            Pat::Tuple(t) => Some(t.elems.len()),
+            _ => None,
+        };
+        let Some(elems) = self.tuple_from(e, arity) else {
             return false;
         };
         let tys: Vec<Option<&syn::Type>> = match ty {
@@ -434,7 +443,7 @@ impl Lower<'_> {
 
     /// `(a, b) = (x, y)`: every value on the right, then each place assigned.
     pub(super) fn assign_tuple(&mut self, places: &syn::ExprTuple, right: &Expr) {
-        let Some(values) = self.tuple_of(right) else {
+        let Some(values) = self.tuple_from(right, Some(places.elems.len())) else {
             self.unsupported(
                 right,
                 "#[grad] assigns to a tuple of places from a tuple, as in `(a, b) = (b, a + b)`",

@@ -392,12 +392,12 @@ impl<'a> Reverse<'a> {
     pub(super) fn pushed(&self, body: &Block) -> Vec<Stack> {
         let mut stacks = Vec::new();
         for stmt in body {
-            let value = match stmt {
-                Stmt::Let { dsts, .. } => dsts.first().copied().flatten(),
-                _ => None,
-            };
-            if let Some(Source::Tape(t)) = value.and_then(|v| self.sources.get(&v)) {
-                stacks.push(*t);
+            if let Stmt::Let { dsts, .. } = stmt {
+                for v in dsts.iter().flatten() {
+                    if let Some(Source::Tape(t)) = self.sources.get(v) {
+                        stacks.push(*t);
+                    }
+                }
             }
             if let Stmt::If { then, els, .. } = stmt {
                 stacks.extend(self.pushed(then));

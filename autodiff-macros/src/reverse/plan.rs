@@ -144,6 +144,13 @@ impl<'a> Reverse<'a> {
                             values(dots).into_iter().for_each(|a| self.need(a));
                         }
                     }
+                    // A call with several results, `let (a, b) = f(x);`, as one with one.
+                    if let (Op::Call(_, args), true) = (op, dsts.len() > 1) {
+                        if dsts.iter().flatten().any(|v| self.active(*v)) {
+                            any = true;
+                            values(args).into_iter().for_each(|a| self.need(a));
+                        }
+                    }
                     let [Some(v)] = dsts[..] else { continue };
                     self.defs.insert(v, op);
                     if let Op::Get(l) = op {

@@ -216,19 +216,52 @@ impl<'a> Reverse<'a> {
                 op: Op::CallJvp(path, args, dots),
                 span,
             } => {
-                let [Some(y), Some(dot)] = dsts[..] else {
-                    return;
-                };
-                let (bar, dot_bar) = (self.bar_of(y, adj, out), self.bar_of(dot, adj, out));
-                if bar.is_none() && dot_bar.is_none() {
+                let mut bars = Vec::with_capacity(dsts.len());
+                for d in dsts {
+                    bars.push(d.and_then(|v| self.bar_of(v, adj, out)));
+                }
+                if bars.iter().all(Option::is_none) {
                     return;
                 }
-                let ty = self.primal.info(y).ty;
-                let mut seed = |b: Option<Var>, this: &mut Self| {
-                    CallSeed::Value(b.unwrap_or_else(|| this.lit("0.0", ty, out)))
+                // The values' adjoints, then the tangents': each a float, or a tuple of them
+                // for a call with several results.
+                let mut seeds = (dsts.iter().zip(bars))
+                    .map(|(d, b)| {
+                        let ty = d.map_or(Ty::Float(None), |d| self.primal.info(d).ty);
+                        b.unwrap_or_else(|| self.lit("0.0", ty, out))
+                    })
+                    .collect::<Vec<Var>>();
+                let dot_seeds = seeds.split_off(dsts.len() / 2);
+                let seed = |vs: Vec<Var>| match vs[..] {
+                    [v] => CallSeed::Value(v),
+                    _ => CallSeed::Tuple(vs),
                 };
-                let seeds = (seed(bar, self), seed(dot_bar, self));
+                let seeds = (seed(seeds), seed(dot_seeds));
                 self.reverse_call(Call::second(path, args, dots, seeds), *span, adj, out);
+            }
+            // `let (a, b) = f(x);`: the callee's `_vjp` takes the results' adjoints as a tuple,
+            // a zero for each without one.
+            Stmt::Let {
+                dsts,
+                op: Op::Call(path, args),
+                span,
+            } if dsts.len() > 1 => {
+                let mut bars = Vec::with_capacity(dsts.len());
+                for d in dsts {
+                    let active = d.filter(|v| self.active(*v));
+                    bars.push(active.and_then(|v| self.bar_of(v, adj, out)));
+                }
+                if bars.iter().all(Option::is_none) {
+                    return;
+                }
+                let seeds = (dsts.iter().zip(bars))
+                    .map(|(d, b)| {
+                        let ty = d.map_or(Ty::Float(None), |d| self.primal.info(d).ty);
+                        b.unwrap_or_else(|| self.lit("0.0", ty, out))
+                    })
+                    .collect();
+                let call = Call::first(path, args, CallSeed::Tuple(seeds));
+                self.reverse_call(call, *span, adj, out);
             }
             Stmt::Let { dsts, op, span } => {
                 let [Some(v)] = dsts[..] else { return };
@@ -595,6 +628,7 @@ impl<'a> Reverse<'a> {
             | Op::CallJvp(..)
             | Op::Lit(_)
             | Op::Path(_)
+            | Op::Uninit
             | Op::Method(..)
             | Op::Opaque { .. }
             | Op::Cmp(..)
