@@ -314,6 +314,15 @@ pub enum Stmt {
         bound: Option<String>,
         default: Block,
     },
+    /// `let name_o = if cond { Some(value) } else { None };` then `if let Some(name) = name_o
+    /// { then } [else { els }]`: an `Option` made in the body and matched, `name` an integer.
+    IfLet {
+        name: String,
+        cond: Cond,
+        value: IExpr,
+        then: Block,
+        els: Option<Block>,
+    },
     Block(Block),
     /// `const NAME: F = value;`
     Const {

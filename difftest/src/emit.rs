@@ -145,6 +145,21 @@ impl<'a> Printer<'a> {
         self.line(&format!("}}{tail}"));
     }
 
+    /// `head { then } else { els }`.
+    fn if_else(&mut self, head: &str, then: &Block, els: Option<&Block>) {
+        self.line(&format!("{head} {{"));
+        self.indent += 1;
+        self.block_body(then);
+        self.indent -= 1;
+        if let Some(e) = els {
+            self.line("} else {");
+            self.indent += 1;
+            self.block_body(e);
+            self.indent -= 1;
+        }
+        self.line("}");
+    }
+
     fn stmt(&mut self, s: &Stmt) {
         let ty = self.ty();
         match s {
@@ -298,17 +313,7 @@ impl<'a> Printer<'a> {
             }
             Stmt::If { cond, then, els } => {
                 let c = self.cond(cond);
-                self.line(&format!("if {c} {{"));
-                self.indent += 1;
-                self.block_body(then);
-                self.indent -= 1;
-                if let Some(e) = els {
-                    self.line("} else {");
-                    self.indent += 1;
-                    self.block_body(e);
-                    self.indent -= 1;
-                }
-                self.line("}");
+                self.if_else(&format!("if {c}"), then, els.as_ref());
             }
             Stmt::For { var, range, body } => {
                 self.checkpoint();
@@ -392,6 +397,20 @@ impl<'a> Printer<'a> {
                 self.braced(&format!("{last} => "), default, "");
                 self.indent -= 1;
                 self.line("}");
+            }
+            Stmt::IfLet {
+                name,
+                cond,
+                value,
+                then,
+                els,
+            } => {
+                let (c, v) = (self.cond(cond), iexpr(value));
+                self.line(&format!(
+                    "let {name}_o = if {c} {{ Some({v}) }} else {{ None }};"
+                ));
+                let head = format!("if let Some({name}) = {name}_o");
+                self.if_else(&head, then, els.as_ref());
             }
             Stmt::Block(b) => self.braced("", b, ""),
             Stmt::Const { name, value } => {

@@ -339,7 +339,8 @@ impl Gen<'_> {
                         default,
                     })
                 }
-                70..=71 if !deep => Some(Stmt::Block(self.block(false))),
+                70 if !deep => Some(Stmt::Block(self.block(false))),
+                71 if !deep => Some(self.if_let()),
                 72..=77 if self.loops > 0 => {
                     let exit = if self.rng.chance(0.6) {
                         Stmt::Break
@@ -419,6 +420,28 @@ impl Gen<'_> {
             if let Some(s) = s {
                 return s;
             }
+        }
+    }
+
+    /// An `Option` of an integer made by an `if`, then `if let Some(k) = ..`: `k` is in scope in
+    /// the first block only.
+    fn if_let(&mut self) -> Stmt {
+        let (cond, value) = (self.cond(), self.iexpr(1));
+        let name = self.fresh("k");
+        let saved = self.scope.clone();
+        self.scope.ints.push(IVar {
+            name: name.clone(),
+            bound: None,
+        });
+        let then = self.block(false);
+        self.scope = saved;
+        let els = self.rng.chance(0.5).then(|| self.block(false));
+        Stmt::IfLet {
+            name,
+            cond,
+            value,
+            then,
+            els,
         }
     }
 

@@ -60,7 +60,7 @@ impl Reduce {
 
 fn inner_blocks(s: &Stmt) -> Vec<Block> {
     match s {
-        Stmt::If { then, els, .. } => {
+        Stmt::If { then, els, .. } | Stmt::IfLet { then, els, .. } => {
             let mut v = vec![then.clone()];
             v.extend(els.clone());
             v

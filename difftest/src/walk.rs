@@ -102,6 +102,20 @@ pub fn stmt<V: VisitMut>(s: &mut Stmt, v: &mut V) {
             }
             block(default, v);
         }
+        Stmt::IfLet {
+            cond: c,
+            value,
+            then,
+            els,
+            ..
+        } => {
+            cond(c, v);
+            iexpr(value, v);
+            block(then, v);
+            if let Some(e) = els {
+                block(e, v);
+            }
+        }
         Stmt::Block(b) => block(b, v),
         Stmt::Break | Stmt::Continue | Stmt::Const { .. } | Stmt::UsePi | Stmt::Assert { .. } => {}
     }
