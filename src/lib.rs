@@ -261,7 +261,8 @@
 //! The body of a `#[grad]` function is ordinary Rust: `let` bindings (with types, shadowing,
 //! `let mut` and `+= -= *= /= %=`), `let (a, b) = (x, y)`, arithmetic, comparisons, `&&`, `||`,
 //! `!`, casts between float widths and to and from integers, `if`/`else` and `match` on integers
-//! and booleans (as statements and as values), `for` over integer ranges (`a..b`, `a..=b`,
+//! and booleans (as statements and as values), `match` and `if let` on enums and `Option`s that
+//! are not differentiated (below), `for` over integer ranges (`a..b`, `a..=b`,
 //! `.rev()`, `.step_by(k)`) and over `xs.iter()` / `xs.iter().enumerate()`, `while`, `loop`,
 //! `break;`, `continue;`, `return value;` anywhere; float arrays and slices as parameters, local
 //! buffers (`[0.0; N]`, `vec![0.0; n]`, `[a, b]`, `vec![a, b]`) read and written by index,
@@ -336,7 +337,9 @@
 //! are copied (`let mut p = p;`, `a.clone()`, `x.to_vec()`, `b = a.clone()`,
 //! `b.copy_from_slice(&a)`), swapped (`a.swap(i, j)`, `std::mem::swap(&mut a, &mut b)`),
 //! written as nested literals, made inside loops when their size is known there, passed as
-//! literals (`weigh([x, y, z])`), and returned by calls (`let r = rotate(&q, v); r[0]`). An
+//! literals (`weigh([x, y, z])`), and returned by calls (`let r = rotate(&q, v); r[0]`). A call
+//! of a function with several results is destructured, `let (x, y) = polar(r, t);`: its `_vjp`
+//! takes their adjoints as a tuple. An
 //! array a differentiated call reads may be written after it: the forward sweep keeps a copy
 //! for the call's reverse.
 //!
@@ -367,7 +370,9 @@
 //! # }
 //! ```
 //!
-//! Inactive data and control: a float's predicates (`x.is_finite()`, `is_nan`,
+//! Inactive data and control: `match` on an enum and `if let Some(s) = scale` over data that
+//! is not differentiated (passed in, or made in the body: `let w = if c { Some(t) } else {
+//! None };`), with guards, each arm differentiated as a branch; a float's predicates (`x.is_finite()`, `is_nan`,
 //! `is_sign_negative`, ...) are conditions; the integer operators `& | ^ << >>` and `!`;
 //! indexing with the elements of an integer slice (`logits[labels[n]]`); explicit lifetimes
 //! and a `where` clause on a function without type parameters.
@@ -978,8 +983,6 @@
 //! # Limitations
 //!
 //! - `#[grad(hvp)]` needs a single float result.
-//! - No checkpointing yet: a loop's reverse sweep keeps what each iteration needs on a tape, which
-//!   grows with the trip count; `#[checkpoint(..)]` on a loop is an error at the attribute.
 //! - Where a partial is infinite (`√x` at 0), forward mode keeps a zero tangent zero, as the
 //!   reverse rules keep a zero adjoint zero; but a constant zero factor times an infinite tangent
 //!   (`0.0 * x.sqrt()` at 0 along a direction that moves `x`) is NaN in forward mode, and so in
@@ -987,22 +990,26 @@
 //!   callee's infinite gradient out of the caller's.)
 //! - No generic functions, methods (`self`), associated functions (in an `impl` or `trait`),
 //!   `async`, `unsafe` or `extern` functions.
-//! - No closures, and no iterator adaptors beyond `iter()`, `enumerate()`, `rev()`,
-//!   `step_by(k)` and `iter().sum()` / `iter().product()`: write the loop.
+//! - No structs in the body (nor struct-like enum variants built there: `Loss::Huber(d)` is
+//!   fine, `Loss::PseudoHuber { delta }` only as a pattern), no tuple parameters holding
+//!   arrays. A function's tuple result is destructured where it is called, `let (a, b) =
+//!   f(x);`, not kept whole (`let p = f(x); p.0`).
+//! - `#[grad(hvp)]` gives no second order to a function with a vector result, so a caller
+//!   with `hvp` needs a hand-written `NAME_jvp_vjp` for such a callee.
+//! - A closure bound with `let` is called, not stored, passed on or returned, and assigns to
+//!   nothing it captures; iterator chains take the adaptors listed above, `filter` after the
+//!   positional ones.
+//! - `match` and `if let` take parts out of data that is not differentiated: a name bound by
+//!   a pattern from a value that depends on a differentiated input is an error (a plain name,
+//!   `v => ..`, binds the whole value and is differentiated).
 //! - No `&mut` parameters: a differentiated function returns its result. Array parameters are
 //!   read-only; copy one into a local buffer to modify it.
-//! - No structs or tuples in the body beyond `let (a, b) = (x, y)` and a tuple result; no `if
-//!   let`, `while let`, `let … else`, match guards, labelled `break`/`continue`, or macros other
-//!   than the `assert!` family.
+//! - No `while let`, `let … else`, labelled `break`/`continue`, or macros other than the
+//!   `assert!` family.
 //! - A function with a vector result must end in it (`(a, b)`, `[a, b]` or the name of a local
 //!   array) and may not `return` early.
-//! - A buffer that holds differentiated values must be declared at the top level of the
-//!   function, before any loop or branch.
-//! - An array passed to a differentiated call must not be written afterwards: the callee's
-//!   `_vjp` reads it in the reverse sweep. Finish writing it before the call, or pass a copy.
-//! - Only calls returning a float or a `Vec` can be differentiated. A callee with `wrt(..)`
-//!   imported by bare name needs its hidden `__ad_adapt_NAME` imported too (a glob does it);
-//!   call it by path otherwise.
+//! - A callee with `wrt(..)` imported by bare name needs its hidden `__ad_adapt_NAME` imported
+//!   too (a glob does it); call it by path otherwise.
 //! - A callee's rule called by bare name is looked up in the module (items, imports, globs) and
 //!   the function body's `use`s; one defined inside an enclosing function body (a `fn` inside
 //!   `main`) is not seen, and the call reports it missing: move it to module level.
