@@ -107,7 +107,8 @@ impl Func {
     /// its derivative does not, so that differences of `_grad` are not `H·v` (`x · (x −
     /// detach(x))` has `H = 2`, as JAX has it, but its gradient `2x − x` changes at rate 1).
     pub fn second_order(&self, funcs: &[Func], subst: &[usize]) -> bool {
-        let mut ok = self.fty == Fty::F64;
+        // A twin with two results gets no `hvp`, so neither does its caller.
+        let mut ok = self.fty == Fty::F64 && !crate::walk::calls_pairs(&self.body);
         crate::walk::exprs_of_block(&self.body, &mut |e| {
             ok &= match e {
                 Expr::Call(i, _) => !subst.contains(i) && funcs[*i].second_order(funcs, subst),
@@ -222,6 +223,12 @@ pub enum Stmt {
         typed: bool,
         inits: [Expr; 2],
         branch: Option<(Cond, [Expr; 2])>,
+    },
+    /// `let (a, b) = f_pair(args);` where `call` is `f(args)`: a call of `f`'s twin with two
+    /// results (see `Printer::pair_twin`).
+    LetCallPair {
+        names: [String; 2],
+        call: Expr,
     },
     /// `let _ = e;`
     LetUnder(Expr),

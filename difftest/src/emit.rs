@@ -27,6 +27,8 @@ pub struct Printer<'a> {
     salt: u64,
     /// Loops printed so far in the function.
     loops: u64,
+    /// The functions whose twin with two results is called (see [`Printer::pair_twin`]).
+    pub pairs: std::collections::BTreeSet<usize>,
 }
 
 impl<'a> Printer<'a> {
@@ -40,6 +42,7 @@ impl<'a> Printer<'a> {
             indent: 0,
             salt: 0,
             loops: 0,
+            pairs: Default::default(),
         }
     }
 
@@ -177,6 +180,14 @@ impl<'a> Printer<'a> {
                 };
                 let e = self.expr(init);
                 self.line(&format!("let {m}{name}{t} = {e};"));
+            }
+            Stmt::LetCallPair { names, call } => {
+                let Expr::Call(i, args) = call else {
+                    unreachable!("a pair is taken from a call")
+                };
+                self.pairs.insert(*i);
+                let call = self.call(*i, "_pair", args);
+                self.line(&format!("let ({}, {}) = {call};", names[0], names[1]));
             }
             Stmt::LetPair {
                 names,
@@ -510,6 +521,64 @@ impl<'a> Printer<'a> {
         }
     }
 
+    /// `f{suffix}(args)` of function `i` (its `_dual` in the dual twin).
+    fn call(&mut self, i: usize, suffix: &str, args: &[Arg]) -> String {
+        let dual = if self.dual() { "_dual" } else { "" };
+        let name = format!("{}{suffix}{dual}", self.funcs[i].name);
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| match a {
+                Arg::F(e) => self.expr(e),
+                Arg::Arr(n, pre) => format!("{pre}{n}"),
+                Arg::Tail(n, lo) => format!("&{n}[{lo}..]"),
+                Arg::I(i) => iexpr(i),
+            })
+            .collect();
+        format!("{name}({})", args.join(", "))
+    }
+
+    /// `f_pair`, `f`'s twin with two results, `(r, sin(r / 2))` of `r = f(..)`: what
+    /// `let (a, b) = f_pair(..);` calls, with `f`'s `wrt` and `jvp`.
+    pub fn pair_twin(&mut self, f: &Func, i: usize) {
+        self.fty = f.fty;
+        let ty = self.ty();
+        if self.mode == (Mode::Plain { attr: true }) {
+            let mut args = Vec::new();
+            if let Some(w) = &f.wrt {
+                let names: Vec<&str> = w.iter().map(|&i| f.params[i].name.as_str()).collect();
+                args.push(format!("wrt({})", names.join(", ")));
+            }
+            args.push("jvp".into());
+            self.line(&format!("#[grad({})]", args.join(", ")));
+        }
+        let dual = if self.dual() { "_dual" } else { "" };
+        let params: Vec<String> = (f.params.iter())
+            .map(|p| format!("{}: {}", p.name, p.kind.spelled(ty)))
+            .collect();
+        let args: Vec<Arg> = (f.params.iter())
+            .map(|p| match p.kind {
+                PKind::Scalar => Arg::F(Expr::Var(p.name.clone())),
+                PKind::Usize => Arg::I(IExpr::Var(p.name.clone())),
+                _ => Arg::Arr(p.name.clone(), ""),
+            })
+            .collect();
+        let call = self.call(i, "", &args);
+        let half = Expr::Bin(
+            BinOp::Mul,
+            Box::new(Expr::Var("r".into())),
+            Box::new(Expr::Lit(0.5, LitStyle::Plain)),
+        );
+        let second = self.expr(&Expr::Un("sin", Box::new(half), false));
+        let name = &f.name;
+        self.line(&format!(
+            "fn {name}_pair{dual}({}) -> ({ty}, {ty}) {{",
+            params.join(", ")
+        ));
+        self.line(&format!("    let r = {call};"));
+        self.line(&format!("    (r, {second})"));
+        self.line("}");
+    }
+
     pub fn expr(&mut self, e: &Expr) -> String {
         let d = self.fty.dual();
         let f = self.fty.name();
@@ -577,23 +646,7 @@ impl<'a> Printer<'a> {
             }
             Expr::Dot(a, pa, b, pb) if dual => format!("{d}::dot({pa}{a}, {pb}{b})"),
             Expr::Dot(a, pa, b, pb) => format!("autodiff::kernels::dot({pa}{a}, {pb}{b})"),
-            Expr::Call(i, args) => {
-                let name = if dual {
-                    format!("{}_dual", self.funcs[*i].name)
-                } else {
-                    self.funcs[*i].name.clone()
-                };
-                let args: Vec<String> = args
-                    .iter()
-                    .map(|a| match a {
-                        Arg::F(e) => self.expr(e),
-                        Arg::Arr(n, pre) => format!("{pre}{n}"),
-                        Arg::Tail(n, lo) => format!("&{n}[{lo}..]"),
-                        Arg::I(i) => iexpr(i),
-                    })
-                    .collect();
-                format!("{name}({})", args.join(", "))
-            }
+            Expr::Call(i, args) => self.call(*i, "", args),
             Expr::If(c, a, b) => format!(
                 "(if {} {{ {} }} else {{ {} }})",
                 self.cond(c),

@@ -415,6 +415,7 @@ impl Gen<'_> {
                         Stmt::SwapFloats([a, b])
                     })
                 }
+                94..=95 => self.let_call_pair(),
                 _ => None,
             };
             if let Some(s) = s {
@@ -518,6 +519,20 @@ impl Gen<'_> {
             inits,
             branch,
         }
+    }
+
+    /// `let (a, b) = f_pair(..);` of an earlier function's twin with two results.
+    fn let_call_pair(&mut self) -> Option<Stmt> {
+        let call = self.call(2)?;
+        let names = [self.fresh("t"), self.fresh("t")];
+        for n in &names {
+            self.scope.floats.push(FVar {
+                name: n.clone(),
+                mutable: false,
+                ambiguous: false,
+            });
+        }
+        Some(Stmt::LetCallPair { names, call })
     }
 
     /// `a.swap(i, j)` of two in-bounds indices of a writable array.

@@ -63,6 +63,19 @@ pub fn sources(funcs: &[Func], keep: &[usize], grad: bool, subst: &[usize]) -> S
         });
         p.out.push('\n');
     }
+    // The twins with two results that the bodies call, each the callee's.
+    let pairs: Vec<usize> = p.pairs.union(&plain.pairs).copied().collect();
+    for i in pairs {
+        let lo = p.lines() + 1;
+        p.pair_twin(&funcs[i], i);
+        spans.push(Span {
+            file: "progs.rs",
+            lo,
+            hi: p.lines(),
+            func: i,
+            dual: false,
+        });
+    }
     let offset = p.lines();
     for &i in keep {
         let lo = offset + d.lines() + 1;
@@ -75,6 +88,17 @@ pub fn sources(funcs: &[Func], keep: &[usize], grad: bool, subst: &[usize]) -> S
             dual: true,
         });
         d.out.push('\n');
+    }
+    for i in std::mem::take(&mut d.pairs) {
+        let lo = offset + d.lines() + 1;
+        d.pair_twin(&funcs[i], i);
+        spans.push(Span {
+            file: "progs.rs",
+            lo,
+            hi: offset + d.lines(),
+            func: i,
+            dual: true,
+        });
     }
     let progs = p.out + &d.out;
     let mut main = String::from(

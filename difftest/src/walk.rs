@@ -54,7 +54,7 @@ pub fn stmt<V: VisitMut>(s: &mut Stmt, v: &mut V) {
             iexpr(j, v);
         }
         Stmt::SwapFloats(_) => {}
-        Stmt::LetUnder(e) | Stmt::Return(e) => expr(e, v),
+        Stmt::LetUnder(e) | Stmt::Return(e) | Stmt::LetCallPair { call: e, .. } => expr(e, v),
         Stmt::LetBuf { buf, .. } => match buf {
             Buf::VecList(xs) | Buf::ArrList(xs) => {
                 for e in xs {
@@ -196,6 +196,19 @@ pub fn children_mut(e: &mut Expr) -> Vec<&mut Expr> {
         | Expr::Fold(..)
         | Expr::Dot(..) => vec![],
     }
+}
+
+/// Whether `b` calls a function's twin with two results.
+pub fn calls_pairs(b: &Block) -> bool {
+    struct V(bool);
+    impl VisitMut for V {
+        fn stmts(&mut self, s: &mut Vec<Stmt>) {
+            self.0 |= s.iter().any(|s| matches!(s, Stmt::LetCallPair { .. }));
+        }
+    }
+    let mut v = V(false);
+    block(&mut b.clone(), &mut v);
+    v.0
 }
 
 /// Calls `f` on every float expression of `b`.
