@@ -325,9 +325,12 @@
 //! # }
 //! ```
 //!
-//! `filter` comes after the adaptors that count positions (`enumerate`, `zip`, `skip`, `take`,
-//! `step_by`, `rev`), and a closure bound with `let` is called, not stored or passed on, and
-//! assigns to nothing it captures: each is a compile error saying so.
+//! After a `filter`, the adaptors that count positions count the items that pass:
+//! `x.iter().filter(|v| **v > 0.0).enumerate()` numbers the positive ones, `.zip(y)` pairs
+//! them with `y` in order, and `skip`, `take` and `step_by` pick among them. A `rev` there
+//! comes before any of those, a chain zipped with another has no `filter` of its own, and a
+//! closure bound with `let` is called, not stored or passed on, and assigns to nothing it
+//! captures: each is a compile error saying so.
 //!
 //! ## Tuples and whole arrays
 //!
@@ -997,8 +1000,8 @@
 //! - `#[grad(hvp)]` gives no second order to a function with a vector result, so a caller
 //!   with `hvp` needs a hand-written `NAME_jvp_vjp` for such a callee.
 //! - A closure bound with `let` is called, not stored, passed on or returned, and assigns to
-//!   nothing it captures; iterator chains take the adaptors listed above, `filter` after the
-//!   positional ones.
+//!   nothing it captures; iterator chains take the adaptors listed above (after a `filter`,
+//!   `rev` only before a counting one, and no `zip` with a filtered chain).
 //! - `match` and `if let` take parts out of data that is not differentiated: a name bound by
 //!   a pattern from a value that depends on a differentiated input is an error (a plain name,
 //!   `v => ..`, binds the whole value and is differentiated).

@@ -761,3 +761,115 @@ fn collect_after_filter_keeps_what_passes() {
     gq.push(gw);
     gradcheck(|q: &[f64]| kept(&q[..5], q[5]), &q, &gq, &tol()).unwrap();
 }
+
+/// Positional adaptors after a `filter` count the items that pass: `enumerate` numbers them,
+/// `zip` pairs them with the other chain in order, `skip`, `take` and `step_by` pick among
+/// them, and `rev` before any of those reverses the positions.
+#[grad]
+fn counted(x: &[f64], y: &[f64]) -> f64 {
+    let ranked: f64 = (x.iter().filter(|v| **v > 0.0).enumerate())
+        .map(|(i, v)| v * v * (i as f64 + 1.0))
+        .sum();
+    let paired: f64 = x
+        .iter()
+        .filter(|v| **v < 1.0)
+        .zip(y)
+        .map(|(p, q)| p * q)
+        .sum();
+    let picked: f64 = (x.iter().map(|v| v.sin()).filter(|s| *s > -0.5))
+        .skip(1)
+        .step_by(2)
+        .take(3)
+        .sum();
+    let back: f64 = (x.iter().filter(|v| **v > -1.0).rev().enumerate())
+        .map(|(i, v)| v * i as f64)
+        .sum();
+    let mut tail = 0.0;
+    for (k, v) in x.iter().copied().filter(|v| v.abs() < 2.0).enumerate() {
+        tail += v.exp() * k as f64;
+    }
+    let first: Vec<f64> = x
+        .iter()
+        .filter(|v| **v != 0.5)
+        .take(4)
+        .map(|v| v * 2.0)
+        .collect();
+    ranked + paired + picked + back + tail + first.iter().sum::<f64>()
+}
+
+#[allow(clippy::needless_range_loop)]
+#[grad]
+fn counted_loops(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len();
+    let (mut ranked, mut c) = (-0.0, 0usize);
+    for i in 0..n {
+        if x[i] > 0.0 {
+            ranked += x[i] * x[i] * (c as f64 + 1.0);
+            c += 1;
+        }
+    }
+    let (mut paired, mut c) = (-0.0, 0usize);
+    for i in 0..n {
+        if x[i] < 1.0 {
+            if c < y.len() {
+                paired += x[i] * y[c];
+            }
+            c += 1;
+        }
+    }
+    let (mut picked, mut c) = (-0.0, 0usize);
+    let (mut stepped, mut taken) = (0usize, 0usize);
+    for i in 0..n {
+        let s = x[i].sin();
+        if s > -0.5 {
+            if c >= 1 {
+                if stepped % 2 == 0 {
+                    if taken < 3 {
+                        picked += s;
+                    }
+                    taken += 1;
+                }
+                stepped += 1;
+            }
+            c += 1;
+        }
+    }
+    let (mut back, mut c) = (-0.0, 0usize);
+    for i in (0..n).rev() {
+        if x[i] > -1.0 {
+            back += x[i] * c as f64;
+            c += 1;
+        }
+    }
+    let (mut tail, mut c) = (0.0, 0usize);
+    for i in 0..n {
+        if x[i].abs() < 2.0 {
+            tail += x[i].exp() * c as f64;
+            c += 1;
+        }
+    }
+    let (mut first, mut c) = (-0.0, 0usize);
+    for i in 0..n {
+        if x[i] != 0.5 {
+            if c < 4 {
+                first += x[i] * 2.0;
+            }
+            c += 1;
+        }
+    }
+    ranked + paired + picked + back + tail + first
+}
+
+#[test]
+fn positional_adaptors_after_a_filter_count_what_passes() {
+    let x = [0.3, -0.7, 1.4, 2.5, -1.2, 0.9, 0.1, 1.8, -0.2];
+    let y = [1.0, 2.0, -1.0, 0.5];
+    for k in [0, 2, 5, 9] {
+        let (v, (gx, gy)) = counted_grad(&x[..k], &y);
+        let (u, (hx, hy)) = counted_loops_grad(&x[..k], &y);
+        assert_eq!(v.to_bits(), counted(&x[..k], &y).to_bits());
+        assert_eq!(v.to_bits(), u.to_bits());
+        assert_eq!((&gx, &gy), (&hx, &hy));
+        gradcheck(|q: &[f64]| counted(q, &y), &x[..k], &gx, &tol()).unwrap();
+    }
+}

@@ -6,8 +6,8 @@ fn unknown_adaptor(x: &[f64]) -> f64 {
 }
 
 #[grad]
-fn position_after_filter(x: &[f64]) -> f64 {
-    x.iter().filter(|v| **v > 0.0).enumerate().map(|(i, v)| i as f64 * v).sum::<f64>()
+fn zipped_with_a_filter(x: &[f64], y: &[f64]) -> f64 {
+    x.iter().zip(y.iter().filter(|v| **v > 0.0)).map(|(a, b)| a * b).sum::<f64>()
 }
 
 #[grad]

@@ -5,7 +5,8 @@
 //! a chain is a number of items and the item at each position `t`, built from the source
 //! outwards (`skip(n)` reads its source at `t + n`, `rev()` at `len - 1 - t`, `zip` pairs two
 //! items at the same `t`); `filter` and the maps after it guard and transform the item inside
-//! the loop. The chain is written out as Rust that [`Lower`] already lowers, so its loops,
+//! the loop, and the positional adaptors after a `filter` count the items that reach them
+//! (`filter(p).enumerate()` numbers the items that pass). The chain is written out as Rust that [`Lower`] already lowers, so its loops,
 //! branches and reassignments get every check and derivative that written-out ones get. An
 //! adaptor's closure runs where it stands, as a block binding its parameters, so what it
 //! captures is what its place in the body sees, and a closure that assigns to a captured
@@ -31,6 +32,24 @@ enum Item {
 enum Stage<'e> {
     Filter(&'e Expr),
     Map(&'e Expr),
+    /// A positional adaptor there: `counter` (zero before the loop) counts the items that
+    /// reach it.
+    Counted(Ident, Counted<'e>),
+}
+
+/// What a positional adaptor after a `filter` does with the count `c` of the items before
+/// this one.
+enum Counted<'e> {
+    /// The item `(c, item)`.
+    Enumerate,
+    /// Only if `c >= k`.
+    Skip(Ident),
+    /// Only if `c < k`.
+    Take(Ident),
+    /// Only if `c % k == 0`.
+    StepBy(Ident),
+    /// `(item, other[c])`, only if `c < len`, the other chain's.
+    Zip(At<'e>, Ident),
 }
 
 /// The item at a position, as an expression of the position.
@@ -511,21 +530,61 @@ impl Lower<'_> {
             return self.parts(m, pre);
         }
         let mut chain = self.chain(&m.receiver, pre)?;
-        // After a `filter`, which items remain is known only inside the loop.
-        if !chain.stages.is_empty() && !matches!(&*name, "map" | "filter" | "copied" | "cloned") {
-            return unsupported(
-                &m.method,
-                format!("#[grad] supports `{name}` before a `filter`, not after it; move the `filter` later in the chain"),
-            );
-        }
-        let inner = chain.item;
-        let len = chain.len;
         // A value the positions below read more than once, computed once before the loop.
         let once = |l: &mut Self, pre: &mut Vec<syn::Stmt>, what: &str, e: Expr| -> Ident {
             let name = l.fresh(what);
             pre.push(syn::parse_quote_spanned!(span=> let #name = #e;));
             name
         };
+        // After a `filter`, which items remain is known only inside the loop: a positional
+        // adaptor counts them there.
+        if !chain.stages.is_empty() && !matches!(&*name, "map" | "filter" | "copied" | "cloned") {
+            let counted = match &*name {
+                "enumerate" => Counted::Enumerate,
+                "skip" | "take" | "step_by" => {
+                    let arg = &m.args[0];
+                    let k = once(self, pre, "k", syn::parse_quote_spanned!(span=> #arg));
+                    match &*name {
+                        "skip" => Counted::Skip(k),
+                        "take" => Counted::Take(k),
+                        _ => Counted::StepBy(k),
+                    }
+                }
+                "zip" => {
+                    let other = self.chain(&m.args[0], pre)?;
+                    if !other.stages.is_empty() {
+                        return unsupported(
+                            &m.args[0],
+                            "#[grad] zips chains without a `filter`; filter after the `zip`",
+                        );
+                    }
+                    Counted::Zip(other.item, once(self, pre, "n", other.len))
+                }
+                // Filtering commutes with reversing the positions, while nothing counts.
+                "rev" if chain.stages.iter().all(|s| !matches!(s, Stage::Counted(..))) => {
+                    let (inner, n) = (chain.item, once(self, pre, "n", chain.len));
+                    return Ok(Chain {
+                        len: syn::parse_quote_spanned!(span=> #n),
+                        item: Box::new(move |t| {
+                            inner(&syn::parse_quote_spanned!(span=> (#n - 1 - #t)))
+                        }),
+                        stages: chain.stages,
+                    });
+                }
+                _ => {
+                    return unsupported(
+                        &m.method,
+                        format!("#[grad] supports `{name}` after a `filter` only before any `enumerate`, `zip`, `skip`, `take` or `step_by` there; move the `{name}` before the `filter`"),
+                    )
+                }
+            };
+            let counter = self.fresh("c");
+            pre.push(syn::parse_quote_spanned!(span=> let mut #counter = 0usize;));
+            chain.stages.push(Stage::Counted(counter, counted));
+            return Ok(chain);
+        }
+        let inner = chain.item;
+        let len = chain.len;
         chain.item = match &*name {
             "copied" | "cloned" => inner,
             "map" | "filter" if !chain.stages.is_empty() => {
@@ -618,28 +677,53 @@ impl Lower<'_> {
     ) -> Result<Vec<syn::Stmt>> {
         let mut first = Vec::new();
         let mut item = self.settle((chain.item)(&syn::parse_quote!(#t)), &mut first);
-        // The statements of each `if` a `filter` opens, with its condition.
-        let mut levels: Vec<(Vec<syn::Stmt>, Option<Expr>)> = vec![(first, None)];
+        // Each `if` a stage opens, with its condition and the statements inside it.
+        let mut levels: Vec<(Option<Expr>, Vec<syn::Stmt>)> = vec![(None, first)];
         for stage in &chain.stages {
             match stage {
                 Stage::Filter(p) => {
                     let cond = self.apply(p, std::slice::from_ref(&item))?;
-                    levels.push((Vec::new(), Some(cond)));
+                    levels.push((Some(cond), Vec::new()));
                 }
                 Stage::Map(f) => {
                     let e = self.apply(f, std::slice::from_ref(&item))?;
-                    let top = &mut levels.last_mut().expect("one level at least").0;
+                    let top = &mut levels.last_mut().expect("one level at least").1;
                     item = self.settle(Item::One(e), top);
+                }
+                Stage::Counted(c, counted) => {
+                    // The count of the items before this one, then this one counted.
+                    let at = self.fresh("at");
+                    let top = &mut levels.last_mut().expect("one level at least").1;
+                    top.push(syn::parse_quote!(let #at = #c;));
+                    top.push(syn::parse_quote!(#c += 1;));
+                    let cond: Expr = match counted {
+                        Counted::Enumerate => {
+                            let i = Item::One(syn::parse_quote!(#at));
+                            item = Item::Tuple(vec![i, item]);
+                            continue;
+                        }
+                        Counted::Skip(k) => syn::parse_quote!(#at >= #k),
+                        Counted::Take(k) => syn::parse_quote!(#at < #k),
+                        Counted::StepBy(k) => syn::parse_quote!(#at % #k == 0),
+                        Counted::Zip(_, n) => syn::parse_quote!(#at < #n),
+                    };
+                    levels.push((Some(cond), Vec::new()));
+                    if let Counted::Zip(other, _) = counted {
+                        // Read only where it exists.
+                        let top = &mut levels.last_mut().expect("pushed above").1;
+                        let right = self.settle(other(&syn::parse_quote!(#at)), top);
+                        item = Item::Tuple(vec![item, right]);
+                    }
                 }
             }
         }
         let mut stmts = inner(self, &item)?;
-        while let Some((mut before, cond)) = levels.pop() {
-            match cond {
-                Some(c) => before.push(syn::parse_quote!(if #c { #(#stmts)* })),
-                None => before.extend(stmts),
-            }
-            stmts = before;
+        while let Some((cond, mut inside)) = levels.pop() {
+            inside.extend(stmts);
+            stmts = match cond {
+                Some(c) => vec![syn::parse_quote!(if #c { #(#inside)* })],
+                None => inside,
+            };
         }
         Ok(stmts)
     }
