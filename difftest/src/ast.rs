@@ -486,6 +486,9 @@ pub struct Chain {
     pub body: Expr,
     /// `.filter(|&v| v op lit)` on the mapped values: the name and the comparison.
     pub filter: Option<(String, CmpOp, Expr)>,
+    /// The adapters after the filter, which count what passes: a `Rev` only first (`std`
+    /// reverses a `Filter`, not a `Skip`, `Take` or `StepBy` of one).
+    pub after: Vec<Adapt>,
     pub prod: bool,
 }
 

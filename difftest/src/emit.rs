@@ -475,14 +475,7 @@ impl<'a> Printer<'a> {
             text += &format!(".zip({s}.iter())");
             pat = format!("({pat}, &{p})");
         }
-        for a in &c.adapters {
-            text += &match a {
-                Adapt::Skip(k) => format!(".skip({k})"),
-                Adapt::Take(k) => format!(".take({k})"),
-                Adapt::Rev => ".rev()".to_string(),
-                Adapt::StepBy(k) => format!(".step_by({k})"),
-            };
-        }
+        text += &adapters(&c.adapters);
         let body = self.expr(&c.body);
         let body = match c.windows {
             Some(k) => format!(
@@ -498,7 +491,7 @@ impl<'a> Printer<'a> {
             let cond = self.cond(&Cond::F(*op, Expr::Var(v.clone()), lit.clone()));
             text += &format!(".filter(|&{v}| {cond})");
         }
-        text
+        text + &adapters(&c.after)
     }
 
     fn cond(&mut self, c: &Cond) -> String {
@@ -756,4 +749,16 @@ pub fn callees(f: &Func) -> Vec<usize> {
         }
     });
     out
+}
+
+/// `.skip(k).rev()…` as written.
+fn adapters(list: &[Adapt]) -> String {
+    (list.iter())
+        .map(|a| match a {
+            Adapt::Skip(k) => format!(".skip({k})"),
+            Adapt::Take(k) => format!(".take({k})"),
+            Adapt::Rev => ".rev()".to_string(),
+            Adapt::StepBy(k) => format!(".step_by({k})"),
+        })
+        .collect()
 }

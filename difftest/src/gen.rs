@@ -1419,6 +1419,19 @@ impl Gen<'_> {
             let op = *self.rng.pick(&[CmpOp::Lt, CmpOp::Gt, CmpOp::Ge]);
             (format!("q{}", self.counter), op, self.lit())
         });
+        let mut after = Vec::new();
+        if filter.is_some() && self.rng.chance(0.6) {
+            if self.rng.chance(0.3) {
+                after.push(Adapt::Rev);
+            }
+            for _ in 0..1 + self.rng.below(2) {
+                after.push(match self.rng.below(3) {
+                    0 => Adapt::Skip(self.rng.below(3)),
+                    1 => Adapt::Take(self.rng.below(4)),
+                    _ => Adapt::StepBy(1 + self.rng.below(3)),
+                });
+            }
+        }
         Some(Expr::Chain(Box::new(Chain {
             srcs,
             windows,
@@ -1426,6 +1439,7 @@ impl Gen<'_> {
             params,
             body,
             filter,
+            after,
             prod,
         })))
     }
