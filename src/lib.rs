@@ -336,15 +336,14 @@
 //!
 //! A tuple parameter, `target: (f64, f64)`, is its floats: its gradient entry, its `_vjp` bar
 //! (`&mut (f64, f64)`), its tangent and its direction have its type, and integers or `bool`s
-//! beside the floats are copied into the entry. An `if` or a `match` may give a tuple. Arrays
-//! are copied (`let mut p = p;`, `a.clone()`, `x.to_vec()`, `b = a.clone()`,
-//! `b.copy_from_slice(&a)`), swapped (`a.swap(i, j)`, `std::mem::swap(&mut a, &mut b)`),
-//! written as nested literals, made inside loops when their size is known there, passed as
-//! literals (`weigh([x, y, z])`), and returned by calls (`let r = rotate(&q, v); r[0]`). A call
-//! of a function with several results is destructured, `let (x, y) = polar(r, t);`: its `_vjp`
-//! takes their adjoints as a tuple. An
-//! array a differentiated call reads may be written after it: the forward sweep keeps a copy
-//! for the call's reverse.
+//! beside the floats are copied into the entry. An `if` or a `match` may give a tuple. A call
+//! of a function with several results is destructured, `let (x, y) = polar(r, t);`: its
+//! `_vjp` takes their adjoints as a tuple. Arrays are copied (`let mut p = p;`, `a.clone()`,
+//! `x.to_vec()`, `b = a.clone()`, `b.copy_from_slice(&a)`), swapped (`a.swap(i, j)`,
+//! `std::mem::swap(&mut a, &mut b)`), written as nested literals, made inside loops, passed
+//! as literals (`weigh([x, y, z])`), and returned by calls (`let r = rotate(&q, v); r[0]`, or
+//! `rotate(&q, v)[0]`). An array a differentiated call reads may be written after it: the
+//! forward sweep keeps a copy for the call's reverse.
 //!
 //! ```
 //! use autodiff::grad;

@@ -415,6 +415,55 @@ fn rotated32(x: f32, y: f32) -> f32 {
     r[0] * r[1]
 }
 
+/// A call indexed where it stands, `rotate(&q, v)[0]`, in a loop and a branch, and an
+/// integer helper's `Vec` indexed so.
+#[grad]
+fn indexed_calls(x: &[f64], v: f64) -> f64 {
+    let mut s = 0.0;
+    for (k, &xk) in x.iter().enumerate() {
+        s += rotate(&[xk, v], v)[1] * rotate(&[v, xk], xk)[0];
+        if xk > 0.5 {
+            s += rotate(&[s, 1.0], v)[0] * order(x.len())[k] as f64;
+        }
+    }
+    s
+}
+
+fn order(n: usize) -> Vec<usize> {
+    (0..n).rev().collect()
+}
+
+#[grad]
+fn indexed_calls_bound(x: &[f64], v: f64) -> f64 {
+    let mut s = 0.0;
+    for (k, &xk) in x.iter().enumerate() {
+        let a = rotate(&[xk, v], v);
+        let b = rotate(&[v, xk], xk);
+        s += a[1] * b[0];
+        if xk > 0.5 {
+            let c = rotate(&[s, 1.0], v);
+            let o = order(x.len());
+            s += c[0] * o[k] as f64;
+        }
+    }
+    s
+}
+
+#[test]
+fn a_call_indexed_where_it_stands_returns_an_array() {
+    let x = [0.3, 0.9, -1.2, 1.4];
+    let (v, (g, gv)) = indexed_calls_grad(&x, 0.7);
+    let (u, (h, hv)) = indexed_calls_bound_grad(&x, 0.7);
+    assert_eq!(v.to_bits(), indexed_calls(&x, 0.7).to_bits());
+    assert_eq!((v.to_bits(), gv.to_bits()), (u.to_bits(), hv.to_bits()));
+    assert_eq!(g, h);
+    let mut q = x.to_vec();
+    q.push(0.7);
+    let mut gq = g;
+    gq.push(gv);
+    gradcheck(|q: &[f64]| indexed_calls(&q[..4], q[4]), &q, &gq, &tol()).unwrap();
+}
+
 #[test]
 fn calls_return_arrays() {
     for (x, y, v) in [(0.5, 1.5, 0.3), (-1.0, 0.25, 2.0)] {

@@ -106,6 +106,10 @@ impl Lower<'_> {
         let Expr::Path(func) = &*c.func else {
             return None;
         };
+        // A closure bound with `let` is lowered where it is called, not called.
+        if func.path.get_ident().and_then(|i| self.lookup(i)).is_some() {
+            return None;
+        }
         let elem = match ty.and_then(crate::ast::array_shape) {
             Some(ParamKind::Array { elem, depth: 1 }) => Some(elem),
             _ => None,
@@ -208,7 +212,9 @@ impl Lower<'_> {
                     let v = &self.views[k as usize];
                     return Some((v.array, v.prefix.clone(), v.offset));
                 }
-                match self.array_of(base) {
+                // `rotate(&q, v)[0]`: a call indexed returns an array.
+                let named = self.array_of(base);
+                match named.or_else(|| self.array_call(base, None, true)) {
                     Some(a) => Some((a, Vec::new(), None)),
                     None => {
                         self.unsupported(
