@@ -257,3 +257,33 @@ fn f32_functions_trace_in_f64() {
     assert_eq!(trace.value(), f64::from(value));
     assert_eq!(trace.gradient()[0].1, f64::from(g));
 }
+
+#[grad(jvp)]
+fn polar(r: f64, t: f64) -> (f64, f64) {
+    (r * t.cos(), r * t.sin())
+}
+
+#[grad(trace, jvp)]
+fn from_polar(r: f64, t: f64) -> f64 {
+    let (x, y) = polar(r, t);
+    x * y
+}
+
+/// A call with several results shows a row per result, `polar(…).k`, in both modes.
+#[test]
+fn a_call_with_several_results_shows_each() {
+    let trace = from_polar_trace(1.5, 0.5);
+    let rows: Vec<(&str, &str, f64)> = (trace.steps())
+        .filter(|s| s.op.starts_with("polar"))
+        .map(|s| (s.source.as_str(), s.op.as_str(), s.value.unwrap()))
+        .collect();
+    let (x, y) = polar(1.5, 0.5);
+    assert_eq!(rows, [("x", "polar(…).0", x), ("y", "polar(…).1", y)]);
+    let forward = from_polar_jvp_trace(1.5, 0.5, 1.0, 0.0);
+    let tangents: Vec<f64> = (forward.steps())
+        .filter(|s| s.op.starts_with("polar"))
+        .map(|s| s.tangent.as_ref().unwrap().1)
+        .collect();
+    let (_, (dx, dy)) = polar_jvp(1.5, 0.5, 1.0, 0.0);
+    assert_eq!(tangents, [dx, dy]);
+}

@@ -113,10 +113,10 @@ impl Names<'_> {
     /// What a statement records, after it runs.
     pub(super) fn record(&self, stmt: &Stmt) -> TokenStream {
         match (self.trace, stmt) {
-            (Some(Sweep::Forward), Stmt::Let { dsts, op, .. }) => match self.stepped(dsts, op) {
-                Some(v) => self.step(v, op),
-                None => TokenStream::new(),
-            },
+            (Some(Sweep::Forward), Stmt::Let { dsts, op, .. }) => (self.stepped(dsts, op))
+                .into_iter()
+                .map(|(v, k)| self.step(v, op, k))
+                .collect(),
             (
                 Some(Sweep::Reverse),
                 Stmt::Let {
@@ -179,27 +179,34 @@ impl Names<'_> {
         }
     }
 
-    /// The value of `dsts = op` that the forward table shows: a float that is not a literal or
-    /// a constant (of a call's value and tangent, the value).
-    fn stepped(&self, dsts: &[Option<Var>], op: &Op) -> Option<Var> {
-        let v = match (dsts, op) {
-            ([Some(v)], _) | ([Some(v), _], Op::CallJvp(..)) => *v,
-            _ => return None,
+    /// The values of `dsts = op` that the forward table shows: floats that are not literals or
+    /// constants (of a call's values and tangents, the values); each result `k` of a call with
+    /// several with its `k`.
+    fn stepped(&self, dsts: &[Option<Var>], op: &Op) -> Vec<(Var, Option<usize>)> {
+        let values = match (op, dsts) {
+            (Op::CallJvp(..), _) => &dsts[..dsts.len() / 2],
+            (_, [_]) | (Op::Call(..), _) => dsts,
+            _ => &[],
         };
-        let shown = self.func.info(v).ty.is_float() && !matches!(op, Op::Lit(_) | Op::Path(_));
-        shown.then_some(v)
+        let several = values.len() > 1;
+        let shown =
+            |v: &Var| self.func.info(*v).ty.is_float() && !matches!(op, Op::Lit(_) | Op::Path(_));
+        (values.iter().enumerate())
+            .filter_map(|(k, v)| v.filter(shown).map(|v| (v, several.then_some(k))))
+            .collect()
     }
 
-    /// The forward table's row of `v = op`.
-    fn step(&self, v: Var, op: &Op) -> TokenStream {
+    /// The forward table's row of `v = op`, or of its result `k`.
+    fn step(&self, v: Var, op: &Op, k: Option<usize>) -> TokenStream {
         let (label, value) = (self.label(v), self.of(v));
         let source = match op {
             Op::Param(_) => String::new(),
             _ => self.func.info(v).name.clone().unwrap_or_default(),
         };
-        let text = match op {
-            Op::Param(_) => "input".to_owned(),
-            op => self.op_text(op),
+        let text = match (op, k) {
+            (Op::Param(_), _) => "input".to_owned(),
+            (op, None) => self.op_text(op),
+            (op, Some(k)) => format!("{}.{k}", self.op_text(op)),
         };
         let args: Vec<String> = op.uses().iter().map(|a| self.label(*a)).collect();
         quote!(__ad_trace.step(#label, #source, #text, &[#(#args),*], f64::from(#value));)
@@ -210,11 +217,11 @@ impl Names<'_> {
     /// primal, or a branch or loop, or at the block's end).
     pub(super) fn tangent_block(&self, block: &Block) -> TokenStream {
         let primal = self.func.tangents.len();
-        let mut pending: Vec<(Var, &Op)> = Vec::new();
+        let mut pending: Vec<(Var, &Op, Option<usize>)> = Vec::new();
         let mut out = TokenStream::new();
-        let flush = |pending: &mut Vec<(Var, &Op)>, out: &mut TokenStream| {
-            for (v, op) in pending.drain(..) {
-                out.extend(self.step(v, op));
+        let flush = |pending: &mut Vec<(Var, &Op, Option<usize>)>, out: &mut TokenStream| {
+            for (v, op, k) in pending.drain(..) {
+                out.extend(self.step(v, op, k));
                 if let Some(t) = self.func.tangents[v.0 as usize] {
                     let (label, text, t) = (self.label(v), self.tangent_text(v, op), self.of(t));
                     out.extend(quote!(__ad_trace.tangent(#label, #text, f64::from(#t));));
@@ -231,8 +238,10 @@ impl Names<'_> {
             }
             out.extend(self.run(stmt));
             if let Stmt::Let { dsts, op, .. } = stmt {
-                if let Some(v) = self.stepped(dsts, op).filter(|v| (v.0 as usize) < primal) {
-                    pending.push((v, op));
+                for (v, k) in self.stepped(dsts, op) {
+                    if (v.0 as usize) < primal {
+                        pending.push((v, op, k));
+                    }
                 }
             }
         }
